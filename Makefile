@@ -1,0 +1,52 @@
+# make run   — set up everything and serve the archive on http://127.0.0.1:8000 (SQLite)
+# make test  — the whole suite on SQLite, then on PostgreSQL when one answers
+# make bench — the benchmark suite (not part of make test)
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PG_URL ?= postgres://postgres@127.0.0.1:5432/archive
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgres bench lint screenshots clean
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py import_articles seeds/
+	DJANGO_DEBUG=1 $(PY) manage.py ensure_admin
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+# SQLite always; PostgreSQL when DATABASE_URL names one or a server answers on 127.0.0.1:5432.
+# The backends that ran are written to .test-backends, which .ci/run checks.
+test: venv
+	@rm -f .test-backends
+	@echo "== test suite on SQLite"
+	DATABASE_URL=sqlite:///$(CURDIR)/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
+	@echo sqlite >> .test-backends
+	@url="$${DATABASE_URL:-}"; \
+	case "$$url" in postgres*) ;; *) url=""; \
+	  if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then url="$(PG_URL)"; fi;; \
+	esac; \
+	if [ -n "$$url" ]; then \
+	  echo "== test suite on PostgreSQL ($$url)"; \
+	  DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS) && echo postgresql >> .test-backends || exit 1; \
+	else \
+	  echo "== PostgreSQL skipped: no DATABASE_URL and nothing answers on 127.0.0.1:5432"; \
+	fi
+	@echo "== backends tested: $$(paste -sd' ' .test-backends)"
+
+bench: venv
+	$(PY) -m tests.benchmarks.run
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 test.sqlite3 .test-backends

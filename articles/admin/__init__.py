@@ -1,0 +1,3 @@
+"""The editors' admin, one module per area."""
+
+from . import content  # noqa: F401

@@ -1,0 +1,80 @@
+"""One article as the JSON object `export_articles` writes (the format is documented in the README)."""
+
+from articles.models import Article
+
+
+def export_queryset():
+    """Every article with what its export needs, in a constant number of queries."""
+    return Article.objects.order_by("id").select_related("primary_category").prefetch_related(
+        "authors", "articleauthor_set", "tags", "categories", "footnotes__source", "footnotes__refers_to", "import_records"
+    )
+
+
+# Hooks other parts of the app register to add keys (comments): hook(article, data, options).
+export_hooks = []
+
+
+def article_to_dict(article, **options):
+    categories = sorted(article.categories.all(), key=lambda c: (c.pk != article.primary_category_id, c.path))
+    footnotes = sorted(article.footnotes.all(), key=lambda n: n.number)
+    sources = {}
+    for note in footnotes:
+        if note.source is not None:
+            sources[note.source.key] = note.source
+    data = {
+        "slug": article.slug,
+        "title": article.title,
+        "url": article.get_absolute_url(),
+        "status": article.status,
+        "published": article.published_at.date().isoformat() if article.published_at else None,
+        "category": article.primary_category.path_names() if article.primary_category else [],
+        "categories": [c.path_names() for c in categories],
+        "authors": [a.name for a in sorted(article.authors.all(), key=_author_position(article))],
+        "tags": sorted(t.name for t in article.tags.all()),
+        "summary": article.summary,
+        "body_html": article.body,
+        "footnotes": [
+            {
+                "number": n.number,
+                "text": n.text,
+                "kind": n.kind,
+                "source": n.source.key if n.source else None,
+                "locator": n.locator,
+                "refers_to": n.refers_to.number if n.refers_to else None,
+                "url": n.url,
+                "url_missing": n.url_missing,
+            }
+            for n in footnotes
+        ],
+        "sources": [
+            {
+                "key": s.key,
+                "kind": s.kind,
+                "authors": list(s.authors or []),
+                "title": s.title,
+                "container": s.container,
+                "publisher": s.publisher,
+                "place": s.place,
+                "year": s.year,
+                "url": s.url,
+            }
+            for s in sorted(sources.values(), key=lambda s: s.key)
+        ],
+        "provenance": [
+            {
+                "file": r.file_name,
+                "format": r.format,
+                "sha256": r.sha256,
+                "imported_at": r.imported_at.isoformat(),
+            }
+            for r in sorted(article.import_records.all(), key=lambda r: (r.imported_at, r.pk))
+        ],
+    }
+    for hook in export_hooks:
+        hook(article, data, options)
+    return data
+
+
+def _author_position(article):
+    positions = {aa.author_id: aa.position for aa in article.articleauthor_set.all()}
+    return lambda author: (positions.get(author.pk, 0), author.name)

@@ -1,0 +1,138 @@
+"""The plain data every import format parses into, and the result every load returns.
+
+A format's parse step turns bytes into ``ParsedArticle`` objects and touches no database;
+``articles.importers.loader`` writes them. Keeping the two apart is what lets the command,
+the admin upload page and the tests share one importer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+
+class ImportFailed(Exception):
+    """Bad input: the message says what is wrong and what to do. Nothing was written."""
+
+
+class FootnoteKind:
+    CITATION = "citation"
+    IBID = "ibid"
+    CROSS_REFERENCE = "cross_reference"
+    LINK = "link"
+    NOTE = "note"
+
+
+@dataclass
+class ParsedSource:
+    """A bibliographic record as far as the text gives it; ``key`` deduplicates across articles."""
+
+    key: str
+    kind: str = "other"  # book, report, article, web, other
+    authors: list[str] = field(default_factory=list)
+    title: str = ""
+    container: str = ""
+    publisher: str = ""
+    place: str = ""
+    year: int | None = None
+    url: str = ""
+
+
+@dataclass
+class ParsedFootnote:
+    number: int
+    text: str  # verbatim
+    kind: str = FootnoteKind.NOTE
+    prefix: str = ""  # a lead-in such as "For further information read:"
+    source: ParsedSource | None = None
+    locator: str = ""  # "p. 42"
+    refers_to: int | None = None  # number of another footnote in the same article
+    url: str = ""
+    url_missing: bool = False  # the note ends where a link used to be
+
+
+@dataclass
+class ParsedAuthor:
+    name: str
+    login: str = ""  # WordPress user login, the author's identity in WXR
+    email: str = ""
+    bio: str = ""
+
+
+@dataclass
+class ParsedComment:
+    source_id: str  # the comment's id in the source (wp:comment_id), unique within the article
+    parent_id: str | None
+    name: str
+    email: str
+    website: str
+    submitted: dt.datetime
+    body: str
+    status: str  # pending, approved, spam, removed
+    ip_hash: str = ""
+
+
+@dataclass
+class ParsedArticle:
+    identity: str  # the source's own identity, e.g. "seed:000_x.txt" or "wxr:https://site/#42"
+    title: str
+    published_at: dt.datetime | None
+    body_html: str
+    status: str = "published"  # draft, pending, scheduled, private, published
+    slug: str = ""  # empty: derived from the title
+    summary: str = ""
+    category_paths: list[list[str]] = field(default_factory=list)  # primary first; each root first
+    authors: list[ParsedAuthor] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    footnotes: list[ParsedFootnote] = field(default_factory=list)
+    comments: list[ParsedComment] = field(default_factory=list)
+    comments_open: bool = True
+    sticky: bool = False
+    original_url: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def content_hash(self) -> str:
+        """Stable digest of everything that is imported, so a re-import can say `unchanged`."""
+        data = asdict(self)
+        data.pop("warnings")
+        raw = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class ItemResult:
+    identity: str
+    title: str
+    outcome: str  # created, updated, unchanged, failed, skipped
+    message: str = ""
+    article_id: int | None = None
+    url: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    file_name: str
+    format: str = ""
+    items: list[ItemResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # about the file as a whole
+    skipped: dict[str, int] = field(default_factory=dict)  # e.g. {"attachment": 37}
+    error: str = ""  # set when the whole file failed; then nothing was written
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for item in self.items if item.outcome == outcome)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error) or any(item.outcome == "failed" for item in self.items)
+
+    def summary(self) -> str:
+        if self.error:
+            return f"failed: {self.error}"
+        parts = [f"{self.count(o)} {o}" for o in ("created", "updated", "unchanged", "failed")]
+        line = ", ".join(parts)
+        if self.skipped:
+            line += "; skipped " + ", ".join(f"{n} {kind}" for kind, n in sorted(self.skipped.items()))
+        return line

@@ -1,0 +1,156 @@
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+
+from .taxonomy import Author, Category, unique_slug
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Article.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Staff preview every status; everyone else sees published articles only."""
+        if user is not None and user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def in_category(self, category):
+        """Articles filed anywhere in the category's subtree."""
+        return self.filter(
+            Q(categories__path=category.path) | Q(categories__path__startswith=category.path + "/")
+        ).distinct()
+
+    def tagged(self, tag):
+        return self.filter(tags=tag)
+
+    def by_author(self, author):
+        return self.filter(authors=author)
+
+    def in_year(self, year):
+        return self.filter(published_at__year=year)
+
+    def in_month(self, year, month):
+        return self.filter(published_at__year=year, published_at__month=month)
+
+    def for_listing(self):
+        """What a list of articles shows (title, date, category path, authors): constant queries."""
+        return self.select_related("primary_category").prefetch_related(
+            Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position")),
+        )
+
+    def for_page(self):
+        """What the article page shows, in a fixed number of queries."""
+        from .sources import Footnote
+
+        return self.for_listing().prefetch_related(
+            "tags",
+            Prefetch(
+                "footnotes",
+                queryset=Footnote.objects.select_related("source", "refers_to").order_by("number"),
+            ),
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PENDING = "pending", "Pending review"
+        SCHEDULED = "scheduled", "Scheduled"
+        PRIVATE = "private", "Private"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=255, unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField("publication date", null=True, blank=True)
+    summary = models.TextField(blank=True)
+    body = models.TextField(
+        blank=True,
+        help_text="HTML: paragraphs, h2 headings, lists and footnote references. Sanitized on save.",
+    )
+    primary_category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="primary_articles",
+        help_text="Shown as the breadcrumb.",
+    )
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="articles", help_text="Every category, the primary one included."
+    )
+    authors = models.ManyToManyField(Author, through="ArticleAuthor", blank=True, related_name="articles")
+    tags = TaggableManager(blank=True)
+    comments_open = models.BooleanField(default=True)
+    sticky = models.BooleanField(default=False)
+    original_url = models.URLField(max_length=1000, blank=True)
+    # The source's own identity ("seed:file.txt", "wxr:https://site#42"): re-imports update in place.
+    import_key = models.CharField(max_length=500, null=True, blank=True, editable=False)
+    # Digest of the parsed import, so an unchanged re-import writes nothing.
+    import_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        constraints = [
+            models.UniqueConstraint(fields=["import_key"], name="article_import_key_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="article_listing_idx"),
+        ]
+        permissions = [("import_articles", "Can import articles from files")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        from articles.sanitize import clean_html
+
+        if not self.slug:
+            self.slug = unique_slug(Article, self.title, exclude_pk=self.pk, max_length=240)
+        self.body = clean_html(self.body or "")
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:article", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def ordered_authors(self):
+        """Authors in their given order; uses the prefetch of ``for_listing`` when present."""
+        return list(self.authors.all())
+
+    def breadcrumb(self):
+        return self.primary_category.ancestors() if self.primary_category_id else []
+
+    def set_authors(self, authors):
+        ArticleAuthor.objects.filter(article=self).delete()
+        ArticleAuthor.objects.bulk_create(
+            ArticleAuthor(article=self, author=author, position=i) for i, author in enumerate(authors)
+        )
+
+
+class ArticleAuthor(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="article_author_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} on {self.article}"

@@ -1,0 +1,112 @@
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+
+class SourceQuerySet(models.QuerySet):
+    def cited(self):
+        """Sources at least one published article cites."""
+        return self.filter(footnotes__article__status="published").distinct()
+
+
+class Source(models.Model):
+    """A work cited by footnotes, shared by every article that cites it."""
+
+    class Kind(models.TextChoices):
+        BOOK = "book", "Book"
+        REPORT = "report", "Report"
+        ARTICLE = "article", "Article"
+        WEB = "web", "Web page"
+        OTHER = "other", "Other"
+
+    # Normalised (author surname, title, year): two articles citing the same work share a row.
+    key = models.SlugField(max_length=255, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    authors = models.JSONField(default=list, blank=True, help_text='A list of names, e.g. ["Ruttig, Thomas"].')
+    title = models.CharField(max_length=1000, blank=True)
+    container = models.CharField(max_length=500, blank=True, help_text="Journal, newspaper or site.")
+    publisher = models.CharField(max_length=500, blank=True)
+    place = models.CharField(max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1000, year__lte=2999), name="source_year_plausible"
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_label() or self.key
+
+    def get_absolute_url(self):
+        return reverse("articles:source", kwargs={"key": self.key})
+
+    def author_surnames(self):
+        names = []
+        for name in self.authors or []:
+            names.append(name.split(",")[0].strip() if "," in name else name.split()[-1])
+        return names
+
+    def short_label(self):
+        """`Ruttig 2014`, the way a researcher names a work in passing."""
+        who = " & ".join(self.author_surnames()[:2]) or self.publisher or self.container
+        label = " ".join(str(p) for p in (who, self.year) if p)
+        return label or self.title[:60]
+
+    def citation(self):
+        """A full reference line: Authors, Title, Container, Publisher, Place, Year."""
+        parts = ["; ".join(self.authors or []), self.title, self.container, self.publisher, self.place]
+        parts.append(str(self.year) if self.year else "")
+        return ", ".join(p for p in parts if p)
+
+
+class Footnote(models.Model):
+    class Kind(models.TextChoices):
+        CITATION = "citation", "Citation"
+        IBID = "ibid", "Ibid"
+        CROSS_REFERENCE = "cross_reference", "Cross-reference"
+        LINK = "link", "Link"
+        NOTE = "note", "Note"
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="footnotes")
+    number = models.PositiveIntegerField()
+    text = models.TextField(help_text="The note as written.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NOTE)
+    prefix = models.CharField(max_length=300, blank=True, help_text="Lead-in, e.g. “For further information read:”.")
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="footnotes")
+    locator = models.CharField(max_length=100, blank=True, help_text="e.g. p. 42")
+    refers_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="referred_by"
+    )
+    url = models.URLField(max_length=1000, blank=True)
+    url_missing = models.BooleanField(
+        "lost link", default=False, help_text="The note pointed to a link the old site lost."
+    )
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="footnote_number_unique_per_article"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="footnote_number_positive"),
+            models.CheckConstraint(condition=~Q(refers_to=F("id")), name="footnote_not_refers_to_itself"),
+        ]
+
+    def __str__(self):
+        return f"[{self.number}] {self.text[:80]}"
+
+    @property
+    def anchor(self):
+        return f"fn-{self.number}"
+
+    @property
+    def reference_anchor(self):
+        return f"fnref-{self.number}"
+
+    @property
+    def lost_link(self):
+        return self.url_missing

@@ -1,0 +1,126 @@
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+
+def unique_slug(model, text, *, exclude_pk=None, max_length=200, **scope):
+    """A slug from ``text`` that no other row of ``model`` in ``scope`` uses (``-2``, ``-3`` …)."""
+    base = slugify(text)[:max_length].strip("-") or "item"
+    candidate, n = base, 1
+    rows = model._default_manager.filter(**scope)
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    while rows.filter(slug=candidate).exists():
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: max_length - len(suffix)] + suffix
+    return candidate
+
+
+class CategoryQuerySet(models.QuerySet):
+    def roots(self):
+        return self.filter(parent__isnull=True)
+
+    def subtree(self, category):
+        """The category and every category below it, by materialised path (one indexed query)."""
+        return self.filter(Q(path=category.path) | Q(path__startswith=category.path + "/"))
+
+    def by_names(self, names):
+        """The category at a path of names (root first), or None."""
+        path = "/".join(slugify(n) or "item" for n in names)
+        return self.filter(path=path).first()
+
+
+class Category(models.Model):
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    description = models.TextField(blank=True)
+    # Materialised path of slugs ("afghanistan/politics"): URLs, breadcrumbs and subtrees in one query.
+    path = models.CharField(max_length=1000, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # "Afghanistan » Politics": lists show the whole path without a query per row.
+    full_name = models.CharField(max_length=2000, editable=False, default="")
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "slug"], name="category_slug_unique_among_siblings"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(parent__isnull=True), name="category_root_slug_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:200] or "category"
+        old_path = self.path
+        self.path = f"{self.parent.path}/{self.slug}" if self.parent_id else self.slug
+        self.depth = self.parent.depth + 1 if self.parent_id else 0
+        old_full_name = self.full_name
+        self.full_name = f"{self.parent.full_name} » {self.name}" if self.parent_id else self.name
+        super().save(*args, **kwargs)
+        if (old_path and old_path != self.path) or (old_full_name and old_full_name != self.full_name):
+            # Moving or renaming a category moves its whole subtree with it.
+            for child in self.children.all():
+                child.save()
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"path": self.path})
+
+    def ancestors(self, include_self=True):
+        """Root first, in one query."""
+        parts = self.path.split("/")
+        paths = ["/".join(parts[: i + 1]) for i in range(len(parts) - (0 if include_self else 1))]
+        return list(Category.objects.filter(path__in=paths).order_by("depth"))
+
+    def path_names(self):
+        return self.full_name.split(" » ") if self.full_name else [self.name]
+
+    @classmethod
+    def get_or_create_path(cls, names):
+        """The category at a path of names, creating the missing levels. Returns the leaf."""
+        parent = None
+        for name in names:
+            name = name.strip()
+            slug = slugify(name)[:200] or "category"
+            node = cls.objects.filter(parent=parent, slug=slug).first()
+            if node is None:
+                node = cls(parent=parent, name=name, slug=slug)
+                node.save()
+            parent = node
+        return parent
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    bio = models.TextField(blank=True)
+    # The author's identity in a WordPress export (wp:author_login); blank for others.
+    login = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["login"], condition=~Q(login=""), name="author_login_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Author, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})

@@ -1,0 +1,92 @@
+"""The one HTML allowlist every imported or edited article body passes through.
+
+Bodies come from other people's systems (WordPress exports, pasted text), so nothing is trusted:
+``clean_html`` keeps the structural and inline tags an article needs and drops everything that
+can run code, load remote resources or restyle the page. Built on nh3 (ammonia), which parses
+the HTML like a browser does instead of matching it with regular expressions.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+ALLOWED_TAGS = {
+    # h1 is accepted only to be renamed to h2 below: the article title is the page's h1.
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr",
+    "ul", "ol", "li", "dl", "dt", "dd",
+    "blockquote", "cite", "q", "pre", "code", "abbr",
+    "em", "strong", "b", "i", "u", "s", "sub", "sup",
+    "a", "img", "figure", "figcaption",
+    "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+    "section",
+}  # fmt: skip
+
+# Tags removed together with everything inside them (the rest are unwrapped, keeping their text).
+DROPPED_WITH_CONTENT = {"script", "style"}
+
+# class/id only where the footnote markup needs them (see articles/importers/wxr.py).
+_FOOTNOTE_ATTRIBUTES = {"class", "id"}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "aria-describedby"} | _FOOTNOTE_ATTRIBUTES,
+    "img": {"src", "alt", "width", "height", "title"},
+    "th": {"scope", "colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+    "abbr": {"title"},
+    "sup": _FOOTNOTE_ATTRIBUTES,
+    "li": _FOOTNOTE_ATTRIBUTES,
+    "ol": _FOOTNOTE_ATTRIBUTES,
+    "section": _FOOTNOTE_ATTRIBUTES,
+}
+
+# Relative and fragment URLs pass too (nh3's default); data:, javascript: and the rest do not.
+URL_SCHEMES = {"http", "https", "mailto"}
+
+LINK_REL = "nofollow noopener noreferrer"
+
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    clean_content_tags=DROPPED_WITH_CONTENT,
+    attributes=ALLOWED_ATTRIBUTES,
+    strip_comments=True,  # also removes Gutenberg's <!-- wp:paragraph --> block delimiters
+    link_rel=LINK_REL,
+    url_schemes=URL_SCHEMES,
+)
+
+# Strips every tag, keeping text; used to turn HTML into plain text.
+_TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags=DROPPED_WITH_CONTENT, attributes={})
+
+# nh3's output is normalised (lowercase names, `<` escaped in text), so this only meets real tags.
+_H1_TAG = re.compile(r"<(/?)h1(?=[\s>])")
+
+
+def clean_html(value: str) -> str:
+    """Return ``value`` reduced to the allowlist. Idempotent: cleaning twice changes nothing."""
+    if not value:
+        return ""
+    cleaned = _CLEANER.clean(value)
+    return _H1_TAG.sub(r"<\1h2", cleaned).strip()
+
+
+_LINE_BREAK = re.compile(r"<br\s*/?>[ \t]*\n?", re.IGNORECASE)
+_BLOCK_END = re.compile(r"</(?:p|li|div|h[1-6]|blockquote|tr)\s*>", re.IGNORECASE)
+_BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+
+
+def html_to_text(value: str, *, keep_lines: bool = False) -> str:
+    """Plain text of an HTML fragment, entities decoded.
+
+    With ``keep_lines`` line breaks and paragraph ends survive as newlines (comment bodies);
+    without, all whitespace collapses to single spaces (summaries, titles, footnotes).
+    """
+    if not value:
+        return ""
+    if keep_lines:
+        value = _BLOCK_END.sub(lambda m: m.group(0) + "\n\n", _LINE_BREAK.sub("\n", value))
+    text = html.unescape(_TEXT_CLEANER.clean(value))
+    if keep_lines:
+        lines = [" ".join(line.split()) for line in text.splitlines()]
+        return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+    return " ".join(text.split())

@@ -1,0 +1,1 @@
+"""Signal receivers: work that must follow a write (kept small; the models hold the logic)."""

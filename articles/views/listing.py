@@ -1,0 +1,71 @@
+"""Lists of articles: home, category, tag, author and source pages. Querysets carry the logic."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.views.generic import ListView
+from taggit.models import Tag
+
+from articles.models import Article, Author, Category, Source
+
+
+class ArticleListView(ListView):
+    template_name = "articles/article_list.html"
+    context_object_name = "articles"
+    paginate_by = settings.ARCHIVE_PAGE_SIZE
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+
+class HomeView(ArticleListView):
+    template_name = "articles/home.html"
+
+
+class CategoryView(ArticleListView):
+    template_name = "articles/category.html"
+
+    def get_queryset(self):
+        self.category = get_object_or_404(Category, path=self.kwargs["path"].strip("/"))
+        return super().get_queryset().in_category(self.category)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            category=self.category,
+            crumbs=self.category.ancestors(),
+            subcategories=self.category.children.all(),
+            **kwargs,
+        )
+
+
+class TagView(ArticleListView):
+    template_name = "articles/tag.html"
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().tagged(self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class AuthorView(ArticleListView):
+    template_name = "articles/author.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return super().get_queryset().by_author(self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+class SourceView(ArticleListView):
+    template_name = "articles/source.html"
+
+    def get_queryset(self):
+        self.source = get_object_or_404(Source, key=self.kwargs["key"])
+        return super().get_queryset().filter(footnotes__source=self.source).distinct()
+
+    def get_context_data(self, **kwargs):
+        notes = self.source.footnotes.filter(article__status=Article.Status.PUBLISHED).select_related("article")
+        return super().get_context_data(source=self.source, citing_notes=notes.order_by("article_id", "number"), **kwargs)

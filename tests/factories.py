@@ -1,0 +1,61 @@
+"""Small helpers that build rows for tests, with sensible defaults and exact values."""
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+from django.utils import timezone
+
+from articles.models import Article, Author, Category, Footnote, Source
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED_FILE = FIXTURES / "seedtext" / "seed.txt"
+_counter = itertools.count(1)
+
+
+def make_category(*names):
+    return Category.get_or_create_path(names or ("Region",))
+
+
+def make_author(name=None, **fields):
+    author = Author(name=name or f"Author {next(_counter)}", **fields)
+    author.save()
+    return author
+
+
+def make_source(key=None, **fields):
+    n = next(_counter)
+    fields.setdefault("title", f"A Work {n}")
+    return Source.objects.create(key=key or f"work-{n}", **fields)
+
+
+def make_article(title=None, *, status=Article.Status.PUBLISHED, category=None, authors=(), tags=(),
+                 published=None, body="<p>Body text.</p>", footnotes=0, **fields):
+    n = next(_counter)
+    article = Article(
+        title=title or f"Article {n}",
+        status=status,
+        published_at=published or timezone.make_aware(dt.datetime(2020, 1, 1)) + dt.timedelta(days=n),
+        body=body,
+        primary_category=category,
+        **fields,
+    )
+    article.save()
+    if category is not None:
+        article.categories.add(category)
+    if authors:
+        article.set_authors(authors)
+    if tags:
+        article.tags.add(*tags)
+    for number in range(1, footnotes + 1):
+        Footnote.objects.create(article=article, number=number, text=f"Note {number}.")
+    return article
+
+
+def import_seed():
+    """Import the seed article through the real importer; returns the Article."""
+    from articles.importers.pipeline import import_path
+
+    result = import_path(SEED_FILE)
+    assert not result.error, result.error
+    return Article.objects.get(pk=result.items[0].article_id)
