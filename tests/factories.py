@@ -58,4 +58,5 @@ def import_seed():
 
     result = import_path(SEED_FILE)
     assert not result.error, result.error
+    assert result.items[0].outcome == "created", result.items[0]
     return Article.objects.get(pk=result.items[0].article_id)

@@ -46,7 +46,7 @@ def test_seed_header_fields(seed):
     assert seed.identity == f"seed:{SEED_NAME}"
     assert seed.title == "The recent Taliban-Russia contacts and its impacts on Kabul-Moscow ties"
     assert seed.category_paths == [["Afghanistan", "Politics"]]
-    assert seed.published_at == dt.datetime(2016, 1, 2, tzinfo=dt.timezone.utc)
+    assert seed.published_at == dt.datetime(2016, 1, 2, tzinfo=dt.UTC)
     assert seed.status == "published"
     assert seed.authors == [] and seed.tags == []
 
@@ -203,8 +203,7 @@ def test_missing_date_fails_naming_the_file_and_the_fix():
     with pytest.raises(ImportFailed) as failure:
         seedtext.parse(b"A \xc2\xbb B\n\nTitle\n\nBody text.\n", "dir/000.txt")
     assert str(failure.value).startswith(
-        '000.txt: no "Published Date:" line found in the first lines; add one like '
-        '"Published Date: January 2, 2016"'
+        '000.txt: no "Published Date:" line found in the first lines; add one like "Published Date: January 2, 2016"'
     )
 
 
@@ -213,7 +212,7 @@ def test_unreadable_or_impossible_date_fails_quoting_the_value(value):
     with pytest.raises(ImportFailed) as failure:
         seedtext.parse(f"Title\nPublished Date: {value}\n\nBody.\n".encode(), "d.txt")
     message = str(failure.value)
-    assert message.startswith(f'd.txt: ')
+    assert message.startswith("d.txt: ")
     assert f'"{value}"' in message
     assert '"January 2, 2016"' in message and '"2016-01-02"' in message
 
@@ -231,7 +230,7 @@ def test_unreadable_or_impossible_date_fails_quoting_the_value(value):
 )
 def test_date_forms_and_labels(line):
     article = seedtext.parse(f"Title\n{line}\n\nBody.\n".encode(), "d.txt")
-    assert article.published_at == dt.datetime(2016, 1, 2, tzinfo=dt.timezone.utc)
+    assert article.published_at == dt.datetime(2016, 1, 2, tzinfo=dt.UTC)
     assert article.published_at.tzinfo is not None
 
 
@@ -368,7 +367,7 @@ def test_cross_reference_to_a_missing_note_warns():
 
 
 def test_url_note_is_a_link_with_its_lead_in():
-    article = parse(b"A[1][2].\n\n[1] See: https://example.org/page.\n[2] http://example.org/x?a=1\n")
+    article = parse(b"A[1][2].\n\n[1] See: https://example.org/page.\n[2] (http://example.org/x?a=1).\n")
     assert (note(article, 1).kind, note(article, 1).prefix, note(article, 1).url) == (
         "link", "See:", "https://example.org/page",
     )  # fmt: skip
@@ -397,7 +396,9 @@ def test_bibliographic_text_with_only_a_url_is_a_web_source():
 
 
 def test_quoted_title_with_a_container_is_an_article():
-    article = parse(b"A[1].\n\n[1] Smith, John, \xe2\x80\x9cWhy Kabul, Again\xe2\x80\x9d, Foreign Affairs, March 2010.\n")
+    article = parse(
+        b"A[1].\n\n[1] Smith, John, \xe2\x80\x9cWhy Kabul, Again\xe2\x80\x9d, Foreign Affairs, March 2010.\n"
+    )
     source = note(article, 1).source
     assert (source.kind, source.title, source.container, source.year) == (
         "article", "Why Kabul, Again", "Foreign Affairs", 2010,
@@ -422,9 +423,12 @@ def test_prose_note_is_a_plain_note():
 
 
 def test_source_keys_match_for_differently_typed_citations_of_one_book():
-    first = parse(b"A[1].\n\n[1] Muzhdah, Waheed, Afghanistan: in the five year of the Taliban government, Tehran, 2003.\n")
+    first = parse(
+        b"A[1].\n\n[1] Muzhdah, Waheed, Afghanistan: in the five year of the Taliban government, Tehran, 2003.\n"
+    )
     second = parse(
-        "A[1].\n\n[1] Waheed Muzhdah,  “Afghanistan: In the  Five Year of the Taliban Government”, Tehran, 2003\n".encode()
+        "A[1].\n\n[1] Waheed Muzhdah,  “Afghanistan: In the  Five Year of the Taliban Government”, "
+        "Tehran, 2003\n".encode()
     )
     assert note(first, 1).source.key == note(second, 1).source.key
     assert note(first, 1).source.key == "muzhdah-afghanistan-in-the-five-year-of-the-taliban-government-2003"

@@ -93,7 +93,7 @@ def parse(data: bytes, file_name: str) -> ParsedArticle:
     return ParsedArticle(
         identity=f"seed:{name}",
         title=header.title,
-        published_at=dt.datetime.combine(header.date, dt.time(0, 0), tzinfo=dt.timezone.utc),
+        published_at=dt.datetime.combine(header.date, dt.time(0, 0), tzinfo=dt.UTC),
         body_html=body_html,
         status="published",
         summary=summary,
@@ -186,8 +186,7 @@ def _parse_header(lines: list[str], name: str) -> _Header:
         )
     if date_pos == 0:
         raise ImportFailed(
-            f"{name}: no title: the file starts with the date line; put the article's title on "
-            "the line above it."
+            f"{name}: no title: the file starts with the date line; put the article's title on the line above it."
         )
     header_lines = [line for _, line in top[:date_pos]]
     if len(header_lines) == 1:
@@ -198,7 +197,7 @@ def _parse_header(lines: list[str], name: str) -> _Header:
         title = " ".join(header_lines[1:])
 
     date_index, date_line = top[date_pos]
-    date = _parse_date(_DATE_LINE_RE.match(date_line)["value"].strip(), name)
+    date = _parse_date(_DATE_LINE_RE.match(date_line)["value"].strip().rstrip("."), name)
     header = _Header(title=title, date=date, breadcrumb=breadcrumb, body_start=date_index + 1)
     _read_header_fields(lines, header)
     return header
@@ -230,14 +229,15 @@ def _read_header_fields(lines: list[str], header: _Header) -> None:
 
 def _add_header_value(header: _Header, key: str, value: str) -> None:
     if key.startswith("author"):
-        header.authors.extend(_unique(part.strip() for part in value.split(";")))
+        header.authors = _unique(header.authors + [part.strip() for part in value.split(";")])
     elif key == "tags":
-        header.tags.extend(tag for tag in _unique(part.strip() for part in value.split(",")) if tag not in header.tags)
+        header.tags = _unique(header.tags + [part.strip() for part in value.split(",")])
     else:
         header.summary = value
 
 
-def _unique(values) -> list[str]:
+def _unique(values: list[str]) -> list[str]:
+    """Drop empty and repeated (case-insensitively) values, keeping the first spelling."""
     seen: list[str] = []
     for value in values:
         if value and value.casefold() not in (s.casefold() for s in seen):
@@ -288,9 +288,7 @@ def _parse_date(value: str, name: str) -> dt.date:
                 f'{name}: the published date "{value}" is not a real date; correct it '
                 f"(accepted forms: {ACCEPTED_DATE_FORMS})."
             ) from None
-    raise ImportFailed(
-        f'{name}: cannot read the published date "{value}"; write it as one of {ACCEPTED_DATE_FORMS}.'
-    )
+    raise ImportFailed(f'{name}: cannot read the published date "{value}"; write it as one of {ACCEPTED_DATE_FORMS}.')
 
 
 # --------------------------------------------------------------------------------------------
@@ -443,7 +441,7 @@ def _classify_note(number: int, text: str, earlier: list[ParsedFootnote], warnin
         return note
 
     prefix, rest = _split_lead_in(text)
-    url = url_match.group().rstrip(".,;:") if url_match else ""
+    url = _clean_url(url_match.group()) if url_match else ""
     if url:
         rest = rest.replace(url, " ", 1).strip()
         rest = _URL_LEFTOVER_RE.sub("", rest).strip()
@@ -453,6 +451,14 @@ def _classify_note(number: int, text: str, earlier: list[ParsedFootnote], warnin
     elif url:
         note.kind, note.prefix, note.url = FootnoteKind.LINK, prefix, url
     return note
+
+
+def _clean_url(url: str) -> str:
+    """Drop sentence punctuation and a closing bracket that belongs to the text around the URL."""
+    url = url.rstrip(".,;:")
+    while url.endswith(")") and url.count(")") > url.count("("):
+        url = url[:-1].rstrip(".,;:")
+    return url
 
 
 def _tidy_locator(locator: str) -> str:
@@ -582,7 +588,7 @@ def _split_parts(text: str) -> list[str]:
     depth = 0
     for index, char in enumerate(text):
         following = text[index + 1 : index + 2]
-        if char in "\"“”" and not in_single:
+        if char in '"“”' and not in_single:
             in_double = not in_double if char == '"' else char == "“"
         elif char == "‘" and not current.strip() and not in_double:
             in_single = True  # only a part that opens with ‘ is a quoted title (’ is also an apostrophe)

@@ -1,4 +1,5 @@
 from .article import Article, ArticleAuthor, ArticleQuerySet
+from .comments import Comment
 from .provenance import ImportRecord
 from .sources import Footnote, Source
 from .taxonomy import Author, Category
@@ -9,6 +10,7 @@ __all__ = [
     "ArticleQuerySet",
     "Author",
     "Category",
+    "Comment",
     "Footnote",
     "ImportRecord",
     "Source",
