@@ -69,7 +69,7 @@ def test_structure_survives():
     html = (
         "<h2>H</h2><h3>h</h3><ul><li>a</li></ul><ol><li>b</li></ol>"
         "<blockquote><p>q</p><cite>who</cite></blockquote>"
-        "<table><caption>c</caption><thead><tr><th scope=\"col\" colspan=\"2\">t</th></tr></thead>"
+        '<table><caption>c</caption><thead><tr><th scope="col" colspan="2">t</th></tr></thead>'
         '<tbody><tr><td rowspan="2">d</td></tr></tbody></table>'
         "<pre><code>x &lt; y</code></pre><dl><dt>t</dt><dd>d</dd></dl>"
         '<p><abbr title="HyperText">HTML</abbr> <q>q</q> <em>e</em> <strong>s</strong> '

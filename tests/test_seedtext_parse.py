@@ -242,9 +242,14 @@ def test_breadcrumb_of_three_levels_and_other_separators():
 
 
 def test_no_breadcrumb_when_the_second_line_is_the_date():
-    article = seedtext.parse("Afghanistan » Title\n\nPublished Date: May 1, 2015\n\nBody.\n".encode(), "b.txt")
+    article = seedtext.parse("A plain title\n\nPublished Date: May 1, 2015\n\nBody.\n".encode(), "b.txt")
     assert article.category_paths == []
-    assert article.title == "Afghanistan » Title"
+    assert article.title == "A plain title"
+
+
+def test_a_category_path_directly_above_the_date_means_the_title_is_missing():
+    with pytest.raises(ImportFailed, match="b.txt: no title"):
+        seedtext.parse("Afghanistan » Politics\n\nPublished Date: May 1, 2015\n\nBody.\n".encode(), "b.txt")
 
 
 def test_author_tags_and_summary_headers():

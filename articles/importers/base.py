@@ -72,6 +72,7 @@ class ParsedComment:
     body: str
     status: str  # pending, approved, spam, removed
     ip_hash: str = ""
+    kind: str = "comment"  # comment, pingback, trackback
 
 
 @dataclass

@@ -189,6 +189,11 @@ def _parse_header(lines: list[str], name: str) -> _Header:
             f"{name}: no title: the file starts with the date line; put the article's title on the line above it."
         )
     header_lines = [line for _, line in top[:date_pos]]
+    if len(header_lines) == 1 and len(_split_breadcrumb(header_lines[0])) > 1:
+        raise ImportFailed(
+            f"{name}: no title: the line above the date is a category path ({header_lines[0]!r}); "
+            "put the article's title between it and the date line."
+        )
     if len(header_lines) == 1:
         breadcrumb, title = [], header_lines[0]
     else:
@@ -376,7 +381,7 @@ def _build_footnotes(note_lines: list[tuple[int, str]], warnings: list[str]) -> 
         if any(note.number == number for note in footnotes):
             warnings.append(f"note [{number}] appears more than once; the first one was kept")
             continue
-        footnotes.append(_classify_note(number, text, footnotes, warnings))
+        footnotes.append(classify_note(number, text, footnotes, warnings))
     numbers = {note.number for note in footnotes}
     for note in footnotes:
         if note.kind == FootnoteKind.CROSS_REFERENCE and note.refers_to not in numbers:
@@ -419,17 +424,21 @@ _URL_LEFTOVER_RE = re.compile(
 )
 
 
-def _classify_note(number: int, text: str, earlier: list[ParsedFootnote], warnings) -> ParsedFootnote:
+def classify_note(number: int, text: str, earlier: list[ParsedFootnote], warnings) -> ParsedFootnote:
+    """One note's kind, lead-in, source, locator and link; shared with the WXR importer."""
     note = ParsedFootnote(number=number, text=text)
     if not text:
         warnings.append(f"note [{number}] is empty")
         return note
     if ibid := _IBID_RE.match(text):
         source = next((n.source for n in reversed(earlier) if n.source), None)
-        if source is None:
+        if source is None and not earlier:
             warnings.append(f"note [{number}] says Ibid but no earlier note names a source")
             return note
         note.kind, note.source = FootnoteKind.IBID, source
+        if source is None:
+            # The work above was not recognised as a citation: point at the note itself.
+            note.refers_to = earlier[-1].number
         note.locator = _tidy_locator(ibid["locator"])
         return note
     if cross := _CROSS_REFERENCE_RE.fullmatch(text):

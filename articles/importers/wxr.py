@@ -27,6 +27,7 @@ from defusedxml import DefusedXmlException
 
 from articles.sanitize import clean_html, html_to_text
 
+from .seedtext import classify_note
 from .base import (
     FootnoteKind,
     ImportFailed,
@@ -353,9 +354,7 @@ def _article(item: _RawItem, channel: _Channel) -> ParsedArticle:
     if not title:
         title = f"Untitled post {post_id}"
         warnings.append(f"The post has no title; imported as {title!r}.")
-    published_at = _wp_datetime(item.get("wp:post_date_gmt")) or _wp_datetime(
-        item.get("wp:post_date")
-    )
+    published_at = _wp_datetime(item.get("wp:post_date_gmt")) or _wp_datetime(item.get("wp:post_date"))
     body, footnotes = _body_and_footnotes(item, warnings)
     article = ParsedArticle(
         identity=f"wxr:{channel.result.site_url}#{post_id}",
@@ -366,9 +365,7 @@ def _article(item: _RawItem, channel: _Channel) -> ParsedArticle:
         slug=unquote(item.get("wp:post_name")),
         summary=html_to_text(item.get("excerpt:encoded")),
         category_paths=[
-            channel.category_path(nicename, name)
-            for domain, nicename, name in item.categories
-            if domain == "category"
+            channel.category_path(nicename, name) for domain, nicename, name in item.categories if domain == "category"
         ],
         tags=[html.unescape(n) for d, _, n in item.categories if d == "post_tag" and n],
         footnotes=footnotes,
@@ -436,6 +433,7 @@ def _comments(raw_comments, fallback_date, warnings: list[str]) -> list[ParsedCo
                 submitted=submitted,
                 body=html_to_text(raw.get("wp:comment_content", ""), keep_lines=True),
                 status=status,
+                kind=kind if kind in ("pingback", "trackback") else "comment",
             )
         )
     _detach_orphans(comments, warnings)
@@ -543,9 +541,7 @@ class _RefCounter:
 
 
 # WordPress 6.3+: <sup data-fn="uuid" class="fn"><a href="#uuid" id="uuid-link">1</a></sup>
-_DATA_FN_REF = re.compile(
-    r"<sup\b[^>]*?\bdata-fn=([\"'])(.*?)\1[^>]*>.*?</sup>", re.IGNORECASE | re.DOTALL
-)
+_DATA_FN_REF = re.compile(r"<sup\b[^>]*?\bdata-fn=([\"'])(.*?)\1[^>]*>.*?</sup>", re.IGNORECASE | re.DOTALL)
 
 
 def _modern_footnotes(content: str, meta_json: str, warnings: list[str]):
@@ -556,7 +552,7 @@ def _modern_footnotes(content: str, meta_json: str, warnings: list[str]):
     numbers = {note_id: n for n, (note_id, _) in enumerate(notes, start=1)}
     footnotes: list[ParsedFootnote] = []
     for number, (_, note_html) in enumerate(notes, start=1):
-        footnotes.append(_footnote_from_html(number, note_html, footnotes))
+        footnotes.append(_footnote_from_html(number, note_html, footnotes, warnings))
     refs = _RefCounter()
 
     def rewrite(match):
@@ -583,38 +579,16 @@ def _footnote_meta(meta_json: str, warnings: list[str]) -> list[tuple[str, str]]
 
 
 _HREF = re.compile(r"href=([\"'])(https?://.*?)\1", re.IGNORECASE)
-_BARE_URL = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:]", re.IGNORECASE)
 
 
-def _footnote_from_html(number: int, note_html: str, earlier: list[ParsedFootnote]):
+def _footnote_from_html(number: int, note_html: str, earlier: list[ParsedFootnote], warnings: list[str]):
+    """Classify a note with the seed importer's rules (citations become Sources), text kept verbatim."""
     text = html_to_text(note_html)
     href = _HREF.search(note_html)
-    return classify_footnote(number, text, earlier, url=html.unescape(href.group(2)) if href else "")
-
-
-_IBID = re.compile(r"^\s*ibid\b", re.IGNORECASE)
-_SEE_NOTE = re.compile(r"^\s*see\s+(?:above,?\s+)?(?:foot)?note\s+(\d+)\b", re.IGNORECASE)
-
-
-def classify_footnote(number, text, earlier, *, url: str = "") -> ParsedFootnote:
-    """Minimal local classifier: ibid, "see note N", link (has a URL) or plain note.
-
-    Citations (author, title, year) are left to the seed importer's richer classifier.
-    """
-    note = ParsedFootnote(number=number, text=text)
-    see = _SEE_NOTE.match(text)
-    if _IBID.match(text) and earlier:
-        previous = earlier[-1]
-        note.kind = FootnoteKind.IBID
-        note.refers_to = previous.refers_to if previous.kind == FootnoteKind.IBID else previous.number
-    elif see and 0 < int(see.group(1)) < number:
-        note.kind = FootnoteKind.CROSS_REFERENCE
-        note.refers_to = int(see.group(1))
-    else:
-        bare = _BARE_URL.search(text)
-        note.url = url or (bare.group(0) if bare else "")
-        if note.url:
-            note.kind = FootnoteKind.LINK
+    url = html.unescape(href.group(2)) if href else ""
+    # A link behind the note's words counts as the note's URL, as if it had been written out.
+    note = classify_note(number, text if not url or url in text else f"{text} {url}", earlier, warnings)
+    note.text = text
     return note
 
 
@@ -641,7 +615,7 @@ def _classic_footnotes(content: str, warnings: list[str]):
         return content, []
     footnotes: list[ParsedFootnote] = []
     for number, note_html in notes:
-        footnotes.append(_footnote_from_html(number, note_html, footnotes))
+        footnotes.append(_footnote_from_html(number, note_html, footnotes, warnings))
     refs = _RefCounter()
 
     def rewrite(match):
