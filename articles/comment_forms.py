@@ -78,14 +78,16 @@ class CommentForm(forms.Form):
     def clean_token(self):
         raw = self.cleaned_data["token"]
         try:
-            data = signing.loads(raw, salt=TOKEN_SALT, max_age=self.max_form_age)
-        except signing.SignatureExpired:
-            raise forms.ValidationError("This form was open for too long; please check your comment and send it again.")
-        except signing.BadSignature:
+            data = signing.loads(raw, salt=TOKEN_SALT)
+            shown_at = float(data["t"])
+        except (signing.BadSignature, TypeError, KeyError, ValueError):
             raise forms.ValidationError("The form was incomplete; please check your comment and send it again.")
-        if not isinstance(data, dict) or data.get("a") != self.article.pk:
+        if data.get("a") != self.article.pk:
             raise forms.ValidationError("The form belongs to another article; please send your comment again.")
-        self.seconds_taken = max(0.0, time.time() - float(data.get("t", 0)))
+        age = time.time() - shown_at
+        if age > self.max_form_age:
+            raise forms.ValidationError("This form was open for too long; please check your comment and send it again.")
+        self.seconds_taken = max(0.0, age)
         return raw
 
     def valid_token(self):

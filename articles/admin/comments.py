@@ -24,15 +24,12 @@ class CommentAdmin(admin.ModelAdmin):
     )
     readonly_fields = ("article_link", "parent_link", "submitted_at", "kind", "ip_hash", "import_id")
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            _queue=Case(When(status=Comment.Status.PENDING, then=Value(0)), default=Value(1),
-                        output_field=IntegerField())
-        )
-
     def get_ordering(self, request):
         # The moderation queue: pending comments first, newest first within each group.
-        return ("_queue", "-submitted_at", "-id")
+        pending_first = Case(
+            When(status=Comment.Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        return (pending_first.asc(), "-submitted_at", "-id")
 
     def has_add_permission(self, request):
         return False  # comments come from readers and imports
