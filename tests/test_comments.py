@@ -127,6 +127,7 @@ def test_bad_input_gets_errors_that_say_what_to_fix_and_keeps_the_input(client):
     assert "Please enter a whole email address" in html
     assert "Please enter a web address starting with http:// or https://." in html
     assert "My careful words" in html and 'value="not-an-address"' in html
+    assert 'aria-describedby="id_name_error"' in html and '<span class="field-error" id="id_name_error">' in html
     assert Comment.objects.count() == 0
 
 
