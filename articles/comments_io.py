@@ -3,10 +3,12 @@
 Registered when the app is ready (see ``ArticlesConfig.ready``).
 """
 
+import datetime as dt
 import html
 import re
 from urllib.parse import urlsplit
 
+from django.utils import timezone
 from django.utils.html import strip_tags
 
 from articles.export import export_hooks
@@ -66,6 +68,11 @@ def _web_address(url):
     return url[:300] if urlsplit(url).scheme in ("http", "https") else ""
 
 
+def _aware(moment):
+    """Sources without a zone (WordPress's comment_date_gmt) are UTC."""
+    return timezone.make_aware(moment, dt.UTC) if timezone.is_naive(moment) else moment
+
+
 def load_comments(article, parsed):
     """Upsert ``parsed.comments`` keyed on (article, import_id); replies linked by the source's ids.
 
@@ -88,7 +95,7 @@ def load_comments(article, parsed):
             "website": _web_address(item.website),
             "body": comment_text(item.body or "")[:5000],
             "kind": kind if kind in Comment.Kind.values else Comment.Kind.COMMENT,
-            "submitted_at": item.submitted,
+            "submitted_at": _aware(item.submitted),
             "ip_hash": (getattr(item, "ip_hash", "") or "")[:64],
         }
         comment = existing.get(source_id)

@@ -63,3 +63,8 @@ def test_reimport_updates_text_but_keeps_the_moderators_decision():
     assert first.body == "Edited at the source" and first.status == Comment.Status.SPAM
     assert Comment.objects.get(import_id="3").parent_id is None
     assert Comment.objects.count() == 2
+
+
+def test_a_source_time_without_a_zone_is_taken_as_utc():
+    load(parsed_with([parsed_comment(2, submitted=dt.datetime(2015, 5, 1, 9, 30))]))
+    assert Comment.objects.get().submitted_at == dt.datetime(2015, 5, 1, 9, 30, tzinfo=dt.UTC)

@@ -215,6 +215,20 @@ def test_a_duplicate_comment_is_refused(client):
     assert Comment.objects.count() == 1
 
 
+def test_the_database_refuses_the_same_comment_twice_even_when_two_posts_race():
+    from django.db import IntegrityError, transaction
+
+    article = make_article()
+    fingerprint = Comment.fingerprint_for("a@example.org", None, "Same")
+    make_comment(article, email="a@example.org", body="Same", fingerprint=fingerprint)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_comment(article, email="a@example.org", body="Same", fingerprint=fingerprint)
+    make_comment(make_article(), email="a@example.org", body="Same", fingerprint=fingerprint)  # another article
+    make_comment(article, import_id="7")
+    make_comment(article, import_id="8")  # imported comments carry no fingerprint
+    assert Comment.objects.count() == 4
+
+
 def test_a_reply_to_a_comment_that_is_not_approved_is_refused(client):
     article = make_article()
     pending = make_comment(article, status="pending")

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -63,7 +63,8 @@ class CommentPostView(View):
         )
         comment.status = moderator.moderate(comment, reasons)
         try:
-            comment.save()
+            with transaction.atomic():  # a savepoint, so a refused duplicate leaves any outer transaction usable
+                comment.save()
         except IntegrityError:  # the same comment, sent twice at once
             return self.duplicate(request, article, form)
         moderator.notify(comment, request)
