@@ -22,7 +22,8 @@ from articles.models import Comment
 from articles.ratelimit import RateLimit
 
 MODERATORS_GROUP = "Moderators"
-LINK_PATTERN = re.compile(r"https?://|www\.|<a\s", re.IGNORECASE)
+# A link is an address with a scheme, or a bare www. one ("http://www.x" counts once).
+LINK_PATTERN = re.compile(r"https?://|(?<!//)\bwww\.", re.IGNORECASE)
 
 
 class CommentModerator:

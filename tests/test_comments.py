@@ -94,6 +94,16 @@ def test_comments_show_oldest_first_and_replies_nest_no_deeper_than_the_setting(
     assert f"?replyto={grandchild.pk}#" not in html
 
 
+def test_a_depth_limit_of_one_shows_replies_flat_in_time_order():
+    article = make_article()
+    first = make_comment(article)
+    second = make_comment(article)
+    reply = make_comment(article, parent=first)
+    roots = article.comments.public().thread(max_depth=1)
+    assert [c.pk for c in roots] == [first.pk, second.pk, reply.pk]
+    assert all(c.depth == 1 and c.replies_shown == [] for c in roots)
+
+
 def test_the_form_marks_required_fields_and_promises_the_email_is_private(client):
     article = make_article()
     html = client.get(article.get_absolute_url()).content.decode()
@@ -172,7 +182,7 @@ def test_a_damaged_or_expired_form_token_is_refused_with_a_request_to_send_again
     [
         ({"homepage": "http://spam.example"}, "honeypot"),
         ({"seconds_ago": 0}, "too fast"),
-        ({"body": "Cheap http://a.example http://b.example http://c.example"}, "links"),
+        ({"body": "Cheap http://a.example www.b.example https://www.c.example"}, "links"),
         ({"body": "Buy CASINO chips"}, "blocked word"),
     ],
 )
@@ -187,7 +197,7 @@ def test_suspected_spam_is_stored_as_spam_and_told_the_same_as_a_real_comment(cl
 
 def test_two_links_are_not_spam_by_default(client):
     article = make_article()
-    client.post(post_url(article), comment_form_data(article, body="See http://a.example and https://b.example"))
+    client.post(post_url(article), comment_form_data(article, body="See http://www.a.example and www.b.example"))
     assert Comment.objects.get().status == Comment.Status.PENDING
 
 
