@@ -175,3 +175,36 @@ LOGGING = {
 # --- The archive's own settings -------------------------------------------------------------
 ARCHIVE_PAGE_SIZE = 20
 ARCHIVE_IMPORT_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+
+# --- Comments and their moderation (see README, "Comments") ----------------------------------
+def env_int(name, default):
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+# Replies nest this deep; deeper replies are shown at the last level.
+ARCHIVE_COMMENTS_MAX_DEPTH = env_int("ARCHIVE_COMMENTS_MAX_DEPTH", 3)
+# Comments close this many days after publication; 0 keeps them open (each article has its own switch too).
+ARCHIVE_COMMENTS_CLOSE_AFTER_DAYS = env_int("ARCHIVE_COMMENTS_CLOSE_AFTER_DAYS", 0)
+# A comment sent sooner than this after the form was shown is taken for a robot's (stored as spam).
+ARCHIVE_COMMENTS_MIN_SECONDS = env_int("ARCHIVE_COMMENTS_MIN_SECONDS", 3)
+# A form older than this is refused with a request to send it again (the signed timestamp expires).
+ARCHIVE_COMMENTS_MAX_FORM_AGE = env_int("ARCHIVE_COMMENTS_MAX_FORM_AGE", 2 * 24 * 3600)
+# More links than this in one comment: stored as spam.
+ARCHIVE_COMMENTS_MAX_LINKS = env_int("ARCHIVE_COMMENTS_MAX_LINKS", 2)
+# Words or phrases (comma-separated, case-insensitive) that mark a comment as spam.
+ARCHIVE_COMMENTS_BLOCKED_WORDS = env_list("ARCHIVE_COMMENTS_BLOCKED_WORDS")
+# At most this many comments from one address per window (seconds); 0 lifts the limit.
+ARCHIVE_COMMENTS_RATE_LIMIT = env_int("ARCHIVE_COMMENTS_RATE_LIMIT", 5)
+ARCHIVE_COMMENTS_RATE_WINDOW = env_int("ARCHIVE_COMMENTS_RATE_WINDOW", 600)
+# Publish at once a comment whose email already has an approved comment.
+ARCHIVE_COMMENTS_AUTO_APPROVE_KNOWN = env_bool("ARCHIVE_COMMENTS_AUTO_APPROVE_KNOWN", False)
+# Moderators get at most one "comments are waiting" mail per this many minutes.
+ARCHIVE_COMMENTS_NOTIFY_EVERY_MINUTES = env_int("ARCHIVE_COMMENTS_NOTIFY_EVERY_MINUTES", 15)
+# The request header holding the reader's address when a proxy sits in front (e.g. HTTP_X_REAL_IP);
+# empty: REMOTE_ADDR. Only the keyed hash of the address is stored.
+ARCHIVE_CLIENT_IP_HEADER = os.environ.get("ARCHIVE_CLIENT_IP_HEADER", "")
+# Set on a reader who has just posted (their next page shows a personal message): a shared cache
+# must not serve or store pages for requests carrying it.
+ARCHIVE_PRIVATE_COOKIE = "archive_private"
+MANAGERS = [("Moderators", addr) for addr in env_list("DJANGO_MANAGERS")]

@@ -7,4 +7,6 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import comments_io, signals  # noqa: F401
+
+        comments_io.register()

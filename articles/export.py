@@ -6,7 +6,8 @@ from articles.models import Article
 def export_queryset():
     """Every article with what its export needs, in a constant number of queries."""
     return Article.objects.order_by("id").select_related("primary_category").prefetch_related(
-        "authors", "articleauthor_set", "tags", "categories", "footnotes__source", "footnotes__refers_to", "import_records"
+        "authors", "articleauthor_set", "tags", "categories", "footnotes__source", "footnotes__refers_to", "import_records",
+        "comments",
     )
 
 

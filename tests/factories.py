@@ -60,3 +60,39 @@ def import_seed():
     assert not result.error, result.error
     assert result.items[0].outcome == "created", result.items[0]
     return Article.objects.get(pk=result.items[0].article_id)
+
+
+def make_comment(article, *, status="approved", parent=None, name=None, email="reader@example.org",
+                 body="A thoughtful comment.", submitted=None, **fields):
+    from articles.models import Comment
+
+    n = next(_counter)
+    return Comment.objects.create(
+        article=article,
+        parent=parent,
+        name=name or f"Reader {n}",
+        email=email,
+        body=body,
+        status=status,
+        submitted_at=submitted or timezone.make_aware(dt.datetime(2021, 1, 1)) + dt.timedelta(minutes=n),
+        **fields,
+    )
+
+
+def comment_form_data(article, *, seconds_ago=60, **fields):
+    """What a reader's browser posts: the fields, plus a form token signed ``seconds_ago``."""
+    import time
+
+    from articles.comment_forms import form_token
+
+    data = {
+        "name": "Ada Reader",
+        "email": "ada@example.org",
+        "website": "",
+        "body": "Thank you for this analysis.",
+        "parent": "",
+        "homepage": "",
+        "token": form_token(article, now=time.time() - seconds_ago),
+    }
+    data.update(fields)
+    return data

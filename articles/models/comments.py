@@ -1,13 +1,46 @@
+import hashlib
+
 from django.db import models
 from django.db.models import Q
 
 
 class CommentQuerySet(models.QuerySet):
+    def public(self):
+        """What readers may see: approved comments."""
+        return self.approved()
+
     def approved(self):
         return self.filter(status=Comment.Status.APPROVED)
 
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
+
+    def thread(self, max_depth=3):
+        """The comments as a tree, in one query: top-level comments oldest first, each with
+        ``replies_shown`` (oldest first) and ``depth`` (1 for top level). Replies deeper than
+        ``max_depth`` are shown at the last level. A reply whose parent is not in this queryset
+        (not approved) is not shown either."""
+        comments = list(self.order_by("submitted_at", "id"))
+        children = {}
+        for comment in comments:
+            comment.replies_shown = []
+            children.setdefault(comment.parent_id, []).append(comment)
+        roots = list(children.get(None, []))
+        stack = [(root, 1, None) for root in reversed(roots)]
+        while stack:
+            comment, depth, shown_under = stack.pop()
+            comment.depth = depth
+            if shown_under is not None:
+                shown_under.replies_shown.append(comment)
+            elif comment.parent_id is not None:  # max_depth 1: replies are shown flat
+                roots.append(comment)
+            # Replies nest under this comment until the limit, then beside it, under its own parent.
+            holder, child_depth = (comment, depth + 1) if depth < max_depth else (shown_under, depth)
+            for reply in reversed(children.get(comment.pk, [])):
+                stack.append((reply, child_depth, holder))
+        for comment in comments:
+            comment.replies_shown.sort(key=lambda c: (c.submitted_at, c.pk))
+        return sorted(roots, key=lambda c: (c.submitted_at, c.pk))
 
 
 class Comment(models.Model):
@@ -37,6 +70,9 @@ class Comment(models.Model):
     ip_hash = models.CharField(max_length=64, blank=True)
     # The comment's id in an imported export (wp:comment_id); blank for comments posted here.
     import_id = models.CharField(max_length=50, blank=True)
+    # Digest of (email, parent, body) for comments posted here: the database refuses the same comment
+    # twice, even when two identical posts race. Blank for imported comments.
+    fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -47,11 +83,26 @@ class Comment(models.Model):
                 fields=["article", "import_id"], condition=~Q(import_id=""), name="comment_import_id_unique"
             ),
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="comment_not_its_own_parent"),
+            models.UniqueConstraint(
+                fields=["article", "fingerprint"], condition=~Q(fingerprint=""), name="comment_no_duplicate"
+            ),
         ]
-        indexes = [models.Index(fields=["article", "status", "submitted_at"], name="comment_thread_idx")]
+        indexes = [
+            models.Index(fields=["article", "status", "submitted_at"], name="comment_thread_idx"),
+            # The moderation queue (pending first) and the "already approved" check for auto-approval.
+            models.Index(fields=["status", "-submitted_at"], name="comment_queue_idx"),
+            models.Index(fields=["email", "status"], name="comment_email_status_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name} on {self.article}"
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    @staticmethod
+    def fingerprint_for(email, parent_id, body):
+        """Same author, same place, same words (case and spacing aside): the same comment."""
+        normal = " ".join(body.split()).casefold()
+        raw = f"{email.strip().casefold()}\n{parent_id or ''}\n{normal}"
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()

@@ -1,0 +1,24 @@
+"""The staff roles and exactly the permissions each needs (least privilege); `setup_roles` applies them."""
+
+from articles.moderation import MODERATORS_GROUP
+
+EDITORS_GROUP = "Editors"
+CRUD = ("view", "add", "change", "delete")
+
+ROLES = {
+    # Moderators decide on comments and may look at the article a comment is about; nothing else.
+    MODERATORS_GROUP: [
+        ("articles", "view_comment"),
+        ("articles", "change_comment"),
+        ("articles", "delete_comment"),
+        ("articles", "view_article"),
+    ],
+    # Editors keep the archive: articles and everything filed with them, and imports; not comments.
+    EDITORS_GROUP: [
+        *(("articles", f"{action}_{model}") for model in
+          ("article", "articleauthor", "footnote", "source", "author", "category") for action in CRUD),
+        ("articles", "view_importrecord"),
+        ("articles", "import_articles"),
+        *(("taggit", f"{action}_{model}") for model in ("tag", "taggeditem") for action in CRUD),
+    ],
+}

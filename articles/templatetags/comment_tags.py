@@ -1,0 +1,79 @@
+"""Template tags for the comments fragment and the admin index (display data only; no HTML here)."""
+
+from dataclasses import dataclass
+
+from django import template
+
+from articles.comment_forms import CommentForm, form_token
+from articles.models import Comment
+from articles.moderation import moderator
+
+register = template.Library()
+
+
+@dataclass
+class CommentSection:
+    comments: list  # top-level comments; replies in .replies_shown
+    count: int
+    open: bool
+    closed_notice: str
+    form: CommentForm
+    token: str
+    reply_to: Comment | None
+    max_depth: int
+
+
+@register.simple_tag(takes_context=True)
+def comment_section(context, article):
+    """The article's approved comments as a thread, and the form (the view's bound form after an error)."""
+    request = context.get("request")
+    depth = moderator.max_depth
+    comments = article.comments.public().thread(max_depth=depth)
+    count = _count(comments)
+    form = context.get("comment_form")
+    reply_to = None
+    if form is None:
+        initial = {}
+        wanted = request.GET.get("replyto", "") if request is not None else ""
+        if wanted.isdigit():
+            reply_to = _find(comments, int(wanted))
+            if reply_to is not None and reply_to.depth < depth:
+                initial["parent"] = reply_to.pk
+            else:
+                reply_to = None
+        form = CommentForm(article=article, initial=initial, max_depth=depth)
+    else:
+        reply_to = form.parent_comment
+    return CommentSection(
+        comments=comments,
+        count=count,
+        open=moderator.allow(article),
+        closed_notice=moderator.closed_notice(article),
+        form=form,
+        token=form.valid_token() or form_token(article),
+        reply_to=reply_to,
+        max_depth=depth,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def pending_comment_count(context):
+    """Pending comments, for users who may moderate them (None for others)."""
+    request = context.get("request")
+    if request is None or not request.user.has_perm("articles.change_comment"):
+        return None
+    return Comment.objects.pending().count()
+
+
+def _count(comments):
+    return sum(1 + _count(c.replies_shown) for c in comments)
+
+
+def _find(comments, pk):
+    for comment in comments:
+        if comment.pk == pk:
+            return comment
+        found = _find(comment.replies_shown, pk)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,89 @@
+"""Posting a comment: post/redirect/get on success, the article page with the form's errors otherwise."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views import View
+
+from articles.comment_forms import CommentForm
+from articles.models import Article, Comment
+from articles.moderation import moderator
+
+from .article import ArticleDetailView
+
+AWAITING_MODERATION = "Thank you. Your comment awaits moderation and will appear once a moderator approves it."
+PUBLISHED = "Thank you. Your comment is published."
+
+
+def mark_private(response):
+    """Tell shared caches (see settings.ARCHIVE_PRIVATE_COOKIE) that this reader's next pages are personal."""
+    response.set_cookie(
+        settings.ARCHIVE_PRIVATE_COOKIE, "1", max_age=600, httponly=True, samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+class CommentPostView(View):
+    http_method_names = ["post"]
+
+    def post(self, request, slug):
+        article = Article.objects.for_page().published().filter(slug=slug).first()
+        if article is None:
+            raise Http404("No such article.")
+        form = CommentForm(
+            request.POST, article=article, max_depth=moderator.max_depth, max_form_age=moderator.max_form_age
+        )
+        if not moderator.allow(article):
+            form.is_valid()  # keep what the reader typed, with the reason at the top
+            form.add_error(None, moderator.closed_notice(article) + " Your comment was not sent.")
+            return self.refuse(request, article, form, status=403)
+        if not form.is_valid():
+            return self.refuse(request, article, form, status=400)
+
+        ip_hash = moderator.address_hash(request)
+        if not moderator.rate_limit.hit(ip_hash or "unknown"):
+            minutes = max(1, round(moderator.rate_limit.retry_after() / 60))
+            form.add_error(
+                None, f"You have sent several comments in a short time. Please wait about {minutes} minute(s) "
+                      "and send this one again.",
+            )
+            response = self.refuse(request, article, form, status=429)
+            response["Retry-After"] = str(moderator.rate_limit.retry_after())
+            return response
+
+        comment = form.build_comment(ip_hash=ip_hash)
+        if moderator.is_duplicate(comment):
+            return self.duplicate(request, article, form)
+        reasons = moderator.spam_reasons(
+            comment, honeypot=form.cleaned_data.get("homepage", ""), seconds_taken=form.seconds_taken
+        )
+        comment.status = moderator.moderate(comment, reasons)
+        try:
+            with transaction.atomic():  # a savepoint, so a refused duplicate leaves any outer transaction usable
+                comment.save()
+        except IntegrityError:  # the same comment, sent twice at once
+            return self.duplicate(request, article, form)
+        moderator.notify(comment, request)
+
+        if comment.status == Comment.Status.APPROVED:
+            messages.success(request, PUBLISHED)
+            return mark_private(redirect(comment.get_absolute_url()))
+        # Spam is told the same as a pending comment: robots learn nothing, people lose nothing.
+        messages.success(request, AWAITING_MODERATION)
+        return mark_private(redirect(article.get_absolute_url() + "#comments"))
+
+    def duplicate(self, request, article, form):
+        form.add_error(None, "You have already sent this comment. It will appear once a moderator approves it.")
+        return self.refuse(request, article, form, status=409)
+
+    def refuse(self, request, article, form, *, status):
+        """The article page again, with the form, the reader's input and what to fix."""
+        page = ArticleDetailView()
+        page.setup(request, slug=article.slug)
+        page.object = article
+        context = page.get_context_data(object=article, comment_form=form)
+        return TemplateResponse(request, page.template_name, context, status=status)
