@@ -174,4 +174,8 @@ LOGGING = {
 
 # --- The archive's own settings -------------------------------------------------------------
 ARCHIVE_PAGE_SIZE = 20
+# PostgreSQL text-search configuration for the stored search vector (stemming, stop words).
+ARCHIVE_SEARCH_CONFIG = os.environ.get("ARCHIVE_SEARCH_CONFIG", "english")
+# Entries per feed.
+ARCHIVE_FEED_SIZE = 20
 ARCHIVE_IMPORT_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
