@@ -10,8 +10,9 @@ from django.conf import settings
 from django.utils.html import strip_tags
 
 # The parameters that change what a public page shows; anything else (tracking tags, typos)
-# is left out of the canonical address.
+# is left out of the canonical address, and no value is longer than a search query may be.
 CANONICAL_PARAMS = ("q", "page")
+MAX_PARAM_CHARS = 200
 
 
 def absolute(request, path):
@@ -22,7 +23,7 @@ def canonical_url(request):
     """This page's address with only the meaningful parameters, page 1 without ``?page``."""
     params = []
     for name in CANONICAL_PARAMS:
-        value = request.GET.get(name, "").strip()
+        value = " ".join(request.GET.get(name, "").split())[:MAX_PARAM_CHARS]
         if value and not (name == "page" and value == "1"):
             params.append((name, value))
     url = absolute(request, request.path)
