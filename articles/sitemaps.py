@@ -10,7 +10,6 @@ from articles.models import Article, Author, Category, Source
 class ArticleSitemap(Sitemap):
     changefreq = "yearly"
     priority = 0.8
-    limit = 5000
 
     def items(self):
         return Article.objects.published().only("slug", "updated_at").order_by("-published_at", "-id")
@@ -20,20 +19,23 @@ class ArticleSitemap(Sitemap):
 
 
 class CategorySitemap(Sitemap):
+    """Every category with a published article in it or below it (its page lists the subtree)."""
+
     changefreq = "weekly"
     priority = 0.5
 
     def items(self):
-        # A category page lists its whole subtree, so every category with a published article in it
-        # or below it; categories are few, so the subtree test runs in Python on one query's rows.
-        paths = set(
-            Category.objects.filter(articles__status=Article.Status.PUBLISHED).values_list("path", flat=True)
-        )
-        return [c for c in Category.objects.order_by("path") if any(_within(p, c.path) for p in paths)]
+        # Materialised paths: each prefix of a filed article's category path is itself a category,
+        # so one query of distinct paths yields the whole set.
+        paths = Category.objects.filter(articles__status=Article.Status.PUBLISHED).values_list("path", flat=True)
+        prefixes = set()
+        for path in paths.distinct():
+            parts = path.split("/")
+            prefixes.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+        return sorted(prefixes)
 
-
-def _within(path, ancestor):
-    return path == ancestor or path.startswith(ancestor + "/")
+    def location(self, item):
+        return reverse("articles:category", kwargs={"path": item})
 
 
 class TagSitemap(Sitemap):
@@ -41,7 +43,8 @@ class TagSitemap(Sitemap):
     priority = 0.3
 
     def items(self):
-        return Tag.objects.filter(article__status=Article.Status.PUBLISHED).distinct().order_by("slug")
+        # A list, not a queryset: the sitemap's paginator then needs no COUNT query.
+        return list(Tag.objects.filter(article__status=Article.Status.PUBLISHED).distinct().order_by("slug"))
 
     def location(self, item):
         return reverse("articles:tag", kwargs={"slug": item.slug})
@@ -52,7 +55,7 @@ class AuthorSitemap(Sitemap):
     priority = 0.4
 
     def items(self):
-        return Author.objects.filter(articles__status=Article.Status.PUBLISHED).distinct().order_by("slug")
+        return list(Author.objects.filter(articles__status=Article.Status.PUBLISHED).distinct().order_by("slug"))
 
 
 class SourceSitemap(Sitemap):
@@ -60,7 +63,7 @@ class SourceSitemap(Sitemap):
     priority = 0.3
 
     def items(self):
-        return Source.objects.cited().order_by("key")
+        return list(Source.objects.cited().order_by("key").only("key"))
 
 
 class ArchiveSitemap(Sitemap):

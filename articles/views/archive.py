@@ -42,7 +42,11 @@ class DateListMixin:
     allow_future = True  # scheduled articles are not published; published ones may be post-dated
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        # Also what the next/previous period links probe: no prefetches here, or each probe costs two.
+        return Article.objects.published()
+
+    def get_dated_queryset(self, **lookup):
+        return super().get_dated_queryset(**lookup).for_listing()
 
 
 class YearView(DateListMixin, YearArchiveView):
