@@ -242,5 +242,7 @@ def test_category_page_announces_its_feeds(client):
     category = make_category("Water")
     make_article("Dams", category=category)
     html = html_of(client.get(category.get_absolute_url()))
-    assert '<link rel="alternate" type="application/rss+xml" title="Water (RSS)" href="/feeds/category/water/rss/">' in html
-    assert '<link rel="alternate" type="application/atom+xml" title="Water (Atom)" href="/feeds/category/water/atom/">' in html
+    assert ('<link rel="alternate" type="application/rss+xml" title="Water (RSS)" '
+            'href="/feeds/category/water/rss/">') in html
+    assert ('<link rel="alternate" type="application/atom+xml" title="Water (Atom)" '
+            'href="/feeds/category/water/atom/">') in html

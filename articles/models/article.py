@@ -1,8 +1,8 @@
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models.functions import TruncMonth
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
