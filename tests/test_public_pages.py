@@ -146,8 +146,10 @@ def test_archive_index_counts_years_and_months_and_draws_linked_bars(client):
         "/archive/2014/", "/archive/2015/", "/archive/2016/", "/archive/2019/"]
     # Years without articles keep their place on the axis but are not links.
     assert ">2017</text>" in svg and 'href="/archive/2017/"' not in svg
-    heights = dict(re.findall(r'aria-label="(\d+): \d+ articles?">\s*<title>[^<]*</title>\s*'
+    # Each link is named by its <title> ("2014: 2 articles") and holds its bar.
+    heights = dict(re.findall(r'<title>(\d+): \d+ articles?</title>\s*'
                               r'<rect class="bar" x="[\d.]+" y="[\d.]+" width="[\d.]+" height="([\d.]+)"', svg))
+    assert sorted(heights) == ["2014", "2015", "2016", "2019"]
     assert float(heights["2014"]) == 2 * float(heights["2019"])
     assert "<script" not in html
 
@@ -246,3 +248,15 @@ def test_category_page_announces_its_feeds(client):
             'href="/feeds/category/water/rss/">') in html
     assert ('<link rel="alternate" type="application/atom+xml" title="Water (Atom)" '
             'href="/feeds/category/water/atom/">') in html
+
+
+def test_server_error_page_is_in_the_site_look_and_needs_no_database(django_assert_num_queries):
+    from django.test import RequestFactory
+
+    from articles.views.errors import server_error
+
+    with django_assert_num_queries(0):
+        response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "<h1>Something went wrong</h1>" in html and 'href="/static/css/site.css"' in html

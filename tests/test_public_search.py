@@ -126,3 +126,21 @@ def test_parse_query_keeps_words_only_and_caps_them():
     assert terms.words == ("kabulov", "taliban") and not terms.truncated
     many = parse_query(" ".join(f"w{i}" for i in range(20)))
     assert len(many.words) == 8 and many.truncated
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored vector is PostgreSQL's")
+def test_import_writes_the_vector_with_footnotes_and_reading_never_does(client, seed_article):
+    vector = Article.objects.values_list("search_vector", flat=True).get(pk=seed_article.pk)
+    assert "'kabulov'" in vector and "'muzhdah'" in vector  # body and footnote words
+    Article.objects.update(search_vector=None)
+    assert result_titles(search(client, "Kabulov")) == []  # a read does not recompute it
+
+
+def test_reindex_command_restores_the_index(client, seed_article, capsys):
+    from django.core.management import call_command
+
+    Article.objects.update(search_vector=None)
+    call_command("reindex_search")
+    assert result_titles(search(client, "Kabulov")) == [SEED_TITLE]
+    err = capsys.readouterr().err
+    assert ("Reindexed 1 article(s) for search." in err) if connection.vendor == "postgresql" else ("SQLite" in err)
