@@ -5,6 +5,8 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from taggit.models import Tag
 
 from articles.models import Article, Category
@@ -34,7 +36,8 @@ class LatestArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.summary
+        # Plain text: feed readers show it as the entry's teaser.
+        return item.summary or Truncator(" ".join(strip_tags(item.body).split())).words(60)
 
     def item_pubdate(self, item):
         return item.published_at

@@ -46,6 +46,12 @@ def test_site_feeds_list_published_articles_newest_first(client, url, version, c
     assert entry.published_parsed[:3] == old.published_at.timetuple()[:3]
 
 
+def test_entry_without_summary_is_described_by_the_start_of_its_text(client):
+    make_article("No summary", body="<p>First <em>words</em> of the text.</p>")
+    _, feed = parse(client, "/feeds/atom/")
+    assert feed.entries[0].summary == "First words of the text."
+
+
 def test_site_feed_holds_the_seed(client, seed_article):
     _, feed = parse(client, "/feeds/atom/")
     assert [e.title for e in feed.entries] == [seed_article.title]

@@ -27,9 +27,10 @@ PAGES = {
     "source": ("{source}", 5),
     # counts by month
     "archive": ("/archive/", 1),
-    # any article?, months/days list, next and previous period, count, list, authors
+    # any article?, months of the year, next and previous year, count, list, authors
     "year": ("/archive/2014/", 7),
-    "month": ("/archive/2014/01/", 7),
+    # any article?, next and previous month, count, list, authors
+    "month": ("/archive/2014/01/", 6),
     # count, ranked list, authors; a query without words runs none
     "search": ("/search/?q=archive+article", 3),
     "search_without_words": ("/search/?q=%21%21", 0),

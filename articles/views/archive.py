@@ -57,3 +57,7 @@ class YearView(DateListMixin, YearArchiveView):
 class MonthView(DateListMixin, MonthArchiveView):
     template_name = "articles/archive_month.html"
     month_format = "%m"
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        # The month page links no days: skip the query that lists them (emptiness is checked already).
+        return []
