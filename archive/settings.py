@@ -89,6 +89,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers queue for the lock instead of failing at once when several threads or processes post.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 # Parallel test runs (several checkouts on one PostgreSQL server) each name their own test database.
 if os.environ.get("TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
@@ -174,6 +177,10 @@ LOGGING = {
 
 # --- The archive's own settings -------------------------------------------------------------
 ARCHIVE_PAGE_SIZE = 20
+# PostgreSQL text-search configuration for the stored search vector (stemming, stop words).
+ARCHIVE_SEARCH_CONFIG = os.environ.get("ARCHIVE_SEARCH_CONFIG", "english")
+# Entries per feed.
+ARCHIVE_FEED_SIZE = 20
 ARCHIVE_IMPORT_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 
 # --- Comments and their moderation (see README, "Comments") ----------------------------------

@@ -1,1 +1,31 @@
 """Signal receivers: work that must follow a write (kept small; the models hold the logic)."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from articles.importers.loader import after_load_hooks
+from articles.models import Article, Footnote
+from articles.search import refresh_search_vector
+
+
+@receiver(post_save, sender=Article, dispatch_uid="article_search_vector")
+def article_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        refresh_search_vector(instance.pk)
+
+
+@receiver(post_save, sender=Footnote, dispatch_uid="footnote_saved_search_vector")
+@receiver(post_delete, sender=Footnote, dispatch_uid="footnote_deleted_search_vector")
+def footnote_changed(sender, instance, raw=False, **kwargs):
+    # Footnotes are searchable text of their article (edited one by one in the admin).
+    if not raw:
+        refresh_search_vector(instance.article_id)
+
+
+def refresh_after_import(article, parsed):
+    """The importer bulk-creates footnotes (no signals): index the article once they are all in."""
+    refresh_search_vector(article.pk)
+
+
+if refresh_after_import not in after_load_hooks:
+    after_load_hooks.append(refresh_after_import)

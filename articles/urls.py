@@ -1,6 +1,33 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from .views import article, comments, listing
+from . import feeds
+from .views import archive, article, comments, listing, search
+
+
+class YearConverter:
+    # Four digits from 1000: the date views cannot build dates outside 1..9999, and no article
+    # is older than the printing press.
+    regex = "[12][0-9]{3}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{int(value):04d}"
+
+
+class MonthConverter:
+    regex = "0[1-9]|1[0-2]"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return f"{int(value):02d}"
+
+
+register_converter(YearConverter, "year")
+register_converter(MonthConverter, "month")
 
 app_name = "articles"
 
@@ -12,4 +39,14 @@ urlpatterns = [
     path("tags/<slug:slug>/", listing.TagView.as_view(), name="tag"),
     path("authors/<slug:slug>/", listing.AuthorView.as_view(), name="author"),
     path("sources/<slug:key>/", listing.SourceView.as_view(), name="source"),
+    path("archive/", archive.ArchiveIndexView.as_view(), name="archive"),
+    path("archive/<year:year>/", archive.YearView.as_view(), name="archive_year"),
+    path("archive/<year:year>/<month:month>/", archive.MonthView.as_view(), name="archive_month"),
+    path("search/", search.SearchView.as_view(), name="search"),
+    path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed_rss"),
+    path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed_atom"),
+    path("feeds/category/<path:path>/rss/", feeds.CategoryFeed(), name="category_feed_rss"),
+    path("feeds/category/<path:path>/atom/", feeds.CategoryAtomFeed(), name="category_feed_atom"),
+    path("feeds/tags/<slug:slug>/rss/", feeds.TagFeed(), name="tag_feed_rss"),
+    path("feeds/tags/<slug:slug>/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
 ]

@@ -14,3 +14,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not os.environ.get("TEST_DB_NAME"):
+    # A file, not shared-cache memory: threads of the live server then lock the database, not tables.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-run.sqlite3")}

@@ -1,5 +1,8 @@
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -29,6 +32,12 @@ class ArticleQuerySet(models.QuerySet):
     def by_author(self, author):
         return self.filter(authors=author)
 
+    def citing(self, source):
+        """Articles with at least one footnote citing ``source``."""
+        from .sources import Footnote
+
+        return self.filter(Exists(Footnote.objects.filter(article=OuterRef("pk"), source=source)))
+
     def in_year(self, year):
         return self.filter(published_at__year=year)
 
@@ -40,6 +49,22 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("primary_category").prefetch_related(
             Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position")),
         )
+
+    def for_feed(self):
+        """What a feed entry shows: the listing plus tags (as entry categories)."""
+        return self.for_listing().prefetch_related("tags")
+
+    def counts_by_month(self):
+        """[(first day of month as a datetime, number of articles)], oldest first, in one query."""
+        rows = (
+            self.exclude(published_at__isnull=True)
+            .annotate(month=TruncMonth("published_at"))
+            .order_by()
+            .values("month")
+            .annotate(n=Count("id"))
+            .order_by("month")
+        )
+        return [(row["month"], row["n"]) for row in rows]
 
     def for_page(self):
         """What the article page shows, in a fixed number of queries."""
@@ -91,6 +116,9 @@ class Article(models.Model):
     import_key = models.CharField(max_length=500, null=True, blank=True, editable=False)
     # Digest of the parsed import, so an unchanged re-import writes nothing.
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Weighted words of title, summary, body and footnotes, written after every save (PostgreSQL
+    # only; see articles.search). Never computed while a page is read.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -104,6 +132,7 @@ class Article(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="article_listing_idx"),
+            GinIndex(fields=["search_vector"], name="article_search_idx"),
         ]
         permissions = [("import_articles", "Can import articles from files")]
 

@@ -1,8 +1,8 @@
 """Error pages in the site's own look. They must never fail themselves, so they query nothing."""
 
+from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.http import HttpResponseServerError
 
 
 def page_not_found(request, exception=None):

@@ -6,9 +6,12 @@ from django.views.generic import ListView
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, Source
+from articles.navigation import category_tree, recent_tags
 
 
 class ArticleListView(ListView):
+    """Published articles, newest first, a page at a time (a page past the end is a 404)."""
+
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     paginate_by = settings.ARCHIVE_PAGE_SIZE
@@ -19,6 +22,9 @@ class ArticleListView(ListView):
 
 class HomeView(ArticleListView):
     template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(category_tree=category_tree(), recent_tags=recent_tags(), **kwargs)
 
 
 class CategoryView(ArticleListView):
@@ -32,7 +38,7 @@ class CategoryView(ArticleListView):
         return super().get_context_data(
             category=self.category,
             crumbs=self.category.ancestors(),
-            subcategories=self.category.children.all(),
+            subcategories=self.category.children.order_by("name"),
             **kwargs,
         )
 
@@ -64,8 +70,12 @@ class SourceView(ArticleListView):
 
     def get_queryset(self):
         self.source = get_object_or_404(Source, key=self.kwargs["key"])
-        return super().get_queryset().filter(footnotes__source=self.source).distinct()
+        return super().get_queryset().citing(self.source)
 
     def get_context_data(self, **kwargs):
         notes = self.source.footnotes.filter(article__status=Article.Status.PUBLISHED).select_related("article")
-        return super().get_context_data(source=self.source, citing_notes=notes.order_by("article_id", "number"), **kwargs)
+        return super().get_context_data(
+            source=self.source,
+            citing_notes=notes.order_by("-article__published_at", "article_id", "number"),
+            **kwargs,
+        )

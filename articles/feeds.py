@@ -1,0 +1,102 @@
+"""RSS and Atom feeds for the whole site, each category and each tag (django.contrib.syndication)."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from taggit.models import Tag
+
+from articles.models import Article, Category
+
+
+class LatestArticlesFeed(Feed):
+    """The newest published articles; subclasses narrow the queryset and name the feed."""
+
+    def title(self, obj=None):
+        return settings.SITE_NAME
+
+    def description(self, obj=None):
+        return settings.SITE_DESCRIPTION
+
+    subtitle = description  # Atom's name for it
+
+    def link(self, obj=None):
+        return reverse("articles:home")
+
+    def articles(self, obj):
+        return Article.objects.published()
+
+    def items(self, obj=None):
+        return self.articles(obj).for_feed()[: settings.ARCHIVE_FEED_SIZE]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        # Plain text: feed readers show it as the entry's teaser.
+        return item.summary or Truncator(" ".join(strip_tags(item.body).split())).words(60)
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return ", ".join(author.name for author in item.authors.all()) or None
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()]
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = Atom1Feed
+
+
+class CategoryFeed(LatestArticlesFeed):
+    def get_object(self, request, path):
+        return get_object_or_404(Category, path=path.strip("/"))
+
+    def title(self, obj):
+        return f"{obj.full_name} · {settings.SITE_NAME}"
+
+    def description(self, obj):
+        return f"New articles filed under {obj.full_name}."
+
+    subtitle = description
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def articles(self, obj):
+        return Article.objects.published().in_category(obj)
+
+
+class CategoryAtomFeed(CategoryFeed):
+    feed_type = Atom1Feed
+
+
+class TagFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, obj):
+        return f"Tagged “{obj.name}” · {settings.SITE_NAME}"
+
+    def description(self, obj):
+        return f"New articles tagged {obj.name}."
+
+    subtitle = description
+
+    def link(self, obj):
+        return reverse("articles:tag", kwargs={"slug": obj.slug})
+
+    def articles(self, obj):
+        return Article.objects.published().tagged(obj)
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = Atom1Feed

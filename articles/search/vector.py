@@ -1,0 +1,29 @@
+"""Writing the stored search vector: called after an article or one of its footnotes changes."""
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVector
+from django.db import connection
+from django.db.models import TextField, Value
+
+
+def uses_postgres_search():
+    return connection.vendor == "postgresql"
+
+
+def refresh_search_vector(article_id):
+    """Recompute one article's vector in a single UPDATE (no signals fire). A no-op on SQLite."""
+    if not uses_postgres_search() or article_id is None:
+        return
+    from articles.models import Article, Footnote
+
+    config = settings.ARCHIVE_SEARCH_CONFIG
+    notes = " ".join(Footnote.objects.filter(article_id=article_id).order_by("number").values_list("text", flat=True))
+    # The body is HTML: the text-search parser reads tags as their own tokens and the
+    # configuration indexes none of them, so only the words count.
+    vector = (
+        SearchVector("title", weight="A", config=config)
+        + SearchVector("summary", weight="B", config=config)
+        + SearchVector("body", weight="C", config=config)
+        + SearchVector(Value(notes, output_field=TextField()), weight="D", config=config)
+    )
+    Article.objects.filter(pk=article_id).update(search_vector=vector)

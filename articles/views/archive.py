@@ -1,0 +1,63 @@
+"""Date archives: the index of years and months (with a bar chart), a year page, a month page."""
+
+from django.conf import settings
+from django.views.generic import MonthArchiveView, TemplateView, YearArchiveView
+
+from articles.charts import year_chart
+from articles.models import Article
+
+
+def _years(month_counts):
+    """[(year, total, [(month, count)])] newest year first, from (month, count) pairs."""
+    years = {}
+    for month, count in month_counts:
+        total, months = years.setdefault(month.year, [0, []])
+        years[month.year][0] = total + count
+        months.append((month, count))
+    return [(year, total, months) for year, (total, months) in sorted(years.items(), reverse=True)]
+
+
+class ArchiveIndexView(TemplateView):
+    template_name = "articles/archive_index.html"
+
+    def get_context_data(self, **kwargs):
+        years = _years(Article.objects.published().counts_by_month())
+        counts = dict((year, total) for year, total, _ in years)
+        span = range(min(counts), max(counts) + 1) if counts else []
+        return super().get_context_data(
+            years=years,
+            total=sum(counts.values()),
+            chart=year_chart([(year, counts.get(year, 0)) for year in span]),
+            **kwargs,
+        )
+
+
+class DateListMixin:
+    """Published articles by date, a page at a time; an empty year or month is a 404."""
+
+    date_field = "published_at"
+    context_object_name = "articles"
+    paginate_by = settings.ARCHIVE_PAGE_SIZE
+    allow_empty = False
+    allow_future = True  # scheduled articles are not published; published ones may be post-dated
+
+    def get_queryset(self):
+        # Also what the next/previous period links probe: no prefetches here, or each probe costs two.
+        return Article.objects.published()
+
+    def get_dated_queryset(self, **lookup):
+        return super().get_dated_queryset(**lookup).for_listing()
+
+
+class YearView(DateListMixin, YearArchiveView):
+    template_name = "articles/archive_year.html"
+    make_object_list = True
+
+
+class MonthView(DateListMixin, MonthArchiveView):
+    template_name = "articles/archive_month.html"
+    month_format = "%m"
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        # The month page links no days: skip the query that lists them (emptiness is checked already).
+        return []

@@ -1,0 +1,117 @@
+"""Feeds (RSS and Atom for the site, each category, each tag) and sitemap.xml."""
+
+import xml.etree.ElementTree as ET
+
+import feedparser
+import pytest
+from django.contrib.sites.models import Site
+from django.test import override_settings
+
+from tests.factories import make_article, make_author, make_category
+from tests.public_site import build_archive
+
+pytestmark = pytest.mark.django_db
+
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def parse(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.bozo_exception
+    return response, feed
+
+
+@pytest.mark.parametrize(("url", "version", "content_type"), [
+    ("/feeds/rss/", "rss20", "application/rss+xml; charset=utf-8"),
+    ("/feeds/atom/", "atom10", "application/atom+xml; charset=utf-8"),
+])
+def test_site_feeds_list_published_articles_newest_first(client, url, version, content_type):
+    ada = make_author("Ada Analyst")
+    old = make_article("Old news", summary="Old summary.", authors=[ada], tags=["water"])
+    new = make_article("New news", published=old.published_at.replace(year=2031))
+    make_article("Draft news", status="draft")
+    response, feed = parse(client, url)
+    assert response["Content-Type"] == content_type
+    assert feed.version == version
+    assert feed.feed.title == "The Archive"
+    assert [e.title for e in feed.entries] == [new.title, old.title]
+    entry = feed.entries[1]
+    # Feeds and the sitemap name the domain of django.contrib.sites' current Site (set it in the admin).
+    assert entry.link == f"http://example.com{old.get_absolute_url()}"
+    assert entry.summary == "Old summary."
+    assert entry.author == "Ada Analyst"
+    assert [t.term for t in entry.tags] == ["water"]
+    assert entry.published_parsed[:3] == old.published_at.timetuple()[:3]
+
+
+def test_entry_without_summary_is_described_by_the_start_of_its_text(client):
+    make_article("No summary", body="<p>First <em>words</em> of the text.</p>")
+    _, feed = parse(client, "/feeds/atom/")
+    assert feed.entries[0].summary == "First words of the text."
+
+
+def test_site_feed_holds_the_seed(client, seed_article):
+    _, feed = parse(client, "/feeds/atom/")
+    assert [e.title for e in feed.entries] == [seed_article.title]
+
+
+@override_settings(ARCHIVE_FEED_SIZE=5)
+def test_site_feed_is_capped(client):
+    build_archive(8)
+    _, feed = parse(client, "/feeds/rss/")
+    assert len(feed.entries) == 5
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_category_feed_lists_its_subtree_only(client, kind):
+    data = build_archive(4)
+    make_article("Elsewhere", category=make_category("Other"))
+    _, feed = parse(client, f"/feeds/category/region/{kind}/")
+    assert sorted(e.title for e in feed.entries) == sorted(a.title for a in data["articles"])
+    assert feed.feed.title == "Region · The Archive"
+    _, sub = parse(client, f"/feeds/category/region/politics/{kind}/")
+    assert sorted(e.title for e in sub.entries) == ["Archive article 1", "Archive article 3"]
+    assert sub.feed.link == "http://example.com/category/region/politics/"
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_tag_feed_lists_articles_with_the_tag(client, kind):
+    build_archive(6)
+    _, feed = parse(client, f"/feeds/tags/topic-1/{kind}/")
+    assert sorted(e.title for e in feed.entries) == ["Archive article 1", "Archive article 4"]
+    assert feed.feed.title == "Tagged “topic-1” · The Archive"
+
+
+def test_pages_announce_the_site_feeds(client):
+    html = client.get("/").content.decode()
+    assert '<link rel="alternate" type="application/rss+xml" title="The Archive (RSS)" href="/feeds/rss/">' in html
+    assert '<link rel="alternate" type="application/atom+xml" title="The Archive (Atom)" href="/feeds/atom/">' in html
+
+
+def sitemap_locations(client):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    root = ET.fromstring(response.content)
+    return [loc.text for loc in root.findall("s:url/s:loc", SITEMAP_NS)]
+
+
+def test_sitemap_lists_every_published_article_and_no_draft(client, seed_article):
+    data = build_archive(5)
+    domain = "http://" + Site.objects.get_current().domain
+    locations = sitemap_locations(client)
+    expected = [a.get_absolute_url() for a in [seed_article, *data["articles"]]]
+    assert sorted(loc for loc in locations if "/articles/" in loc) == sorted(domain + url for url in expected)
+    assert all(data["draft"].slug not in loc for loc in locations)
+    for path in ("/", "/archive/", "/archive/2016/", "/category/afghanistan/politics/", "/category/region/",
+                 "/tags/elections/", "/authors/ada-analyst/", data["sources"][0].get_absolute_url()):
+        assert domain + path in locations, path
+
+
+def test_sitemap_leaves_out_what_only_drafts_use(client):
+    hidden = make_category("Hidden")
+    make_article("Draft only", status="draft", category=hidden, tags=["secret"], authors=[make_author("Ghost")])
+    locations = sitemap_locations(client)
+    assert not any("hidden" in loc or "secret" in loc or "ghost" in loc for loc in locations)

@@ -1,0 +1,62 @@
+"""A page costs the same few queries whatever it shows: measured at two archive sizes.
+
+Sizes 3 and 30: the larger has ten times the articles, authors' bylines, tags, footnotes and
+citations, and more than one page of results. Every public page stays within eight queries.
+"""
+
+import pytest
+
+from tests.public_site import build_archive, warm_caches
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES_PER_PAGE = 8
+
+# page name -> (address, exact number of queries)
+PAGES = {
+    # count, list, authors, category tree, recent tags
+    "home": ("/", 5),
+    # article, authors, tags, footnotes (+ sources), breadcrumb, approved comments
+    "article": ("{article}", 6),
+    # category, count, list, authors, breadcrumb, subcategories
+    "category": ("/category/region/", 6),
+    "subcategory": ("/category/region/politics/", 6),
+    # tag/author/source, count, list, authors (+ citing notes on the source page)
+    "tag": ("/tags/elections/", 4),
+    "author": ("{author}", 4),
+    "source": ("{source}", 5),
+    # counts by month
+    "archive": ("/archive/", 1),
+    # any article?, months of the year, next and previous year, count, list, authors
+    "year": ("/archive/2014/", 7),
+    # any article?, next and previous month, count, list, authors
+    "month": ("/archive/2014/01/", 6),
+    # count, ranked list, authors; a query without words runs none
+    "search": ("/search/?q=archive+article", 3),
+    "search_without_words": ("/search/?q=%21%21", 0),
+    # entries, authors, tags (+ the category or tag)
+    "feed_rss": ("/feeds/rss/", 3),
+    "feed_atom": ("/feeds/atom/", 3),
+    "category_feed": ("/feeds/category/region/rss/", 4),
+    "tag_feed": ("/feeds/tags/elections/atom/", 4),
+    # years, article count, articles, categories, tags, authors, sources
+    "sitemap": ("/sitemap.xml", 7),
+    "robots": ("/robots.txt", 0),
+}
+
+
+@pytest.mark.parametrize("size", [3, 30], ids=["3-articles", "30-articles"])
+def test_every_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, size):
+    # One archive per size, every page measured on it (building it per page would cost 20 s on PostgreSQL).
+    data = build_archive(size)
+    warm_caches()
+    for page, (url, expected) in PAGES.items():
+        url = url.format(
+            article=data["articles"][-1].get_absolute_url(),
+            author=data["authors"][0].get_absolute_url(),
+            source=data["sources"][0].get_absolute_url(),
+        )
+        assert expected <= MAX_QUERIES_PER_PAGE, page
+        with django_assert_num_queries(expected, info=f"the {page} page ({url}) with {size} articles"):
+            response = client.get(url)
+        assert response.status_code == 200, page
