@@ -18,6 +18,21 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 DESKTOP = {"width": 1280, "height": 900}
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "shared_live_data: commits data for a whole module and flushes it; runs after all other tests"
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """After pytest-django's ordering: a module that commits and flushes data must not precede tests that rely on
+    rows made by data migrations, so it goes last."""
+    shared = [item for item in items if item.get_closest_marker("shared_live_data")]
+    if shared:
+        items[:] = [item for item in items if not item.get_closest_marker("shared_live_data")] + shared
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield

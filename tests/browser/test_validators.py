@@ -16,9 +16,9 @@ from django.urls import reverse
 from tests.browser import tools
 from tests.browser.conftest import new_page
 
-# Transactional like the other browser tests: the module's data is committed (the server thread must see it),
-# so these tests are ordered with the transactional ones, after every test that relies on migration-made rows.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The module's data is committed once (the server thread must see it) and flushed by its fixture, so each test
+# only reads verdicts: a plain database test (no per-test flush), which conftest.py runs after all other tests.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db, pytest.mark.shared_live_data]
 
 PAGES_DIR = tools.ARTIFACTS / "pages"
 # A page with known faults goes through the same runs: if vnu or axe stopped reporting, these tests would fail.
