@@ -169,8 +169,12 @@ def pytest_terminal_summary(terminalreporter):
     write(f"{len(ran)} ran, {len(skipped)} skipped (artifacts: {tools.ARTIFACTS.relative_to(tools.ROOT)}/)")
     for reason, nodeids in sorted(tool_skips.items()):
         write(f"SKIPPED {len(nodeids)}: {reason}")
+        by_file = {}
         for nodeid in nodeids:
-            write(f"    {nodeid}")
+            by_file.setdefault(nodeid.split("::")[0], []).append(nodeid.split("::", 1)[1])
+        for path, names in by_file.items():
+            shown = ", ".join(names) if len(names) <= 3 else f"{len(names)} tests"
+            write(f"    {path}: {shown}")
     if tool_skips:
         write(f"To run them: {tools.HOW_TO_ENABLE}")
     for reason, nodeids in sorted(feature_skips.items()):

@@ -26,6 +26,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+JAVA = os.environ.get("ARCHIVE_JAVA", "java")
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -64,8 +65,8 @@ def chromium_problem():
 
 
 def java_problem():
-    if shutil.which("java") is None:
-        return "java not found on PATH (apt-get install default-jre-headless)"
+    if shutil.which(JAVA) is None:
+        return f"{JAVA} not found (apt-get install default-jre-headless, or set ARCHIVE_JAVA)"
     if not VNU_JAR.is_file():
         return f"the Nu Html Checker is missing at {VNU_JAR.relative_to(ROOT)} (npm ci --ignore-scripts)"
     return None
@@ -160,7 +161,7 @@ def admin_import_path():
 def run_vnu(files):
     """Run the Nu Html Checker once over ``files``; returns {path: [error message, ...]} for every file."""
     completed = subprocess.run(
-        ["java", "-Xss8m", "-jar", str(VNU_JAR), "--format", "json", "--stdout", *map(str, files)],
+        [JAVA, "-Xss8m", "-jar", str(VNU_JAR), "--format", "json", "--stdout", *map(str, files)],
         capture_output=True,
         text=True,
         timeout=300,
