@@ -105,11 +105,13 @@ def search_path():
 
 def year_archive_path(year):
     names = ("articles:year", "articles:archive_year", "articles:year_archive", "articles:archive-year")
+    names += tuple(f"articles:{n}" for n in namespace_names("articles", "year", without="month"))
     return first_route([(n, (), {"year": year}) for n in names] + [(n, (year,), {}) for n in names])
 
 
 def month_archive_path(year, month):
     names = ("articles:month", "articles:archive_month", "articles:month_archive", "articles:archive-month")
+    names += tuple(f"articles:{n}" for n in namespace_names("articles", "month"))
     candidates = []
     for name in names:
         candidates += [
@@ -119,6 +121,19 @@ def month_archive_path(year, month):
             (name, (year, f"{month:02d}"), {}),
         ]
     return first_route(candidates)
+
+
+def namespace_names(namespace, containing, without=None):
+    """Route names in a URL namespace that contain a word: a fallback when a branch named its route its own way."""
+    from django.urls import get_resolver
+
+    resolver = next((r for r in get_resolver().url_patterns if getattr(r, "namespace", None) == namespace), None)
+    if resolver is None:
+        return []
+    return sorted(
+        name for name in resolver.reverse_dict
+        if isinstance(name, str) and containing in name and not (without and without in name)
+    )
 
 
 def comment_admin_path():
@@ -138,16 +153,9 @@ def admin_import_path():
     path = first_route([(name, (), {}) for name in known])
     if path:
         return path
-    from django.urls import get_resolver
-
     standard = ("_changelist", "_add", "_change", "_delete", "_history", "autocomplete")
-    admin_resolver = next(
-        (r for r in get_resolver().url_patterns if getattr(r, "namespace", None) == "admin"), None
-    )
-    if admin_resolver is None:
-        return None
-    for name in admin_resolver.reverse_dict:
-        if isinstance(name, str) and "import" in name and not name.endswith(standard):
+    for name in namespace_names("admin", "import"):
+        if not name.endswith(standard):
             try:
                 return reverse(f"admin:{name}")
             except NoReverseMatch:
