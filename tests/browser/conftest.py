@@ -95,9 +95,13 @@ def keep_artifacts(item, tab):
     try:
         tab.screenshot(path=tools.ARTIFACTS / f"{name}.png")
         report = getattr(item, "report_call", None)
+        failed_png, failed_html = tools.ARTIFACTS / f"{name}.failed.png", tools.ARTIFACTS / f"{name}.failed.html"
         if report is not None and report.failed:
-            tab.screenshot(path=tools.ARTIFACTS / f"{name}.failed.png", full_page=True)
-            (tools.ARTIFACTS / f"{name}.failed.html").write_text(tab.content(), encoding="utf-8")
+            tab.screenshot(path=failed_png, full_page=True)
+            failed_html.write_text(tab.content(), encoding="utf-8")
+        else:  # a failure from an earlier run must not be mistaken for this one's
+            failed_png.unlink(missing_ok=True)
+            failed_html.unlink(missing_ok=True)
     except Exception as error:  # a crashed tab must not hide the test's own failure
         print(f"could not keep artifacts for {item.nodeid}: {error}")
 
