@@ -28,8 +28,8 @@ def comments(settings):
 
 def post_comment(page, article):
     page.goto(article.get_absolute_url())
-    body = page.get_by_label(re.compile(r"^\s*Comment\b"))
-    form = page.locator("form").filter(has=body)
+    body = page.get_by_label(re.compile(r"^\s*Comment\b")).first
+    form = page.locator("form").filter(has=body).last
     form.get_by_label(re.compile(r"^\s*Name\b")).fill("Farida Reader")
     form.get_by_label(re.compile(r"^\s*Email\b")).fill("farida@example.net")
     form.get_by_label(re.compile(r"^\s*Website\b")).fill("https://farida.example.net/")
