@@ -7,6 +7,7 @@ page type's verdict, so a failure names the page type and the exact messages.
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 import feedparser
 import pytest
@@ -117,7 +118,8 @@ def visit_all(browser, site_server, paths):
         if tools.axe_problem() is None:
             tab.set_content(CONTROL_HTML)
             control.axe = tools.run_axe(tab)
-        feed_urls = sorted({url for page in results.values() for url in page.feeds})
+        advertised = {urljoin(site_server.url + "/", url) for page in results.values() for url in page.feeds}
+        feed_urls = sorted(advertised | {site_server.url + path for path in tools.site_feed_paths()})
         results["feeds"] = {}
         for url in feed_urls:
             response = tab.context.request.get(url)

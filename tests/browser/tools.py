@@ -136,6 +136,12 @@ def namespace_names(namespace, containing, without=None):
     )
 
 
+def site_feed_paths():
+    """The site-wide feeds, by any route name in the articles namespace that says feed, rss or atom."""
+    names = {n for word in ("feed", "rss", "atom") for n in namespace_names("articles", word)}
+    return sorted(filter(None, (first_route([(f"articles:{name}", (), {})]) for name in names)))
+
+
 def comment_admin_path():
     return first_route([("admin:articles_comment_changelist", (), {})])
 
