@@ -80,3 +80,25 @@ def test_the_search_box_in_the_header_finds_the_seed(page, seed):
     assert parse_qs(url.query)["q"] == ["Kabulov"]
     page.get_by_role("link", name=SEED_TITLE).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(SEED_TITLE)
+
+
+def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_the_content(page, seed):
+    page.goto(seed.get_absolute_url())
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()  # shown when focused, not left off-screen
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#main$"))
+    expect(page.locator("main")).to_be_focused()
+
+
+def test_printed_article_keeps_title_body_and_notes_without_navigation(page, seed):
+    page.goto(seed.get_absolute_url())
+    page.emulate_media(media="print")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator(".article-body")).to_be_visible()
+    expect(page.locator(".footnote-list > li")).to_have_count(9)
+    expect(page.locator("#fn-4")).to_be_visible()
+    for chrome in ("header.site-header", "footer.site-footer", "nav.breadcrumb", "#fn-4 .footnote-back"):
+        expect(page.locator(chrome)).to_be_hidden()
