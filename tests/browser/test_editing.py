@@ -28,6 +28,8 @@ def editor(site):
 
 def test_editor_adds_a_tag_in_the_admin_and_the_tag_page_lists_the_article(page, seed, editor):
     admin_login(page, *editor)
+    # Debug is off, so the session cookie is Secure; Chromium keeps it on http://localhost (a secure context).
+    assert [c["secure"] for c in page.context.cookies() if c["name"] == "sessionid"] == [True]
     page.goto(reverse("admin:articles_article_change", args=[seed.pk]))
     page.get_by_label("Tags").fill("Diplomacy, Russia policy")
     page.get_by_role("button", name="Save", exact=True).click()
