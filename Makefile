@@ -1,13 +1,14 @@
 # make run   — set up everything and serve the archive on http://127.0.0.1:8000 (SQLite)
 # make test  — the whole suite on SQLite, then on PostgreSQL when one answers
 # make bench — the benchmark suite (not part of make test)
+# make screenshots — refresh the README's pictures in docs/screenshots/ (needs Chromium)
 
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/archive
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres bench lint screenshots clean
+.PHONY: run test test-sqlite test-postgres bench lint screenshots browser-tools clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -44,9 +45,19 @@ test: venv
 bench: venv
 	$(PY) -m tests.benchmarks.run
 
+# The README's pictures, taken by the browser tests that check what they show (tests/browser/test_screenshots.py).
+screenshots: venv
+	ARCHIVE_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots ARCHIVE_REQUIRE_BROWSER=1 \
+	  DATABASE_URL=sqlite:///$(CURDIR)/test.sqlite3 $(PY) -m pytest tests/browser/test_screenshots.py $(PYTEST_ARGS)
+	@ls -l docs/screenshots/*.png
+
+# The browser suite's npm validators (vnu-jar, axe-core) into node_modules/; .ci/run does the same.
+browser-tools:
+	npm ci --ignore-scripts --no-audit --no-fund
+
 lint: venv
 	$(VENV)/bin/ruff check .
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 test.sqlite3 .test-backends
+	rm -rf $(VENV) staticfiles db.sqlite3 test.sqlite3 .test-backends artifacts

@@ -1,0 +1,75 @@
+"""The README's pictures, taken by the tests that check what they show.
+
+``make screenshots`` runs this module with ARCHIVE_SCREENSHOTS_DIR=docs/screenshots to refresh the committed
+pictures; in ``make test`` they go to artifacts/browser/readme/ so a test run never edits tracked files.
+"""
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.browser import tools
+from tests.browser.conftest import admin_login, make_staff, new_page
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(os.environ.get("ARCHIVE_SCREENSHOTS_DIR") or tools.ARTIFACTS / "readme")
+PHONE = {"width": 390, "height": 844}
+SEED_TITLE = "The recent Taliban-Russia contacts and its impacts on Kabul-Moscow ties"
+
+
+@pytest.fixture
+def shots():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS
+
+
+def test_article_page_at_desktop_width_keeps_a_readable_measure(page, seed, shots):
+    page.goto(seed.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_have_text(SEED_TITLE)
+    paragraph = page.locator(".article-body p").first.bounding_box()
+    # About 70 characters a line: the text column is far narrower than the 1280-pixel window, and centred.
+    assert 500 < paragraph["width"] < 800
+    assert abs((paragraph["x"] + paragraph["width"] / 2) - 640) < 40
+    page.screenshot(path=shots / "article-desktop.png")
+
+
+def test_article_page_at_phone_width_fits_without_sideways_scrolling(browser, site, seed, shots):
+    phone = new_page(browser, site, PHONE)
+    try:
+        phone.goto(seed.get_absolute_url())
+        expect(phone.get_by_role("heading", level=1)).to_have_text(SEED_TITLE)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        box = phone.locator(".article-body p").first.bounding_box()
+        assert box["x"] >= 8 and box["x"] + box["width"] <= PHONE["width"] - 8
+        phone.screenshot(path=shots / "article-phone.png")
+    finally:
+        phone.context.close()
+
+
+def test_moderation_queue_lists_pending_comments_first(page, seed, shots):
+    queue = tools.route_or_skip("the comment moderation queue (comments branch)", [
+        ("admin:articles_comment_changelist", (), {}),
+    ])
+    from articles.models import Comment
+
+    bodies = {
+        "Farida Reader": ("The 2015 meeting is worth a paper of its own.", Comment.Status.PENDING),
+        "Omid K.": ("Which sources describe the Moscow talks?", Comment.Status.PENDING),
+        "J. Smith": ("Thank you, a clear summary.", Comment.Status.APPROVED),
+    }
+    for minutes, (name, (body, status)) in enumerate(bodies.items()):
+        Comment.objects.create(article=seed, name=name, email=f"{name.split()[0].lower()}@example.net", body=body,
+                               status=status, submitted_at=timezone.now() - dt.timedelta(minutes=10 - minutes))
+    make_staff("moderator", "pw-moderator-123", models=["articles.comment"])
+    admin_login(page, "moderator", "pw-moderator-123")
+    page.goto(queue)
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.last).to_contain_text("J. Smith")  # the approved one after both pending ones
+    page.set_viewport_size({"width": 1280, "height": 560})  # the queue, without a screenful of blank admin
+    page.screenshot(path=shots / "moderation-queue.png")
