@@ -21,6 +21,7 @@ run: venv
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py import_articles seeds/
 	DJANGO_DEBUG=1 $(PY) manage.py ensure_admin
+	DJANGO_DEBUG=1 $(PY) manage.py set_site_domain $${ARCHIVE_SITE_DOMAIN:-127.0.0.1:8000}
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # SQLite always; PostgreSQL when DATABASE_URL names one or a server answers on 127.0.0.1:5432.
