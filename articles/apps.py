@@ -8,3 +8,9 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .importers.loader import after_load_hooks
+        from .revisions import record_import
+
+        # Each import's revision holds the footnotes, authors and tags it loaded.
+        if record_import not in after_load_hooks:
+            after_load_hooks.append(record_import)

@@ -6,6 +6,7 @@ import hashlib
 
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from articles.models import Article, Author, Category, Footnote, ImportRecord, Source
 from articles.models.taxonomy import unique_slug
@@ -156,7 +157,8 @@ def _replace_footnotes(article, parsed):
                 url_missing=note.url_missing,
             )
         )
-    created = {n.number: n for n in Footnote.objects.bulk_create(notes)}
+    # The *_with_history variants write each note's history row too (plain bulk_create sends no signal).
+    created = {n.number: n for n in bulk_create_with_history(notes, Footnote)}
     if not all(n.pk for n in created.values()):  # backends that do not return ids on bulk insert
         created = {n.number: n for n in article.footnotes.all()}
     linked = []
@@ -166,4 +168,4 @@ def _replace_footnotes(article, parsed):
             row.refers_to = created[note.refers_to]
             linked.append(row)
     if linked:
-        Footnote.objects.bulk_update(linked, ["refers_to"])
+        bulk_update_with_history(linked, Footnote, ["refers_to"])
