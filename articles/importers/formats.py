@@ -35,6 +35,12 @@ class ImportFormat:
     def parse(self, stream, file_name: str, **options) -> Parsed:
         raise NotImplementedError
 
+    def load(self, parsed: ParsedArticle, *, file_name: str, sha256: str):
+        """Write one parsed article; most formats share the loader's create-or-update step."""
+        from .loader import load_article
+
+        return load_article(parsed, file_name=file_name, fmt=self.name, sha256=sha256)
+
 
 class SeedTextFormat(ImportFormat):
     name = "seedtext"
@@ -71,6 +77,29 @@ class WxrFormat(ImportFormat):
         return parsed
 
 
+class JsonlFormat(ImportFormat):
+    """A backup written by ``export_articles``: restoring it brings every article back as it was."""
+
+    name = "jsonl"
+    label = "Archive export / backup (JSON Lines)"
+    extensions = (".jsonl",)
+
+    def detect(self, head, file_name):
+        from . import jsonl
+
+        return jsonl.detect(head, file_name)
+
+    def parse(self, stream, file_name, **options):
+        from . import jsonl
+
+        return Parsed(articles=jsonl.parse(stream.read(), file_name))
+
+    def load(self, parsed, *, file_name, sha256):
+        from .restore import restore_article
+
+        return restore_article(parsed, file_name=file_name)
+
+
 class _StreamingParsed(Parsed):
     source = None
 
@@ -79,7 +108,7 @@ class _StreamingParsed(Parsed):
         self.skipped.update(self.source.skipped)
 
 
-FORMATS: dict[str, ImportFormat] = {f.name: f for f in (SeedTextFormat(), WxrFormat())}
+FORMATS: dict[str, ImportFormat] = {f.name: f for f in (SeedTextFormat(), WxrFormat(), JsonlFormat())}
 
 
 def detect_format(head: bytes, file_name: str) -> ImportFormat | None:
