@@ -1,1 +1,16 @@
 """Signal receivers: work that must follow a write (kept small; the models hold the logic)."""
+
+from django.dispatch import receiver
+from simple_history.signals import pre_create_historical_record
+
+from articles.models import Article
+
+
+@receiver(pre_create_historical_record, sender=Article.history.model)
+def snapshot_related(sender, instance, history_instance, **kwargs):
+    """Every revision holds the article's related rows as they stand; ``record_related`` refreshes
+    the snapshot once a change that writes them after the article (admin inlines, imports) is done."""
+    from articles.revisions import related_snapshot
+
+    if instance.pk is not None:
+        history_instance.related = related_snapshot(instance)

@@ -71,7 +71,8 @@ def generated_archive():
             category=regions[i % len(regions)],
             authors=[authors[(i + k) % 5] for k in range(i % 3 + 1)][::-1],
             tags=[f"tag-{i % 4}", "Shared Tag", f"Ünïcode {i % 2}"],
-            body=f"<h2>Part {i}</h2><p>Text<sup class=\"footnote-ref\" id=\"fnref-1\"><a href=\"#fn-1\">1</a></sup></p>",
+            body=f"<h2>Part {i}</h2><p>Text<sup class=\"footnote-ref\" id=\"fnref-1\">"
+                 "<a href=\"#fn-1\">1</a></sup></p>",
             summary=f"Summary {i}\nsecond line",
             comments_open=bool(i % 2),
             sticky=i % 7 == 0,
