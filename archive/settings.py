@@ -71,7 +71,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     # First: it refuses a login from a locked-out username and address before a password is checked.
-    "axes.backends.AxesStandaloneBackend",
+    "articles.auth.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
