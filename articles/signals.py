@@ -12,5 +12,8 @@ def snapshot_related(sender, instance, history_instance, **kwargs):
     the snapshot once a change that writes them after the article (admin inlines, imports) is done."""
     from articles.revisions import related_snapshot
 
-    if instance.pk is not None:
+    if history_instance.history_type == "+":
+        # Just created: nothing can point at it yet, so no queries.
+        history_instance.related = {"categories": [], "authors": [], "tags": [], "footnotes": []}
+    else:
         history_instance.related = related_snapshot(instance)
