@@ -86,34 +86,40 @@ def test_a_restore_killed_halfway_leaves_nothing(monkeypatch, tmp_path):
     assert Article.objects.count() == 0 and ImportRecord.objects.count() == 0
 
 
+def import_at_once(path, copies=2):
+    """Run ``copies`` imports of ``path`` in threads released together; their outcomes and errors."""
+    barrier = threading.Barrier(copies)
+    outcomes, errors = [], []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            result = import_path(path)
+            outcomes.extend(item.outcome for item in result.items)
+            if result.error:
+                errors.append(result.error)
+        except Exception as exc:  # reported by the caller's assertion
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(copies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sorted(outcomes), errors
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_imports_of_the_same_file_at_once_make_one_article():
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL (SQLite serialises the whole database)")
     for attempt in range(3):
         Article.objects.all().delete()
-        barrier = threading.Barrier(2)
-        outcomes, errors = [], []
-
-        def run():
-            try:
-                barrier.wait(timeout=10)
-                result = import_path(SEED_FILE)
-                outcomes.extend(item.outcome for item in result.items)
-                if result.error:
-                    errors.append(result.error)
-            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-                errors.append(repr(exc))
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        outcomes, errors = import_at_once(SEED_FILE)
         assert errors == [], errors
-        assert sorted(outcomes) == ["created", "unchanged"], (attempt, outcomes)
+        assert outcomes == ["created", "unchanged"], (attempt, outcomes)
         assert Article.objects.count() == 1
         assert Footnote.objects.count() == 9
         assert ImportRecord.objects.count() == 1

@@ -180,7 +180,9 @@ class ImportRecordAdmin(admin.ModelAdmin):
     search_fields = ("file_name", "sha256", "article__title")
     date_hierarchy = "imported_at"
     list_select_related = ("article",)
-    readonly_fields = ("article", "file_name", "format", "sha256", "importer_version", "outcome", "imported_at", "warnings")
+    readonly_fields = (
+        "article", "file_name", "format", "sha256", "importer_version", "outcome", "imported_at", "warnings",
+    )
 
     def has_add_permission(self, request):
         return False
