@@ -27,8 +27,13 @@ class _InlineFinder(HTMLParser):
             self.found.append("<style> element")
         if tag == "script":
             kind = (a.get("type") or "").lower()
-            if "src" not in a and kind not in DATA_BLOCK_TYPES:
+            src = a.get("src")
+            if src is None and kind not in DATA_BLOCK_TYPES:
                 self._script = ""
+            elif src is not None and (not src.startswith("/") or src.startswith("//")):
+                self.found.append(f"<script src={src[:40]}> from elsewhere")
+        if tag == "meta" and (a.get("http-equiv") or "").lower() == "refresh":
+            self.found.append("<meta http-equiv=refresh>")
         if tag in ("iframe", "object", "embed", "base"):
             self.found.append(f"<{tag}> element")
 

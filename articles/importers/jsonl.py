@@ -22,6 +22,7 @@ SOURCE_KINDS = {"book", "report", "article", "web", "other"}
 COMMENT_STATUSES = {"pending", "approved", "spam", "removed"}
 COMMENT_KINDS = {"comment", "pingback", "trackback"}
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,255}$")
+_WEB_URL = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)  # as articles.sanitize.safe_url
 _DETECT = re.compile(rb'^\s*\{\s*"slug"\s*:')
 
 
@@ -122,6 +123,12 @@ class _Line:
             raise self.error(f"{where}{key!r} contains a NUL character")
         return value
 
+    def url(self, obj, key, *, required=True, max_length=1000, where=""):
+        value = self.text(obj, key, required=required, max_length=max_length, where=where)
+        if value and not _WEB_URL.match(value):
+            raise self.error(f"{where}{key!r} is not an http(s) URL: {value[:40]!r}")
+        return value
+
     def choice(self, obj, key, choices, *, required=True, default=None, where=""):
         value = self.get(obj, key, str, required=required, default=default, where=where)
         if value not in choices:
@@ -191,7 +198,7 @@ class _Line:
             footnotes=footnotes,
             comments_open=self.get(obj, "comments_open", bool, required=False, default=True),
             sticky=self.get(obj, "sticky", bool, required=False, default=False),
-            original_url=self.text(obj, "original_url", required=False, max_length=1000),
+            original_url=self.url(obj, "original_url", required=False),
             import_key=import_key or None,
             provenance=[self._record(raw) for raw in self.objects(obj, "provenance")],
             restored_comments=None if comments is None else self._comments(comments),
@@ -219,7 +226,7 @@ class _Line:
             publisher=self.text(raw, "publisher", max_length=500, where=where),
             place=self.text(raw, "place", max_length=200, where=where),
             year=year,
-            url=self.text(raw, "url", max_length=1000, where=where),
+            url=self.url(raw, "url", where=where),
         )
 
     def _footnote(self, raw, sources) -> ParsedFootnote:
@@ -239,7 +246,7 @@ class _Line:
             source=sources[key] if key is not None else None,
             locator=self.text(raw, "locator", max_length=100, where=where),
             refers_to=refers_to,
-            url=self.text(raw, "url", max_length=1000, where=where),
+            url=self.url(raw, "url", where=where),
             url_missing=self.get(raw, "url_missing", bool, where=where),
         )
 
@@ -275,7 +282,7 @@ class _Line:
                     id=identity,
                     parent=self.get(raw, "parent", (int, str, type(None)), where=where),
                     name=self.text(raw, "name", max_length=100, where=where),
-                    website=self.text(raw, "website", max_length=300, where=where),
+                    website=self.url(raw, "website", max_length=300, where=where),
                     submitted=submitted,
                     body=self.text(raw, "body", where=where),
                     status=self.choice(raw, "status", COMMENT_STATUSES, required=False, default="approved",

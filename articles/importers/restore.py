@@ -12,6 +12,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from articles.models import Article, Category, Comment, ImportRecord
+from articles.sanitize import safe_url
 
 from .base import ItemResult
 from .jsonl import RestoredArticle
@@ -40,7 +41,7 @@ def _restore(parsed, file_name):
     article.body = parsed.body_html
     article.comments_open = parsed.comments_open
     article.sticky = parsed.sticky
-    article.original_url = parsed.original_url
+    article.original_url = safe_url(parsed.original_url)
     article.import_key = parsed.import_key
     article.primary_category = Category.get_or_create_path(parsed.primary_category) if parsed.primary_category else None
     article.save()
@@ -95,7 +96,7 @@ def _replace_comments(article, comments):
                 parent=rows.get(comment.parent),
                 name=comment.name,
                 email=comment.email,
-                website=comment.website,
+                website=safe_url(comment.website),
                 body=comment.body,
                 kind=comment.kind,
                 status=comment.status,
