@@ -129,7 +129,7 @@ def test_payloads_typed_into_the_admin_end_up_inert(client, staff_client, seed_a
     assert inline_code(change.content.decode()) == []
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", " javascript:alert(1)", "data:text/html,<script>", "vbscript:x"])
+@pytest.mark.parametrize("url", ["javascript:alert(1)", " javascript:alert(1)", "data:text/html,<b>", "vbscript:x"])
 def test_a_backup_with_a_script_url_is_refused(tmp_path, url):
     line = {"slug": "x", "title": "X", "status": "published", "published": "2020-01-01", "category": [],
             "categories": [], "authors": [], "tags": [], "summary": "", "body_html": "", "sources": [],

@@ -9,8 +9,8 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from articles.models import Article, Author, Category, Footnote, ImportRecord, Source
-from articles.sanitize import safe_url
 from articles.models.taxonomy import unique_slug
+from articles.sanitize import safe_url
 
 from .base import ItemResult, ParsedArticle, ParsedAuthor, ParsedSource
 
