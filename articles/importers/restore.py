@@ -77,38 +77,41 @@ def _replace_records(article, records):
 
 
 def _replace_comments(article, comments):
-    """The backup's comments, with their ids where no other article's comment holds them."""
+    """The backup's comments, with their ids where no other article's comment holds them.
+
+    Written with bulk_create, so restoring sends no "new comment" notification: nothing is new.
+    """
     article.comments.all().delete()
-    wanted = [c.id for c in comments if isinstance(c.id, int) and c.id > 0]
-    taken = set(Comment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-    rows, kept_ids, pending = {}, False, list(comments)
-    while pending:  # parents before replies (the parse step refused loops and missing parents)
-        later = []
-        for comment in pending:
-            if comment.parent is not None and comment.parent not in rows:
-                later.append(comment)
-                continue
-            pk = comment.id if isinstance(comment.id, int) and comment.id > 0 and comment.id not in taken else None
-            kept_ids = kept_ids or pk is not None
-            rows[comment.id] = Comment.objects.create(
-                pk=pk,
-                article=article,
-                parent=rows.get(comment.parent),
-                name=comment.name,
-                email=comment.email,
-                website=safe_url(comment.website),
-                body=comment.body,
-                kind=comment.kind,
-                status=comment.status,
-                submitted_at=comment.submitted,
-                import_id="" if pk is not None else str(comment.id)[:50],
-            )
-        pending = later
-    if kept_ids:
-        # Rows inserted with explicit ids leave PostgreSQL's sequence behind; move it past them.
+    wanted = {c.id for c in comments if isinstance(c.id, int) and not isinstance(c.id, bool) and c.id > 0}
+    kept = wanted - set(Comment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    rows = {
+        c.id: Comment(
+            pk=c.id if c.id in kept else None,
+            article=article,
+            name=c.name,
+            email=c.email,
+            website=safe_url(c.website),
+            body=c.body,
+            kind=c.kind,
+            status=c.status,
+            submitted_at=c.submitted,
+            import_id="" if c.id in kept else str(c.id)[:50],
+        )
+        for c in comments
+    }
+    # Rows keeping their ids first, then the sequence moved past them, then the rest: no collisions.
+    Comment.objects.bulk_create([rows[i] for i in rows if i in kept])
+    if kept:
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [Comment]):
                 cursor.execute(sql)
+    Comment.objects.bulk_create([rows[i] for i in rows if i not in kept])
+    replies = []
+    for c in comments:
+        if c.parent is not None:
+            rows[c.id].parent = rows[c.parent]
+            replies.append(rows[c.id])
+    Comment.objects.bulk_update(replies, ["parent"])
 
 
 def _item(parsed, article, outcome):
