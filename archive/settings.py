@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last: it turns a login refused for too many failures into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Innermost, so a refused request still gets every security header from the middleware above.
+    "articles.middleware.RefuseNulBytesMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
