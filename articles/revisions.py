@@ -57,15 +57,20 @@ def record_import(article, parsed):
 
 
 @transaction.atomic
-def restore_revision(record, user=None) -> list[str]:
+def restore_revision(record, user=None, fields=None) -> list[str]:
     """Make the article what it was at ``record``: its fields, categories, authors, tags, footnotes.
 
+    ``fields`` (an admin form's cleaned data) may override the revision's own field values.
     Returns notes about what could not be brought back (a category, author or source deleted
     since); everything else is restored. The restore is itself a new revision, so it can be undone.
     """
     problems = []
     article = record.instance
     article._state.adding = False
+    concrete = {f.name for f in article._meta.concrete_fields if f.editable and not f.primary_key}
+    for name, value in (fields or {}).items():
+        if name in concrete:
+            setattr(article, name, value)
     article._history_user = user
     article._change_reason = f"Restored the revision of {record.history_date:%Y-%m-%d %H:%M}"[:100]
     article.save()
@@ -109,6 +114,20 @@ def restore_revision(record, user=None) -> list[str]:
             row.save(update_fields=["refers_to"])
     record_related(article)
     return problems
+
+
+def describe_revision(record) -> dict:
+    """What a revision holds besides its fields, by name, for the admin's revision page."""
+    related = record.related or {}
+    categories = Category.objects.in_bulk(related.get("categories", []))
+    authors = Author.objects.in_bulk(related.get("authors", []))
+    return {
+        "categories": [str(categories.get(pk, f"(deleted category {pk})")) for pk in related.get("categories", [])],
+        "authors": [str(authors.get(pk, f"(deleted author {pk})")) for pk in related.get("authors", [])],
+        "tags": related.get("tags", []),
+        "footnotes": [f"[{n['number']}] {n['text'][:200]}" for n in related.get("footnotes", [])],
+        "recorded": bool(related),
+    }
 
 
 def revision_summary(record) -> str:

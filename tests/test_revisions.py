@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from articles.models import Article, Footnote
 from articles.revisions import record_related
-from tests.adminform import article_form
+from tests.adminform import article_form, form_data
 from tests.factories import make_article, make_author, make_category
 
 pytestmark = pytest.mark.django_db
@@ -72,8 +72,15 @@ def test_admin_revert_restores_fields_footnotes_tags_authors_and_categories(staf
     assert article.title == "Changed title" and article.footnotes.count() == 2
 
     revert = reverse("admin:articles_article_simple_history", args=[article.pk, original.history_id])
-    assert staff_client.get(revert).status_code == 200
-    response = staff_client.post(revert, {"title": "ignored"}, follow=True)
+    page = staff_client.get(revert)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "This revision also holds" in html
+    assert "Region » Old" in html and "First, Second" in html and "old-tag" in html and "[1] Note 1." in html
+    assert 'name="categories"' not in html  # today's filing is not offered as the revision's
+    data = form_data(html, "historicalarticle_form")
+    assert data["title"] == "Original title"
+    response = staff_client.post(revert, data, follow=True)
     assert response.status_code == 200
     assert "Restored" in response.content.decode()
 
@@ -107,3 +114,19 @@ def test_a_save_outside_the_admin_snapshots_what_the_article_holds_then(seed_art
     seed_article.save()
     assert latest(seed_article).related["tags"] == ["later-tag"]
     assert len(latest(seed_article).related["footnotes"]) == 9
+
+
+def test_a_revert_applies_edits_made_on_the_revision_page_and_refuses_invalid_ones(staff_client, seed_article):
+    record = latest(seed_article)
+    seed_article.title = "Later title"
+    seed_article.save()
+    revert = reverse("admin:articles_article_simple_history", args=[seed_article.pk, record.history_id])
+    data = form_data(staff_client.get(revert).content.decode(), "historicalarticle_form")
+    invalid = {**data, "status": "nonsense"}
+    response = staff_client.post(revert, invalid)
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert Article.objects.get().title == "Later title"
+    assert staff_client.post(revert, {**data, "summary": "Edited while reverting"}).status_code == 302
+    article = Article.objects.get()
+    assert (article.title, article.summary) == (record.title, "Edited while reverting")
+    assert article.footnotes.count() == 9

@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source
-from articles.revisions import record_related, restore_revision, revision_summary
+from articles.revisions import describe_revision, record_related, restore_revision, revision_summary
 
 
 class FootnoteInline(admin.StackedInline):
@@ -72,15 +72,27 @@ class ArticleAdmin(SimpleHistoryAdmin):
         # The revision save_model wrote now also holds the inlines' footnotes and authors, and the tags.
         record_related(form.instance)
 
+    object_history_form_template = "admin/articles/article/revision_form.html"
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        """GET shows the revision; POST ("Revert") restores it whole, footnotes and all."""
-        if request.method != "POST":
-            return super().history_form_view(request, object_id, version_id, extra_context)
+        """Shows a revision; "Revert" restores it whole: fields (with any edits made on the page),
+        footnotes, authors, tags and categories as the revision holds them."""
         record = get_object_or_404(Article.history.model, id=object_id, history_id=version_id)
+        # The Filing fields would show today's categories and tags; the revision's are listed instead.
+        request.previewing_revision = True
+        if request.method != "POST":
+            context = {"revision": record, "revision_holds": describe_revision(record), **(extra_context or {})}
+            return super().history_form_view(request, object_id, version_id, context)
         article = get_object_or_404(Article, pk=object_id)
         if not self.has_change_permission(request, article):
             raise PermissionDenied
-        problems = restore_revision(record, user=request.user)
+        revision = record.instance
+        revision._state.adding = False  # an existing row: its own slug is not a clash
+        form = self.get_form(request, revision)(request.POST, instance=revision)
+        if not form.is_valid():  # simple-history's view shows the bound form with its errors
+            context = {"revision": record, "revision_holds": describe_revision(record), **(extra_context or {})}
+            return super().history_form_view(request, object_id, version_id, context)
+        problems = restore_revision(record, user=request.user, fields=form.cleaned_data)
         self.log_change(request, article, f"Restored the revision of {record.history_date:%Y-%m-%d %H:%M}.")
         self.message_user(
             request,
@@ -91,6 +103,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
         for problem in problems:
             self.message_user(request, problem, level=messages.WARNING)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if getattr(request, "previewing_revision", False):
+            return [(name, opts) for name, opts in fieldsets if name != "Filing"]
+        return fieldsets
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("primary_category").annotate(
