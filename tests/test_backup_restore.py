@@ -193,3 +193,36 @@ def test_comment_ids_another_article_holds_get_new_ids_without_touching_others(t
     replies = {c.body: c for c in second.comments.all()}
     assert replies["B8"].parent == replies["B7"] and replies["B7"].pk != 7
     assert replies["B7"].import_id == "7"
+
+
+def test_a_restore_runs_the_importers_after_load_hooks(seed_article, tmp_path):
+    from articles.importers.loader import after_load_hooks
+
+    path = tmp_path / "backup.jsonl"
+    export_lines(path)
+    empty_archive()
+    seen = []
+
+    def hook(article, parsed):
+        seen.append((article.slug, parsed.identity))
+
+    after_load_hooks.append(hook)
+    try:
+        import_path(path, format_name="jsonl")
+    finally:
+        after_load_hooks.remove(hook)
+    assert seen == [(seed_article.slug, f"jsonl:{seed_article.slug}")]
+
+
+def test_comment_import_ids_and_kinds_in_a_backup_are_restored(tmp_path):
+    line = {"slug": "x", "title": "X", "status": "published", "published": "2020-01-01", "category": [],
+            "categories": [], "authors": [], "tags": [], "summary": "", "body_html": "", "footnotes": [],
+            "sources": [], "provenance": [],
+            "comments": [{"id": 3, "parent": None, "name": "P", "website": "https://p.example", "body": "ping",
+                          "submitted": "2021-01-01T00:00:00+00:00", "kind": "pingback", "import_id": "42",
+                          "status": "approved", "email": ""}]}
+    path = tmp_path / "b.jsonl"
+    path.write_text(json.dumps(line) + "\n")
+    import_path(path)
+    comment = Comment.objects.get()
+    assert (comment.pk, comment.kind, comment.import_id, comment.website) == (3, "pingback", "42", "https://p.example")

@@ -50,6 +50,8 @@ class RestoredComment:
     status: str = "approved"  # the public export lists approved comments only, without a status
     email: str = ""
     kind: str = "comment"
+    import_id: str = ""  # the comment's id in the export it was first imported from (wp:comment_id)
+    ip_hash: str = ""
 
 
 @dataclass
@@ -289,6 +291,8 @@ class _Line:
                                        where=where),
                     email=self.text(raw, "email", required=False, max_length=254, where=where),
                     kind=self.choice(raw, "kind", COMMENT_KINDS, required=False, default="comment", where=where),
+                    import_id=self.text(raw, "import_id", required=False, max_length=50, where=where),
+                    ip_hash=self.text(raw, "ip_hash", required=False, max_length=64, where=where),
                 )
             )
         parents = {c.id: c.parent for c in comments}

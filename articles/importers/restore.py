@@ -16,7 +16,7 @@ from articles.sanitize import safe_url
 
 from .base import ItemResult
 from .jsonl import RestoredArticle
-from .loader import _author, _replace_footnotes
+from .loader import _author, _replace_footnotes, after_load_hooks
 
 
 def restore_article(parsed: RestoredArticle, *, file_name: str) -> ItemResult:
@@ -49,6 +49,10 @@ def _restore(parsed, file_name):
     article.set_authors([_author(a) for a in parsed.authors])
     article.tags.set(parsed.tags, clear=True)
     _replace_footnotes(article, parsed)
+    # What other parts of the app keep in step with an article (search, related posts) follows a
+    # restore as it follows an import; the backup's own comments are written after, so they win.
+    for hook in after_load_hooks:
+        hook(article, parsed)
     if parsed.restored_comments is not None:
         _replace_comments(article, parsed.restored_comments)
     _replace_records(article, parsed.provenance)
@@ -95,7 +99,8 @@ def _replace_comments(article, comments):
             kind=c.kind,
             status=c.status,
             submitted_at=c.submitted,
-            import_id="" if c.id in kept else str(c.id)[:50],
+            ip_hash=c.ip_hash,
+            import_id=c.import_id or ("" if c.id in kept else str(c.id)[:50]),
         )
         for c in comments
     }
