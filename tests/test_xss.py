@@ -1,5 +1,6 @@
 """Classic XSS payloads through every way HTML enters the archive: none is executable anywhere after."""
 
+import html
 import json
 
 import pytest
@@ -52,10 +53,15 @@ def assert_nothing_executable(client, article):
     for name, url in public_urls(article):
         response = client.get(url)
         assert response.status_code in (200, 301, 302, 404), (name, url, response.status_code)
-        if response.status_code == 200 and response["Content-Type"].startswith(("text/html", "application/")):
-            found = inline_code(response.content.decode())
-            assert found == [], (name, url, found)
-            checked += 1
+        if response.status_code != 200:
+            continue
+        content = response.content.decode()
+        if "xml" in response["Content-Type"]:
+            # A feed carries article HTML escaped: what a feed reader would render is the unescaped text.
+            content = html.unescape(content)
+        found = inline_code(content)
+        assert found == [], (name, url, found)
+        checked += 1
     assert checked >= 3
     assert clean_html(article.body) == article.body
 
