@@ -76,7 +76,8 @@ def safe_url(value: str) -> str:
     return value if _WEB_URL.match(value) else ""
 
 
-_WEB_URL = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
+# The scheme is what can run code (javascript:, data:, vbscript:); templates escape the rest.
+_WEB_URL = re.compile(r"^https?://[^\x00-\x1f\x7f]+$", re.IGNORECASE)
 
 _LINE_BREAK = re.compile(r"<br\s*/?>[ \t]*\n?", re.IGNORECASE)
 _BLOCK_END = re.compile(r"</(?:p|li|div|h[1-6]|blockquote|tr)\s*>", re.IGNORECASE)

@@ -160,3 +160,24 @@ def test_the_loader_drops_script_urls_from_any_format():
     item = load_article(parsed, file_name="t", fmt="test", sha256="0" * 64)
     article = Article.objects.get(pk=item.article_id)
     assert (article.original_url, article.footnotes.get().url, article.footnotes.get().source.url) == ("", "", "")
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://example.org/a b", "https://example.org/a b"),  # legacy links with spaces survive
+        (" HTTP://example.org/x ", "HTTP://example.org/x"),
+        ("https://example.org/\"onmouseover=x", "https://example.org/\"onmouseover=x"),  # templates escape it
+        ("javascript:alert(1)", ""),
+        ("JaVaScRiPt:alert(1)", ""),
+        ("data:text/html,x", ""),
+        ("//evil.example/x", ""),
+        ("/relative/path", ""),
+        ("https://example.org/\x00x", ""),
+        ("https://example.org/\nx", ""),
+    ],
+)
+def test_safe_url_keeps_web_links_and_drops_everything_else(url, kept):
+    from articles.sanitize import safe_url
+
+    assert safe_url(url) == kept

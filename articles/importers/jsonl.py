@@ -12,6 +12,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from articles.sanitize import safe_url
+
 from .base import ImportFailed, ParsedArticle, ParsedAuthor, ParsedFootnote, ParsedSource
 
 FORMAT_NAME = "jsonl"
@@ -22,7 +24,6 @@ SOURCE_KINDS = {"book", "report", "article", "web", "other"}
 COMMENT_STATUSES = {"pending", "approved", "spam", "removed"}
 COMMENT_KINDS = {"comment", "pingback", "trackback"}
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,255}$")
-_WEB_URL = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)  # as articles.sanitize.safe_url
 _DETECT = re.compile(rb'^\s*\{\s*"slug"\s*:')
 
 
@@ -127,7 +128,7 @@ class _Line:
 
     def url(self, obj, key, *, required=True, max_length=1000, where=""):
         value = self.text(obj, key, required=required, max_length=max_length, where=where)
-        if value and not _WEB_URL.match(value):
+        if value and safe_url(value) != value:
             raise self.error(f"{where}{key!r} is not an http(s) URL: {value[:40]!r}")
         return value
 
