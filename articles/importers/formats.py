@@ -28,6 +28,9 @@ class ImportFormat:
     name = ""
     label = ""
     extensions: tuple[str, ...] = ()
+    # Whether the admin's upload page offers it. A backup restore replaces articles, comments and
+    # provenance wholesale, so it stays an operator's command (`import_articles --format jsonl`).
+    uploadable = True
 
     def detect(self, head: bytes, file_name: str) -> bool:
         raise NotImplementedError
@@ -83,6 +86,7 @@ class JsonlFormat(ImportFormat):
     name = "jsonl"
     label = "Archive export / backup (JSON Lines)"
     extensions = (".jsonl",)
+    uploadable = False
 
     def detect(self, head, file_name):
         from . import jsonl
