@@ -2,29 +2,20 @@
 
 import io
 import json
-import os
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from articles.importers.pipeline import import_stream
 from articles.models import Article, Author, Category, Footnote, ImportRecord, Source
 from tests.factories import SEED_FILE
+from tests.fuzz import FUZZ, HUNT
 
 pytestmark = pytest.mark.django_db
 
 SEED = SEED_FILE.read_bytes()
-# ARCHIVE_FUZZ_EXAMPLES=2000 hunts longer, with fresh random examples each run.
-HUNT = int(os.environ.get("ARCHIVE_FUZZ_EXAMPLES", "0"))
-FUZZ = settings(
-    max_examples=HUNT or 40,
-    deadline=None,
-    derandomize=not HUNT,  # by default the same examples every run: CI stays reproducible
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 OUTCOMES = {"created", "updated", "unchanged"}
 
 

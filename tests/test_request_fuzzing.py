@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.factories import make_author
+from tests.fuzz import FUZZ, HUNT
 from tests.public_urls import public_urls
-from tests.test_importer_properties import FUZZ, HUNT
 
 pytestmark = pytest.mark.django_db
 
