@@ -6,8 +6,8 @@ from articles.models import Article
 def export_queryset():
     """Every article with what its export needs, in a constant number of queries."""
     return Article.objects.order_by("id").select_related("primary_category").prefetch_related(
-        "authors", "articleauthor_set", "tags", "categories", "footnotes__source", "footnotes__refers_to", "import_records",
-        "comments",
+        "authors", "articleauthor_set", "tags", "categories", "footnotes__source", "footnotes__refers_to",
+        "import_records", "comments",
     )
 
 
@@ -28,6 +28,12 @@ def article_to_dict(article, **options):
         "url": article.get_absolute_url(),
         "status": article.status,
         "published": article.published_at.date().isoformat() if article.published_at else None,
+        # The rest of what a restore (`import_articles --format jsonl`) needs to bring the article back.
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "comments_open": article.comments_open,
+        "sticky": article.sticky,
+        "original_url": article.original_url,
+        "import_key": article.import_key,
         "category": article.primary_category.path_names() if article.primary_category else [],
         "categories": [c.path_names() for c in categories],
         "authors": [a.name for a in sorted(article.authors.all(), key=_author_position(article))],
@@ -39,6 +45,7 @@ def article_to_dict(article, **options):
                 "number": n.number,
                 "text": n.text,
                 "kind": n.kind,
+                "prefix": n.prefix,
                 "source": n.source.key if n.source else None,
                 "locator": n.locator,
                 "refers_to": n.refers_to.number if n.refers_to else None,
@@ -67,6 +74,9 @@ def article_to_dict(article, **options):
                 "format": r.format,
                 "sha256": r.sha256,
                 "imported_at": r.imported_at.isoformat(),
+                "importer_version": r.importer_version,
+                "outcome": r.outcome,
+                "warnings": list(r.warnings or []),
             }
             for r in sorted(article.import_records.all(), key=lambda r: (r.imported_at, r.pk))
         ],

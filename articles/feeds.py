@@ -5,7 +5,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
 from taggit.models import Tag
 
@@ -33,11 +33,13 @@ class LatestArticlesFeed(Feed):
         return self.articles(obj).for_feed()[: settings.ARCHIVE_FEED_SIZE]
 
     def item_title(self, item):
-        return item.title
+        # Some readers render RSS titles as HTML: no tags in them, as WordPress's feeds do.
+        return strip_tags(item.title)
 
     def item_description(self, item):
-        # Plain text: feed readers show it as the entry's teaser.
-        return item.summary or Truncator(" ".join(strip_tags(item.body).split())).words(60)
+        # Readers render a description as HTML: escape the plain-text teaser so markup typed into a
+        # summary stays text there too.
+        return escape(item.summary or Truncator(" ".join(strip_tags(item.body).split())).words(60))
 
     def item_pubdate(self, item):
         return item.published_at
@@ -46,10 +48,10 @@ class LatestArticlesFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item):
-        return ", ".join(author.name for author in item.authors.all()) or None
+        return strip_tags(", ".join(author.name for author in item.authors.all())) or None
 
     def item_categories(self, item):
-        return [tag.name for tag in item.tags.all()]
+        return [strip_tags(tag.name) for tag in item.tags.all()]
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
@@ -61,10 +63,10 @@ class CategoryFeed(LatestArticlesFeed):
         return get_object_or_404(Category, path=path.strip("/"))
 
     def title(self, obj):
-        return f"{obj.full_name} · {settings.SITE_NAME}"
+        return f"{strip_tags(obj.full_name)} · {settings.SITE_NAME}"
 
     def description(self, obj):
-        return f"New articles filed under {obj.full_name}."
+        return f"New articles filed under {strip_tags(obj.full_name)}."
 
     subtitle = description
 
@@ -84,10 +86,10 @@ class TagFeed(LatestArticlesFeed):
         return get_object_or_404(Tag, slug=slug)
 
     def title(self, obj):
-        return f"Tagged “{obj.name}” · {settings.SITE_NAME}"
+        return f"Tagged “{strip_tags(obj.name)}” · {settings.SITE_NAME}"
 
     def description(self, obj):
-        return f"New articles tagged {obj.name}."
+        return f"New articles tagged {strip_tags(obj.name)}."
 
     subtitle = description
 

@@ -70,6 +70,15 @@ def clean_html(value: str) -> str:
     return _H1_TAG.sub(r"<\1h2", cleaned).strip()
 
 
+def safe_url(value: str) -> str:
+    """``value`` if it is an http(s) URL (what a footnote, source or original link may be), else ""."""
+    value = (value or "").strip()
+    return value if _WEB_URL.match(value) else ""
+
+
+# The scheme is what can run code (javascript:, data:, vbscript:); templates escape the rest.
+_WEB_URL = re.compile(r"^https?://[^\x00-\x1f\x7f]+$", re.IGNORECASE)
+
 _LINE_BREAK = re.compile(r"<br\s*/?>[ \t]*\n?", re.IGNORECASE)
 _BLOCK_END = re.compile(r"</(?:p|li|div|h[1-6]|blockquote|tr)\s*>", re.IGNORECASE)
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")

@@ -287,7 +287,6 @@ def test_comments_close_automatically_after_the_set_number_of_days(client, setti
 def test_unpublished_articles_take_no_comments(client):
     draft = make_article(status="draft")
     assert client.post(post_url(draft), comment_form_data(draft)).status_code == 404
-    assert client.get(post_url(make_article())).status_code == 405
 
 
 def test_new_pending_comments_mail_the_moderators_once_per_window(
@@ -397,3 +396,10 @@ def test_the_article_page_reads_comments_in_a_constant_number_of_queries(client,
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = client.get(article.get_absolute_url()).content.decode()
     assert "12 comments" in html
+
+
+def test_opening_the_comment_address_directly_leads_back_to_the_form(client):
+    article = make_article("Open thread")
+    response = client.get(reverse("articles:comment_post", kwargs={"slug": article.slug}))
+    assert response.status_code == 301
+    assert response["Location"] == f"{article.get_absolute_url()}#comments"

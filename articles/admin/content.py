@@ -1,9 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
 from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source
+from articles.revisions import describe_revision, record_related, restore_revision, revision_summary
 
 
 class FootnoteInline(admin.StackedInline):
@@ -38,7 +43,7 @@ class ImportRecordInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SimpleHistoryAdmin):
     list_display = ("title", "status", "published_at", "primary_category", "footnote_count")
     list_filter = ("status", ("primary_category", admin.RelatedOnlyFieldListFilter), "published_at")
     search_fields = ("title", "summary", "slug")
@@ -55,6 +60,55 @@ class ArticleAdmin(admin.ModelAdmin):
     )
     actions = ["publish", "unpublish"]
     list_per_page = 50
+    # The history page lists every revision with who and when (simple-history) and what it held.
+    history_list_display = ["holds"]
+
+    @admin.display(description="holds")
+    def holds(self, record):
+        return revision_summary(record)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The revision save_model wrote now also holds the inlines' footnotes and authors, and the tags.
+        record_related(form.instance)
+
+    object_history_form_template = "admin/articles/article/revision_form.html"
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Shows a revision; "Revert" restores it whole: fields (with any edits made on the page),
+        footnotes, authors, tags and categories as the revision holds them."""
+        record = get_object_or_404(Article.history.model, id=object_id, history_id=version_id)
+        # The Filing fields would show today's categories and tags; the revision's are listed instead.
+        request.previewing_revision = True
+        if request.method != "POST":
+            context = {"revision": record, "revision_holds": describe_revision(record), **(extra_context or {})}
+            return super().history_form_view(request, object_id, version_id, context)
+        article = get_object_or_404(Article, pk=object_id)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        revision = record.instance
+        revision._state.adding = False  # an existing row: its own slug is not a clash
+        form = self.get_form(request, revision)(request.POST, instance=revision)
+        if not form.is_valid():  # simple-history's view shows the bound form with its errors
+            context = {"revision": record, "revision_holds": describe_revision(record), **(extra_context or {})}
+            return super().history_form_view(request, object_id, version_id, context)
+        problems = restore_revision(record, user=request.user, fields=form.cleaned_data)
+        self.log_change(request, article, f"Restored the revision of {record.history_date:%Y-%m-%d %H:%M}.")
+        self.message_user(
+            request,
+            f"Restored “{article}” as it was on {record.history_date:%Y-%m-%d %H:%M}"
+            f"{' by ' + str(record.history_user) if record.history_user else ''}. "
+            "The restore is a revision too: it can be undone from the history.",
+        )
+        for problem in problems:
+            self.message_user(request, problem, level=messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if getattr(request, "previewing_revision", False):
+            return [(name, opts) for name, opts in fieldsets if name != "Filing"]
+        return fieldsets
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("primary_category").annotate(
@@ -144,7 +198,9 @@ class ImportRecordAdmin(admin.ModelAdmin):
     search_fields = ("file_name", "sha256", "article__title")
     date_hierarchy = "imported_at"
     list_select_related = ("article",)
-    readonly_fields = ("article", "file_name", "format", "sha256", "importer_version", "outcome", "imported_at", "warnings")
+    readonly_fields = (
+        "article", "file_name", "format", "sha256", "importer_version", "outcome", "imported_at", "warnings",
+    )
 
     def has_add_permission(self, request):
         return False

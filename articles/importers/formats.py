@@ -6,8 +6,8 @@ upload page and the pipeline pick it up from there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from .base import ParsedArticle
 
@@ -28,12 +28,21 @@ class ImportFormat:
     name = ""
     label = ""
     extensions: tuple[str, ...] = ()
+    # Whether the admin's upload page offers it. A backup restore replaces articles, comments and
+    # provenance wholesale, so it stays an operator's command (`import_articles --format jsonl`).
+    uploadable = True
 
     def detect(self, head: bytes, file_name: str) -> bool:
         raise NotImplementedError
 
     def parse(self, stream, file_name: str, **options) -> Parsed:
         raise NotImplementedError
+
+    def load(self, parsed: ParsedArticle, *, file_name: str, sha256: str):
+        """Write one parsed article; most formats share the loader's create-or-update step."""
+        from .loader import load_article
+
+        return load_article(parsed, file_name=file_name, fmt=self.name, sha256=sha256)
 
 
 class SeedTextFormat(ImportFormat):
@@ -71,6 +80,30 @@ class WxrFormat(ImportFormat):
         return parsed
 
 
+class JsonlFormat(ImportFormat):
+    """A backup written by ``export_articles``: restoring it brings every article back as it was."""
+
+    name = "jsonl"
+    label = "Archive export / backup (JSON Lines)"
+    extensions = (".jsonl",)
+    uploadable = False
+
+    def detect(self, head, file_name):
+        from . import jsonl
+
+        return jsonl.detect(head, file_name)
+
+    def parse(self, stream, file_name, **options):
+        from . import jsonl
+
+        return Parsed(articles=jsonl.parse(stream.read(), file_name))
+
+    def load(self, parsed, *, file_name, sha256):
+        from .restore import restore_article
+
+        return restore_article(parsed, file_name=file_name)
+
+
 class _StreamingParsed(Parsed):
     source = None
 
@@ -79,7 +112,7 @@ class _StreamingParsed(Parsed):
         self.skipped.update(self.source.skipped)
 
 
-FORMATS: dict[str, ImportFormat] = {f.name: f for f in (SeedTextFormat(), WxrFormat())}
+FORMATS: dict[str, ImportFormat] = {f.name: f for f in (SeedTextFormat(), WxrFormat(), JsonlFormat())}
 
 
 def detect_format(head: bytes, file_name: str) -> ImportFormat | None:

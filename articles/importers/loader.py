@@ -6,9 +6,11 @@ import hashlib
 
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from articles.models import Article, Author, Category, Footnote, ImportRecord, Source
 from articles.models.taxonomy import unique_slug
+from articles.sanitize import safe_url
 
 from .base import ItemResult, ParsedArticle, ParsedAuthor, ParsedSource
 
@@ -52,7 +54,7 @@ def _load(parsed, digest, *, file_name, fmt, sha256):
     article.body = parsed.body_html
     article.comments_open = parsed.comments_open
     article.sticky = parsed.sticky
-    article.original_url = parsed.original_url[:1000]
+    article.original_url = safe_url(parsed.original_url)[:1000]
     article.import_hash = digest
 
     categories = [Category.get_or_create_path(path) for path in parsed.category_paths if path]
@@ -120,14 +122,15 @@ def source_for(parsed: ParsedSource) -> Source:
             "publisher": parsed.publisher[:500],
             "place": parsed.place[:200],
             "year": parsed.year,
-            "url": parsed.url[:1000],
+            "url": safe_url(parsed.url)[:1000],
         },
     )
     if not created:
         changed = False
         for name in ("title", "container", "publisher", "place", "year", "url", "authors"):
-            if not getattr(source, name) and getattr(parsed, name):
-                setattr(source, name, getattr(parsed, name))
+            value = safe_url(parsed.url) if name == "url" else getattr(parsed, name)
+            if not getattr(source, name) and value:
+                setattr(source, name, value)
                 changed = True
         if changed:
             source.save()
@@ -152,11 +155,12 @@ def _replace_footnotes(article, parsed):
                 prefix=note.prefix[:300],
                 source=source,
                 locator=note.locator[:100],
-                url=note.url[:1000],
+                url=safe_url(note.url)[:1000],
                 url_missing=note.url_missing,
             )
         )
-    created = {n.number: n for n in Footnote.objects.bulk_create(notes)}
+    # The *_with_history variants write each note's history row too (plain bulk_create sends no signal).
+    created = {n.number: n for n in bulk_create_with_history(notes, Footnote)}
     if not all(n.pk for n in created.values()):  # backends that do not return ids on bulk insert
         created = {n.number: n for n in article.footnotes.all()}
     linked = []
@@ -166,4 +170,4 @@ def _replace_footnotes(article, parsed):
             row.refers_to = created[note.refers_to]
             linked.append(row)
     if linked:
-        Footnote.objects.bulk_update(linked, ["refers_to"])
+        bulk_update_with_history(linked, Footnote, ["refers_to"])

@@ -11,7 +11,6 @@ from django.db import DatabaseError, transaction
 
 from .base import ImportFailed, ImportResult, ItemResult
 from .formats import FORMATS, detect_format, iter_articles
-from .loader import load_article
 
 HEAD_BYTES = 8192
 
@@ -39,7 +38,7 @@ def import_stream(stream, file_name, *, format_name=None, dry_run=False, include
         with transaction.atomic():
             parsed = fmt.parse(stream, file_name, include_pages=include_pages)
             for article in iter_articles(parsed):
-                result.items.append(_load_one(article, file_name, fmt.name, sha256))
+                result.items.append(_load_one(fmt, article, file_name, sha256))
             result.warnings.extend(parsed.warnings)
             result.skipped.update(parsed.skipped)
             if dry_run:
@@ -52,9 +51,9 @@ def import_stream(stream, file_name, *, format_name=None, dry_run=False, include
     return result
 
 
-def _load_one(article, file_name, fmt_name, sha256) -> ItemResult:
+def _load_one(fmt, article, file_name, sha256) -> ItemResult:
     try:
-        return load_article(article, file_name=file_name, fmt=fmt_name, sha256=sha256)
+        return fmt.load(article, file_name=file_name, sha256=sha256)
     except (ImportFailed, DatabaseError, ValidationError, ValueError) as exc:
         # One bad item fails alone (its savepoint is rolled back); the rest of the file still loads.
         return ItemResult(identity=article.identity, title=article.title, outcome="failed", message=str(exc))

@@ -115,7 +115,13 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13))
 
 def _decode(data: bytes, name: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")  # the BOM says so; its NUL bytes are not binary noise
+        try:
+            text = data.decode("utf-16")  # the BOM says so; its NUL bytes are not binary noise
+        except UnicodeDecodeError as exc:
+            raise ImportFailed(
+                f"{name}: the file starts like UTF-16 text but byte {exc.start} is not UTF-16; "
+                "export the article again as plain text (UTF-8) and import that file."
+            ) from None
     else:
         if _looks_binary(data):
             raise ImportFailed(

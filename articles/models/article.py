@@ -5,9 +5,24 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from .taxonomy import Author, Category, unique_slug
+
+
+class ArticleRevision(models.Model):
+    """Extra columns of every historical Article row (a revision).
+
+    simple-history records the article's own fields; ``related`` holds what sits in other tables as
+    it stood when the change was complete: categories, authors in order, tags and footnotes (see
+    ``articles.revisions``). Restoring a revision restores all of it.
+    """
+
+    related = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -123,6 +138,7 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
+    history = HistoricalRecords(bases=[ArticleRevision], excluded_fields=["updated_at", "search_vector"])
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 class SourceQuerySet(models.QuerySet):
@@ -87,6 +88,9 @@ class Footnote(models.Model):
     url_missing = models.BooleanField(
         "lost link", default=False, help_text="The note pointed to a link the old site lost."
     )
+
+    # Who changed which note when; the article's revisions also keep its notes (articles.revisions).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["article", "number"]

@@ -91,8 +91,10 @@ class Category(models.Model):
         """The category at a path of names, creating the missing levels. Returns the leaf."""
         parent = None
         for name in names:
-            name = name.strip()
+            name = name.strip()[:200]  # the column's length: a longer "name" is a paragraph read as one
             slug = slugify(name)[:200] or "category"
+            if parent is not None and len(parent.path) + 1 + len(slug) > 1000:
+                raise ValueError(f"the category path {' » '.join(names)[:80]}… is too long (over 1000 characters)")
             node = cls.objects.filter(parent=parent, slug=slug).first()
             if node is None:
                 node = cls(parent=parent, name=name, slug=slug)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.template.response import TemplateResponse
 from django.views import View
 
@@ -28,7 +29,11 @@ def mark_private(response):
 
 
 class CommentPostView(View):
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request, slug):
+        # Someone followed or reloaded the form's address: show them the form, not an error.
+        return redirect(f"{reverse('articles:article', kwargs={'slug': slug})}#comments", permanent=True)
 
     def post(self, request, slug):
         article = Article.objects.for_page().published().filter(slug=slug).first()

@@ -1,0 +1,129 @@
+"""Load step for backups: write a ``RestoredArticle`` back exactly as it was exported.
+
+Unlike an import, a restore is not new provenance: the article gets back its own import records
+(file, format, SHA-256, time), its slug, statuses and comments, so exporting the restored database
+writes the same lines again. An article whose slug already exists is replaced by the backup's
+version (or left alone when it already matches it, outcome ``unchanged``).
+"""
+
+from __future__ import annotations
+
+from django.core.management.color import no_style
+from django.db import connection, transaction
+
+from articles.models import Article, Category, Comment, ImportRecord
+from articles.sanitize import safe_url
+
+from .base import ItemResult
+from .jsonl import RestoredArticle
+from .loader import _author, _replace_footnotes, after_load_hooks
+
+
+def restore_article(parsed: RestoredArticle, *, file_name: str) -> ItemResult:
+    with transaction.atomic():
+        return _restore(parsed, file_name)
+
+
+def _restore(parsed, file_name):
+    from articles.export import article_to_dict, export_queryset
+    from articles.revisions import record_related
+
+    article = export_queryset().select_for_update(of=("self",)).filter(slug=parsed.slug).first()
+    if article is not None and _matches(article_to_dict(article, include_private=True), parsed.line):
+        return _item(parsed, article, "unchanged")
+    outcome = "updated" if article is not None else "created"
+    if article is None:
+        article = Article(slug=parsed.slug)
+    article.title = parsed.title
+    article.status = parsed.status
+    article.published_at = parsed.published_at
+    article.summary = parsed.summary
+    article.body = parsed.body_html
+    article.comments_open = parsed.comments_open
+    article.sticky = parsed.sticky
+    article.original_url = safe_url(parsed.original_url)
+    article.import_key = parsed.import_key
+    article.primary_category = Category.get_or_create_path(parsed.primary_category) if parsed.primary_category else None
+    article.save()
+    article.categories.set([Category.get_or_create_path(path) for path in parsed.category_paths])
+    article.set_authors([_author(a) for a in parsed.authors])
+    article.tags.set(parsed.tags, clear=True)
+    _replace_footnotes(article, parsed)
+    # What other parts of the app keep in step with an article (search, related posts) follows a
+    # restore as it follows an import; the backup's own comments are written after, so they win.
+    for hook in after_load_hooks:
+        hook(article, parsed)
+    if parsed.restored_comments is not None:
+        _replace_comments(article, parsed.restored_comments)
+    _replace_records(article, parsed.provenance)
+    record_related(article, reason=f"Restored from the backup {file_name}")
+    return _item(parsed, article, outcome)
+
+
+def _matches(current: dict, line: dict) -> bool:
+    return all(current.get(key) == value for key, value in line.items() if key != "url")
+
+
+def _replace_records(article, records):
+    article.import_records.all().delete()
+    for record in records:
+        row = ImportRecord.objects.create(
+            article=article,
+            file_name=record.file,
+            format=record.format,
+            sha256=record.sha256,
+            importer_version=record.importer_version,
+            outcome=record.outcome,
+            warnings=record.warnings,
+        )
+        # imported_at is auto_now_add: the original time goes back with an update.
+        ImportRecord.objects.filter(pk=row.pk).update(imported_at=record.imported_at)
+
+
+def _replace_comments(article, comments):
+    """The backup's comments, with their ids where no other article's comment holds them.
+
+    Written with bulk_create, so restoring sends no "new comment" notification: nothing is new.
+    """
+    article.comments.all().delete()
+    wanted = {c.id for c in comments if isinstance(c.id, int) and not isinstance(c.id, bool) and c.id > 0}
+    kept = wanted - set(Comment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    rows = {
+        c.id: Comment(
+            pk=c.id if c.id in kept else None,
+            article=article,
+            name=c.name,
+            email=c.email,
+            website=safe_url(c.website),
+            body=c.body,
+            kind=c.kind,
+            status=c.status,
+            submitted_at=c.submitted,
+            ip_hash=c.ip_hash,
+            import_id=c.import_id or ("" if c.id in kept else str(c.id)[:50]),
+        )
+        for c in comments
+    }
+    # Rows keeping their ids first, then the sequence moved past them, then the rest: no collisions.
+    Comment.objects.bulk_create([rows[i] for i in rows if i in kept])
+    if kept:
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Comment]):
+                cursor.execute(sql)
+    Comment.objects.bulk_create([rows[i] for i in rows if i not in kept])
+    replies = []
+    for c in comments:
+        if c.parent is not None:
+            rows[c.id].parent = rows[c.parent]
+            replies.append(rows[c.id])
+    Comment.objects.bulk_update(replies, ["parent"])
+
+
+def _item(parsed, article, outcome):
+    return ItemResult(
+        identity=parsed.identity,
+        title=parsed.title,
+        outcome=outcome,
+        article_id=article.pk,
+        url=article.get_absolute_url(),
+    )

@@ -1,0 +1,142 @@
+"""Revisions of articles: what each one holds beyond the article's own fields, and restoring one.
+
+django-simple-history writes a historical row (a revision) every time an article is saved, with
+who and when. The article's categories, authors, tags and footnotes live in other tables and are
+written *after* the article row (by the admin's inlines, by the importer), so the revision's
+``related`` snapshot is taken once the whole change is done: ``record_related(article)`` is called
+by the admin after the inlines are saved, by the importer after it has loaded an article (an
+``after_load_hooks`` entry) and by ``restore_revision``. A revision is thus the article as it stood
+until its next save.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from articles.models import ArticleAuthor, Author, Category, Footnote, Source
+
+FOOTNOTE_FIELDS = ("number", "text", "kind", "prefix", "source_id", "locator", "url", "url_missing")
+
+
+def related_snapshot(article) -> dict:
+    """Categories, authors (in order), tags and footnotes of ``article`` as plain JSON data."""
+    notes = list(article.footnotes.select_related("refers_to").order_by("number"))
+    return {
+        "categories": sorted(article.categories.values_list("pk", flat=True)),
+        "authors": list(
+            ArticleAuthor.objects.filter(article=article).order_by("position").values_list("author_id", flat=True)
+        ),
+        "tags": sorted(article.tags.names()),
+        "footnotes": [
+            {**{name: getattr(n, name) for name in FOOTNOTE_FIELDS},
+             "refers_to": n.refers_to.number if n.refers_to_id else None}
+            for n in notes
+        ],
+    }
+
+
+def record_related(article, reason: str | None = None):
+    """Store the related snapshot on the article's latest revision (creating one if it has none)."""
+    record = article.history.order_by("-history_date", "-history_id").first()
+    if record is None:
+        article.save()
+        record = article.history.order_by("-history_date", "-history_id").first()
+    record.related = related_snapshot(article)
+    fields = ["related"]
+    if reason:
+        record.history_change_reason = reason[:100]
+        fields.append("history_change_reason")
+    record.save(update_fields=fields)
+    return record
+
+
+def record_import(article, parsed):
+    """Importer hook: the revision an import wrote holds what it loaded, and says it was an import."""
+    record_related(article, reason=f"Imported ({parsed.identity})")
+
+
+@transaction.atomic
+def restore_revision(record, user=None, fields=None) -> list[str]:
+    """Make the article what it was at ``record``: its fields, categories, authors, tags, footnotes.
+
+    ``fields`` (an admin form's cleaned data) may override the revision's own field values.
+    Returns notes about what could not be brought back (a category, author or source deleted
+    since); everything else is restored. The restore is itself a new revision, so it can be undone.
+    """
+    problems = []
+    article = record.instance
+    article._state.adding = False
+    concrete = {f.name for f in article._meta.concrete_fields if f.editable and not f.primary_key}
+    for name, value in (fields or {}).items():
+        if name in concrete:
+            setattr(article, name, value)
+    article._history_user = user
+    article._change_reason = f"Restored the revision of {record.history_date:%Y-%m-%d %H:%M}"[:100]
+    article.save()
+
+    related = record.related or {}
+    if not related:
+        problems.append("This revision predates related snapshots: only the article's own fields were restored.")
+        return problems
+
+    categories = list(Category.objects.filter(pk__in=related.get("categories", [])))
+    if len(categories) != len(related.get("categories", [])):
+        problems.append("Some categories of that revision have been deleted since; they were left out.")
+    article.categories.set(categories)
+
+    authors = Author.objects.in_bulk(related.get("authors", []))
+    wanted = [authors[pk] for pk in related.get("authors", []) if pk in authors]
+    if len(wanted) != len(related.get("authors", [])):
+        problems.append("Some authors of that revision have been deleted since; they were left out.")
+    article.set_authors(wanted)
+
+    article.tags.set(related.get("tags", []), clear=True)
+
+    notes = related.get("footnotes", [])
+    existing_sources = set(
+        Source.objects.filter(pk__in=[n["source_id"] for n in notes if n.get("source_id")]).values_list("pk", flat=True)
+    )
+    article.footnotes.all().delete()
+    rows = []
+    for note in notes:
+        fields = {name: note.get(name) for name in FOOTNOTE_FIELDS}
+        if fields["source_id"] and fields["source_id"] not in existing_sources:
+            problems.append(f"The source of note {note['number']} has been deleted since; the note keeps its text.")
+            fields["source_id"] = None
+        rows.append(Footnote(article=article, **fields))
+    by_number = {n.number: n for n in bulk_create_with_history(rows, Footnote, default_user=user)}
+    for note in notes:
+        if note.get("refers_to") in by_number:
+            row = by_number[note["number"]]
+            row.refers_to = by_number[note["refers_to"]]
+            row._history_user = user
+            row.save(update_fields=["refers_to"])
+    record_related(article)
+    return problems
+
+
+def describe_revision(record) -> dict:
+    """What a revision holds besides its fields, by name, for the admin's revision page."""
+    related = record.related or {}
+    categories = Category.objects.in_bulk(related.get("categories", []))
+    authors = Author.objects.in_bulk(related.get("authors", []))
+    return {
+        "categories": [str(categories.get(pk, f"(deleted category {pk})")) for pk in related.get("categories", [])],
+        "authors": [str(authors.get(pk, f"(deleted author {pk})")) for pk in related.get("authors", [])],
+        "tags": related.get("tags", []),
+        "footnotes": [f"[{n['number']}] {n['text'][:200]}" for n in related.get("footnotes", [])],
+        "recorded": bool(related),
+    }
+
+
+def revision_summary(record) -> str:
+    """One line for the history list: how many notes, authors and tags the revision holds."""
+    related = record.related or {}
+    if not related:
+        return "—"
+    return (
+        f"{len(related.get('footnotes', []))} notes, {len(related.get('authors', []))} authors, "
+        f"{len(related.get('tags', []))} tags"
+    )
+
