@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the final 404: old URLs of imported articles answer 301 (articles/middleware.py).
+    "articles.middleware.OldUrlRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -175,3 +177,6 @@ LOGGING = {
 # --- The archive's own settings -------------------------------------------------------------
 ARCHIVE_PAGE_SIZE = 20
 ARCHIVE_IMPORT_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+# A .zip uploaded in the admin: at most this many files, unpacking to at most this many bytes.
+ARCHIVE_IMPORT_ZIP_MAX_MEMBERS = int(os.environ.get("ARCHIVE_IMPORT_ZIP_MAX_MEMBERS", "2000"))
+ARCHIVE_IMPORT_ZIP_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_ZIP_MAX_BYTES", str(200 * 1024 * 1024)))

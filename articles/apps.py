@@ -8,3 +8,11 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .importers import loader
+        from .importers.comments_loader import load_comments
+        from .importers.redirects_loader import load_redirects
+
+        # What an import loads beyond the article itself; each hook runs once per article.
+        for hook in (load_comments, load_redirects):
+            if hook not in loader.after_load_hooks:
+                loader.after_load_hooks.append(hook)

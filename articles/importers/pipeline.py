@@ -11,7 +11,7 @@ from django.db import DatabaseError, transaction
 
 from .base import ImportFailed, ImportResult, ItemResult
 from .formats import FORMATS, detect_format, iter_articles
-from .loader import load_article
+from .loader import file_cache, load_article
 
 HEAD_BYTES = 8192
 
@@ -36,8 +36,9 @@ def import_stream(stream, file_name, *, format_name=None, dry_run=False, include
         fmt = _choose_format(stream, file_name, format_name)
         result.format = fmt.name
         sha256 = sha256_of(stream)
-        with transaction.atomic():
+        with transaction.atomic(), file_cache() as cache:
             parsed = fmt.parse(stream, file_name, include_pages=include_pages)
+            parsed.before_load(cache)
             for article in iter_articles(parsed):
                 result.items.append(_load_one(article, file_name, fmt.name, sha256))
             result.warnings.extend(parsed.warnings)
