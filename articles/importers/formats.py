@@ -6,8 +6,8 @@ upload page and the pipeline pick it up from there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from .base import ParsedArticle
 

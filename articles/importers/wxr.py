@@ -27,15 +27,14 @@ from defusedxml import DefusedXmlException
 
 from articles.sanitize import clean_html, html_to_text
 
-from .seedtext import classify_note
 from .base import (
-    FootnoteKind,
     ImportFailed,
     ParsedArticle,
     ParsedAuthor,
     ParsedComment,
     ParsedFootnote,
 )
+from .seedtext import classify_note
 
 FORMAT_NAME = "wxr"
 
