@@ -56,6 +56,11 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["publish", "unpublish"]
     list_per_page = 50
 
+    def get_urls(self):
+        from .imports import import_urls  # the Import articles page lives under the article admin
+
+        return import_urls(self) + super().get_urls()
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("primary_category").annotate(
             _footnotes=Count("footnotes", distinct=True)
