@@ -1,7 +1,6 @@
 """The WXR load path end to end: files through the pipeline and the command into the database."""
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
