@@ -8,11 +8,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles.models import Article, Author, Category, Footnote, ImportRecord, Source
+from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source
 from articles.models.taxonomy import unique_slug
 
 from .base import ItemResult, ParsedArticle, ParsedAuthor, ParsedSource
@@ -21,7 +22,8 @@ from .base import ItemResult, ParsedArticle, ParsedAuthor, ParsedSource
 IMPORTER_VERSION = "1"
 
 # Hooks other parts of the app register to load what they own (comments, search, related posts).
-# Each is called as hook(article, parsed) inside the import's transaction.
+# Each is called as hook(article, parsed) inside the import's transaction. ``article.import_created``
+# is True when this load created the row, so a hook can skip looking for rows of its own.
 after_load_hooks = []
 
 
@@ -112,10 +114,18 @@ def _load(parsed, digest, *, file_name, fmt, sha256):
     categories = _unique_rows(_category(path, cache) for path in parsed.category_paths if path)
     article.primary_category = categories[0] if categories else None
     article.save()
-    article.categories.set(categories)
-    article.set_authors(_unique_rows(_cached_author(a, cache) for a in parsed.authors))
-    article.tags.set([cache.tags.get(name.lower(), name) for name in _unique(parsed.tags)])
-    _replace_footnotes(article, parsed)
+    created = outcome == "created"
+    article.import_created = created
+    _set_categories(article, categories, created)
+    authors = _unique_rows(_cached_author(a, cache) for a in parsed.authors)
+    if created:
+        ArticleAuthor.objects.bulk_create(
+            ArticleAuthor(article=article, author=author, position=i) for i, author in enumerate(authors)
+        )
+    else:
+        article.set_authors(authors)
+    _set_tags(article, [cache.tags.get(name.lower()) or _tag(name) for name in _unique(parsed.tags)], created)
+    _replace_footnotes(article, parsed, created)
     for hook in after_load_hooks:
         hook(article, parsed)
     ImportRecord.objects.create(
@@ -149,6 +159,42 @@ def _unique(names):
             seen.add(name.lower())
             out.append(name)
     return out
+
+
+# Categories and tags are written through their link tables directly: one query for a new
+# article instead of the related managers' lookups (taggit's ``set`` runs a get_or_create per tag).
+# No m2m_changed signal is sent for these links; hook into ``after_load_hooks`` instead.
+
+
+def _set_categories(article, categories, created):
+    link = Article.categories.through
+    wanted = [c.pk for c in categories]
+    if not created:
+        have = set(link.objects.filter(article=article).values_list("category_id", flat=True))
+        stale = have - set(wanted)
+        if stale:
+            link.objects.filter(article=article, category_id__in=stale).delete()
+        wanted = [pk for pk in wanted if pk not in have]
+    link.objects.bulk_create(link(article=article, category_id=pk) for pk in wanted)
+
+
+def _tag(name):
+    tag = Tag.objects.filter(name=name).first()
+    return tag if tag is not None else Tag.objects.create(name=name)
+
+
+def _set_tags(article, tags, created):
+    link = Article.tags.through
+    content_type = ContentType.objects.get_for_model(Article)  # cached by Django after the first call
+    rows = link.objects.filter(content_type=content_type, object_id=article.pk)
+    wanted = [t.pk for t in _unique_rows(tags)]
+    if not created:
+        have = set(rows.values_list("tag_id", flat=True))
+        stale = have - set(wanted)
+        if stale:
+            rows.filter(tag_id__in=stale).delete()
+        wanted = [pk for pk in wanted if pk not in have]
+    link.objects.bulk_create(link(content_type=content_type, object_id=article.pk, tag_id=pk) for pk in wanted)
 
 
 def _unique_rows(rows):
@@ -230,8 +276,9 @@ def source_for(parsed: ParsedSource) -> Source:
     return source
 
 
-def _replace_footnotes(article, parsed):
-    article.footnotes.all().delete()
+def _replace_footnotes(article, parsed, created=False):
+    if not created:
+        article.footnotes.all().delete()
     sources = {}
     notes = []
     for note in parsed.footnotes:
