@@ -186,9 +186,9 @@ def _tag(name):
 def _set_tags(article, tags, created):
     link = Article.tags.through
     content_type = ContentType.objects.get_for_model(Article)  # cached by Django after the first call
-    rows = link.objects.filter(content_type=content_type, object_id=article.pk)
     wanted = [t.pk for t in _unique_rows(tags)]
     if not created:
+        rows = link.objects.filter(content_type=content_type, object_id=article.pk)
         have = set(rows.values_list("tag_id", flat=True))
         stale = have - set(wanted)
         if stale:

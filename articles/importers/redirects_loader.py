@@ -16,6 +16,7 @@ from django.contrib.redirects.models import Redirect
 from django.utils.encoding import escape_uri_path
 
 OLD_PATH_MAX = Redirect._meta.get_field("old_path").max_length
+NEW_PATH_MAX = Redirect._meta.get_field("new_path").max_length
 _DATED_PATH = re.compile(r"^/(\d{4})/(\d{2})/(\d{2})/")
 
 
@@ -58,19 +59,17 @@ def load_redirects(article, parsed) -> None:
     """after_load hook: create or correct the redirects from the article's old URLs."""
     new_path = article.get_absolute_url()
     wanted = {path: exact for path, exact in old_paths(parsed).items() if path != new_path}
-    if not wanted or len(new_path) > Redirect._meta.get_field("new_path").max_length:
+    if not wanted or len(new_path) > NEW_PATH_MAX:
         return
     site_id = settings.SITE_ID
-    rows = {r.old_path: r for r in Redirect.objects.filter(site_id=site_id, old_path__in=list(wanted))}
-    create, update = [], []
-    for path, exact in wanted.items():
-        row = rows.get(path)
-        if row is None:
-            create.append(Redirect(site_id=site_id, old_path=path, new_path=new_path))
-        elif row.new_path != new_path and exact:
-            row.new_path = new_path
-            update.append(row)
+    rows = Redirect.objects.filter(site_id=site_id, old_path__in=list(wanted)).order_by()
+    current = dict(rows.values_list("old_path", "new_path"))
+    create = [
+        Redirect(site_id=site_id, old_path=path, new_path=new_path) for path in wanted if path not in current
+    ]
     if create:
         Redirect.objects.bulk_create(create)
-    if update:
-        Redirect.objects.bulk_update(update, ["new_path"])
+    # The exact old permalink was this article's: it points here even if an earlier import took it.
+    taken = [path for path, exact in wanted.items() if exact and current.get(path, new_path) != new_path]
+    if taken:
+        rows.filter(old_path__in=taken).update(new_path=new_path)

@@ -1,6 +1,5 @@
-"""`make bench`: run every tests/benchmarks/bench_*.py module's main() in turn."""
+"""`make bench`: run every tests/benchmarks/bench_*.py module, each in a process of its own."""
 
-import importlib
 import pkgutil
 import subprocess
 import sys
@@ -9,12 +8,11 @@ from pathlib import Path
 
 def main() -> int:
     here = Path(__file__).parent
-    failed = 0
-    for module in sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_")):
-        # One process per benchmark, so each one's peak memory is its own.
-        name = f"tests.benchmarks.{module}"
-        importlib.util.find_spec(name)
-        failed += subprocess.call([sys.executable, "-m", name]) != 0
+    modules = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
+    # A process per benchmark, so each one's peak memory is its own.
+    failed = [name for name in modules if subprocess.call([sys.executable, "-m", f"tests.benchmarks.{name}"]) != 0]
+    if failed:
+        print("benchmarks that failed:", ", ".join(failed))
     return 1 if failed else 0
 
 
