@@ -201,3 +201,12 @@ def test_anonymous_and_non_staff_users_are_sent_to_the_login(client, db, django_
     response = upload(client, "seed.txt", SEED_FILE.read_bytes())
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert Article.objects.count() == 0
+
+
+@override_settings(FILE_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_an_upload_spooled_to_a_temporary_file_imports_the_same(staff_client):
+    data = (WXR / "footnotes-wp63.xml").read_bytes()
+    assert len(data) > 1000  # Django hands the view a TemporaryUploadedFile
+    response = upload(staff_client, "notes.xml", data)
+    assert response.status_code == 200
+    assert Article.objects.get().import_key == "wxr:https://notes.example.org#101"
