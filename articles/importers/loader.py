@@ -38,6 +38,16 @@ class FileCache:
     categories: dict[tuple[str, ...], Category] = field(default_factory=dict)  # names, root first
     authors: dict[str, Author] = field(default_factory=dict)  # by login
     tags: dict[str, Tag] = field(default_factory=dict)  # by lower-cased name, as ``_unique`` compares
+    # Work a hook collects per item and writes in batches: each is called as flush() every
+    # ``FLUSH_EVERY`` items and once at the end of the file, inside the file's transaction.
+    flushers: dict[str, object] = field(default_factory=dict)
+
+    def flush(self) -> None:
+        for flusher in self.flushers.values():
+            flusher()
+
+
+FLUSH_EVERY = 500
 
 
 _file_cache: ContextVar[FileCache | None] = ContextVar("import_file_cache", default=None)
@@ -56,6 +66,11 @@ def file_cache() -> Iterator[FileCache]:
 
 def _cache() -> FileCache:
     return _file_cache.get() or FileCache()
+
+
+def current_file_cache() -> FileCache | None:
+    """The cache of the file being imported by the pipeline, or None outside one."""
+    return _file_cache.get()
 
 
 def prime(cache: FileCache, *, category_paths=(), tags=(), authors=()) -> None:

@@ -11,7 +11,7 @@ from django.db import DatabaseError, transaction
 
 from .base import ImportFailed, ImportResult, ItemResult
 from .formats import FORMATS, detect_format, iter_articles
-from .loader import file_cache, load_article
+from .loader import FLUSH_EVERY, file_cache, load_article
 
 HEAD_BYTES = 8192
 
@@ -41,6 +41,9 @@ def import_stream(stream, file_name, *, format_name=None, dry_run=False, include
             parsed.before_load(cache)
             for article in iter_articles(parsed):
                 result.items.append(_load_one(article, file_name, fmt.name, sha256))
+                if len(result.items) % FLUSH_EVERY == 0:
+                    cache.flush()
+            cache.flush()
             result.warnings.extend(parsed.warnings)
             result.skipped.update(parsed.skipped)
             if dry_run:
