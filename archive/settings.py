@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Innermost, so a refused request still gets every security header from the middleware above.
     "articles.middleware.RefuseNulBytesMiddleware",
+    # Sees the final 404: old URLs of imported articles answer 301 (articles/middleware.py).
+    "articles.middleware.OldUrlRedirectMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -259,3 +261,6 @@ ARCHIVE_CLIENT_IP_HEADER = os.environ.get("ARCHIVE_CLIENT_IP_HEADER", "")
 # must not serve or store pages for requests carrying it.
 ARCHIVE_PRIVATE_COOKIE = "archive_private"
 MANAGERS = [("Moderators", addr) for addr in env_list("DJANGO_MANAGERS")]
+# A .zip uploaded in the admin: at most this many files, unpacking to at most this many bytes.
+ARCHIVE_IMPORT_ZIP_MAX_MEMBERS = int(os.environ.get("ARCHIVE_IMPORT_ZIP_MAX_MEMBERS", "2000"))
+ARCHIVE_IMPORT_ZIP_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_ZIP_MAX_BYTES", str(200 * 1024 * 1024)))

@@ -8,10 +8,14 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from . import comments_io, signals  # noqa: F401
-        from .importers.loader import after_load_hooks
+        from .importers import loader
+        from .importers.comments_loader import load_comments
+        from .importers.redirects_loader import load_redirects
         from .revisions import record_import
 
         comments_io.register()
-        # Each import's revision holds the footnotes, authors and tags it loaded: snapshot last.
-        if record_import not in after_load_hooks:
-            after_load_hooks.append(record_import)
+        # What an import loads beyond the article itself; each hook runs once per article. The
+        # revision snapshot comes last, so it holds the footnotes, authors and tags just loaded.
+        for hook in (load_comments, load_redirects, record_import):
+            if hook not in loader.after_load_hooks:
+                loader.after_load_hooks.append(hook)

@@ -36,7 +36,8 @@ urlpatterns = [
     path("articles/<slug:slug>/", article.ArticleDetailView.as_view(), name="article"),
     path("articles/<slug:slug>/comment/", comments.CommentPostView.as_view(), name="comment_post"),
     path("category/<path:path>/", listing.CategoryView.as_view(), name="category"),
-    path("tags/<slug:slug>/", listing.TagView.as_view(), name="tag"),
+    # Tag slugs keep non-Latin letters (taggit's unicode slugs), so a plain segment, not <slug:>.
+    path("tags/<str:slug>/", listing.TagView.as_view(), name="tag"),
     path("authors/<slug:slug>/", listing.AuthorView.as_view(), name="author"),
     path("sources/<slug:key>/", listing.SourceView.as_view(), name="source"),
     path("archive/", archive.ArchiveIndexView.as_view(), name="archive"),
@@ -47,6 +48,6 @@ urlpatterns = [
     path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed_atom"),
     path("feeds/category/<path:path>/rss/", feeds.CategoryFeed(), name="category_feed_rss"),
     path("feeds/category/<path:path>/atom/", feeds.CategoryAtomFeed(), name="category_feed_atom"),
-    path("feeds/tags/<slug:slug>/rss/", feeds.TagFeed(), name="tag_feed_rss"),
-    path("feeds/tags/<slug:slug>/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
+    path("feeds/tags/<str:slug>/rss/", feeds.TagFeed(), name="tag_feed_rss"),
+    path("feeds/tags/<str:slug>/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
 ]

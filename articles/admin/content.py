@@ -60,6 +60,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
     )
     actions = ["publish", "unpublish"]
     list_per_page = 50
+
+    def view_on_site(self, obj):
+        # The site's own path, not the contrib.sites domain (which may not be set up yet).
+        return obj.get_absolute_url()
     # The history page lists every revision with who and when (simple-history) and what it held.
     history_list_display = ["holds"]
 
@@ -109,6 +113,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if getattr(request, "previewing_revision", False):
             return [(name, opts) for name, opts in fieldsets if name != "Filing"]
         return fieldsets
+
+    def get_urls(self):
+        from .imports import import_urls  # the Import articles page lives under the article admin
+
+        return import_urls(self) + super().get_urls()
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("primary_category").annotate(

@@ -20,6 +20,11 @@ class Parsed:
     warnings: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
 
+    def before_load(self, cache):
+        """Called inside the file's transaction before the first article is loaded: a format
+        whose file declares shared data (a category tree, tags, authors) writes it here once,
+        into ``cache`` (an ``articles.importers.loader.FileCache``)."""
+
     def finish(self):
         """Called after ``articles`` is exhausted, for formats that count while streaming."""
 
@@ -106,6 +111,12 @@ class JsonlFormat(ImportFormat):
 
 class _StreamingParsed(Parsed):
     source = None
+
+    def before_load(self, cache):
+        # The export's whole category tree (empty categories too), its tags and its authors.
+        from .loader import prime
+
+        prime(cache, category_paths=self.source.categories, tags=self.source.tags, authors=self.source.authors)
 
     def finish(self):
         self.warnings.extend(self.source.warnings)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from taggit.models import Tag
 
-from articles.models import Article, Author, Category, Footnote, ImportRecord, Source
+from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source
 from articles.models.taxonomy import unique_slug
 from articles.sanitize import safe_url
 
@@ -18,8 +24,72 @@ from .base import ItemResult, ParsedArticle, ParsedAuthor, ParsedSource
 IMPORTER_VERSION = "1"
 
 # Hooks other parts of the app register to load what they own (comments, search, related posts).
-# Each is called as hook(article, parsed) inside the import's transaction.
+# Each is called as hook(article, parsed) inside the import's transaction. ``article.import_created``
+# is True when this load created the row, so a hook can skip looking for rows of its own.
 after_load_hooks = []
+
+
+@dataclass
+class FileCache:
+    """Rows one file refers to again and again, looked up once per file instead of once per item.
+
+    Only rows written outside the per-item savepoints go in here (by ``prime``, before the
+    first item): a row created inside an item's savepoint could be rolled back with that item.
+    """
+
+    categories: dict[tuple[str, ...], Category] = field(default_factory=dict)  # names, root first
+    authors: dict[str, Author] = field(default_factory=dict)  # by login
+    tags: dict[str, Tag] = field(default_factory=dict)  # by lower-cased name, as ``_unique`` compares
+    # Work a hook collects per item and writes in batches: each is called as flush() every
+    # ``FLUSH_EVERY`` items and once at the end of the file, inside the file's transaction.
+    flushers: dict[str, object] = field(default_factory=dict)
+
+    def flush(self) -> None:
+        for flusher in self.flushers.values():
+            flusher()
+
+
+FLUSH_EVERY = 500
+
+
+_file_cache: ContextVar[FileCache | None] = ContextVar("import_file_cache", default=None)
+
+
+@contextmanager
+def file_cache() -> Iterator[FileCache]:
+    """The cache for the file being imported; open it inside the file's transaction."""
+    cache = FileCache()
+    token = _file_cache.set(cache)
+    try:
+        yield cache
+    finally:
+        _file_cache.reset(token)
+
+
+def _cache() -> FileCache:
+    return _file_cache.get() or FileCache()
+
+
+def current_file_cache() -> FileCache | None:
+    """The cache of the file being imported by the pipeline, or None outside one."""
+    return _file_cache.get()
+
+
+def prime(cache: FileCache, *, category_paths=(), tags=(), authors=()) -> None:
+    """Create what a file declares up front (the whole category tree, even empty categories;
+    every tag; every author) and remember the rows for the items that follow."""
+    for path in category_paths:
+        _category(path, cache, remember=True)
+    names = [n for n in _unique(tags) if n.lower() not in cache.tags]
+    if names:
+        found = {t.name: t for t in Tag.objects.filter(name__in=names)}
+        for name in names:
+            if name not in found:
+                found[name] = Tag.objects.create(name=name)
+            cache.tags[name.lower()] = found[name]
+    for parsed in authors:
+        if parsed.login and parsed.login not in cache.authors:
+            cache.authors[parsed.login] = _author(parsed)
 
 
 def load_article(parsed: ParsedArticle, *, file_name: str, fmt: str, sha256: str) -> ItemResult:
@@ -57,13 +127,22 @@ def _load(parsed, digest, *, file_name, fmt, sha256):
     article.original_url = safe_url(parsed.original_url)[:1000]
     article.import_hash = digest
 
-    categories = [Category.get_or_create_path(path) for path in parsed.category_paths if path]
+    cache = _cache()
+    categories = _unique_rows(_category(path, cache) for path in parsed.category_paths if path)
     article.primary_category = categories[0] if categories else None
     article.save()
-    article.categories.set(categories)
-    article.set_authors([_author(a) for a in parsed.authors])
-    article.tags.set(_unique(parsed.tags), clear=True)
-    _replace_footnotes(article, parsed)
+    created = outcome == "created"
+    article.import_created = created
+    _set_categories(article, categories, created)
+    authors = _unique_rows(_cached_author(a, cache) for a in parsed.authors)
+    if created:
+        ArticleAuthor.objects.bulk_create(
+            ArticleAuthor(article=article, author=author, position=i) for i, author in enumerate(authors)
+        )
+    else:
+        article.set_authors(authors)
+    _set_tags(article, [cache.tags.get(name.lower()) or _tag(name) for name in _unique(parsed.tags)], created)
+    _replace_footnotes(article, parsed, created)
     for hook in after_load_hooks:
         hook(article, parsed)
     ImportRecord.objects.create(
@@ -97,6 +176,84 @@ def _unique(names):
             seen.add(name.lower())
             out.append(name)
     return out
+
+
+# Categories and tags are written through their link tables directly: one query for a new
+# article instead of the related managers' lookups (taggit's ``set`` runs a get_or_create per tag).
+# No m2m_changed signal is sent for these links; hook into ``after_load_hooks`` instead.
+
+
+def _set_categories(article, categories, created):
+    link = Article.categories.through
+    wanted = [c.pk for c in categories]
+    if not created:
+        have = set(link.objects.filter(article=article).values_list("category_id", flat=True))
+        stale = have - set(wanted)
+        if stale:
+            link.objects.filter(article=article, category_id__in=stale).delete()
+        wanted = [pk for pk in wanted if pk not in have]
+    link.objects.bulk_create(link(article=article, category_id=pk) for pk in wanted)
+
+
+def _tag(name):
+    tag = Tag.objects.filter(name=name).first()
+    return tag if tag is not None else Tag.objects.create(name=name)
+
+
+def _set_tags(article, tags, created):
+    link = Article.tags.through
+    content_type = ContentType.objects.get_for_model(Article)  # cached by Django after the first call
+    wanted = [t.pk for t in _unique_rows(tags)]
+    if not created:
+        rows = link.objects.filter(content_type=content_type, object_id=article.pk)
+        have = set(rows.values_list("tag_id", flat=True))
+        stale = have - set(wanted)
+        if stale:
+            rows.filter(tag_id__in=stale).delete()
+        wanted = [pk for pk in wanted if pk not in have]
+    link.objects.bulk_create(link(content_type=content_type, object_id=article.pk, tag_id=pk) for pk in wanted)
+
+
+def _unique_rows(rows):
+    seen, out = set(), []
+    for row in rows:
+        if row.pk not in seen:
+            seen.add(row.pk)
+            out.append(row)
+    return out
+
+
+def _category(names, cache: FileCache, *, remember: bool = False) -> Category:
+    """The category at ``names`` (root first), created level by level as needed.
+
+    Levels found in the cache cost nothing; with ``remember`` the levels are added to it.
+    """
+    key = tuple(n.strip() for n in names)
+    if key in cache.categories:
+        return cache.categories[key]
+    parent = None
+    for depth in range(1, len(key) + 1):
+        prefix = key[:depth]
+        node = cache.categories.get(prefix)
+        if node is None:
+            node = Category.get_or_create_path([prefix[-1]]) if parent is None else _child(parent, prefix[-1])
+            if remember:
+                cache.categories[prefix] = node
+        parent = node
+    return parent
+
+
+def _child(parent: Category, name: str) -> Category:
+    slug = slugify(name)[:200] or "category"
+    node = Category.objects.filter(parent=parent, slug=slug).first()
+    if node is None:
+        node = Category(parent=parent, name=name, slug=slug)
+        node.save()
+    return node
+
+
+def _cached_author(parsed: ParsedAuthor, cache: FileCache) -> Author:
+    return cache.authors.get(parsed.login) if parsed.login in cache.authors else _author(parsed)
 
 
 def _author(parsed: ParsedAuthor) -> Author:
@@ -137,8 +294,9 @@ def source_for(parsed: ParsedSource) -> Source:
     return source
 
 
-def _replace_footnotes(article, parsed):
-    article.footnotes.all().delete()
+def _replace_footnotes(article, parsed, created=False):
+    if not created:
+        article.footnotes.all().delete()
     sources = {}
     notes = []
     for note in parsed.footnotes:

@@ -11,6 +11,7 @@ from django.db import DatabaseError, transaction
 
 from .base import ImportFailed, ImportResult, ItemResult
 from .formats import FORMATS, detect_format, iter_articles
+from .loader import FLUSH_EVERY, file_cache
 
 HEAD_BYTES = 8192
 
@@ -35,10 +36,14 @@ def import_stream(stream, file_name, *, format_name=None, dry_run=False, include
         fmt = _choose_format(stream, file_name, format_name)
         result.format = fmt.name
         sha256 = sha256_of(stream)
-        with transaction.atomic():
+        with transaction.atomic(), file_cache() as cache:
             parsed = fmt.parse(stream, file_name, include_pages=include_pages)
+            parsed.before_load(cache)
             for article in iter_articles(parsed):
                 result.items.append(_load_one(fmt, article, file_name, sha256))
+                if len(result.items) % FLUSH_EVERY == 0:
+                    cache.flush()
+            cache.flush()
             result.warnings.extend(parsed.warnings)
             result.skipped.update(parsed.skipped)
             if dry_run:

@@ -1,0 +1,1 @@
+"""Benchmarks: not tests. Run with `make bench` or each module on its own (see its docstring)."""
