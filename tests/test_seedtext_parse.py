@@ -242,7 +242,7 @@ def test_breadcrumb_of_three_levels_and_other_separators():
 
 
 def test_no_breadcrumb_when_the_second_line_is_the_date():
-    article = seedtext.parse("A plain title\n\nPublished Date: May 1, 2015\n\nBody.\n".encode(), "b.txt")
+    article = seedtext.parse(b"A plain title\n\nPublished Date: May 1, 2015\n\nBody.\n", "b.txt")
     assert article.category_paths == []
     assert article.title == "A plain title"
 

@@ -64,6 +64,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def view_on_site(self, obj):
         # The site's own path, not the contrib.sites domain (which may not be set up yet).
         return obj.get_absolute_url()
+
     # The history page lists every revision with who and when (simple-history) and what it held.
     history_list_display = ["holds"]
 
