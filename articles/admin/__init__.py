@@ -1,3 +1,3 @@
 """The editors' admin, one module per area."""
 
-from . import content  # noqa: F401
+from . import content, related  # noqa: F401

@@ -1,6 +1,7 @@
 from .article import Article, ArticleAuthor, ArticleQuerySet
 from .comments import Comment
 from .provenance import ImportRecord
+from .related import ArticleTerm, ArticleVocabulary, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from .sources import Footnote, Source
 from .taxonomy import Author, Category
 
@@ -8,10 +9,16 @@ __all__ = [
     "Article",
     "ArticleAuthor",
     "ArticleQuerySet",
+    "ArticleTerm",
+    "ArticleVocabulary",
     "Author",
     "Category",
     "Comment",
     "Footnote",
     "ImportRecord",
+    "RelatedArticle",
+    "RelatedExclusion",
+    "RelatedPin",
     "Source",
+    "TermFrequency",
 ]

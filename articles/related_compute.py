@@ -1,0 +1,597 @@
+"""Related posts, computed at write time: one article after a save, or every article in a rebuild.
+
+Both paths gather the same features (``relatedness.Candidate``) and leave scoring to the policy:
+
+- ``recompute(article_id)`` indexes the article's terms, finds candidates through indexed tables
+  (the strongest shared terms, rare tags and Sources, recent articles of its category and authors),
+  scores them, writes its list and merges it into the lists of the articles it now relates to.
+- ``rebuild()`` does the same for all articles in memory, a few bulk reads and writes in all.
+
+Only portable SQL: the same results on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import time
+from array import array
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from taggit.models import Tag, TaggedItem
+
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    ArticleTerm,
+    ArticleVocabulary,
+    Category,
+    Footnote,
+    RelatedArticle,
+    RelatedExclusion,
+    RelatedPin,
+    Source,
+    TermFrequency,
+)
+from articles.progress import progress
+from articles.relatedness import Candidate, RelatednessPolicy, get_policy, rarity, term_counts, term_vector, tfidf
+
+logger = logging.getLogger(__name__)
+
+PUBLISHED = Article.Status.PUBLISHED
+CHUNK = 500  # rows per IN (...) list: well under every backend's parameter limit
+WRITE_BATCH = 5000
+PINNED_REASON = "pinned by an editor"
+
+
+def _chunks(items, size=CHUNK):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _ts(value):
+    return value.timestamp() if value else 0.0
+
+
+def _family(category_id, parents):
+    """The category two articles share at one level up: the parent, or the root itself."""
+    if category_id is None:
+        return None
+    parent = parents.get(category_id)
+    return parent if parent is not None else category_id
+
+
+# --------------------------------------------------------------------------------------------
+# Term index
+# --------------------------------------------------------------------------------------------
+
+
+def _adjust_document_counts(*, added, removed, labels):
+    for chunk in _chunks(sorted(removed)):
+        TermFrequency.objects.filter(term__in=chunk).update(document_count=F("document_count") - 1)
+        TermFrequency.objects.filter(term__in=chunk, document_count__lte=0).delete()
+    for chunk in _chunks(sorted(added)):
+        existing = set(TermFrequency.objects.filter(term__in=chunk).values_list("term", flat=True))
+        if existing:
+            TermFrequency.objects.filter(term__in=existing).update(document_count=F("document_count") + 1)
+        TermFrequency.objects.bulk_create(
+            [TermFrequency(term=t, label=labels.get(t, t), document_count=1) for t in chunk if t not in existing],
+            ignore_conflicts=True,
+        )
+
+
+def index_article(article, policy):
+    """Store the article's strongest terms; returns (vector, display labels, indexed article count)."""
+    counts, labels = term_counts(article.title, article.body, title_boost=policy.title_boost)
+    distinct = set(counts)
+    vocabulary = ArticleVocabulary.objects.filter(article_id=article.pk).first()
+    old = set(vocabulary.terms.split()) if vocabulary else set()
+    _adjust_document_counts(added=distinct - old, removed=old - distinct, labels=labels)
+    if vocabulary is None:
+        ArticleVocabulary.objects.create(article_id=article.pk, terms=" ".join(sorted(distinct)))
+    elif old != distinct:
+        ArticleVocabulary.objects.filter(article_id=article.pk).update(terms=" ".join(sorted(distinct)))
+    total = ArticleVocabulary.objects.count()
+    frequencies = {}
+    for chunk in _chunks(sorted(distinct)):
+        rows = TermFrequency.objects.filter(term__in=chunk).values_list("term", "document_count", "label")
+        frequencies.update({term: (n, label) for term, n, label in rows})
+    vector = term_vector(counts, {t: n for t, (n, _) in frequencies.items()}, total, policy.terms_per_article)
+    ArticleTerm.objects.filter(article_id=article.pk).delete()
+    ArticleTerm.objects.bulk_create(ArticleTerm(article_id=article.pk, term=t, weight=w) for t, w in vector.items())
+    shown = {t: (frequencies.get(t, (0, ""))[1] or labels.get(t, t)) for t in vector}
+    return vector, shown, total
+
+
+def forget(article_id):
+    """Take an article out of every list and out of the term statistics (unpublished or deleted)."""
+    vocabulary = ArticleVocabulary.objects.filter(article_id=article_id).first()
+    if vocabulary is not None:
+        _adjust_document_counts(added=set(), removed=set(vocabulary.terms.split()), labels={})
+        vocabulary.delete()
+    ArticleTerm.objects.filter(article_id=article_id).delete()
+    RelatedArticle.objects.filter(Q(article_id=article_id) | Q(related_id=article_id)).delete()
+
+
+# --------------------------------------------------------------------------------------------
+# One article
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Own:
+    """The article's side of every comparison."""
+
+    article_id: int
+    published_ts: float
+    category_id: int | None
+    family_id: int | None
+    vector: dict
+    labels: dict
+    tags: dict  # tag id -> (name, rarity)
+    sources: dict  # source id -> (label, rarity)
+    authors: dict  # author id -> name
+    category_names: dict
+
+
+def _tagged_articles():
+    return TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(Article))
+
+
+def _own_features(article, vector, labels, total):
+    a = article.pk
+    published_ids = Article.objects.filter(status=PUBLISHED).values("pk")
+    tag_names = dict(_tagged_articles().filter(object_id=a).values_list("tag_id", "tag__name"))
+    tag_counts = dict(
+        _tagged_articles()
+        .filter(tag_id__in=tag_names, object_id__in=published_ids)
+        .values("tag_id")
+        .annotate(n=Count("object_id", distinct=True))
+        .values_list("tag_id", "n")
+    )
+    source_ids = set(Footnote.objects.filter(article_id=a, source__isnull=False).values_list("source_id", flat=True))
+    source_counts = dict(
+        Footnote.objects.filter(source_id__in=source_ids, article__status=PUBLISHED)
+        .values("source_id")
+        .annotate(n=Count("article_id", distinct=True))
+        .values_list("source_id", "n")
+    )
+    sources = {
+        s.pk: (s.short_label(), rarity(source_counts.get(s.pk, 1), total))
+        for s in Source.objects.filter(pk__in=source_ids)
+    }
+    authors = dict(ArticleAuthor.objects.filter(article_id=a).values_list("author_id", "author__name"))
+    parents, names = {}, {}
+    if article.primary_category_id:
+        row = Category.objects.filter(pk=article.primary_category_id).values_list("parent_id", "name").first()
+        parents[article.primary_category_id], names[article.primary_category_id] = row
+    family = _family(article.primary_category_id, parents)
+    return _Own(
+        article_id=a,
+        published_ts=_ts(article.published_at),
+        category_id=article.primary_category_id,
+        family_id=family,
+        vector=vector,
+        labels=labels,
+        tags={t: (name, rarity(tag_counts.get(t, 1), total)) for t, name in tag_names.items()},
+        sources=sources,
+        authors=authors,
+        category_names=names,
+    )
+
+
+def _text_candidates(own, policy):
+    """The articles whose stored terms overlap most with this one's (a self-join on the term index)."""
+    table = connection.ops.quote_name(ArticleTerm._meta.db_table)
+    sql = (
+        f"SELECT t2.article_id FROM {table} t1 JOIN {table} t2 ON t2.term = t1.term "
+        "WHERE t1.article_id = %s AND t2.article_id <> %s "
+        "GROUP BY t2.article_id ORDER BY SUM(t1.weight * t2.weight) DESC, t2.article_id DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [own.article_id, own.article_id, policy.text_candidates])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _candidate_ids(own, article, policy, total):
+    a = own.article_id
+    published = Article.objects.filter(status=PUBLISHED)
+    ids = set(_text_candidates(own, policy))
+    rare_tags = [t for t, (_, r) in own.tags.items() if _is_rare(r, total, policy)]
+    if rare_tags:
+        ids.update(
+            _tagged_articles().filter(tag_id__in=rare_tags, object_id__in=published.values("pk"))
+            .values_list("object_id", flat=True)
+        )
+    rare_sources = [s for s, (_, r) in own.sources.items() if _is_rare(r, total, policy)]
+    if rare_sources:
+        ids.update(
+            Footnote.objects.filter(source_id__in=rare_sources, article__status=PUBLISHED)
+            .values_list("article_id", flat=True)
+            .distinct()
+        )
+    recent = published.exclude(pk=a).order_by("-published_at", "-id").values_list("pk", flat=True)
+    for author_id in own.authors:
+        ids.update(recent.filter(articleauthor__author_id=author_id)[: policy.recent_per_author])
+    if own.category_id:
+        ids.update(recent.filter(primary_category_id=own.category_id)[: policy.recent_per_category])
+    ids.discard(a)
+    return ids
+
+
+def _is_rare(r, total, policy):
+    """A tag or Source on at most ``rare_max_articles`` articles (rarity is monotonic in the count)."""
+    return r >= rarity(policy.rare_max_articles, total)
+
+
+def _candidates(own, ids):
+    candidates = {}
+    meta = Article.objects.filter(pk__in=ids, status=PUBLISHED).values_list(
+        "pk", "published_at", "primary_category_id", "primary_category__parent_id"
+    )
+    parents, category_of = {}, {}
+    for pk, published_at, category_id, parent_id in meta:
+        candidates[pk] = Candidate(article_id=pk, published_ts=_ts(published_at))
+        category_of[pk] = category_id
+        if category_id:
+            parents[category_id] = parent_id
+    names = dict(own.category_names)
+    families = {}
+    for pk, c in candidates.items():
+        category = category_of[pk]
+        if own.category_id and category == own.category_id:
+            c.same_category = names[own.category_id]
+        elif own.family_id and _family(category, parents) == own.family_id:
+            families[pk] = own.family_id
+    if families:
+        names.update(Category.objects.filter(pk=own.family_id).values_list("pk", "name"))
+        for pk in families:
+            candidates[pk].same_parent = names[own.family_id]
+    ids = list(candidates)
+    for chunk in _chunks(ids):
+        for pk, term, weight in ArticleTerm.objects.filter(article_id__in=chunk, term__in=list(own.vector)).values_list(
+            "article_id", "term", "weight"
+        ):
+            product = own.vector[term] * weight
+            candidates[pk].text += product
+            candidates[pk].terms.append((own.labels[term], product))
+        if own.tags:
+            for pk, tag_id in _tagged_articles().filter(object_id__in=chunk, tag_id__in=list(own.tags)).values_list(
+                "object_id", "tag_id"
+            ):
+                candidates[pk].tags.append(own.tags[tag_id])
+        if own.sources:
+            for pk, source_id in (
+                Footnote.objects.filter(article_id__in=chunk, source_id__in=list(own.sources))
+                .values_list("article_id", "source_id")
+                .distinct()
+            ):
+                candidates[pk].sources.append(own.sources[source_id])
+        if own.authors:
+            for pk, author_id in ArticleAuthor.objects.filter(
+                article_id__in=chunk, author_id__in=list(own.authors)
+            ).values_list("article_id", "author_id"):
+                candidates[pk].authors.append(own.authors[author_id])
+    return list(candidates.values())
+
+
+def _rows_for(article_id, ranked, policy, *, pins, excluded):
+    """The stored list: pins (in order), then the best computed links, exclusions left out."""
+    by_id = {c.article_id: c for c in ranked}
+    rows = []
+    for pin in pins:
+        c = by_id.get(pin)
+        reasons = PINNED_REASON + (f"; {policy.reasons(c)}" if c else "")
+        rows.append(RelatedArticle(article_id=article_id, related_id=pin, pinned=True, score=c.score if c else 0.0,
+                                   reasons=reasons[:1000]))
+    pinned = set(pins)
+    computed = 0
+    for c in ranked:
+        if computed >= policy.stored:
+            break
+        if c.article_id in pinned or c.article_id in excluded:
+            continue
+        rows.append(RelatedArticle(article_id=article_id, related_id=c.article_id, score=c.score,
+                                   reasons=c.reasons or policy.reasons(c)))
+        computed += 1
+    for rank, row in enumerate(rows, start=1):
+        row.rank = rank
+    return rows
+
+
+def _published_pins(article_id):
+    return list(
+        RelatedPin.objects.filter(article_id=article_id, related__status=PUBLISHED)
+        .order_by("position", "id")
+        .values_list("related_id", flat=True)
+    )
+
+
+def recompute(article_id, *, policy: RelatednessPolicy | None = None, neighbours=True):
+    """Recompute one article's related posts (and merge it into its neighbours' lists); returns its rows."""
+    policy = policy or get_policy()
+    article = (
+        Article.objects.filter(pk=article_id)
+        .only("pk", "title", "body", "status", "published_at", "primary_category_id")
+        .first()
+    )
+    if article is None:
+        return []
+    with transaction.atomic():
+        if article.status != PUBLISHED:
+            forget(article_id)
+            return []
+        vector, labels, total = index_article(article, policy)
+        own = _own_features(article, vector, labels, total)
+        ranked = policy.rank(_candidates(own, _candidate_ids(own, article, policy, total)))
+        excluded = set(RelatedExclusion.objects.filter(article_id=article_id).values_list("related_id", flat=True))
+        rows = _rows_for(article_id, ranked, policy, pins=_published_pins(article_id), excluded=excluded)
+        RelatedArticle.objects.filter(article_id=article_id).delete()
+        RelatedArticle.objects.bulk_create(rows)
+        if neighbours:
+            _update_neighbours(own, ranked, policy)
+    return rows
+
+
+def _update_neighbours(own, ranked, policy):
+    """Put the article into the lists of the articles it relates to, and out of the others' lists."""
+    a = own.article_id
+    top = {c.article_id: c for c in ranked[: policy.neighbours_updated]}
+    RelatedArticle.objects.filter(related_id=a, pinned=False).exclude(article_id__in=list(top)).delete()
+    # Articles that pin this one get their pin back once it is published again.
+    pinned_by = set(RelatedPin.objects.filter(related_id=a).values_list("article_id", flat=True))
+    if pinned_by:
+        pinned_by -= set(RelatedArticle.objects.filter(related_id=a, pinned=True).values_list("article_id", flat=True))
+        for b in pinned_by:
+            recompute(b, policy=policy, neighbours=False)
+        top = {b: c for b, c in top.items() if b not in pinned_by}
+    if not top:
+        return
+    excluded_by = set(
+        RelatedExclusion.objects.filter(related_id=a, article_id__in=list(top)).values_list("article_id", flat=True)
+    )
+    current = defaultdict(list)
+    for row in (
+        RelatedArticle.objects.filter(article_id__in=list(top))
+        .annotate(related_published_at=F("related__published_at"))
+        .order_by("article_id", "rank")
+    ):
+        current[row.article_id].append(row)
+    changed = {}
+    for b, c in top.items():
+        if b in excluded_by:
+            continue
+        rows = current[b]
+        if any(r.pinned and r.related_id == a for r in rows):
+            continue
+        pinned = [r for r in rows if r.pinned]
+        computed = [(r.score, _ts(r.related_published_at), r.related_id, r.reasons) for r in rows
+                    if not r.pinned and r.related_id != a]
+        merged = sorted(computed + [(c.score, own.published_ts, a, c.reasons or policy.reasons(c))],
+                        key=lambda e: (-e[0], -e[1], -e[2]))[: policy.stored]
+        before = [(r.related_id, r.score) for r in rows if not r.pinned]
+        if [(e[2], e[0]) for e in merged] == before:
+            continue
+        new_rows = [RelatedArticle(article_id=b, related_id=r.related_id, pinned=True, score=r.score, reasons=r.reasons)
+                    for r in pinned]
+        new_rows += [RelatedArticle(article_id=b, related_id=e[2], score=e[0], reasons=e[3]) for e in merged]
+        for rank, row in enumerate(new_rows, start=1):
+            row.rank = rank
+        changed[b] = new_rows
+    if changed:
+        RelatedArticle.objects.filter(article_id__in=list(changed)).delete()
+        RelatedArticle.objects.bulk_create([row for rows in changed.values() for row in rows])
+
+
+def recompute_safely(article_id, **kwargs):
+    """For after-commit callbacks: a failure is logged, never shown to the editor who saved."""
+    try:
+        recompute(article_id, **kwargs)
+    except Exception:
+        logger.exception("Related posts of article %s could not be recomputed; run rebuild_related.", article_id)
+
+
+def schedule_recompute(article_id, *, neighbours=True):
+    """Recompute once the current transaction commits (tags, footnotes and inlines are saved by then)."""
+    transaction.on_commit(lambda: recompute_safely(article_id, neighbours=neighbours))
+
+
+# --------------------------------------------------------------------------------------------
+# Every article
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RebuildSummary:
+    articles: int
+    links: int
+    terms: int
+    seconds: float
+
+    def __str__(self):
+        return (
+            f"Related posts rebuilt for {self.articles} published article(s): {self.links} link(s), "
+            f"{self.terms} distinct term(s), in {self.seconds:.1f}s."
+        )
+
+
+def rebuild(*, policy: RelatednessPolicy | None = None, stream=None) -> RebuildSummary:
+    """Recompute every published article's terms and related posts from scratch, in memory."""
+    policy = policy or get_policy()
+    started = time.monotonic()
+    with transaction.atomic():
+        summary = _rebuild(policy, stream)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _newest(newest_first, article_id, limit):
+    """The ``limit`` newest articles of a list, the article itself left out (as the SQL path does)."""
+    return [b for b in newest_first[: limit + 1] if b != article_id][:limit]
+
+
+def _rebuild(policy, stream):
+    meta = list(
+        Article.objects.filter(status=PUBLISHED)
+        .order_by("pk")
+        .values_list("pk", "published_at", "primary_category_id")
+    )
+    total = len(meta)
+    published_ts = {pk: _ts(p) for pk, p, _ in meta}
+    category_of = {pk: c for pk, _, c in meta}
+
+    # 1. Terms: read and tokenise every article once, counting document frequencies.
+    ArticleVocabulary.objects.all().delete()
+    ArticleTerm.objects.all().delete()
+    TermFrequency.objects.all().delete()
+    term_ids, terms, labels = {}, [], []
+    document_counts = Counter()
+    counts_of = {}
+    vocabularies = []
+    rows = Article.objects.filter(status=PUBLISHED).order_by("pk").values_list("pk", "title", "body")
+    rows = progress(rows.iterator(chunk_size=1000), desc="Reading articles", total=total, stream=stream)
+    for pk, title, body in rows:
+        counts, article_labels = term_counts(title, body, title_boost=policy.title_boost)
+        ids, ns = array("i"), array("i")
+        for term, n in counts.items():
+            tid = term_ids.get(term)
+            if tid is None:
+                tid = term_ids[term] = len(terms)
+                terms.append(term)
+                labels.append(article_labels[term])
+            elif article_labels[term] == term and labels[tid] != term:
+                labels[tid] = term
+            ids.append(tid)
+            ns.append(n)
+            document_counts[tid] += 1
+        counts_of[pk] = (ids, ns)
+        vocabularies.append(ArticleVocabulary(article_id=pk, terms=" ".join(sorted(counts))))
+        if len(vocabularies) >= WRITE_BATCH:
+            ArticleVocabulary.objects.bulk_create(vocabularies)
+            vocabularies = []
+    ArticleVocabulary.objects.bulk_create(vocabularies)
+    for batch in _chunks(range(len(terms)), WRITE_BATCH):
+        TermFrequency.objects.bulk_create(
+            TermFrequency(term=terms[t], label=labels[t], document_count=document_counts[t]) for t in batch
+        )
+
+    # 2. Vectors and the inverted index.
+    vectors, postings = {}, defaultdict(list)
+    pending = []
+    for pk, (ids, ns) in counts_of.items():
+        weighted = sorted(
+            ((tfidf(n, document_counts[t], total), terms[t], t) for t, n in zip(ids, ns, strict=True)),
+            key=lambda w: (-w[0], w[1]),
+        )[: policy.terms_per_article]
+        norm = sum(w * w for w, _, _ in weighted) ** 0.5 or 1.0
+        vector = {t: w / norm for w, _, t in weighted}
+        vectors[pk] = vector
+        for t, w in vector.items():
+            postings[t].append((pk, w))
+            pending.append(ArticleTerm(article_id=pk, term=terms[t], weight=w))
+        if len(pending) >= WRITE_BATCH:
+            ArticleTerm.objects.bulk_create(pending)
+            pending = []
+    ArticleTerm.objects.bulk_create(pending)
+    del counts_of
+
+    # 3. Tags, Sources, authors, categories, editors' choices.
+    published_ids = Article.objects.filter(status=PUBLISHED).values("pk")
+    tags_of, tagged = defaultdict(set), defaultdict(list)
+    for pk, tag_id in _tagged_articles().filter(object_id__in=published_ids).values_list("object_id", "tag_id"):
+        tags_of[pk].add(tag_id)
+        tagged[tag_id].append(pk)
+    tag_names = dict(Tag.objects.filter(pk__in=list(tagged)).values_list("pk", "name")) if tagged else {}
+    sources_of, citing = defaultdict(set), defaultdict(set)
+    for pk, source_id in (
+        Footnote.objects.filter(article__status=PUBLISHED, source__isnull=False)
+        .values_list("article_id", "source_id")
+        .distinct()
+    ):
+        sources_of[pk].add(source_id)
+        citing[source_id].add(pk)
+    source_labels = {s.pk: s.short_label() for s in Source.objects.filter(pk__in=list(citing))}
+    authors_of, written = defaultdict(set), defaultdict(list)
+    for pk, author_id in ArticleAuthor.objects.filter(article__status=PUBLISHED).values_list("article_id", "author_id"):
+        authors_of[pk].add(author_id)
+        written[author_id].append(pk)
+    author_names = dict(ArticleAuthor.objects.values_list("author_id", "author__name").distinct())
+    categories = {pk: (name, parent) for pk, name, parent in Category.objects.values_list("pk", "name", "parent_id")}
+    parents = {pk: parent for pk, (_, parent) in categories.items()}
+    filed = defaultdict(list)
+    newest_first = sorted(published_ts, key=lambda pk: (-published_ts[pk], -pk))
+    for pk in newest_first:
+        if category_of[pk]:
+            filed[category_of[pk]].append(pk)
+    for author_id in written:
+        written[author_id].sort(key=lambda pk: (-published_ts[pk], -pk))
+    pins = defaultdict(list)
+    for a, b in (
+        RelatedPin.objects.filter(related__status=PUBLISHED).order_by("article_id", "position", "id")
+        .values_list("article_id", "related_id")
+    ):
+        pins[a].append(b)
+    exclusions = defaultdict(set)
+    for a, b in RelatedExclusion.objects.values_list("article_id", "related_id"):
+        exclusions[a].add(b)
+    rare_limit = policy.rare_max_articles
+    tag_rarity = {t: rarity(len(pks), total) for t, pks in tagged.items()}
+    source_rarity = {s: rarity(len(pks), total) for s, pks in citing.items()}
+
+    # 4. Score every article's candidates, exactly as ``recompute`` would.
+    RelatedArticle.objects.all().delete()
+    links, pending = 0, []
+    for a in progress(list(published_ts), desc="Relating articles", stream=stream):
+        vector = vectors[a]
+        dots = defaultdict(float)
+        for t, w in vector.items():
+            for b, wb in postings[t]:
+                dots[b] += w * wb
+        dots.pop(a, None)
+        ids = {b for b, _ in heapq.nlargest(policy.text_candidates, dots.items(), key=lambda kv: (kv[1], kv[0]))}
+        for t in tags_of.get(a, ()):
+            if len(tagged[t]) <= rare_limit:
+                ids.update(tagged[t])
+        for s in sources_of.get(a, ()):
+            if len(citing[s]) <= rare_limit:
+                ids.update(citing[s])
+        for author_id in authors_of.get(a, ()):
+            ids.update(_newest(written[author_id], a, policy.recent_per_author))
+        category = category_of[a]
+        if category:
+            ids.update(_newest(filed[category], a, policy.recent_per_category))
+        ids.discard(a)
+        family = _family(category, parents)
+        candidates = []
+        for b in ids:
+            c = Candidate(article_id=b, published_ts=published_ts[b], text=dots.get(b, 0.0))
+            b_category = category_of[b]
+            if category and b_category == category:
+                c.same_category = categories[category][0]
+            elif family and _family(b_category, parents) == family:
+                c.same_parent = categories[family][0]
+            shared = tags_of.get(a, set()) & tags_of.get(b, set())
+            c.tags = [(tag_names[t], tag_rarity[t]) for t in shared]
+            shared = sources_of.get(a, set()) & sources_of.get(b, set())
+            c.sources = [(source_labels[s], source_rarity[s]) for s in shared]
+            c.authors = [author_names[x] for x in authors_of.get(a, set()) & authors_of.get(b, set())]
+            candidates.append(c)
+        ranked = policy.rank(candidates)
+        # Shared terms only for what is stored: the reasons shown to editors.
+        for c in ranked[: policy.stored + len(pins.get(a, ())) + len(exclusions.get(a, ()))]:
+            other = vectors[c.article_id]
+            c.terms = [(labels[t], w * other[t]) for t, w in vector.items() if t in other]
+            c.reasons = policy.reasons(c)
+        rows = _rows_for(a, ranked, policy, pins=pins.get(a, []), excluded=exclusions.get(a, set()))
+        pending.extend(rows)
+        links += len(rows)
+        if len(pending) >= WRITE_BATCH:
+            RelatedArticle.objects.bulk_create(pending)
+            pending = []
+    RelatedArticle.objects.bulk_create(pending)
+    return RebuildSummary(articles=total, links=links, terms=len(terms), seconds=0.0)
