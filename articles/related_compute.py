@@ -16,7 +16,7 @@ import heapq
 import logging
 import time
 from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -28,7 +28,7 @@ from articles.models import (
     Article,
     ArticleAuthor,
     ArticleTerm,
-    ArticleVocabulary,
+    Author,
     Category,
     Footnote,
     RelatedArticle,
@@ -38,7 +38,16 @@ from articles.models import (
     TermFrequency,
 )
 from articles.progress import progress
-from articles.relatedness import Candidate, RelatednessPolicy, get_policy, rarity, term_counts, term_vector, tfidf
+from articles.relatedness import (
+    Candidate,
+    RelatednessPolicy,
+    get_policy,
+    normalised_top,
+    rarity,
+    term_counts,
+    term_vector,
+    tfidf,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +79,9 @@ def _family(category_id, parents):
 # Term index
 # --------------------------------------------------------------------------------------------
 
+# The TermFrequency row with an empty term counts the indexed articles themselves (N of the IDF).
+CORPUS = ""
+
 
 def _adjust_document_counts(*, added, removed, labels):
     for chunk in _chunks(sorted(removed)):
@@ -85,37 +97,56 @@ def _adjust_document_counts(*, added, removed, labels):
         )
 
 
-def index_article(article, policy):
-    """Store the article's strongest terms; returns (vector, display labels, indexed article count)."""
+def index_terms(article, previous=None, *, policy=None):
+    """Store a published article's strongest terms and count its words into the document frequencies.
+
+    ``previous`` is the (title, body) the article was last indexed with, or None when it was not
+    indexed (new, or published just now): its words are counted out again.
+    """
+    policy = policy or get_policy()
     counts, labels = term_counts(article.title, article.body, title_boost=policy.title_boost)
     distinct = set(counts)
-    vocabulary = ArticleVocabulary.objects.filter(article_id=article.pk).first()
-    old = set(vocabulary.terms.split()) if vocabulary else set()
-    _adjust_document_counts(added=distinct - old, removed=old - distinct, labels=labels)
-    if vocabulary is None:
-        ArticleVocabulary.objects.create(article_id=article.pk, terms=" ".join(sorted(distinct)))
-    elif old != distinct:
-        ArticleVocabulary.objects.filter(article_id=article.pk).update(terms=" ".join(sorted(distinct)))
-    total = ArticleVocabulary.objects.count()
+    if previous is not None and not ArticleTerm.objects.filter(article_id=article.pk).exists():
+        previous = None  # published without being indexed (a bulk load): nothing to count out
+    if previous is None:
+        old = set()
+        distinct_with_corpus = distinct | {CORPUS}
+    else:
+        old = set(term_counts(*previous, title_boost=policy.title_boost)[0])
+        distinct_with_corpus = distinct
+    _adjust_document_counts(added=distinct_with_corpus - old, removed=old - distinct, labels=labels)
     frequencies = {}
-    for chunk in _chunks(sorted(distinct)):
-        rows = TermFrequency.objects.filter(term__in=chunk).values_list("term", "document_count", "label")
-        frequencies.update({term: (n, label) for term, n, label in rows})
-    vector = term_vector(counts, {t: n for t, (n, _) in frequencies.items()}, total, policy.terms_per_article)
+    for chunk in _chunks(sorted(distinct | {CORPUS})):
+        frequencies.update(TermFrequency.objects.filter(term__in=chunk).values_list("term", "document_count"))
+    total = frequencies.pop(CORPUS, 1)
+    vector = term_vector(counts, frequencies, total, policy.terms_per_article)
     ArticleTerm.objects.filter(article_id=article.pk).delete()
     ArticleTerm.objects.bulk_create(ArticleTerm(article_id=article.pk, term=t, weight=w) for t, w in vector.items())
-    shown = {t: (frequencies.get(t, (0, ""))[1] or labels.get(t, t)) for t in vector}
-    return vector, shown, total
+    return vector
 
 
-def forget(article_id):
-    """Take an article out of every list and out of the term statistics (unpublished or deleted)."""
-    vocabulary = ArticleVocabulary.objects.filter(article_id=article_id).first()
-    if vocabulary is not None:
-        _adjust_document_counts(added=set(), removed=set(vocabulary.terms.split()), labels={})
-        vocabulary.delete()
+def forget(article_id, previous=None, *, policy=None):
+    """Take an article out of every list, and its words (``previous``: title, body) out of the counts."""
+    if previous is not None and ArticleTerm.objects.filter(article_id=article_id).exists():
+        policy = policy or get_policy()
+        old = set(term_counts(*previous, title_boost=policy.title_boost)[0])
+        _adjust_document_counts(added=set(), removed=old | {CORPUS}, labels={})
     ArticleTerm.objects.filter(article_id=article_id).delete()
     RelatedArticle.objects.filter(Q(article_id=article_id) | Q(related_id=article_id)).delete()
+
+
+def _stored_vector(article_id):
+    """The article's stored terms, their weights and display labels; and N, the indexed articles."""
+    vector = dict(ArticleTerm.objects.filter(article_id=article_id).values_list("term", "weight"))
+    labels, total = {}, 1
+    for term, label, n in TermFrequency.objects.filter(term__in=[*vector, CORPUS]).values_list(
+        "term", "label", "document_count"
+    ):
+        if term == CORPUS:
+            total = n
+        else:
+            labels[term] = label or term
+    return vector, {t: labels.get(t, t) for t in vector}, total
 
 
 # --------------------------------------------------------------------------------------------
@@ -154,9 +185,12 @@ def _own_features(article, vector, labels, total):
         .annotate(n=Count("object_id", distinct=True))
         .values_list("tag_id", "n")
     )
-    source_ids = set(Footnote.objects.filter(article_id=a, source__isnull=False).values_list("source_id", flat=True))
+    source_ids = set(
+        Footnote.objects.filter(article_id=a, source__isnull=False).order_by().values_list("source_id", flat=True)
+    )
     source_counts = dict(
         Footnote.objects.filter(source_id__in=source_ids, article__status=PUBLISHED)
+        .order_by()
         .values("source_id")
         .annotate(n=Count("article_id", distinct=True))
         .values_list("source_id", "n")
@@ -212,6 +246,7 @@ def _candidate_ids(own, article, policy, total):
     if rare_sources:
         ids.update(
             Footnote.objects.filter(source_id__in=rare_sources, article__status=PUBLISHED)
+            .order_by()
             .values_list("article_id", flat=True)
             .distinct()
         )
@@ -268,6 +303,7 @@ def _candidates(own, ids):
         if own.sources:
             for pk, source_id in (
                 Footnote.objects.filter(article_id__in=chunk, source_id__in=list(own.sources))
+                .order_by()
                 .values_list("article_id", "source_id")
                 .distinct()
             ):
@@ -317,7 +353,7 @@ def recompute(article_id, *, policy: RelatednessPolicy | None = None, neighbours
     policy = policy or get_policy()
     article = (
         Article.objects.filter(pk=article_id)
-        .only("pk", "title", "body", "status", "published_at", "primary_category_id")
+        .only("pk", "title", "status", "published_at", "primary_category_id")
         .first()
     )
     if article is None:
@@ -326,7 +362,11 @@ def recompute(article_id, *, policy: RelatednessPolicy | None = None, neighbours
         if article.status != PUBLISHED:
             forget(article_id)
             return []
-        vector, labels, total = index_article(article, policy)
+        vector, labels, total = _stored_vector(article_id)
+        if not vector:
+            # Published without going through save() (a bulk load): index it now.
+            index_terms(article, policy=policy)
+            vector, labels, total = _stored_vector(article_id)
         own = _own_features(article, vector, labels, total)
         ranked = policy.rank(_candidates(own, _candidate_ids(own, article, policy, total)))
         excluded = set(RelatedExclusion.objects.filter(article_id=article_id).values_list("related_id", flat=True))
@@ -426,8 +466,32 @@ def rebuild(*, policy: RelatednessPolicy | None = None, stream=None) -> RebuildS
     started = time.monotonic()
     with transaction.atomic():
         summary = _rebuild(policy, stream)
+    if connection.vendor in ("postgresql", "sqlite"):
+        # Fresh statistics, so the planner uses the term index for the next single recompute.
+        with connection.cursor() as cursor:
+            for model in (ArticleTerm, TermFrequency, RelatedArticle):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _insert_rows(model, columns, rows):
+    """Plain multi-row INSERTs: the same SQL everywhere, and far quicker than model instances."""
+    rows = list(rows)
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    limit = connection.features.max_query_params or 30000
+    per_statement = max(1, min(2000, limit // len(columns)))
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            batch = rows[start : start + per_statement]
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES " + ", ".join([one] * len(batch)),
+                [value for row in batch for value in row],
+            )
 
 
 def _newest(newest_first, article_id, limit):
@@ -435,26 +499,22 @@ def _newest(newest_first, article_id, limit):
     return [b for b in newest_first[: limit + 1] if b != article_id][:limit]
 
 
-def _rebuild(policy, stream):
+def _rebuild(policy, stream):  # noqa: C901 (one pass, kept together so its cost is easy to read)
     meta = list(
-        Article.objects.filter(status=PUBLISHED)
-        .order_by("pk")
-        .values_list("pk", "published_at", "primary_category_id")
+        Article.objects.filter(status=PUBLISHED).order_by("pk").values_list("pk", "published_at", "primary_category_id")
     )
     total = len(meta)
     published_ts = {pk: _ts(p) for pk, p, _ in meta}
     category_of = {pk: c for pk, _, c in meta}
 
     # 1. Terms: read and tokenise every article once, counting document frequencies.
-    ArticleVocabulary.objects.all().delete()
     ArticleTerm.objects.all().delete()
     TermFrequency.objects.all().delete()
     term_ids, terms, labels = {}, [], []
-    document_counts = Counter()
+    document_counts = []
     counts_of = {}
-    vocabularies = []
     rows = Article.objects.filter(status=PUBLISHED).order_by("pk").values_list("pk", "title", "body")
-    rows = progress(rows.iterator(chunk_size=1000), desc="Reading articles", total=total, stream=stream)
+    rows = progress(rows.iterator(chunk_size=2000), desc="Reading articles", total=total, stream=stream)
     for pk, title, body in rows:
         counts, article_labels = term_counts(title, body, title_boost=policy.title_boost)
         ids, ns = array("i"), array("i")
@@ -464,41 +524,39 @@ def _rebuild(policy, stream):
                 tid = term_ids[term] = len(terms)
                 terms.append(term)
                 labels.append(article_labels[term])
+                document_counts.append(0)
             elif article_labels[term] == term and labels[tid] != term:
                 labels[tid] = term
             ids.append(tid)
             ns.append(n)
             document_counts[tid] += 1
         counts_of[pk] = (ids, ns)
-        vocabularies.append(ArticleVocabulary(article_id=pk, terms=" ".join(sorted(counts))))
-        if len(vocabularies) >= WRITE_BATCH:
-            ArticleVocabulary.objects.bulk_create(vocabularies)
-            vocabularies = []
-    ArticleVocabulary.objects.bulk_create(vocabularies)
-    for batch in _chunks(range(len(terms)), WRITE_BATCH):
-        TermFrequency.objects.bulk_create(
-            TermFrequency(term=terms[t], label=labels[t], document_count=document_counts[t]) for t in batch
-        )
+    _insert_rows(
+        TermFrequency,
+        ["term", "label", "document_count"],
+        [(CORPUS, "", total), *((terms[t], labels[t], document_counts[t]) for t in range(len(terms)))],
+    )
 
-    # 2. Vectors and the inverted index.
-    vectors, postings = {}, defaultdict(list)
-    pending = []
-    for pk, (ids, ns) in counts_of.items():
-        weighted = sorted(
-            ((tfidf(n, document_counts[t], total), terms[t], t) for t, n in zip(ids, ns, strict=True)),
-            key=lambda w: (-w[0], w[1]),
-        )[: policy.terms_per_article]
-        norm = sum(w * w for w, _, _ in weighted) ** 0.5 or 1.0
-        vector = {t: w / norm for w, _, t in weighted}
+    # 2. Vectors and the inverted index (its strongest postings per term, for candidates).
+    idf = [tfidf(1, n, total) for n in document_counts]
+    log_tf = [0.0] + [tfidf(n, 0, 0) for n in range(1, 4096)]
+    vectors, postings, pending = {}, defaultdict(list), []
+    for pk in progress(list(counts_of), desc="Weighing terms", stream=stream):
+        ids, ns = counts_of.pop(pk)
+        weights = [
+            ((log_tf[n] if n < 4096 else tfidf(n, 0, 0)) * idf[t], terms[t]) for t, n in zip(ids, ns, strict=True)
+        ]
+        vector = {term_ids[term]: w for term, w in normalised_top(weights, policy.terms_per_article).items()}
         vectors[pk] = vector
         for t, w in vector.items():
-            postings[t].append((pk, w))
-            pending.append(ArticleTerm(article_id=pk, term=terms[t], weight=w))
-        if len(pending) >= WRITE_BATCH:
-            ArticleTerm.objects.bulk_create(pending)
-            pending = []
-    ArticleTerm.objects.bulk_create(pending)
-    del counts_of
+            postings[t].append((w, pk))
+            pending.append((pk, terms[t], w))
+    _insert_rows(ArticleTerm, ["article_id", "term", "weight"], pending)
+    del pending, counts_of
+    strongest = {
+        t: [pk for _, pk in heapq.nlargest(policy.postings_scanned, entries)] for t, entries in postings.items()
+    }
+    del postings
 
     # 3. Tags, Sources, authors, categories, editors' choices.
     published_ids = Article.objects.filter(status=PUBLISHED).values("pk")
@@ -510,6 +568,7 @@ def _rebuild(policy, stream):
     sources_of, citing = defaultdict(set), defaultdict(set)
     for pk, source_id in (
         Footnote.objects.filter(article__status=PUBLISHED, source__isnull=False)
+        .order_by()
         .values_list("article_id", "source_id")
         .distinct()
     ):
@@ -517,22 +576,24 @@ def _rebuild(policy, stream):
         citing[source_id].add(pk)
     source_labels = {s.pk: s.short_label() for s in Source.objects.filter(pk__in=list(citing))}
     authors_of, written = defaultdict(set), defaultdict(list)
-    for pk, author_id in ArticleAuthor.objects.filter(article__status=PUBLISHED).values_list("article_id", "author_id"):
+    for pk, author_id in (
+        ArticleAuthor.objects.filter(article__status=PUBLISHED).order_by().values_list("article_id", "author_id")
+    ):
         authors_of[pk].add(author_id)
         written[author_id].append(pk)
-    author_names = dict(ArticleAuthor.objects.values_list("author_id", "author__name").distinct())
+    author_names = dict(Author.objects.filter(pk__in=list(written)).values_list("pk", "name"))
     categories = {pk: (name, parent) for pk, name, parent in Category.objects.values_list("pk", "name", "parent_id")}
     parents = {pk: parent for pk, (_, parent) in categories.items()}
     filed = defaultdict(list)
-    newest_first = sorted(published_ts, key=lambda pk: (-published_ts[pk], -pk))
-    for pk in newest_first:
+    for pk in sorted(published_ts, key=lambda pk: (-published_ts[pk], -pk)):
         if category_of[pk]:
             filed[category_of[pk]].append(pk)
     for author_id in written:
         written[author_id].sort(key=lambda pk: (-published_ts[pk], -pk))
     pins = defaultdict(list)
     for a, b in (
-        RelatedPin.objects.filter(related__status=PUBLISHED).order_by("article_id", "position", "id")
+        RelatedPin.objects.filter(related__status=PUBLISHED)
+        .order_by("article_id", "position", "id")
         .values_list("article_id", "related_id")
     ):
         pins[a].append(b)
@@ -542,56 +603,65 @@ def _rebuild(policy, stream):
     rare_limit = policy.rare_max_articles
     tag_rarity = {t: rarity(len(pks), total) for t, pks in tagged.items()}
     source_rarity = {s: rarity(len(pks), total) for s, pks in citing.items()}
+    no_set = frozenset()
 
-    # 4. Score every article's candidates, exactly as ``recompute`` would.
+    # 4. Score every article's candidates with the policy, as ``recompute`` does.
     RelatedArticle.objects.all().delete()
     links, pending = 0, []
     for a in progress(list(published_ts), desc="Relating articles", stream=stream):
         vector = vectors[a]
-        dots = defaultdict(float)
+        partial = defaultdict(float)
         for t, w in vector.items():
-            for b, wb in postings[t]:
-                dots[b] += w * wb
-        dots.pop(a, None)
-        ids = {b for b, _ in heapq.nlargest(policy.text_candidates, dots.items(), key=lambda kv: (kv[1], kv[0]))}
-        for t in tags_of.get(a, ()):
+            for b in strongest[t]:
+                partial[b] += w * vectors[b][t]
+        partial.pop(a, None)
+        ids = {b for b, _ in heapq.nlargest(policy.text_candidates, partial.items(), key=lambda kv: (kv[1], kv[0]))}
+        a_tags, a_sources, a_authors = tags_of.get(a, no_set), sources_of.get(a, no_set), authors_of.get(a, no_set)
+        for t in a_tags:
             if len(tagged[t]) <= rare_limit:
                 ids.update(tagged[t])
-        for s in sources_of.get(a, ()):
+        for s in a_sources:
             if len(citing[s]) <= rare_limit:
                 ids.update(citing[s])
-        for author_id in authors_of.get(a, ()):
+        for author_id in a_authors:
             ids.update(_newest(written[author_id], a, policy.recent_per_author))
         category = category_of[a]
         if category:
             ids.update(_newest(filed[category], a, policy.recent_per_category))
         ids.discard(a)
         family = _family(category, parents)
+        vector_items = list(vector.items())
         candidates = []
         for b in ids:
-            c = Candidate(article_id=b, published_ts=published_ts[b], text=dots.get(b, 0.0))
+            other = vectors[b]
+            c = Candidate(
+                article_id=b,
+                published_ts=published_ts[b],
+                text=sum(w * other[t] for t, w in vector_items if t in other),
+            )
             b_category = category_of[b]
             if category and b_category == category:
                 c.same_category = categories[category][0]
             elif family and _family(b_category, parents) == family:
                 c.same_parent = categories[family][0]
-            shared = tags_of.get(a, set()) & tags_of.get(b, set())
-            c.tags = [(tag_names[t], tag_rarity[t]) for t in shared]
-            shared = sources_of.get(a, set()) & sources_of.get(b, set())
-            c.sources = [(source_labels[s], source_rarity[s]) for s in shared]
-            c.authors = [author_names[x] for x in authors_of.get(a, set()) & authors_of.get(b, set())]
+            if a_tags:
+                c.tags = [(tag_names[t], tag_rarity[t]) for t in a_tags & tags_of.get(b, no_set)]
+            if a_sources:
+                c.sources = [(source_labels[s], source_rarity[s]) for s in a_sources & sources_of.get(b, no_set)]
+            if a_authors:
+                c.authors = [author_names[x] for x in a_authors & authors_of.get(b, no_set)]
             candidates.append(c)
         ranked = policy.rank(candidates)
         # Shared terms only for what is stored: the reasons shown to editors.
         for c in ranked[: policy.stored + len(pins.get(a, ())) + len(exclusions.get(a, ()))]:
             other = vectors[c.article_id]
-            c.terms = [(labels[t], w * other[t]) for t, w in vector.items() if t in other]
+            c.terms = [(labels[t], w * other[t]) for t, w in vector_items if t in other]
             c.reasons = policy.reasons(c)
         rows = _rows_for(a, ranked, policy, pins=pins.get(a, []), excluded=exclusions.get(a, set()))
-        pending.extend(rows)
+        pending.extend((r.article_id, r.related_id, r.score, r.rank, r.pinned, r.reasons) for r in rows)
         links += len(rows)
         if len(pending) >= WRITE_BATCH:
-            RelatedArticle.objects.bulk_create(pending)
+            _insert_rows(RelatedArticle, ["article_id", "related_id", "score", "rank", "pinned", "reasons"], pending)
             pending = []
-    RelatedArticle.objects.bulk_create(pending)
+    _insert_rows(RelatedArticle, ["article_id", "related_id", "score", "rank", "pinned", "reasons"], pending)
     return RebuildSummary(articles=total, links=links, terms=len(terms), seconds=0.0)

@@ -14,6 +14,7 @@ Recency breaks ties. Nothing here touches the database: ``articles/related_compu
 
 from __future__ import annotations
 
+import heapq
 import html
 import math
 import re
@@ -66,17 +67,18 @@ def term_counts(title: str, body_html: str, *, title_boost: int = 3) -> tuple[Co
     shown lower case as soon as the text writes it so once.
     """
     title, body = article_text(title, body_html)
+    written = Counter(tokens(body))  # counted as written first: far fewer distinct forms than words
+    for word in tokens(title):
+        written[word] += title_boost
     counts: Counter = Counter()
     labels: dict[str, str] = {}
-    for boost, text in ((title_boost, title), (1, body)):
-        for word in tokens(text):
-            term = word.lower()[:TERM_MAX_LENGTH]
-            if term in STOP_WORDS:
-                continue
-            counts[term] += boost
-            if word.islower() or term not in labels:
-                if labels.get(term) != term:
-                    labels[term] = term if word.islower() else word[:TERM_MAX_LENGTH]
+    for word, n in written.items():
+        term = word.lower()[:TERM_MAX_LENGTH]
+        if term in STOP_WORDS:
+            continue
+        counts[term] += n
+        if term not in labels or (word == term and labels[term] != term):
+            labels[term] = term if word == term else word[:TERM_MAX_LENGTH]
     return counts, labels
 
 
@@ -91,8 +93,12 @@ def term_vector(counts: Counter, document_counts: dict[str, int], total: int, si
     that sorts first, so the vector is the same on every database.
     """
     weights = [(tfidf(n, document_counts.get(term, 0), total), term) for term, n in counts.items()]
-    weights.sort(key=lambda wt: (-wt[0], wt[1]))
-    top = weights[:size]
+    return normalised_top(weights, size)
+
+
+def normalised_top(weights, size):
+    """The ``size`` heaviest (weight, term) pairs, ties to the term that sorts first, L2-normalised."""
+    top = heapq.nsmallest(size, weights, key=lambda wt: (-wt[0], wt[1]))
     norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
     return {term: w / norm for w, term in top}
 
@@ -141,11 +147,14 @@ class RelatednessPolicy:
     stored: int = 10
     shown: int = 5
     # Candidate generation bounds, so one recompute costs the same at 1,000 or 100,000 articles.
-    text_candidates: int = 100
-    rare_max_articles: int = 200  # tags/Sources on at most this many articles propose candidates
-    recent_per_category: int = 50
-    recent_per_author: int = 50
-    neighbours_updated: int = 50
+    text_candidates: int = 30
+    rare_max_articles: int = 50  # tags/Sources on at most this many articles propose candidates
+    recent_per_category: int = 20
+    recent_per_author: int = 20
+    neighbours_updated: int = 30
+    # A rebuild proposes text candidates from the strongest postings of each term (its cost grows
+    # with this, not with the archive); the scores of the candidates are exact either way.
+    postings_scanned: int = 60
 
     @classmethod
     def from_settings(cls) -> RelatednessPolicy:

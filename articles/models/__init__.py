@@ -1,7 +1,7 @@
 from .article import Article, ArticleAuthor, ArticleQuerySet
 from .comments import Comment
 from .provenance import ImportRecord
-from .related import ArticleTerm, ArticleVocabulary, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
+from .related import ArticleTerm, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from .sources import Footnote, Source
 from .taxonomy import Author, Category
 
@@ -10,7 +10,6 @@ __all__ = [
     "ArticleAuthor",
     "ArticleQuerySet",
     "ArticleTerm",
-    "ArticleVocabulary",
     "Author",
     "Category",
     "Comment",

@@ -2,8 +2,8 @@
 
 - ``ArticleTerm``: each published article's strongest TF-IDF terms, an inverted index the database can
   search by term (candidate generation without reading every article).
-- ``ArticleVocabulary``: the distinct terms of each indexed article, so document frequencies
-  (``TermFrequency``) can be corrected exactly when an article is edited, unpublished or deleted.
+- ``TermFrequency``: in how many published articles each term occurs (corrected on every edit,
+  unpublish and delete from the text the article was indexed with).
 - ``RelatedArticle``: the precomputed list (pins first, then computed links, exclusions removed).
 - ``RelatedPin`` / ``RelatedExclusion``: what editors decided; they win over the computation.
 """
@@ -25,20 +25,6 @@ class TermFrequency(models.Model):
 
     def __str__(self):
         return f"{self.term} ({self.document_count})"
-
-
-class ArticleVocabulary(models.Model):
-    article = models.OneToOneField(
-        "articles.Article", on_delete=models.CASCADE, primary_key=True, related_name="related_vocabulary"
-    )
-    # Space-separated distinct terms: the previous state needed to correct document counts on edit.
-    terms = models.TextField(blank=True)
-
-    class Meta:
-        verbose_name_plural = "article vocabularies"
-
-    def __str__(self):
-        return f"vocabulary of article {self.article_id}"
 
 
 class ArticleTerm(models.Model):
