@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import heapq
 import logging
+import sys
 import time
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -41,6 +42,7 @@ from articles.progress import progress
 from articles.relatedness import (
     Candidate,
     RelatednessPolicy,
+    display_label,
     get_policy,
     normalised_top,
     rarity,
@@ -92,7 +94,7 @@ def _adjust_document_counts(*, added, removed, labels):
         if existing:
             TermFrequency.objects.filter(term__in=existing).update(document_count=F("document_count") + 1)
         TermFrequency.objects.bulk_create(
-            [TermFrequency(term=t, label=labels.get(t, t), document_count=1) for t in chunk if t not in existing],
+            [TermFrequency(term=t, label=labels.get(t, ""), document_count=1) for t in chunk if t not in existing],
             ignore_conflicts=True,
         )
 
@@ -104,7 +106,7 @@ def index_terms(article, previous=None, *, policy=None):
     indexed (new, or published just now): its words are counted out again.
     """
     policy = policy or get_policy()
-    counts, labels = term_counts(article.title, article.body, title_boost=policy.title_boost)
+    counts, written = term_counts(article.title, article.body, title_boost=policy.title_boost)
     distinct = set(counts)
     if previous is not None and not ArticleTerm.objects.filter(article_id=article.pk).exists():
         previous = None  # published without being indexed (a bulk load): nothing to count out
@@ -114,14 +116,23 @@ def index_terms(article, previous=None, *, policy=None):
     else:
         old = set(term_counts(*previous, title_boost=policy.title_boost)[0])
         distinct_with_corpus = distinct
-    _adjust_document_counts(added=distinct_with_corpus - old, removed=old - distinct, labels=labels)
-    frequencies = {}
+    _adjust_document_counts(added=distinct_with_corpus - old, removed=old - distinct, labels={})
+    frequencies, stored_labels = {}, {}
     for chunk in _chunks(sorted(distinct | {CORPUS})):
-        frequencies.update(TermFrequency.objects.filter(term__in=chunk).values_list("term", "document_count"))
+        for term, n, label in TermFrequency.objects.filter(term__in=chunk).values_list(
+            "term", "document_count", "label"
+        ):
+            frequencies[term] = n
+            stored_labels[term] = label
     total = frequencies.pop(CORPUS, 1)
     vector = term_vector(counts, frequencies, total, policy.terms_per_article)
     ArticleTerm.objects.filter(article_id=article.pk).delete()
     ArticleTerm.objects.bulk_create(ArticleTerm(article_id=article.pk, term=t, weight=w) for t, w in vector.items())
+    # Labels for the terms reasons can show: lower case wins ("elections"), else as written ("Taliban").
+    for term in vector:
+        label, stored = display_label(term, written), stored_labels.get(term, "")
+        if not stored or (label == term and stored != term):
+            TermFrequency.objects.filter(term=term).update(label=label)
     return vector
 
 
@@ -476,22 +487,14 @@ def rebuild(*, policy: RelatednessPolicy | None = None, stream=None) -> RebuildS
 
 
 def _insert_rows(model, columns, rows):
-    """Plain multi-row INSERTs: the same SQL everywhere, and far quicker than model instances."""
-    rows = list(rows)
-    if not rows:
-        return
+    """Plain INSERTs through executemany: the same SQL everywhere, far quicker than model instances."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
-    limit = connection.features.max_query_params or 30000
-    per_statement = max(1, min(2000, limit // len(columns)))
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+    rows = list(rows)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            batch = rows[start : start + per_statement]
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES " + ", ".join([one] * len(batch)),
-                [value for row in batch for value in row],
-            )
+        for start in range(0, len(rows), 50000):
+            cursor.executemany(sql, rows[start : start + 50000])
 
 
 def _newest(newest_first, article_id, limit):
@@ -510,49 +513,41 @@ def _rebuild(policy, stream):  # noqa: C901 (one pass, kept together so its cost
     # 1. Terms: read and tokenise every article once, counting document frequencies.
     ArticleTerm.objects.all().delete()
     TermFrequency.objects.all().delete()
-    term_ids, terms, labels = {}, [], []
-    document_counts = []
+    document_counts = Counter()
+    seen_lower, capitalised = set(), {}
     counts_of = {}
     rows = Article.objects.filter(status=PUBLISHED).order_by("pk").values_list("pk", "title", "body")
     rows = progress(rows.iterator(chunk_size=2000), desc="Reading articles", total=total, stream=stream)
     for pk, title, body in rows:
-        counts, article_labels = term_counts(title, body, title_boost=policy.title_boost)
-        ids, ns = array("i"), array("i")
-        for term, n in counts.items():
-            tid = term_ids.get(term)
-            if tid is None:
-                tid = term_ids[term] = len(terms)
-                terms.append(term)
-                labels.append(article_labels[term])
-                document_counts.append(0)
-            elif article_labels[term] == term and labels[tid] != term:
-                labels[tid] = term
-            ids.append(tid)
-            ns.append(n)
-            document_counts[tid] += 1
-        counts_of[pk] = (ids, ns)
+        counts, as_written = term_counts(title, body, title_boost=policy.title_boost)
+        terms = tuple(map(sys.intern, counts))
+        counts_of[pk] = (terms, array("i", counts.values()))
+        document_counts.update(terms)
+        seen_lower |= as_written & counts.keys()
+        for term in counts.keys() - as_written - capitalised.keys():
+            capitalised[term] = display_label(term, as_written)
+    labels = {t: (t if t in seen_lower else capitalised.get(t, t)) for t in document_counts}
+    del seen_lower, capitalised
     _insert_rows(
         TermFrequency,
         ["term", "label", "document_count"],
-        [(CORPUS, "", total), *((terms[t], labels[t], document_counts[t]) for t in range(len(terms)))],
+        [(CORPUS, "", total), *((t, labels[t], n) for t, n in document_counts.items())],
     )
 
     # 2. Vectors and the inverted index (its strongest postings per term, for candidates).
-    idf = [tfidf(1, n, total) for n in document_counts]
+    idf = {t: tfidf(1, n, total) for t, n in document_counts.items()}
     log_tf = [0.0] + [tfidf(n, 0, 0) for n in range(1, 4096)]
     vectors, postings, pending = {}, defaultdict(list), []
     for pk in progress(list(counts_of), desc="Weighing terms", stream=stream):
-        ids, ns = counts_of.pop(pk)
-        weights = [
-            ((log_tf[n] if n < 4096 else tfidf(n, 0, 0)) * idf[t], terms[t]) for t, n in zip(ids, ns, strict=True)
-        ]
-        vector = {term_ids[term]: w for term, w in normalised_top(weights, policy.terms_per_article).items()}
+        terms, ns = counts_of.pop(pk)
+        weights = [((log_tf[n] if n < 4096 else tfidf(n, 0, 0)) * idf[t], t) for t, n in zip(terms, ns, strict=True)]
+        vector = normalised_top(weights, policy.terms_per_article)
         vectors[pk] = vector
         for t, w in vector.items():
             postings[t].append((w, pk))
-            pending.append((pk, terms[t], w))
+            pending.append((pk, t, w))
     _insert_rows(ArticleTerm, ["article_id", "term", "weight"], pending)
-    del pending, counts_of
+    del pending, counts_of, idf
     strongest = {
         t: [pk for _, pk in heapq.nlargest(policy.postings_scanned, entries)] for t, entries in postings.items()
     }
@@ -604,6 +599,7 @@ def _rebuild(policy, stream):  # noqa: C901 (one pass, kept together so its cost
     tag_rarity = {t: rarity(len(pks), total) for t, pks in tagged.items()}
     source_rarity = {s: rarity(len(pks), total) for s, pks in citing.items()}
     no_set = frozenset()
+    combine, minimum = policy.combine, policy.minimum
 
     # 4. Score every article's candidates with the policy, as ``recompute`` does.
     RelatedArticle.objects.all().delete()
@@ -630,33 +626,44 @@ def _rebuild(policy, stream):  # noqa: C901 (one pass, kept together so its cost
             ids.update(_newest(filed[category], a, policy.recent_per_category))
         ids.discard(a)
         family = _family(category, parents)
-        vector_items = list(vector.items())
-        candidates = []
+        a_terms = vector.keys()
+        scored = []
         for b in ids:
             other = vectors[b]
-            c = Candidate(
-                article_id=b,
-                published_ts=published_ts[b],
-                text=sum(w * other[t] for t, w in vector_items if t in other),
-            )
             b_category = category_of[b]
-            if category and b_category == category:
-                c.same_category = categories[category][0]
-            elif family and _family(b_category, parents) == family:
-                c.same_parent = categories[family][0]
-            if a_tags:
-                c.tags = [(tag_names[t], tag_rarity[t]) for t in a_tags & tags_of.get(b, no_set)]
-            if a_sources:
-                c.sources = [(source_labels[s], source_rarity[s]) for s in a_sources & sources_of.get(b, no_set)]
-            if a_authors:
-                c.authors = [author_names[x] for x in a_authors & authors_of.get(b, no_set)]
-            candidates.append(c)
-        ranked = policy.rank(candidates)
-        # Shared terms only for what is stored: the reasons shown to editors.
-        for c in ranked[: policy.stored + len(pins.get(a, ())) + len(exclusions.get(a, ()))]:
-            other = vectors[c.article_id]
-            c.terms = [(labels[t], w * other[t]) for t, w in vector_items if t in other]
-            c.reasons = policy.reasons(c)
+            same_category = bool(category) and b_category == category
+            same_parent = not same_category and bool(family) and _family(b_category, parents) == family
+            score = combine(
+                sum(vector[t] * other[t] for t in a_terms & other.keys()),
+                sum(tag_rarity[t] for t in a_tags & tags_of.get(b, no_set)) if a_tags else 0.0,
+                sum(source_rarity[s] for s in a_sources & sources_of.get(b, no_set)) if a_sources else 0.0,
+                len(a_authors & authors_of.get(b, no_set)) if a_authors else 0,
+                same_category,
+                same_parent,
+            )
+            if score >= minimum:
+                scored.append((-score, -published_ts[b], -b, same_category, same_parent))
+        scored.sort()
+        # Full candidates (with reasons) only for what can be stored.
+        ranked = []
+        for neg_score, neg_ts, neg_b, same_category, same_parent in scored[: policy.stored + len(pins.get(a, ()))
+                                                                         + len(exclusions.get(a, ()))]:
+            b = -neg_b
+            other = vectors[b]
+            ranked.append(
+                Candidate(
+                    article_id=b,
+                    published_ts=-neg_ts,
+                    score=-neg_score,
+                    terms=[(labels[t], vector[t] * other[t]) for t in a_terms & other.keys()],
+                    tags=[(tag_names[t], tag_rarity[t]) for t in a_tags & tags_of.get(b, no_set)],
+                    sources=[(source_labels[s], source_rarity[s]) for s in a_sources & sources_of.get(b, no_set)],
+                    authors=[author_names[x] for x in a_authors & authors_of.get(b, no_set)],
+                    same_category=categories[category][0] if same_category else "",
+                    same_parent=categories[family][0] if same_parent else "",
+                )
+            )
+            ranked[-1].reasons = policy.reasons(ranked[-1])
         rows = _rows_for(a, ranked, policy, pins=pins.get(a, []), excluded=exclusions.get(a, set()))
         pending.extend((r.article_id, r.related_id, r.score, r.rank, r.pinned, r.reasons) for r in rows)
         links += len(rows)
@@ -664,4 +671,4 @@ def _rebuild(policy, stream):  # noqa: C901 (one pass, kept together so its cost
             _insert_rows(RelatedArticle, ["article_id", "related_id", "score", "rank", "pinned", "reasons"], pending)
             pending = []
     _insert_rows(RelatedArticle, ["article_id", "related_id", "score", "rank", "pinned", "reasons"], pending)
-    return RebuildSummary(articles=total, links=links, terms=len(terms), seconds=0.0)
+    return RebuildSummary(articles=total, links=links, terms=len(labels), seconds=0.0)

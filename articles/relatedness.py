@@ -60,26 +60,32 @@ def article_text(title: str, body_html: str) -> tuple[str, str]:
     return title or "", html.unescape(body)
 
 
-def term_counts(title: str, body_html: str, *, title_boost: int = 3) -> tuple[Counter, dict[str, str]]:
-    """Term frequencies (title words count ``title_boost`` times) and each term's display label.
+def term_counts(title: str, body_html: str, *, title_boost: int = 3) -> tuple[Counter, set[str]]:
+    """Term frequencies (title words count ``title_boost`` times) and the words as written.
 
-    The label keeps proper nouns capitalised (``Taliban``) and common words lower case: a term is
-    shown lower case as soon as the text writes it so once.
+    The words as written give each term its display label (``display_label``). Built from C-level
+    operations (findall, map, Counter, set differences): a 1,500-word article takes about a millisecond.
     """
     title, body = article_text(title, body_html)
-    written = Counter(tokens(body))  # counted as written first: far fewer distinct forms than words
-    for word in tokens(title):
-        written[word] += title_boost
-    counts: Counter = Counter()
-    labels: dict[str, str] = {}
-    for word, n in written.items():
-        term = word.lower()[:TERM_MAX_LENGTH]
-        if term in STOP_WORDS:
-            continue
-        counts[term] += n
-        if term not in labels or (word == term and labels[term] != term):
-            labels[term] = term if word == term else word[:TERM_MAX_LENGTH]
-    return counts, labels
+    body_words, title_words = tokens(body), tokens(title)
+    counts = Counter(map(str.lower, body_words))
+    for word in map(str.lower, title_words):
+        counts[word] += title_boost
+    for stop in STOP_WORDS & counts.keys():
+        del counts[stop]
+    for term in [t for t in counts if len(t) > TERM_MAX_LENGTH]:
+        counts[term[:TERM_MAX_LENGTH]] += counts.pop(term)
+    return counts, set(body_words).union(title_words)
+
+
+def display_label(term: str, written: set[str]) -> str:
+    """``taliban`` is shown ``Taliban`` unless the text also writes it in lower case."""
+    if term in written:
+        return term
+    for form in (term.capitalize(), term.upper()):
+        if form in written:
+            return form
+    return next((w for w in sorted(written) if w.lower() == term), term)
 
 
 def tfidf(count: int, document_count: int, total: int) -> float:
@@ -89,16 +95,16 @@ def tfidf(count: int, document_count: int, total: int) -> float:
 def term_vector(counts: Counter, document_counts: dict[str, int], total: int, size: int) -> dict[str, float]:
     """The ``size`` strongest TF-IDF terms, L2-normalised so a dot product of two vectors is a cosine.
 
-    tf is sublinear (1 + log count); idf is smoothed (log((N+1)/(df+1)) + 1). Ties go to the term
-    that sorts first, so the vector is the same on every database.
+    tf is sublinear (1 + log count); idf is smoothed (log((N+1)/(df+1)) + 1). Ties go by the term,
+    so the vector is the same on every database.
     """
     weights = [(tfidf(n, document_counts.get(term, 0), total), term) for term, n in counts.items()]
     return normalised_top(weights, size)
 
 
 def normalised_top(weights, size):
-    """The ``size`` heaviest (weight, term) pairs, ties to the term that sorts first, L2-normalised."""
-    top = heapq.nsmallest(size, weights, key=lambda wt: (-wt[0], wt[1]))
+    """The ``size`` heaviest (weight, term) pairs (ties to the term sorting last), L2-normalised."""
+    top = heapq.nlargest(size, weights)
     norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
     return {term: w / norm for w, term in top}
 
@@ -148,9 +154,9 @@ class RelatednessPolicy:
     shown: int = 5
     # Candidate generation bounds, so one recompute costs the same at 1,000 or 100,000 articles.
     text_candidates: int = 30
-    rare_max_articles: int = 50  # tags/Sources on at most this many articles propose candidates
-    recent_per_category: int = 20
-    recent_per_author: int = 20
+    rare_max_articles: int = 30  # tags/Sources on at most this many articles propose candidates
+    recent_per_category: int = 10
+    recent_per_author: int = 10
     neighbours_updated: int = 30
     # A rebuild proposes text candidates from the strongest postings of each term (its cost grows
     # with this, not with the archive); the scores of the candidates are exact either way.
@@ -177,13 +183,25 @@ class RelatednessPolicy:
 
     # --- hooks ----------------------------------------------------------------------------------
 
+    def combine(self, text, tags, sources, authors, same_category, same_parent) -> float:
+        """The score from its parts: cosine, Σ tag rarity, Σ Source rarity, shared authors, filing."""
+        return round(
+            self.text * text
+            + self.tags * tags
+            + self.sources * sources
+            + self.authors * authors
+            + (self.category if same_category else self.parent_category if same_parent else 0.0),
+            6,
+        )
+
     def score(self, c: Candidate) -> float:
-        return (
-            self.text * c.text
-            + self.tags * sum(r for _, r in c.tags)
-            + self.sources * sum(r for _, r in c.sources)
-            + self.authors * len(c.authors)
-            + (self.category if c.same_category else self.parent_category if c.same_parent else 0.0)
+        return self.combine(
+            c.text,
+            sum(r for _, r in c.tags),
+            sum(r for _, r in c.sources),
+            len(c.authors),
+            bool(c.same_category),
+            bool(c.same_parent),
         )
 
     def reasons(self, c: Candidate) -> str:
@@ -209,7 +227,7 @@ class RelatednessPolicy:
         """Candidates worth offering, best first; recency (then the newer id) breaks ties."""
         kept = []
         for c in candidates:
-            c.score = round(self.score(c), 6)
+            c.score = self.score(c)
             if c.score >= self.minimum:
                 kept.append(c)
         kept.sort(key=lambda c: (-c.score, -c.published_ts, -c.article_id))

@@ -10,7 +10,7 @@ from articles.importers.pipeline import import_path
 from articles.models import Article, ArticleTerm, Footnote, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from articles.related_compute import rebuild, recompute
 from articles.related_links import related_links
-from articles.relatedness import RelatednessPolicy, term_counts
+from articles.relatedness import RelatednessPolicy, display_label, term_counts
 from tests.factories import FIXTURES, import_seed, make_article, make_author, make_category, make_source
 
 pytestmark = pytest.mark.django_db
@@ -287,13 +287,15 @@ def test_weights_come_from_settings_and_unknown_keys_are_refused(settings):
 
 
 def test_terms_drop_stop_words_and_footnote_markers_and_keep_proper_nouns():
-    counts, labels = term_counts(
+    counts, written = term_counts(
         "Taliban and Moscow",
         '<p>The taliban met the Taliban in Moscow<sup class="footnote-ref" id="fnref-1"><a href="#fn-1">1</a>'
         "</sup> about the elections.</p>",
     )
     assert counts == {"taliban": 5, "moscow": 4, "met": 1, "elections": 1}
-    assert labels == {"taliban": "taliban", "moscow": "Moscow", "met": "met", "elections": "elections"}
+    assert {term: display_label(term, written) for term in counts} == {
+        "taliban": "taliban", "moscow": "Moscow", "met": "met", "elections": "elections"
+    }
 
 
 def test_authors_relate_articles(django_capture_on_commit_callbacks):

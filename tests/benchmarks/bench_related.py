@@ -91,7 +91,6 @@ def _populate_for_benchmark(n_articles, *, seed=1, stream=sys.stderr):
         # Raw deletes, children first: no per-row signals, so refilling 100,000 articles stays quick.
         from articles.models import (
             ArticleTerm,
-            ArticleVocabulary,
             Comment,
             ImportRecord,
             RelatedArticle,
@@ -100,7 +99,7 @@ def _populate_for_benchmark(n_articles, *, seed=1, stream=sys.stderr):
             TermFrequency,
         )
 
-        for model in (RelatedArticle, RelatedPin, RelatedExclusion, ArticleTerm, ArticleVocabulary, TermFrequency,
+        for model in (RelatedArticle, RelatedPin, RelatedExclusion, ArticleTerm, TermFrequency,
                       TaggedItem, Footnote, ArticleAuthor, Article.categories.through, ImportRecord, Comment,
                       Article, Tag, Source, Author):
             model.objects.all()._raw_delete(connection.alias)
