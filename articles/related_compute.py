@@ -187,11 +187,12 @@ def _tagged_articles():
 
 def _own_features(article, vector, labels, total):
     a = article.pk
-    published_ids = Article.objects.filter(status=PUBLISHED).values("pk")
     tag_names = dict(_tagged_articles().filter(object_id=a).values_list("tag_id", "tag__name"))
+    # Rarity counts every article filed with the tag or citing the Source, whatever its status: an
+    # index range per tag, no join (the rebuild counts the same way).
     tag_counts = dict(
         _tagged_articles()
-        .filter(tag_id__in=tag_names, object_id__in=published_ids)
+        .filter(tag_id__in=tag_names)
         .values("tag_id")
         .annotate(n=Count("object_id", distinct=True))
         .values_list("tag_id", "n")
@@ -200,7 +201,7 @@ def _own_features(article, vector, labels, total):
         Footnote.objects.filter(article_id=a, source__isnull=False).order_by().values_list("source_id", flat=True)
     )
     source_counts = dict(
-        Footnote.objects.filter(source_id__in=source_ids, article__status=PUBLISHED)
+        Footnote.objects.filter(source_id__in=source_ids)
         .order_by()
         .values("source_id")
         .annotate(n=Count("article_id", distinct=True))
@@ -601,10 +602,19 @@ def _rebuild(policy, stream):  # noqa: C901 (one pass, kept together so its cost
     for a, b in RelatedExclusion.objects.values_list("article_id", "related_id"):
         exclusions[a].add(b)
     rare_limit = policy.rare_max_articles
-    tag_rarity = {t: rarity(len(pks), total) for t, pks in tagged.items()}
-    source_rarity = {s: rarity(len(pks), total) for s, pks in citing.items()}
+    tag_counts = dict(
+        _tagged_articles().filter(tag_id__in=list(tagged)).order_by().values("tag_id")
+        .annotate(n=Count("object_id", distinct=True)).values_list("tag_id", "n")
+    ) if tagged else {}
+    source_counts = dict(
+        Footnote.objects.filter(source__isnull=False).order_by().values("source_id")
+        .annotate(n=Count("article_id", distinct=True)).values_list("source_id", "n")
+    )
+    tag_rarity = {t: rarity(tag_counts.get(t, len(pks)), total) for t, pks in tagged.items()}
+    source_rarity = {s: rarity(source_counts.get(s, len(pks)), total) for s, pks in citing.items()}
     no_set = frozenset()
     combine, minimum = policy.combine, policy.minimum
+    rare_floor = rarity(rare_limit, total)
 
     # 4. Score every article's candidates with the policy, as ``recompute`` does.
     RelatedArticle.objects.all().delete()
@@ -619,10 +629,10 @@ def _rebuild(policy, stream):  # noqa: C901 (one pass, kept together so its cost
         ids = {b for b, _ in heapq.nlargest(policy.text_candidates, partial.items(), key=lambda kv: (kv[1], kv[0]))}
         a_tags, a_sources, a_authors = tags_of.get(a, no_set), sources_of.get(a, no_set), authors_of.get(a, no_set)
         for t in a_tags:
-            if len(tagged[t]) <= rare_limit:
+            if tag_rarity[t] >= rare_floor:
                 ids.update(tagged[t])
         for s in a_sources:
-            if len(citing[s]) <= rare_limit:
+            if source_rarity[s] >= rare_floor:
                 ids.update(citing[s])
         for author_id in a_authors:
             ids.update(_newest(written[author_id], a, policy.recent_per_author))
