@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -305,3 +306,14 @@ def test_authors_relate_articles(django_capture_on_commit_callbacks):
         second = make_article("Two", authors=[author], body="<p>University students.</p>")
     row = RelatedArticle.objects.get(article=first, related=second)
     assert row.reasons == "same author Thomas Ruttig"
+
+
+def test_publishing_a_draft_brings_it_into_its_neighbours_lists(corpus, django_capture_on_commit_callbacks):
+    with _capture(django_capture_on_commit_callbacks):
+        draft = make_article("Water draft", status=Article.Status.DRAFT, body=_body("water", 2))
+    assert not RelatedArticle.objects.filter(Q(article=draft) | Q(related=draft)).exists()
+    with _capture(django_capture_on_commit_callbacks):
+        draft.status = Article.Status.PUBLISHED
+        draft.save()
+    assert set(_related_ids(draft, 4)) == {corpus[f"water{i}"].pk for i in range(4)}
+    assert draft.pk in _related_ids(corpus["water2"], 3)
