@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import heapq
 import logging
+import multiprocessing
+import os
 import sys
 import time
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -472,12 +475,16 @@ class RebuildSummary:
         )
 
 
-def rebuild(*, policy: RelatednessPolicy | None = None, stream=None) -> RebuildSummary:
-    """Recompute every published article's terms and related posts from scratch, in memory."""
+def rebuild(*, policy: RelatednessPolicy | None = None, stream=None, workers=None, chunk_size=1000) -> RebuildSummary:
+    """Recompute every published article's terms and related posts from scratch, in memory.
+
+    ``workers`` processes score the articles (default: one per CPU); the database work stays here.
+    """
     policy = policy or get_policy()
+    workers = workers if workers is not None else (os.cpu_count() or 1)
     started = time.monotonic()
     with transaction.atomic():
-        summary = _rebuild(policy, stream)
+        summary = _rebuild(policy, stream, workers, chunk_size)
     if connection.vendor in ("postgresql", "sqlite"):
         # Fresh statistics, so the planner uses the term index for the next single recompute.
         with connection.cursor() as cursor:
@@ -508,7 +515,7 @@ def _newest(newest_first, article_id, limit):
     return [b for b in newest_first[: limit + 1] if b != article_id][:limit]
 
 
-def _rebuild(policy, stream):  # noqa: C901 (one pass, kept together so its cost is easy to read)
+def _rebuild(policy, stream, workers, chunk_size):  # noqa: C901 (one pass, kept together so its cost is easy to read)
     meta = list(
         Article.objects.filter(status=PUBLISHED).order_by("pk").values_list("pk", "published_at", "primary_category_id")
     )
@@ -613,77 +620,116 @@ def _rebuild(policy, stream):  # noqa: C901 (one pass, kept together so its cost
     tag_rarity = {t: rarity(tag_counts.get(t, len(pks)), total) for t, pks in tagged.items()}
     source_rarity = {s: rarity(source_counts.get(s, len(pks)), total) for s, pks in citing.items()}
     no_set = frozenset()
-    combine, minimum = policy.combine, policy.minimum
     rare_floor = rarity(rare_limit, total)
 
-    # 4. Score every article's candidates with the policy, as ``recompute`` does.
+    # 4. Score every article's candidates with the policy, as ``recompute`` does (in worker processes
+    # when there are several CPUs: the index above is shared with them by fork, copy-on-write).
+    index = SimpleNamespace(**{k: v for k, v in locals().items() if k not in ("stream", "rows", "workers")})
     RelatedArticle.objects.all().delete()
-    links, pending = 0, []
-    for a in progress(list(published_ts), desc="Relating articles", stream=stream):
-        vector = vectors[a]
-        partial = defaultdict(float)
-        for t, w in vector.items():
-            for b in strongest[t]:
-                partial[b] += w * vectors[b][t]
-        partial.pop(a, None)
-        ids = {b for b, _ in heapq.nlargest(policy.text_candidates, partial.items(), key=lambda kv: (kv[1], kv[0]))}
-        a_tags, a_sources, a_authors = tags_of.get(a, no_set), sources_of.get(a, no_set), authors_of.get(a, no_set)
-        for t in a_tags:
-            if tag_rarity[t] >= rare_floor:
-                ids.update(tagged[t])
-        for s in a_sources:
-            if source_rarity[s] >= rare_floor:
-                ids.update(citing[s])
-        for author_id in a_authors:
-            ids.update(_newest(written[author_id], a, policy.recent_per_author))
-        category = category_of[a]
-        if category:
-            ids.update(_newest(filed[category], a, policy.recent_per_category))
-        ids.discard(a)
-        family = _family(category, parents)
-        a_terms = vector.keys()
-        scored = []
-        for b in ids:
-            other = vectors[b]
-            b_category = category_of[b]
-            same_category = bool(category) and b_category == category
-            same_parent = not same_category and bool(family) and _family(b_category, parents) == family
-            score = combine(
-                sum(vector[t] * other[t] for t in a_terms & other.keys()),
-                sum(tag_rarity[t] for t in a_tags & tags_of.get(b, no_set)) if a_tags else 0.0,
-                sum(source_rarity[s] for s in a_sources & sources_of.get(b, no_set)) if a_sources else 0.0,
-                len(a_authors & authors_of.get(b, no_set)) if a_authors else 0,
-                same_category,
-                same_parent,
-            )
-            if score >= minimum:
-                scored.append((-score, -published_ts[b], -b, same_category, same_parent))
-        scored.sort()
-        # Full candidates (with reasons) only for what can be stored.
-        ranked = []
-        for neg_score, neg_ts, neg_b, same_category, same_parent in scored[: policy.stored + len(pins.get(a, ()))
-                                                                         + len(exclusions.get(a, ()))]:
-            b = -neg_b
-            other = vectors[b]
-            ranked.append(
-                Candidate(
-                    article_id=b,
-                    published_ts=-neg_ts,
-                    score=-neg_score,
-                    terms=[(labels[t], vector[t] * other[t]) for t in a_terms & other.keys()],
-                    tags=[(tag_names[t], tag_rarity[t]) for t in a_tags & tags_of.get(b, no_set)],
-                    sources=[(source_labels[s], source_rarity[s]) for s in a_sources & sources_of.get(b, no_set)],
-                    authors=[author_names[x] for x in a_authors & authors_of.get(b, no_set)],
-                    same_category=categories[category][0] if same_category else "",
-                    same_parent=categories[family][0] if same_parent else "",
-                )
-            )
-            ranked[-1].reasons = policy.reasons(ranked[-1])
-        rows = _rows_for(a, ranked, policy, pins=pins.get(a, []), excluded=exclusions.get(a, set()))
-        pending.extend((r.article_id, r.related_id, r.score, r.rank, r.pinned, r.reasons) for r in rows)
+    links = 0
+    columns = ["article_id", "related_id", "score", "rank", "pinned", "reasons"]
+    ids = list(published_ts)
+    chunks = [ids[start : start + chunk_size] for start in range(0, len(ids), chunk_size)]
+    bar = progress(range(len(ids)), desc="Relating articles", stream=stream)
+    bar_update = getattr(bar, "update", None)
+    for rows in _relate_chunks(index, chunks, workers):
+        _insert_rows(RelatedArticle, columns, rows)
         links += len(rows)
-        if len(pending) >= WRITE_BATCH:
-            _insert_rows(RelatedArticle, ["article_id", "related_id", "score", "rank", "pinned", "reasons"], pending)
-            pending = []
-    _insert_rows(RelatedArticle, ["article_id", "related_id", "score", "rank", "pinned", "reasons"], pending)
+        if bar_update:
+            bar_update(chunk_size)
+    if bar_update:
+        bar.close()
     return RebuildSummary(articles=total, links=links, terms=len(labels), seconds=0.0)
+
+
+_SHARED_INDEX = None  # the rebuild's in-memory index, inherited by forked workers
+
+
+def _relate_chunks(index, chunks, workers):
+    """Rows for each chunk of article ids, computed here or in ``workers`` forked processes."""
+    if workers <= 1 or len(chunks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for chunk in chunks:
+            yield [row for a in chunk for row in _relate_one(index, a)]
+        return
+    global _SHARED_INDEX
+    _SHARED_INDEX = index
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_relate_chunk_in_worker, chunks)
+    finally:
+        _SHARED_INDEX = None
+
+
+def _relate_chunk_in_worker(chunk):
+    # Pure computation on the inherited index: a worker never touches the database connection.
+    return [row for a in chunk for row in _relate_one(_SHARED_INDEX, a)]
+
+
+def _relate_one(x, a):  # noqa: C901 (the scoring loop, kept flat for speed)
+    """One article's stored rows as tuples (article, related, score, rank, pinned, reasons)."""
+    policy, no_set, vectors, category_of = x.policy, x.no_set, x.vectors, x.category_of
+    tags_of, sources_of, authors_of = x.tags_of, x.sources_of, x.authors_of
+    tag_rarity, source_rarity, published_ts, parents = x.tag_rarity, x.source_rarity, x.published_ts, x.parents
+    vector = vectors[a]
+    partial = defaultdict(float)
+    for t, w in vector.items():
+        for b in x.strongest[t]:
+            partial[b] += w * vectors[b][t]
+    partial.pop(a, None)
+    ids = {b for b, _ in heapq.nlargest(policy.text_candidates, partial.items(), key=lambda kv: (kv[1], kv[0]))}
+    a_tags, a_sources, a_authors = tags_of.get(a, no_set), sources_of.get(a, no_set), authors_of.get(a, no_set)
+    for t in a_tags:
+        if tag_rarity[t] >= x.rare_floor:
+            ids.update(x.tagged[t])
+    for s in a_sources:
+        if source_rarity[s] >= x.rare_floor:
+            ids.update(x.citing[s])
+    for author_id in a_authors:
+        ids.update(_newest(x.written[author_id], a, policy.recent_per_author))
+    category = category_of[a]
+    if category:
+        ids.update(_newest(x.filed[category], a, policy.recent_per_category))
+    ids.discard(a)
+    family = _family(category, parents)
+    a_terms = vector.keys()
+    combine, minimum = policy.combine, policy.minimum
+    scored = []
+    for b in ids:
+        other = vectors[b]
+        b_category = category_of[b]
+        same_category = bool(category) and b_category == category
+        same_parent = not same_category and bool(family) and _family(b_category, parents) == family
+        score = combine(
+            sum(vector[t] * other[t] for t in a_terms & other.keys()),
+            sum(tag_rarity[t] for t in a_tags & tags_of.get(b, no_set)) if a_tags else 0.0,
+            sum(source_rarity[s] for s in a_sources & sources_of.get(b, no_set)) if a_sources else 0.0,
+            len(a_authors & authors_of.get(b, no_set)) if a_authors else 0,
+            same_category,
+            same_parent,
+        )
+        if score >= minimum:
+            scored.append((-score, -published_ts[b], -b, same_category, same_parent))
+    scored.sort()
+    pins, excluded = x.pins.get(a, []), x.exclusions.get(a, set())
+    # Full candidates (with reasons) only for what can be stored.
+    ranked = []
+    for neg_score, neg_ts, neg_b, same_category, same_parent in scored[: policy.stored + len(pins) + len(excluded)]:
+        b = -neg_b
+        other = vectors[b]
+        c = Candidate(
+            article_id=b,
+            published_ts=-neg_ts,
+            score=-neg_score,
+            terms=[(x.labels[t], vector[t] * other[t]) for t in a_terms & other.keys()],
+            tags=[(x.tag_names[t], tag_rarity[t]) for t in a_tags & tags_of.get(b, no_set)],
+            sources=[(x.source_labels[s], source_rarity[s]) for s in a_sources & sources_of.get(b, no_set)],
+            authors=[x.author_names[y] for y in a_authors & authors_of.get(b, no_set)],
+            same_category=x.categories[category][0] if same_category else "",
+            same_parent=x.categories[family][0] if same_parent else "",
+        )
+        c.reasons = policy.reasons(c)
+        ranked.append(c)
+    return [
+        (r.article_id, r.related_id, r.score, r.rank, r.pinned, r.reasons)
+        for r in _rows_for(a, ranked, policy, pins=pins, excluded=excluded)
+    ]

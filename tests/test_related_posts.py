@@ -106,6 +106,14 @@ def test_top_links_come_from_the_articles_own_cluster_after_a_rebuild(corpus):
     _assert_neighbours_are_known(corpus)
 
 
+def test_rebuild_in_worker_processes_writes_the_same_lists(corpus):
+    rebuild(workers=1)
+    alone = sorted(RelatedArticle.objects.values_list("article_id", "related_id", "rank", "score", "reasons"))
+    summary = rebuild(workers=2, chunk_size=3)
+    assert summary.links == len(alone)
+    assert sorted(RelatedArticle.objects.values_list("article_id", "related_id", "rank", "score", "reasons")) == alone
+
+
 def test_rebuild_and_recompute_of_one_article_agree(corpus):
     rebuild()
     before = {a.pk: _related_ids(a) for a in corpus.values()}
