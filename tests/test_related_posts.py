@@ -325,3 +325,10 @@ def test_publishing_a_draft_brings_it_into_its_neighbours_lists(corpus, django_c
         draft.save()
     assert set(_related_ids(draft, 4)) == {corpus[f"water{i}"].pk for i in range(4)}
     assert draft.pk in _related_ids(corpus["water2"], 3)
+
+
+def test_rebuild_related_refuses_zero_workers_with_a_clear_message(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--workers must be 1 or more"):
+        call_command("rebuild_related", "--workers", "0")
