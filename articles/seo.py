@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils.html import strip_tags
 
+from articles.related_links import related_links
+
 # The parameters that change what a public page shows; anything else (tracking tags, typos)
 # is left out of the canonical address, and no value is longer than a search query may be.
 CANONICAL_PARAMS = ("q", "page")
@@ -88,4 +90,7 @@ def article_json_ld(article, request):
             sources.append(source_citation(note.source))
     if sources:
         data["citation"] = sources
+    related = related_links(article, request)
+    if related:
+        data["relatedLink"] = related
     return data

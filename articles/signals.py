@@ -43,3 +43,6 @@ def snapshot_related(sender, instance, history_instance, **kwargs):
         history_instance.related = {"categories": [], "authors": [], "tags": [], "footnotes": []}
     else:
         history_instance.related = related_snapshot(instance)
+
+
+from . import related_signals  # noqa: E402,F401  (related posts follow every publish, edit and delete)

@@ -10,6 +10,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source
 from articles.revisions import describe_revision, record_related, restore_revision, revision_summary
 
+from .related import RelatedPostsAdminMixin
+
 
 class FootnoteInline(admin.StackedInline):
     model = Footnote
@@ -43,19 +45,20 @@ class ImportRecordInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
     list_display = ("title", "status", "published_at", "primary_category", "footnote_count")
     list_filter = ("status", ("primary_category", admin.RelatedOnlyFieldListFilter), "published_at")
     search_fields = ("title", "summary", "slug")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("primary_category", "categories")
-    inlines = [ArticleAuthorInline, FootnoteInline, ImportRecordInline]
-    readonly_fields = ("original_url", "created_at", "updated_at")
+    inlines = [ArticleAuthorInline, FootnoteInline, *RelatedPostsAdminMixin.related_inlines, ImportRecordInline]
+    readonly_fields = ("original_url", "created_at", "updated_at", "related_posts")
     fieldsets = (
         (None, {"fields": ("title", "slug", "status", "published_at", "summary", "body")}),
         ("Filing", {"fields": ("primary_category", "categories", "tags")}),
         ("Reading", {"fields": ("comments_open", "sticky")}),
+        ("Related posts", {"fields": ("related_posts",)}),
         ("Provenance", {"classes": ("collapse",), "fields": ("original_url", "created_at", "updated_at")}),
     )
     actions = ["publish", "unpublish"]

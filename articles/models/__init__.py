@@ -1,6 +1,7 @@
 from .article import Article, ArticleAuthor, ArticleQuerySet
 from .comments import Comment
 from .provenance import ImportRecord
+from .related import ArticleTerm, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from .sources import Footnote, Source
 from .taxonomy import Author, Category
 
@@ -8,10 +9,15 @@ __all__ = [
     "Article",
     "ArticleAuthor",
     "ArticleQuerySet",
+    "ArticleTerm",
     "Author",
     "Category",
     "Comment",
     "Footnote",
     "ImportRecord",
+    "RelatedArticle",
+    "RelatedExclusion",
+    "RelatedPin",
     "Source",
+    "TermFrequency",
 ]

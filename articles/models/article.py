@@ -179,6 +179,16 @@ class Article(models.Model):
     def breadcrumb(self):
         return self.primary_category.ancestors() if self.primary_category_id else []
 
+    def related_for_page(self):
+        """The related posts the page shows (pins first) in one query, kept for JSON-LD to reuse."""
+        if not hasattr(self, "_related_for_page"):
+            from articles.relatedness import get_policy
+
+            from .related import RelatedArticle
+
+            self._related_for_page = list(RelatedArticle.objects.for_page(self)[: get_policy().shown])
+        return self._related_for_page
+
     def set_authors(self, authors):
         ArticleAuthor.objects.filter(article=self).delete()
         ArticleAuthor.objects.bulk_create(

@@ -1,0 +1,49 @@
+"""Related posts follow the articles: recomputed after a publish, edit or import; gone on unpublish."""
+
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.dispatch import receiver
+
+from articles.models import Article, RelatedExclusion, RelatedPin
+from articles.related_compute import forget, index_terms, schedule_recompute
+
+PUBLISHED = Article.Status.PUBLISHED
+
+
+@receiver(pre_save, sender=Article, dispatch_uid="related_posts_article_saving")
+def remember_indexed_text(sender, instance, raw=False, **kwargs):
+    """The text the term index counted (if any), so the save can count it out exactly."""
+    instance._related_previous = None
+    if raw or instance.pk is None:
+        return
+    row = Article.objects.filter(pk=instance.pk).values_list("status", "title", "body").first()
+    if row is not None and row[0] == PUBLISHED:
+        instance._related_previous = (row[1], row[2])
+
+
+@receiver(post_save, sender=Article, dispatch_uid="related_posts_article_saved")
+def article_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    previous = getattr(instance, "_related_previous", None)
+    if instance.status == PUBLISHED:
+        # Terms now, with the text; the list after the commit, once the importer or the admin has
+        # saved tags, footnotes and inlines too.
+        index_terms(instance, previous)
+        schedule_recompute(instance.pk)
+    else:
+        # At once, in the same transaction: no list offers an unpublished article.
+        forget(instance.pk, previous)
+
+
+@receiver(pre_delete, sender=Article, dispatch_uid="related_posts_article_deleted")
+def article_deleted(sender, instance, **kwargs):
+    forget(instance.pk, (instance.title, instance.body) if instance.status == PUBLISHED else None)
+
+
+@receiver(post_save, sender=RelatedPin, dispatch_uid="related_posts_pin_saved")
+@receiver(post_delete, sender=RelatedPin, dispatch_uid="related_posts_pin_deleted")
+@receiver(post_save, sender=RelatedExclusion, dispatch_uid="related_posts_exclusion_saved")
+@receiver(post_delete, sender=RelatedExclusion, dispatch_uid="related_posts_exclusion_deleted")
+def editors_choice_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        schedule_recompute(instance.article_id, neighbours=False)
