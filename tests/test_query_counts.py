@@ -1,0 +1,57 @@
+"""Every public page costs the same few queries whatever the archive's size (rendered uncached)."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+from taggit.models import Tag
+
+from articles.models import Article, Author, Category, Source
+
+MAX_QUERIES = 8
+
+
+def _urls():
+    article = Article.objects.published().order_by("pk").first()
+    tag = Tag.objects.filter(taggit_taggeditem_items__isnull=False).order_by("pk").first()
+    author = Author.objects.filter(articles__isnull=False).order_by("pk").first()
+    source = Source.objects.filter(footnotes__isnull=False).order_by("pk").first()
+    urls = {
+        "article": article.get_absolute_url(),
+        "home": reverse("articles:home"),
+        "category": Category.objects.roots().order_by("pk").first().get_absolute_url(),
+        "tag": reverse("articles:tag", kwargs={"slug": tag.slug}),
+        "author": author.get_absolute_url(),
+        "source": source.get_absolute_url(),
+    }
+    for name, kwargs in (("year", {"year": article.published_at.year}), ("search", None), ("feed", None)):
+        try:  # pages other branches add: counted once they exist
+            urls[name] = reverse(f"articles:{name}", kwargs=kwargs) + ("?q=government" if name == "search" else "")
+        except NoReverseMatch:
+            pass
+    return urls
+
+
+def _query_counts(client):
+    counts = {}
+    for name, url in _urls().items():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, (name, url, response.status_code)
+        counts[name] = len(queries)
+    return counts
+
+
+@pytest.mark.django_db
+@override_settings(ARCHIVE_PAGE_CACHE=False)
+def test_public_pages_cost_the_same_few_queries_at_two_sizes(client):
+    call_command("generate_articles", "6", "--seed", "4", stdout=StringIO(), stderr=StringIO())
+    small = _query_counts(client)
+    call_command("generate_articles", "80", "--seed", "4", stdout=StringIO(), stderr=StringIO())
+    large = _query_counts(client)
+    assert large == small
+    assert max(large.values()) <= MAX_QUERIES, large
