@@ -1,0 +1,1 @@
+"""The benchmark suite (`make bench`): not tests, not collected by pytest."""
