@@ -55,3 +55,17 @@ def test_public_pages_cost_the_same_few_queries_at_two_sizes(client):
     large = _query_counts(client)
     assert large == small
     assert max(large.values()) <= MAX_QUERIES, large
+
+
+def test_breadcrumb_is_built_without_a_query(db, django_assert_num_queries):
+    from tests.factories import make_article, make_category
+
+    article = make_article(category=make_category("Afghanistan", "Politics", "Elections"))
+    article.primary_category  # noqa: B018  (loaded, as for_page() does)
+    with django_assert_num_queries(0):
+        crumbs = article.breadcrumb()
+    assert [(c.name, c.get_absolute_url()) for c in crumbs] == [
+        ("Afghanistan", "/category/afghanistan/"),
+        ("Politics", "/category/afghanistan/politics/"),
+        ("Elections", "/category/afghanistan/politics/elections/"),
+    ]

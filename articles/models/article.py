@@ -132,7 +132,7 @@ class Article(models.Model):
         return list(self.authors.all())
 
     def breadcrumb(self):
-        return self.primary_category.ancestors() if self.primary_category_id else []
+        return self.primary_category.crumbs() if self.primary_category_id else []
 
     def set_authors(self, authors):
         ArticleAuthor.objects.filter(article=self).delete()

@@ -4,10 +4,11 @@ import time
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
-from django.db import reset_queries, transaction
+from django.db import connection, reset_queries, transaction
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
+from articles.cache import invalidate_listings
 from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, Source
 from articles.progress import progress
 from articles.synthetic import SyntheticArchive
@@ -55,6 +56,12 @@ def generate(count, *, seed=0, batch_size=500, stream=None):
         stop = min(start + batch_size, count)
         _write_batch(archive, shared, start, stop, totals)
         reset_queries()  # with DEBUG on, Django keeps every query's SQL: megabytes per batch here
+    if connection.vendor == "postgresql" and totals["created"]:
+        # Fresh statistics, or the planner keeps the estimates of the empty tables it saw before.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    # Bulk inserts send no signals: whatever pages were cached before show none of this.
+    invalidate_listings()
     return totals
 
 
