@@ -37,6 +37,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import default_key_func
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -161,10 +163,38 @@ def page_scopes(request, view_kwargs) -> list[str] | None:
     return [SITE, *scopes]
 
 
-def page_key(request, versions) -> str:
+def _page_key_stem(request) -> str:
     url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    digest = hashlib.sha256(url.encode()).hexdigest()[:32]
-    return PAGE_PREFIX + digest + ":" + ".".join(str(v) for v in versions)
+    return PAGE_PREFIX + hashlib.sha256(url.encode()).hexdigest()[:32] + ":"
+
+
+# On Redis a hit costs one round trip: the script reads the versions and the page they name.
+_LOOKUP_SCRIPT = """
+local versions = redis.call('MGET', unpack(KEYS))
+for i = 1, #KEYS do
+  if not versions[i] then return {versions, false} end
+end
+return {versions, redis.call('GET', ARGV[1] .. table.concat(versions, '.'))}
+"""
+_scripts = {}
+
+
+def lookup(request, scopes):
+    """(page key, cached entry or None) for this request."""
+    cache = _cache()
+    stem = _page_key_stem(request)
+    if isinstance(cache, RedisCache) and cache.key_func is default_key_func:
+        client = cache._cache.get_client(write=False)
+        script = _scripts.get(id(cache._cache))
+        if script is None:
+            script = _scripts[id(cache._cache)] = client.register_script(_LOOKUP_SCRIPT)
+        keys = [cache.make_key(VERSION_PREFIX + s) for s in scopes]
+        versions, raw = script(keys=keys, args=[cache.make_key(stem)], client=client)
+        if all(versions):
+            key = stem + ".".join(v.decode() for v in versions)
+            return key, (cache._cache._serializer.loads(raw) if raw else None)
+    key = stem + ".".join(str(v) for v in current_versions(scopes))
+    return key, cache.get(key)
 
 
 class PublicPageCacheMiddleware:
@@ -189,8 +219,7 @@ class PublicPageCacheMiddleware:
         scopes = page_scopes(request, view_kwargs)
         if scopes is None:
             return None
-        key = page_key(request, current_versions(scopes))
-        entry = _cache().get(key)
+        key, entry = lookup(request, scopes)
         if entry is None:
             request._archive_page_key = key
             return None

@@ -219,3 +219,27 @@ def test_cache_can_be_turned_off(redis_cache, client, two_articles):
     with override_settings(ARCHIVE_PAGE_CACHE=False):
         assert "X-Archive-Cache" not in get(client, first.get_absolute_url())
         assert "X-Archive-Cache" not in get(client, first.get_absolute_url())
+
+
+@pytest.mark.django_db
+def test_an_evicted_version_key_never_brings_back_an_old_page(redis_cache, client, two_articles):
+    first, _ = two_articles
+    url = first.get_absolute_url()
+    get(client, url)
+    assert state(client, url) == "hit"
+    redis_cache.delete(f"pagever:article:{first.slug}")  # as Redis's LRU eviction would
+    assert state(client, url) == "miss"
+    assert state(client, url) == "hit"
+
+
+@pytest.mark.django_db
+def test_without_redis_the_local_memory_cache_serves_and_invalidates(client, two_articles):
+    first, _ = two_articles
+    url = first.get_absolute_url()
+    assert state(client, url) == "miss"
+    assert state(client, url) == "hit"
+    first.title = "Renamed locally"
+    first.save()
+    page = get(client, url)
+    assert page["X-Archive-Cache"] == "miss"
+    assert "Renamed locally" in page.content.decode()
