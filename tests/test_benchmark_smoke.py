@@ -26,6 +26,7 @@ def test_benchmark_suite_runs_end_to_end_at_300_articles(tmp_path):
         "BENCH_OUTPUT": str(output),
         "BENCH_DB": f"{test_db}_bench",  # parallel checkouts each use their own
         "BENCH_PEER": "0",
+        "BENCH_WXR_MEMORY_ITEMS": "300",
     }
     run = subprocess.run([sys.executable, "-m", "tests.benchmarks.run"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=300)
@@ -41,4 +42,5 @@ def test_benchmark_suite_runs_end_to_end_at_300_articles(tmp_path):
             measured = results["endpoints"][name][variant]
             assert measured["requests"] > 0 and measured["non_2xx"] == 0, (name, variant, measured)
     assert results["imports"]["seed_files"]["ok"]
+    assert results["imports"]["wxr"]["ok"] and results["imports"]["wxr_memory"]["peak_memory_mb"] > 0
     assert "static ceiling" in run.stdout and "article" in run.stdout

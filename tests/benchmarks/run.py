@@ -8,7 +8,8 @@ search latency. Prints a table and writes JSON to bench-results/latest.json.
 
 Environment: BENCH_N (10000), BENCH_SECONDS (10), BENCH_CONNECTIONS (8), BENCH_PG (server URL,
 postgres://postgres@127.0.0.1:5432), BENCH_DB (archive_bench), BENCH_KEEP_DB=1 (keep it),
-BENCH_WXR_ITEMS (20000 when BENCH_N >= 10000, else N/5), BENCH_IMPORT_FILES (N/5, 50..2000), BENCH_OUTPUT (JSON path),
+BENCH_IMPORT_FILES and BENCH_WXR_ITEMS (N/5, 50..2000),
+BENCH_WXR_MEMORY_ITEMS (20000), BENCH_WXR_FULL=1 (import those for real, not --dry-run), BENCH_OUTPUT (JSON path),
 BENCH_PEER=1 (also run the Wagtail peer from ../shared/peers/wagtail and print the ratio),
 CACHE_URL (default redis://127.0.0.1:6379/0 when Redis answers).
 """
@@ -47,7 +48,8 @@ DB_NAME = os.environ.get("BENCH_DB", "archive_bench")
 KEEP_DB = os.environ.get("BENCH_KEEP_DB") == "1"
 # A fifth of N (at least 50) keeps the small CI run short; the full run imports 2,000 files, 20,000 items.
 IMPORT_FILES = int(os.environ.get("BENCH_IMPORT_FILES", str(min(2000, max(50, N // 5)))))
-WXR_ITEMS = int(os.environ.get("BENCH_WXR_ITEMS", str(20000 if N >= 10000 else max(50, N // 5))))
+WXR_ITEMS = int(os.environ.get("BENCH_WXR_ITEMS", str(min(2000, max(50, N // 5)))))
+WXR_MEMORY_ITEMS = int(os.environ.get("BENCH_WXR_MEMORY_ITEMS", "20000"))
 OUTPUT = Path(os.environ.get("BENCH_OUTPUT", ROOT / "bench-results" / "latest.json"))
 ROTATE_OVER = 1000  # distinct article URLs the article benchmark cycles through
 SEED = 1
@@ -178,6 +180,25 @@ def _wrk(base, paths_file, seconds, connections):
     rps, p50, p99, non2xx, requests, socket_errors = match.groups()
     return {"rps": float(rps), "p50_ms": float(p50), "p99_ms": float(p99), "non_2xx": int(non2xx),
             "requests": int(requests), "socket_errors": int(socket_errors), "client": "wrk"}
+
+
+def prewarm(base, paths, connections=CONNECTIONS):
+    import http.client
+    from urllib.parse import urlsplit
+
+    host = urlsplit(base)
+
+    def fetch(share):
+        conn = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
+        for path in share:
+            conn.request("GET", path)
+            conn.getresponse().read()
+
+    threads = [threading.Thread(target=fetch, args=(paths[n::connections],)) for n in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def _python_client(base, paths, seconds, connections):
@@ -316,20 +337,32 @@ def import_throughput(env, workdir):
         results["wxr"] = {"skipped": "articles.importers.wxr has no parse(): the WXR importer is not on this branch"}
         return results
     wxr_path = write_wxr(workdir / "export.xml", WXR_ITEMS, seed=SEED + 2)
+    run = _measured_import(env, wxr_path)
+    results["wxr"] = {"items": WXR_ITEMS, "bytes": wxr_path.stat().st_size, "seconds": run["seconds"],
+                      "items_per_s": round(WXR_ITEMS / run["seconds"], 1), "peak_memory_mb": run["peak_memory_mb"],
+                      "ok": run["ok"], "summary": run["summary"]}
+    # Peak memory of a 20,000-item export: a full import when BENCH_WXR_FULL=1, else --dry-run, which
+    # parses and checks every item like the import does (the memory at stake) but writes nothing.
+    big = write_wxr(workdir / "export-20000.xml", WXR_MEMORY_ITEMS, seed=SEED + 3)
+    run = _measured_import(env, big, dry_run=os.environ.get("BENCH_WXR_FULL") != "1")
+    results["wxr_memory"] = {"items": WXR_MEMORY_ITEMS, "bytes": big.stat().st_size, **run}
+    return results
+
+
+def _measured_import(env, path, dry_run=False):
+    """Run import_articles in a child process: wall time and the child's peak resident memory."""
     probe = (
         "import resource, subprocess, sys, time; t = time.monotonic(); "
         "r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True); "
         "print(r.returncode, time.monotonic() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
         "print(r.stdout.strip().splitlines()[-1] if r.stdout.strip() else r.stderr[-500:])"
     )
-    out = subprocess.run([PYTHON, "-c", probe, PYTHON, str(ROOT / "manage.py"), "import_articles", str(wxr_path)],
-                         env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()
+    command = [PYTHON, str(ROOT / "manage.py"), "import_articles", str(path), *(["--dry-run"] if dry_run else [])]
+    out = subprocess.run([PYTHON, "-c", probe, *command], env=env, cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.splitlines()
     code, seconds, maxrss_kb = out[0].split()
-    results["wxr"] = {"items": WXR_ITEMS, "bytes": wxr_path.stat().st_size, "seconds": round(float(seconds), 2),
-                      "items_per_s": round(WXR_ITEMS / float(seconds), 1),
-                      "peak_memory_mb": round(int(maxrss_kb) / 1024, 1), "ok": code == "0",
-                      "summary": out[1] if len(out) > 1 else ""}
-    return results
+    return {"seconds": round(float(seconds), 2), "peak_memory_mb": round(int(maxrss_kb) / 1024, 1),
+            "ok": code == "0", "dry_run": dry_run, "summary": out[1] if len(out) > 1 else ""}
 
 
 def related_recompute():
@@ -439,6 +472,10 @@ def table(results):
     elif w:
         lines.append(f"WXR import: {w['items']} items ({w['bytes'] / 1e6:.1f} MB) in {w['seconds']} s = "
                      f"{w['items_per_s']} items/s, peak memory {w['peak_memory_mb']} MB")
+        m = imports["wxr_memory"]
+        lines.append(f"WXR {m['items']}-item export ({m['bytes'] / 1e6:.1f} MB)"
+                     f"{' --dry-run' if m['dry_run'] else ''}: peak memory {m['peak_memory_mb']} MB "
+                     f"in {m['seconds']} s ({'ok' if m['ok'] else 'FAILED: ' + m['summary']})")
     rel = results["related"]
     lines.append("related recompute: " + (f"skipped: {rel['skipped']}" if "skipped" in rel else
                                          f"one article {rel['one_ms']} ms, all {rel['all_s']} s"))
@@ -500,6 +537,8 @@ def main():
                     static["bytes"] = static_file.stat().st_size
                     results["static_ceiling"] = static
                 for name, urls in paths.items():
+                    if variant == "cached":
+                        prewarm(base, urls)  # the steady state: every rotated page rendered once
                     log(f"{name} ({variant}, {len(urls)} path(s))")
                     results["endpoints"][name][variant] = drive(base, urls, SECONDS)
                 if variant == "uncached":
