@@ -69,3 +69,22 @@ def test_breadcrumb_is_built_without_a_query(db, django_assert_num_queries):
         ("Politics", "/category/afghanistan/politics/"),
         ("Elections", "/category/afghanistan/politics/elections/"),
     ]
+
+
+@pytest.mark.django_db
+@override_settings(ARCHIVE_PAGE_CACHE=False, ARCHIVE_PAGE_SIZE=20)
+def test_list_counts_are_computed_once_per_version_and_never_stale(client):
+    from tests.factories import make_article
+
+    for _ in range(20):
+        make_article()
+    first = client.get("/")
+    assert "Page 1 of" not in first.content.decode()  # one page: no pagination shown
+    with CaptureQueriesContext(connection) as repeat:
+        client.get("/")
+    assert not any("COUNT(" in q["sql"] for q in repeat.captured_queries)
+
+    make_article(title="The twenty-first")
+    page = client.get("/").content.decode()
+    assert "The twenty-first" in page
+    assert "Page 1 of 2" in page

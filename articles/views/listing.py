@@ -6,12 +6,14 @@ from django.views.generic import ListView
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, Source
+from articles.pagination import VersionedCountPaginator
 
 
 class ArticleListView(ListView):
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     paginate_by = settings.ARCHIVE_PAGE_SIZE
+    paginator_class = VersionedCountPaginator
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
