@@ -7,7 +7,7 @@ Only writes that go through ``save()``/``delete()``/m2m managers send signals. C
 
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.dispatch import receiver
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
 from articles.cache import COMMENTS, LISTINGS, SITE, article_scope, bump
 from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, Source
@@ -43,8 +43,11 @@ def _article_slug(article_id):
     return Article.objects.filter(pk=article_id).values_list("slug", flat=True).first()
 
 
-def _bump_article_id(article_id, *extra):
-    slug = _article_slug(article_id)
+def _bump_article_of(row, *extra):
+    """Bump the page of the article ``row`` belongs to; no query when the row carries its article
+    (rows fetched through ``article.footnotes`` and the like do)."""
+    field = row._meta.get_field("article")
+    slug = row.article.slug if field.is_cached(row) else _article_slug(row.article_id)
     bump(*extra, *([article_scope(slug)] if slug else []))
 
 
@@ -52,13 +55,13 @@ def _bump_article_id(article_id, *extra):
 @receiver(post_delete, sender=Footnote)
 def footnote_changed(sender, instance, **kwargs):
     # Footnotes show on their article's page and on the cited source's page (a listing).
-    _bump_article_id(instance.article_id, LISTINGS)
+    _bump_article_of(instance, LISTINGS)
 
 
 @receiver(post_save, sender=ArticleAuthor)
 @receiver(post_delete, sender=ArticleAuthor)
 def byline_changed(sender, instance, **kwargs):
-    _bump_article_id(instance.article_id, LISTINGS)
+    _bump_article_of(instance, LISTINGS)
 
 
 @receiver(post_init, sender=Comment)
@@ -72,7 +75,7 @@ def comment_changed(sender, instance, signal, **kwargs):
     # Only approved comments are public: a pending comment arriving changes no shared page.
     approved_now = instance.status == APPROVED and signal is not post_delete
     if getattr(instance, "_cache_was_approved", False) or approved_now:
-        _bump_article_id(instance.article_id, COMMENTS)
+        _bump_article_of(instance, COMMENTS)
     instance._cache_was_approved = instance.status == APPROVED
 
 
@@ -84,15 +87,9 @@ def categories_changed(sender, instance, action, **kwargs):
 
 @receiver(m2m_changed, sender=Article.tags.through)
 def tags_changed(sender, instance, action, **kwargs):
+    # taggit's manager (add, set, remove, clear) sends m2m_changed; no per-row receivers needed.
     if action.startswith("post_"):
         _m2m_bump(instance)
-
-
-@receiver(post_save, sender=TaggedItem)
-@receiver(post_delete, sender=TaggedItem)
-def tagged_item_changed(sender, instance, **kwargs):
-    if instance.content_type.model_class() is Article:
-        _bump_article_id(instance.object_id, LISTINGS)
 
 
 def _m2m_bump(instance):
