@@ -41,7 +41,7 @@ from django.core.cache.backends.base import default_key_func
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
 PENDING_COMMENT_COOKIE = "archive_pending_comment"
@@ -267,3 +267,5 @@ def _set_validators(response, entry) -> None:
     response["Last-Modified"] = http_date(entry["last_modified"])
     # Browsers and proxies keep the page but ask again every time: a 304 costs one cache lookup.
     patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    # A proxy must not hand the anonymous copy to a reader with a session or a pending comment.
+    patch_vary_headers(response, ["Cookie"])
