@@ -544,6 +544,7 @@ def main():
                 if variant == "uncached":
                     results["search_latency"] = search_latency(base, paths)
 
+        _save(results, partial=True)  # the HTTP figures survive an interrupted import phase
         log("import throughput")
         results["imports"] = import_throughput(env, workdir)
         log("related posts")
@@ -561,10 +562,14 @@ def main():
             pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
         _forget_cache(url, prefix)
     results["total_seconds"] = round(time.monotonic() - started_all, 1)
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text(json.dumps(results, indent=2) + "\n")
+    _save(results)
     print(table(results))
     print(f"(JSON: {OUTPUT}; {results['total_seconds']} s in all)")
+
+
+def _save(results, partial=False):
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    OUTPUT.write_text(json.dumps({**results, "partial": partial}, indent=2) + "\n")
 
 
 def _forget_cache(url, prefix):
