@@ -184,12 +184,13 @@ def lookup(request, scopes):
     cache = _cache()
     stem = _page_key_stem(request)
     if isinstance(cache, RedisCache) and cache.key_func is default_key_func:
-        client = cache._cache.get_client(write=False)
-        script = _scripts.get(id(cache._cache))
+        script = _scripts.get(tuple(cache._cache._servers))
         if script is None:
-            script = _scripts[id(cache._cache)] = client.register_script(_LOOKUP_SCRIPT)
+            # One client per process (Django builds a new one per call, ~0.2 ms each): same pool.
+            client = cache._cache.get_client(write=False)
+            script = _scripts[tuple(cache._cache._servers)] = client.register_script(_LOOKUP_SCRIPT)
         keys = [cache.make_key(VERSION_PREFIX + s) for s in scopes]
-        versions, raw = script(keys=keys, args=[cache.make_key(stem)], client=client)
+        versions, raw = script(keys=keys, args=[cache.make_key(stem)])
         if all(versions):
             key = stem + ".".join(v.decode() for v in versions)
             return key, (cache._cache._serializer.loads(raw) if raw else None)
