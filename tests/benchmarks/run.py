@@ -418,10 +418,16 @@ def run_peer():
     peer_db = f"{DB_NAME}_peer"
     pg_admin(f'DROP DATABASE IF EXISTS "{peer_db}"')
     pg_admin(f'CREATE DATABASE "{peer_db}"')
-    env = {**os.environ, "DATABASE_URL": f"{PG_SERVER}/{peer_db}"}
+    # The peer is another Django project: none of our settings may leak into its environment.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DJANGO_", "ARCHIVE_", "CACHE_", "BENCH_")) and k != "PYTHONPATH"}
+    env["DATABASE_URL"] = f"{PG_SERVER}/{peer_db}"
     try:
         log(f"peer: setup.sh {N} (seeding the Wagtail site)")
-        subprocess.run(["bash", str(peer / "setup.sh"), str(N)], env=env, check=True, capture_output=True)
+        setup = subprocess.run(["bash", str(peer / "setup.sh"), str(N)], env=env, capture_output=True, text=True)
+        if setup.returncode != 0:
+            return {"skipped": "the peer's setup.sh failed: " + (setup.stderr or setup.stdout)[-800:]}
+        log("peer: bench.sh")
         out = subprocess.run(["bash", str(peer / "bench.sh")], env=env, capture_output=True, text=True).stdout
     finally:
         if not KEEP_DB:
