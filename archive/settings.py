@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: it serves anonymous readers' pages from the shared cache.
+    "articles.cache.PublicPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Records who made each change, for the revision history (django-simple-history).
@@ -160,8 +162,12 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "archive"),
         }
     }
+    # Sessions live in the shared cache, backed by the database: any web machine serves any reader.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whole pages for anonymous readers, never stale (articles/cache.py). ARCHIVE_PAGE_CACHE=0 turns it off.
+ARCHIVE_PAGE_CACHE = env_bool("ARCHIVE_PAGE_CACHE", True)
 
 # Security headers; `manage.py check --deploy` passes with DJANGO_DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -17,6 +17,16 @@ def form_token(article, now=None):
     return signing.dumps({"a": article.pk, "t": now if now is not None else time.time()}, salt=TOKEN_SALT)
 
 
+def refresh_form_token(token):
+    """The same form's token, as if shown now: a page served from the shared cache was rendered
+    earlier, and the "sent too soon after showing the form" check must count from this reader's view."""
+    try:
+        payload = signing.loads(token, salt=TOKEN_SALT)
+    except signing.BadSignature:
+        return token
+    return signing.dumps({**payload, "t": time.time()}, salt=TOKEN_SALT)
+
+
 class CommentForm(forms.Form):
     name = forms.CharField(
         label="Name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}),

@@ -45,4 +45,6 @@ def snapshot_related(sender, instance, history_instance, **kwargs):
         history_instance.related = related_snapshot(instance)
 
 
+from articles import cache_invalidation  # noqa: F401,E402  (page cache: receivers bump version keys)
+
 from . import related_signals  # noqa: E402,F401  (related posts follow every publish, edit and delete)

@@ -16,8 +16,8 @@ MAX_QUERIES_PER_PAGE = 8
 PAGES = {
     # count, list, authors, category tree, recent tags
     "home": ("/", 5),
-    # article, authors, tags, footnotes (+ sources), breadcrumb, approved comments, related posts
-    "article": ("{article}", 7),
+    # article, authors, tags, footnotes (+ sources), approved comments, related posts
+    "article": ("{article}", 6),
     # category, count, list, authors, breadcrumb, subcategories
     "category": ("/category/region/", 6),
     "subcategory": ("/category/region/politics/", 6),

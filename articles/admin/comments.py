@@ -62,7 +62,7 @@ class CommentAdmin(admin.ModelAdmin):
         )
 
     def _set_status(self, request, queryset, status, verb):
-        changed = queryset.exclude(status=status).update(status=status)
+        changed = queryset.set_status(status)
         self.message_user(request, f"{verb} {changed} comment(s).")
 
     @admin.action(description="Approve the selected comments", permissions=["change"])

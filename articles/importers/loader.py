@@ -267,43 +267,72 @@ def _author(parsed: ParsedAuthor) -> Author:
     return author
 
 
+_SOURCE_FILLABLE = ("title", "container", "publisher", "place", "year", "url", "authors")
+
+
+def _source_fields(parsed: ParsedSource) -> dict:
+    return {
+        "kind": parsed.kind,
+        "authors": parsed.authors,
+        "title": parsed.title[:1000],
+        "container": parsed.container[:500],
+        "publisher": parsed.publisher[:500],
+        "place": parsed.place[:200],
+        "year": parsed.year,
+        "url": safe_url(parsed.url)[:1000],
+    }
+
+
+def _fill_in(source: Source, parsed: ParsedSource) -> None:
+    """A later, fuller citation fills fields the shared Source left empty."""
+    changed = False
+    for name in _SOURCE_FILLABLE:
+        value = safe_url(parsed.url) if name == "url" else getattr(parsed, name)
+        if not getattr(source, name) and value:
+            setattr(source, name, value)
+            changed = True
+    if changed:
+        source.save()
+
+
 def source_for(parsed: ParsedSource) -> Source:
     """The shared Source for a parsed record; a later, fuller citation fills fields left empty."""
-    source, created = Source.objects.get_or_create(
-        key=parsed.key[:255],
-        defaults={
-            "kind": parsed.kind,
-            "authors": parsed.authors,
-            "title": parsed.title[:1000],
-            "container": parsed.container[:500],
-            "publisher": parsed.publisher[:500],
-            "place": parsed.place[:200],
-            "year": parsed.year,
-            "url": safe_url(parsed.url)[:1000],
-        },
-    )
+    source, created = Source.objects.get_or_create(key=parsed.key[:255], defaults=_source_fields(parsed))
     if not created:
-        changed = False
-        for name in ("title", "container", "publisher", "place", "year", "url", "authors"):
-            value = safe_url(parsed.url) if name == "url" else getattr(parsed, name)
-            if not getattr(source, name) and value:
-                setattr(source, name, value)
-                changed = True
-        if changed:
-            source.save()
+        _fill_in(source, parsed)
     return source
+
+
+def sources_for(parsed_sources) -> dict[str, Source]:
+    """``source_for`` for many records in three queries, not three per record: {key: Source}.
+
+    The first record of each key counts, as with one ``source_for`` call per key.
+    """
+    firsts = {}
+    for parsed in parsed_sources:
+        firsts.setdefault(parsed.key[:255], parsed)
+    if not firsts:
+        return {}
+    found = Source.objects.in_bulk(list(firsts), field_name="key")
+    for key, source in found.items():
+        _fill_in(source, firsts[key])
+    missing = [key for key in firsts if key not in found]
+    if missing:
+        # ignore_conflicts: a parallel import may create the same source in between; either row serves.
+        Source.objects.bulk_create(
+            [Source(key=key, **_source_fields(firsts[key])) for key in missing], ignore_conflicts=True
+        )
+        found.update(Source.objects.in_bulk(missing, field_name="key"))
+    return found
 
 
 def _replace_footnotes(article, parsed, created=False):
     if not created:
         article.footnotes.all().delete()
-    sources = {}
+    sources = sources_for(note.source for note in parsed.footnotes if note.source is not None)
     notes = []
     for note in parsed.footnotes:
-        source = None
-        if note.source is not None:
-            source = sources.get(note.source.key) or source_for(note.source)
-            sources[note.source.key] = source
+        source = sources[note.source.key[:255]] if note.source is not None else None
         notes.append(
             Footnote(
                 article=article,

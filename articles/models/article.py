@@ -36,10 +36,15 @@ class ArticleQuerySet(models.QuerySet):
         return self.published()
 
     def in_category(self, category):
-        """Articles filed anywhere in the category's subtree."""
-        return self.filter(
-            Q(categories__path=category.path) | Q(categories__path__startswith=category.path + "/")
-        ).distinct()
+        """Articles filed anywhere in the category's subtree.
+
+        A subquery, not a join with DISTINCT: DISTINCT over whole rows (bodies included) sorts every
+        matching article before LIMIT applies, seconds for a large category at 100,000 articles.
+        """
+        links = Article.categories.through.objects.filter(
+            Q(category__path=category.path) | Q(category__path__startswith=category.path + "/")
+        )
+        return self.filter(pk__in=links.values("article_id"))
 
     def tagged(self, tag):
         return self.filter(tags=tag)
@@ -60,8 +65,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(published_at__year=year, published_at__month=month)
 
     def for_listing(self):
-        """What a list of articles shows (title, date, category path, authors): constant queries."""
-        return self.select_related("primary_category").prefetch_related(
+        """What a list of articles shows (title, date, category path, authors): constant queries.
+
+        The body is deferred (13 KB an article): render bodies from ``for_page()`` or ``.defer(None)``.
+        """
+        return self.select_related("primary_category").defer("body").prefetch_related(
             Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position")),
         )
 
@@ -85,7 +93,7 @@ class ArticleQuerySet(models.QuerySet):
         """What the article page shows, in a fixed number of queries."""
         from .sources import Footnote
 
-        return self.for_listing().prefetch_related(
+        return self.for_listing().defer(None).prefetch_related(
             "tags",
             Prefetch(
                 "footnotes",
@@ -177,7 +185,7 @@ class Article(models.Model):
         return list(self.authors.all())
 
     def breadcrumb(self):
-        return self.primary_category.ancestors() if self.primary_category_id else []
+        return self.primary_category.crumbs() if self.primary_category_id else []
 
     def related_for_page(self):
         """The related posts the page shows (pins first) in one query, kept for JSON-LD to reuse."""

@@ -15,6 +15,18 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
 
+    def set_status(self, status):
+        """Moderate many at once; the pages showing them are refreshed (an UPDATE sends no signal)."""
+        from articles.cache import invalidate_articles
+        from articles.models import Article
+
+        changing = self.exclude(status=status)
+        articles = list(Article.objects.filter(comments__in=changing).distinct().only("slug"))
+        changed = changing.update(status=status)
+        if changed:
+            invalidate_articles(articles)
+        return changed
+
     def thread(self, max_depth=3):
         """The comments as a tree, in one query: top-level comments oldest first, each with
         ``replies_shown`` (oldest first) and ``depth`` (1 for top level). Replies deeper than

@@ -83,6 +83,17 @@ class Category(models.Model):
         paths = ["/".join(parts[: i + 1]) for i in range(len(parts) - (0 if include_self else 1))]
         return list(Category.objects.filter(path__in=paths).order_by("depth"))
 
+    def crumbs(self):
+        """Root first, for display (name and URL), built from the denormalised path and full name
+        without a query; falls back to ``ancestors()`` when a name itself contains the separator."""
+        slugs, names = self.path.split("/"), self.path_names()
+        if len(slugs) != len(names):
+            return self.ancestors()
+        return [
+            Category(name=name, slug=slug, path="/".join(slugs[: i + 1]), depth=i)
+            for i, (slug, name) in enumerate(zip(slugs, names, strict=True))
+        ]
+
     def path_names(self):
         return self.full_name.split(" » ") if self.full_name else [self.name]
 

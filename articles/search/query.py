@@ -87,7 +87,8 @@ def _fallback_search(queryset, terms):
         queryset = queryset.filter(
             Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word) | in_notes
         )
-    return queryset.order_by("-published_at", "-id")
+    # The snippet is cut from the body here (PostgreSQL's comes from SearchHeadline): load it with the row.
+    return queryset.defer(None).defer("search_vector").order_by("-published_at", "-id")
 
 
 def snippet(article, terms: SearchTerms, width=240):

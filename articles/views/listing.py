@@ -7,6 +7,7 @@ from taggit.models import Tag
 
 from articles.models import Article, Author, Category, Source
 from articles.navigation import category_tree, recent_tags
+from articles.pagination import VersionedCountPaginator
 
 
 class ArticleListView(ListView):
@@ -15,6 +16,7 @@ class ArticleListView(ListView):
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     paginate_by = settings.ARCHIVE_PAGE_SIZE
+    paginator_class = VersionedCountPaginator
 
     def get_queryset(self):
         return Article.objects.published().for_listing()

@@ -1,20 +1,587 @@
-"""`make bench`: run every tests/benchmarks/bench_*.py module, each in a process of its own."""
+"""The benchmark suite: `make bench` (= `python -m tests.benchmarks.run`).
 
-import pkgutil
+Seeds BENCH_N synthetic articles into a PostgreSQL database of its own, serves it with gunicorn
+(2 workers, debug off) and drives every public page with wrk for BENCH_SECONDS each, uncached and
+cached, next to the static ceiling (one article page saved as a file and served by whitenoise from
+the same gunicorn). Then import throughput, WXR import peak memory, related-posts recompute and
+search latency. Prints a table and writes JSON to bench-results/latest.json.
+
+Environment: BENCH_N (10000), BENCH_SECONDS (10), BENCH_CONNECTIONS (8), BENCH_PG (server URL,
+postgres://postgres@127.0.0.1:5432), BENCH_DB (archive_bench), BENCH_KEEP_DB=1 (keep it),
+BENCH_IMPORT_FILES and BENCH_WXR_ITEMS (N/5, 50..2000),
+BENCH_WXR_MEMORY_ITEMS (20000), BENCH_WXR_FULL=1 (import those for real, not --dry-run), BENCH_OUTPUT (JSON path),
+BENCH_PEER=1 (also run the Wagtail peer from ../shared/peers/wagtail and print the ratio),
+CACHE_URL (default redis://127.0.0.1:6379/0 when Redis answers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
 import subprocess
 import sys
+import tempfile
+import threading
+import time
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).parent / "gunicorn")
+WRK = shutil.which("wrk")
+STATIC_PAGE = "bench/article.html"
 
-def main() -> int:
-    here = Path(__file__).parent
-    modules = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
-    # A process per benchmark, so each one's peak memory is its own.
-    failed = [name for name in modules if subprocess.call([sys.executable, "-m", f"tests.benchmarks.{name}"]) != 0]
-    if failed:
-        print("benchmarks that failed:", ", ".join(failed))
-    return 1 if failed else 0
+N = int(os.environ.get("BENCH_N", "10000"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+DB_NAME = os.environ.get("BENCH_DB", "archive_bench")
+KEEP_DB = os.environ.get("BENCH_KEEP_DB") == "1"
+# A fifth of N (at least 50) keeps the small CI run short; the full run imports 2,000 files, 20,000 items.
+IMPORT_FILES = int(os.environ.get("BENCH_IMPORT_FILES", str(min(2000, max(50, N // 5)))))
+WXR_ITEMS = int(os.environ.get("BENCH_WXR_ITEMS", str(min(2000, max(50, N // 5)))))
+WXR_MEMORY_ITEMS = int(os.environ.get("BENCH_WXR_MEMORY_ITEMS", "20000"))
+OUTPUT = Path(os.environ.get("BENCH_OUTPUT", ROOT / "bench-results" / "latest.json"))
+ROTATE_OVER = 1000  # distinct article URLs the article benchmark cycles through
+SEED = 1
+
+
+def log(message):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def answers(host, port):
+    try:
+        socket.create_connection((host, port), 1).close()
+        return True
+    except OSError:
+        return False
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- environment ------------------------------------------------------------------------------
+def server_env(**extra):
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{PG_SERVER}/{DB_NAME}",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-" + "k" * 50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SETTINGS_MODULE": "archive.settings",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("TEST_DB_NAME", None)
+    env.update(extra)
+    return env
+
+
+def cache_url():
+    if os.environ.get("CACHE_URL"):
+        return os.environ["CACHE_URL"]
+    return "redis://127.0.0.1:6379/0" if answers("127.0.0.1", 6379) else ""
+
+
+def manage(*args, env, check=True, capture=False):
+    return subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=check,
+        stdout=subprocess.PIPE if capture else None, stderr=subprocess.PIPE if capture else None, text=True,
+    )
+
+
+def pg_admin(sql):
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def machine():
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = ""
+    try:
+        kb = int(next(line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal")))
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        pass
+    return {"cpus": os.cpu_count(), "cpu_model": cpu, "memory": mem, "python": platform.python_version(),
+            "platform": platform.platform()}
+
+
+# --- gunicorn ------------------------------------------------------------------------------------
+@contextmanager
+def gunicorn(env, workers=2):
+    port = free_port()
+    logfile = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log", delete=False)
+    proc = subprocess.Popen(
+        [GUNICORN, "archive.wsgi:application", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning"],
+        env=env, cwd=ROOT, stdout=logfile, stderr=logfile,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not answers("127.0.0.1", port):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start:\n" + Path(logfile.name).read_text()[-3000:])
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        logfile.close()
+        os.unlink(logfile.name)
+
+
+# --- load generation -------------------------------------------------------------------------
+def drive(base, paths, seconds, connections=CONNECTIONS):
+    """requests/s, p50 and p99 (ms), non-2xx responses: wrk when installed, else a Python client."""
+    with tempfile.NamedTemporaryFile("w", suffix=".paths", delete=False) as f:
+        f.write("\n".join(paths) + "\n")
+    try:
+        if WRK:
+            if seconds >= 5:  # short (CI) runs skip the warm-up; wrk takes whole seconds
+                _wrk(base, f.name, min(3, round(seconds / 4)), connections)
+            return _wrk(base, f.name, seconds, connections)
+        return _python_client(base, paths, seconds, connections)
+    finally:
+        os.unlink(f.name)
+
+
+def _wrk(base, paths_file, seconds, connections):
+    out = subprocess.run(
+        [WRK, "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "5s",
+         "-s", str(HERE / "rotate.lua"), base],
+        env={**os.environ, "WRK_PATHS": paths_file}, capture_output=True, text=True, check=True,
+    ).stdout
+    match = re.search(r"^RESULT (\S+) (\S+) (\S+) (\d+) (\d+) (\d+)", out, re.M)
+    if not match:
+        raise RuntimeError(f"wrk printed no RESULT line:\n{out}")
+    rps, p50, p99, non2xx, requests, socket_errors = match.groups()
+    return {"rps": float(rps), "p50_ms": float(p50), "p99_ms": float(p99), "non_2xx": int(non2xx),
+            "requests": int(requests), "socket_errors": int(socket_errors), "client": "wrk"}
+
+
+def prewarm(base, paths, connections=CONNECTIONS):
+    import http.client
+    from urllib.parse import urlsplit
+
+    host = urlsplit(base)
+
+    def fetch(share):
+        conn = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
+        for path in share:
+            conn.request("GET", path)
+            conn.getresponse().read()
+
+    threads = [threading.Thread(target=fetch, args=(paths[n::connections],)) for n in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def _python_client(base, paths, seconds, connections):
+    """A bounded fallback: `connections` threads with keep-alive, each timing its own requests."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    host = urlsplit(base)
+    latencies, errors, lock = [], [0], threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def worker(offset):
+        conn = http.client.HTTPConnection(host.hostname, host.port, timeout=5)
+        i, mine, bad = offset, [], 0
+        while time.monotonic() < stop_at and len(mine) < 1_000_000:
+            started = time.perf_counter()
+            conn.request("GET", paths[i % len(paths)])
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            bad += response.status >= 300
+            i += connections
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    return {"rps": len(latencies) / elapsed, "p50_ms": pick(0.5), "p99_ms": pick(0.99), "non_2xx": errors[0],
+            "requests": len(latencies), "socket_errors": 0, "client": "python"}
+
+
+# --- the pages -------------------------------------------------------------------------------------
+def setup_django(env):
+    os.environ.update({k: v for k, v in env.items() if k not in os.environ or k in (
+        "DATABASE_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_SECURE_SSL_REDIRECT",
+        "DJANGO_SETTINGS_MODULE", "CACHE_URL", "CACHE_KEY_PREFIX")})
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def endpoints():
+    """Path lists per endpoint, resolved by URL name; pages this branch lacks are left out."""
+    from django.urls import NoReverseMatch, reverse
+    from taggit.models import Tag
+
+    from articles.models import Article, Category
+
+    published = Article.objects.published()
+    total = published.count()
+    step = max(1, total // ROTATE_OVER)
+    ids = list(published.order_by("pk").values_list("slug", flat=True)[::step][:ROTATE_OVER]) if total else []
+    busiest_tag = Tag.objects.raw(
+        "SELECT t.id, t.name, t.slug FROM taggit_tag t JOIN taggit_taggeditem i ON i.tag_id = t.id "
+        "GROUP BY t.id ORDER BY count(*) DESC LIMIT 1"
+    )
+    newest = published.order_by("-published_at").first()
+    candidates = {
+        "article": lambda: [reverse("articles:article", kwargs={"slug": s}) for s in ids],
+        "home": lambda: [reverse("articles:home")],
+        "category": lambda: [Category.objects.roots().order_by("path").first().get_absolute_url()],
+        "tag": lambda: [reverse("articles:tag", kwargs={"slug": list(busiest_tag)[0].slug})],
+        "year": lambda: [reverse("articles:year", kwargs={"year": newest.published_at.year})],
+        "search": lambda: [reverse("articles:search") + f"?q={q}" for q in
+                           ("government", "water+corridor", "refugees+return", "border+trade", "election")],
+        "feed": lambda: [reverse("articles:feed")],
+    }
+    resolved, skipped = {}, {}
+    for name, build in candidates.items():
+        try:
+            resolved[name] = build()
+        except NoReverseMatch:
+            skipped[name] = "no URL of that name on this branch"
+        except (IndexError, AttributeError):
+            skipped[name] = "no data for it"
+    return resolved, skipped
+
+
+def page_costs(paths):
+    """Queries and bytes per page, rendered in process without the page cache."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    costs = {}
+    with override_settings(ARCHIVE_PAGE_CACHE=False):
+        for name, urls in paths.items():
+            client.get(urls[0])  # warm up whatever is lazily loaded once per process
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(urls[-1])
+            costs[name] = {"status": response.status_code, "queries": len(queries), "bytes": len(response.content)}
+    return costs
+
+
+def save_static_page(env, article_path):
+    """The ceiling: an article page as a file under STATIC_ROOT, which whitenoise serves."""
+    from django.conf import settings
+    from django.test import Client
+
+    content = Client(HTTP_HOST="127.0.0.1").get(article_path).content
+    target = Path(settings.STATIC_ROOT) / STATIC_PAGE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    return "/" + settings.STATIC_URL.strip("/") + "/" + STATIC_PAGE, target
+
+
+# --- the rest: imports, memory, related, search ---------------------------------------------------
+def import_throughput(env, workdir):
+    from tests.benchmarks.datasets import write_seed_files, write_wxr
+
+    results = {}
+    files = IMPORT_FILES
+    seed_dir = workdir / "seed-files"
+    write_seed_files(seed_dir, files, seed=SEED + 1)
+    started = time.monotonic()
+    out = manage("import_articles", str(seed_dir), env=env, check=False, capture=True)
+    elapsed = time.monotonic() - started
+    results["seed_files"] = {"files": files, "seconds": round(elapsed, 2), "files_per_s": round(files / elapsed, 1),
+                             "summary": (out.stdout.strip().splitlines() or [""])[-1], "ok": out.returncode == 0}
+
+    try:
+        from articles.importers import wxr
+
+        assert callable(getattr(wxr, "parse", None))
+    except (ImportError, AssertionError):
+        results["wxr"] = {"skipped": "articles.importers.wxr has no parse(): the WXR importer is not on this branch"}
+        return results
+    wxr_path = write_wxr(workdir / "export.xml", WXR_ITEMS, seed=SEED + 2)
+    run = _measured_import(env, wxr_path)
+    results["wxr"] = {"items": WXR_ITEMS, "bytes": wxr_path.stat().st_size, "seconds": run["seconds"],
+                      "items_per_s": round(WXR_ITEMS / run["seconds"], 1), "peak_memory_mb": run["peak_memory_mb"],
+                      "ok": run["ok"], "summary": run["summary"]}
+    # Peak memory of a 20,000-item export: a full import when BENCH_WXR_FULL=1, else --dry-run, which
+    # parses and checks every item like the import does (the memory at stake) but writes nothing.
+    big = write_wxr(workdir / "export-20000.xml", WXR_MEMORY_ITEMS, seed=SEED + 3)
+    run = _measured_import(env, big, dry_run=os.environ.get("BENCH_WXR_FULL") != "1")
+    results["wxr_memory"] = {"items": WXR_MEMORY_ITEMS, "bytes": big.stat().st_size, **run}
+    return results
+
+
+def _measured_import(env, path, dry_run=False):
+    """Run import_articles in a child process: wall time and the child's peak resident memory."""
+    probe = (
+        "import resource, subprocess, sys, time; t = time.monotonic(); "
+        "r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True); "
+        "print(r.returncode, time.monotonic() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+        "print(r.stdout.strip().splitlines()[-1] if r.stdout.strip() else r.stderr[-500:])"
+    )
+    command = [PYTHON, str(ROOT / "manage.py"), "import_articles", str(path), *(["--dry-run"] if dry_run else [])]
+    out = subprocess.run([PYTHON, "-c", probe, *command], env=env, cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    code, seconds, maxrss_kb = out[0].split()
+    return {"seconds": round(float(seconds), 2), "peak_memory_mb": round(int(maxrss_kb) / 1024, 1),
+            "ok": code == "0", "dry_run": dry_run, "summary": out[1] if len(out) > 1 else ""}
+
+
+def related_recompute():
+    """Related posts: a full rebuild (which also indexes the generated articles' terms), then the
+    recompute that follows one article's save, as the median of a few articles."""
+    from articles import related_compute
+    from articles.models import Article
+
+    started = time.perf_counter()
+    related_compute.rebuild()
+    all_s = time.perf_counter() - started
+    timings = []
+    for article_id in Article.objects.published().order_by("pk").values_list("pk", flat=True)[:15:3]:
+        started = time.perf_counter()
+        related_compute.recompute(article_id)
+        timings.append((time.perf_counter() - started) * 1000)
+    return {"one_ms": round(statistics.median(timings), 1), "all_s": round(all_s, 1)}
+
+
+def search_latency(base, paths):
+    """Sequential single requests (no concurrency): what one reader waits for a search."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    if "search" not in paths:
+        return {"skipped": "no search page on this branch"}
+    host = urlsplit(base)
+    conn = http.client.HTTPConnection(host.hostname, host.port, timeout=10)
+    times = []
+    for _ in range(4):
+        for path in paths["search"]:
+            started = time.perf_counter()
+            conn.request("GET", path)
+            conn.getresponse().read()
+            times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"requests": len(times), "p50_ms": round(statistics.median(times), 2), "max_ms": round(times[-1], 2)}
+
+
+# --- the Wagtail peer ----------------------------------------------------------------------------------------
+def run_peer():
+    peer = ROOT.parent.parent / "shared" / "peers" / "wagtail"
+    if not peer.is_dir():
+        peer = Path("/work/shared/peers/wagtail")
+    if not (peer / "bench.sh").exists():
+        return {"skipped": f"no Wagtail peer at {peer}"}
+    peer_db = f"{DB_NAME}_peer"
+    pg_admin(f'DROP DATABASE IF EXISTS "{peer_db}"')
+    pg_admin(f'CREATE DATABASE "{peer_db}"')
+    # The peer is another Django project: none of our settings may leak into its environment.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DJANGO_", "ARCHIVE_", "CACHE_", "BENCH_")) and k != "PYTHONPATH"}
+    env["DATABASE_URL"] = f"{PG_SERVER}/{peer_db}"
+    try:
+        log(f"peer: setup.sh {N} (seeding the Wagtail site)")
+        setup = subprocess.run(["bash", str(peer / "setup.sh"), str(N)], env=env, capture_output=True, text=True)
+        if setup.returncode != 0:
+            return {"skipped": "the peer's setup.sh failed: " + (setup.stderr or setup.stdout)[-800:]}
+        log("peer: bench.sh")
+        out = subprocess.run(["bash", str(peer / "bench.sh")], env=env, capture_output=True, text=True).stdout
+    finally:
+        if not KEEP_DB:
+            pg_admin(f'DROP DATABASE IF EXISTS "{peer_db}"')
+    rows = {}
+    for line in out.splitlines():
+        m = re.match(r"(\w+)\s+([\d.]+) req/s\s+p50\s+([\d.,]+) ms\s+p99\s+([\d.,]+) ms", line)
+        if m:
+            rows[m.group(1)] = {"rps": float(m.group(2)), "p50_ms": float(m.group(3).replace(",", "")),
+                                "p99_ms": float(m.group(4).replace(",", ""))}
+    return rows or {"skipped": "the peer's bench printed no results", "output": out[-2000:]}
+
+
+# --- the table ----------------------------------------------------------------------------------------------
+def table(results):
+    ceiling = results["static_ceiling"]["rps"] or 1
+    lines = [
+        f"archive benchmark, N={results['n']}, {results['seconds']:g} s per endpoint, {CONNECTIONS} connections, "
+        f"{results['machine']['cpus']} CPUs ({results['machine']['cpu_model']}), {results['date']}",
+        f"{'endpoint':<18} {'variant':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ceiling':>8} "
+        f"{'queries':>7} {'bytes':>8} {'non-2xx':>7}",
+    ]
+    static = results["static_ceiling"]
+    lines.append(f"{'static ceiling':<18} {'file':<9} {static['rps']:>9.1f} {static['p50_ms']:>8.2f} "
+                 f"{static['p99_ms']:>8.2f} {'1.00':>8} {0:>7} {static['bytes']:>8} {static['non_2xx']:>7}")
+    for name, variants in results["endpoints"].items():
+        cost = results["page_costs"].get(name, {})
+        for variant in ("uncached", "cached"):
+            r = variants.get(variant)
+            if r:
+                lines.append(
+                    f"{name:<18} {variant:<9} {r['rps']:>9.1f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
+                    f"{r['rps'] / ceiling:>8.2f} {cost.get('queries', '-'):>7} {cost.get('bytes', '-'):>8} "
+                    f"{r['non_2xx']:>7}"
+                )
+    for name, why in results["skipped_endpoints"].items():
+        lines.append(f"{name:<18} skipped: {why}")
+    seeding = results["seeding"]
+    lines.append(f"seeding: {seeding['articles']} articles in {seeding['seconds']} s "
+                 f"({seeding['articles_per_s']} articles/s)")
+    imports = results["imports"]
+    s = imports.get("seed_files", {})
+    if s:
+        lines.append(f"seed-format import: {s['files']} files in {s['seconds']} s = {s['files_per_s']} files/s")
+    w = imports.get("wxr", {})
+    if "skipped" in w:
+        lines.append(f"WXR import: skipped: {w['skipped']}")
+    elif w:
+        lines.append(f"WXR import: {w['items']} items ({w['bytes'] / 1e6:.1f} MB) in {w['seconds']} s = "
+                     f"{w['items_per_s']} items/s, peak memory {w['peak_memory_mb']} MB")
+        m = imports["wxr_memory"]
+        lines.append(f"WXR {m['items']}-item export ({m['bytes'] / 1e6:.1f} MB)"
+                     f"{' --dry-run' if m['dry_run'] else ''}: peak memory {m['peak_memory_mb']} MB "
+                     f"in {m['seconds']} s ({'ok' if m['ok'] else 'FAILED: ' + m['summary']})")
+    rel = results["related"]
+    lines.append("related recompute: " + (f"skipped: {rel['skipped']}" if "skipped" in rel else
+                                         f"one article {rel['one_ms']} ms, all {rel['all_s']} s"))
+    sl = results["search_latency"]
+    lines.append("search latency (sequential): " + (
+        f"skipped: {sl['skipped']}" if "skipped" in sl
+        else f"p50 {sl['p50_ms']} ms, max {sl['max_ms']} ms over {sl['requests']}"
+    ))
+    peer = results.get("peer")
+    if peer:
+        if "article" in peer:
+            ours = results["endpoints"]["article"]["uncached"]["rps"]
+            lines.append(f"Wagtail peer article: {peer['article']['rps']} req/s; ours uncached {ours:.1f} req/s = "
+                         f"{ours / peer['article']['rps']:.1f}x (target >= 4x)")
+        else:
+            lines.append(f"Wagtail peer: skipped: {peer.get('skipped')}")
+    return "\n".join(lines)
+
+
+# --- main ----------------------------------------------------------------------------------------------
+def main():
+    from urllib.parse import urlsplit
+
+    server = urlsplit(PG_SERVER)
+    if not answers(server.hostname or "127.0.0.1", server.port or 5432):
+        sys.exit(f"PostgreSQL does not answer at {PG_SERVER}: start it or set BENCH_PG to a server URL.")
+    started_all = time.monotonic()
+    prefix = f"bench-{uuid.uuid4().hex[:12]}"
+    url = cache_url()
+    env = server_env(CACHE_URL=url, CACHE_KEY_PREFIX=prefix)
+    if not url:
+        log("Redis does not answer on 127.0.0.1:6379: each gunicorn worker caches in its own memory")
+    results = {"n": N, "seconds": SECONDS, "connections": CONNECTIONS, "machine": machine(),
+               "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "cache": url or "locmem"}
+    workdir = Path(tempfile.mkdtemp(prefix="archive-bench-"))
+    static_file = None
+    pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
+    pg_admin(f'CREATE DATABASE "{DB_NAME}"')
+    try:
+        log(f"database {DB_NAME}: migrate, generate {N} articles")
+        manage("migrate", "-v0", env=env)
+        t = time.monotonic()
+        manage("generate_articles", str(N), "--seed", str(SEED), env=env, capture=True)
+        seconds = time.monotonic() - t
+        results["seeding"] = {"articles": N, "seconds": round(seconds, 1), "articles_per_s": round(N / seconds, 1)}
+        manage("collectstatic", "--noinput", "-v0", env=env)
+        setup_django(env)
+        paths, skipped = endpoints()
+        results["skipped_endpoints"] = skipped
+        results["page_costs"] = page_costs(paths)
+        static_path, static_file = save_static_page(env, paths["article"][0])
+        results["endpoints"] = {name: {} for name in paths}
+
+        for variant, flag in (("uncached", "0"), ("cached", "1")):
+            with gunicorn(server_env(CACHE_URL=url, CACHE_KEY_PREFIX=prefix, ARCHIVE_PAGE_CACHE=flag)) as base:
+                if variant == "uncached":
+                    log("static ceiling")
+                    static = drive(base, [static_path], SECONDS)
+                    static["bytes"] = static_file.stat().st_size
+                    results["static_ceiling"] = static
+                for name, urls in paths.items():
+                    if variant == "cached":
+                        prewarm(base, urls)  # the steady state: every rotated page rendered once
+                    log(f"{name} ({variant}, {len(urls)} path(s))")
+                    results["endpoints"][name][variant] = drive(base, urls, SECONDS)
+                if variant == "uncached":
+                    results["search_latency"] = search_latency(base, paths)
+
+        _save(results, partial=True)  # the HTTP figures survive an interrupted import phase
+        log("import throughput")
+        results["imports"] = import_throughput(env, workdir)
+        log("related posts")
+        results["related"] = related_recompute()
+        if os.environ.get("BENCH_PEER") == "1":
+            results["peer"] = run_peer()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if static_file is not None:
+            static_file.unlink(missing_ok=True)
+        from django.db import connections
+
+        connections.close_all()
+        if not KEEP_DB:
+            pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        _forget_cache(url, prefix)
+    results["total_seconds"] = round(time.monotonic() - started_all, 1)
+    _save(results)
+    print(table(results))
+    print(f"(JSON: {OUTPUT}; {results['total_seconds']} s in all)")
+
+
+def _save(results, partial=False):
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    OUTPUT.write_text(json.dumps({**results, "partial": partial}, indent=2) + "\n")
+
+
+def _forget_cache(url, prefix):
+    if not url.startswith("redis"):
+        return
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(f"{prefix}:*", count=1000))
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start:start + 1000])
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

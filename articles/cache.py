@@ -1,0 +1,298 @@
+"""Whole-page cache for anonymous readers that is never stale, shared by every web process.
+
+How it stays fresh: every cached page is stored under a key that includes the current value of
+the *version keys* it depends on. A write bumps the versions of what it changed, so the next
+request computes a new key and renders afresh; the old entry is never read again and expires.
+Nothing is deleted by pattern and no process keeps state of its own, so any number of gunicorn
+workers and machines sharing one cache (Redis via ``CACHE_URL``) see an edit at once.
+
+Scopes (version keys):
+
+``site``            every page (category, author, source or tag renamed; templates deployed).
+``listings``        every page except article pages: home, category, tag, author, source, year and
+                    month archives, search, feeds, sitemap (an article published, edited,
+                    unpublished or deleted; a footnote changed).
+``article:<slug>``  the article's own page (the article, its footnotes, tags, approved comments,
+                    related posts).
+``comments``        pages listing comments across articles (none yet; e.g. a comments feed).
+
+Which scopes a page depends on is looked up by URL name in ``PAGE_DEPENDENCIES``; pages not named
+there depend on ``site`` and ``listings``, so the public pages other branches add are cached
+correctly with no extra work. Register a page with different needs with ``depends_on``.
+
+Who never gets a shared page: staff (any authenticated user), a request with the cookie named
+``settings.ARCHIVE_PRIVATE_COOKIE`` (``archive_private``, set when a reader has just posted a
+comment, so their next pages show a personal message), a request carrying Django's messages
+cookie, and any method other than GET/HEAD. A response is stored only if it is a 200 that sets no
+cookie.
+
+The comment form's CSRF token is per reader, yet the article page is shared: the stored copy
+holds a placeholder where the token was, and every reader served from the cache gets their own
+token put in its place (``get_token``, which also makes CsrfViewMiddleware set their cookie).
+Likewise the comment form's signed "shown at" token is re-signed for the time each reader is served.
+
+Conditional GET: cached pages carry an ``ETag`` (digest of the body) and ``Last-Modified`` (when
+that version was rendered); a request whose validators match is answered ``304 Not Modified``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.base import default_key_func
+from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, quote_etag
+
+CSRF_PLACEHOLDER = b"__archive_csrf_token__"
+_CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+_FORM_TOKEN_INPUT = re.compile(rb'name="token" value="([^"]+)"')
+VERSION_PREFIX = "pagever:"
+PAGE_PREFIX = "page:"
+SITE = "site"
+LISTINGS = "listings"
+COMMENTS = "comments"
+# How long a rendered page may sit unread; stale versions are never read, so this only bounds memory.
+PAGE_TIMEOUT = 24 * 60 * 60
+
+
+def article_scope(slug: str) -> str:
+    return f"article:{slug}"
+
+
+# URL name (namespace included) -> function(view kwargs) -> scopes the page shows, besides ``site``.
+PAGE_DEPENDENCIES = {
+    "articles:article": lambda kwargs: [article_scope(kwargs["slug"])],
+}
+DEFAULT_DEPENDENCIES = (LISTINGS,)
+
+
+def depends_on(url_name, dependencies):
+    """Declare what a page shows: ``depends_on("articles:comments_feed", lambda kw: [COMMENTS])``."""
+    PAGE_DEPENDENCIES[url_name] = dependencies
+
+
+def _cache():
+    return caches[getattr(settings, "ARCHIVE_PAGE_CACHE_ALIAS", "default")]
+
+
+# -- versions ----------------------------------------------------------------------------------
+def _fresh_version() -> int:
+    # A time-based start, not 1: if Redis evicts a version key, its new value cannot repeat an old
+    # one, so an evicted version never resurrects pages stored under it.
+    return time.time_ns()
+
+
+def current_versions(scopes) -> list[int]:
+    """The current version of each scope, creating missing ones; one cache round trip when all exist."""
+    cache = _cache()
+    keys = [VERSION_PREFIX + s for s in scopes]
+    found = cache.get_many(keys)
+    versions = []
+    for key in keys:
+        if key not in found:
+            cache.add(key, _fresh_version(), timeout=None)
+            found[key] = cache.get(key)
+        versions.append(found[key])
+    return versions
+
+
+def bump(*scopes: str) -> None:
+    """Invalidate every page that depends on any of ``scopes``, now and again when the transaction commits.
+
+    The second bump closes a race: a reader who renders between the first bump and the commit sees
+    the old rows and stores them under the new version; the commit-time bump retires that entry.
+    """
+    _bump_now(scopes)
+    transaction.on_commit(lambda: _bump_now(scopes))
+
+
+def _bump_now(scopes) -> None:
+    cache = _cache()
+    for scope in scopes:
+        key = VERSION_PREFIX + scope
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, _fresh_version(), timeout=None)
+
+
+def invalidate_article(article) -> None:
+    """The article's own page is stale (its related posts, comments or footnotes changed)."""
+    slugs = {article.slug, getattr(article, "_cache_original_slug", None)} - {None, ""}
+    bump(*(article_scope(slug) for slug in sorted(slugs)))
+
+
+def invalidate_articles(articles) -> None:
+    """Like ``invalidate_article`` for many (e.g. every article whose related list changed)."""
+    scopes = sorted({article_scope(a.slug) for a in articles})
+    if scopes:
+        bump(*scopes)
+
+
+def invalidate_listings() -> None:
+    bump(LISTINGS)
+
+
+def invalidate_site() -> None:
+    bump(SITE)
+
+
+# -- the middleware --------------------------------------------------------------------------
+def is_cacheable_request(request) -> bool:
+    if not getattr(settings, "ARCHIVE_PAGE_CACHE", True):
+        return False
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if settings.ARCHIVE_PRIVATE_COOKIE in request.COOKIES or "messages" in request.COOKIES:
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        # Only a reader with a session can be logged in; readers without one cost no session lookup.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return False
+    return True
+
+
+def page_scopes(request, view_kwargs) -> list[str] | None:
+    match = request.resolver_match
+    if match is None or match.app_name == "admin":
+        return None
+    if match.namespace != "articles":
+        return None
+    dependencies = PAGE_DEPENDENCIES.get(match.view_name)
+    scopes = list(dependencies(view_kwargs)) if dependencies else list(DEFAULT_DEPENDENCIES)
+    return [SITE, *scopes]
+
+
+def _page_key_stem(request) -> str:
+    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return PAGE_PREFIX + hashlib.sha256(url.encode()).hexdigest()[:32] + ":"
+
+
+# On Redis a hit costs one round trip: the script reads the versions and the page they name.
+_LOOKUP_SCRIPT = """
+local versions = redis.call('MGET', unpack(KEYS))
+for i = 1, #KEYS do
+  if not versions[i] then return {versions, false} end
+end
+return {versions, redis.call('GET', ARGV[1] .. table.concat(versions, '.'))}
+"""
+_scripts = {}
+
+
+def lookup(request, scopes):
+    """(page key, cached entry or None) for this request."""
+    cache = _cache()
+    stem = _page_key_stem(request)
+    if isinstance(cache, RedisCache) and cache.key_func is default_key_func:
+        script = _scripts.get(tuple(cache._cache._servers))
+        if script is None:
+            # One client per process (Django builds a new one per call, ~0.2 ms each): same pool.
+            client = cache._cache.get_client(write=False)
+            script = _scripts[tuple(cache._cache._servers)] = client.register_script(_LOOKUP_SCRIPT)
+        keys = [cache.make_key(VERSION_PREFIX + s) for s in scopes]
+        versions, raw = script(keys=keys, args=[cache.make_key(stem)])
+        if all(versions):
+            key = stem + ".".join(v.decode() for v in versions)
+            return key, (cache._cache._serializer.loads(raw) if raw else None)
+    key = stem + ".".join(str(v) for v in current_versions(scopes))
+    return key, cache.get(key)
+
+
+class PublicPageCacheMiddleware:
+    """Serve anonymous GETs of the archive's public pages from the shared cache (see module doc).
+
+    Goes after AuthenticationMiddleware and MessageMiddleware in ``MIDDLEWARE``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        key = getattr(request, "_archive_page_key", None)
+        if key is not None:
+            response = self._store(request, response, key)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not is_cacheable_request(request):
+            return None
+        scopes = page_scopes(request, view_kwargs)
+        if scopes is None:
+            return None
+        key, entry = lookup(request, scopes)
+        if entry is None:
+            request._archive_page_key = key
+            return None
+        response = _response_from(entry, request)
+        response["X-Archive-Cache"] = "hit"
+        return get_conditional_response(
+            request, etag=response["ETag"], last_modified=entry["last_modified"], response=response
+        )
+
+    def _store(self, request, response, key):
+        if (
+            response.status_code != 200
+            or response.streaming
+            or response.cookies
+            or response.has_header("Cache-Control") and "private" in response["Cache-Control"]
+        ):
+            return response
+        content = response.content
+        csrf_hole = False
+        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
+            tokens = set(_CSRF_INPUT.findall(content))
+            if len(tokens) != 1:
+                return response  # a token we cannot find (or several) stays this reader's alone
+            content = content.replace(tokens.pop(), CSRF_PLACEHOLDER)
+            csrf_hole = True
+        entry = {
+            "content": content,
+            "csrf_hole": csrf_hole,
+            "form_token": _FORM_TOKEN_INPUT.search(content) is not None,
+            "content_type": response["Content-Type"],
+            "headers": {h: response[h] for h in ("Content-Language", "Link") if response.has_header(h)},
+            "etag": quote_etag(hashlib.sha256(content).hexdigest()[:32]),
+            "last_modified": int(time.time()),
+        }
+        _cache().set(key, entry, PAGE_TIMEOUT)
+        _set_validators(response, entry)
+        response["X-Archive-Cache"] = "miss"
+        return get_conditional_response(
+            request, etag=entry["etag"], last_modified=entry["last_modified"], response=response
+        )
+
+
+def _response_from(entry, request) -> HttpResponse:
+    content = entry["content"]
+    if entry.get("csrf_hole"):
+        content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+    if entry.get("form_token"):
+        from articles.comment_forms import refresh_form_token
+
+        content = _FORM_TOKEN_INPUT.sub(
+            lambda m: b'name="token" value="' + refresh_form_token(m.group(1).decode()).encode() + b'"', content
+        )
+    response = HttpResponse(content, content_type=entry["content_type"])
+    for header, value in entry["headers"].items():
+        response[header] = value
+    _set_validators(response, entry)
+    return response
+
+
+def _set_validators(response, entry) -> None:
+    response["ETag"] = entry["etag"]
+    response["Last-Modified"] = http_date(entry["last_modified"])
+    # Browsers and proxies keep the page but ask again every time: a 304 costs one cache lookup.
+    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    # A proxy must not hand the anonymous copy to a reader with a session or a pending comment.
+    patch_vary_headers(response, ["Cookie"])

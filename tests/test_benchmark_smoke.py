@@ -1,0 +1,46 @@
+"""The benchmark suite runs end to end at a small size, so it cannot rot (PostgreSQL runs only)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the benchmark seeds PostgreSQL: runs in the PostgreSQL pass of make test",
+)
+def test_benchmark_suite_runs_end_to_end_at_300_articles(tmp_path):
+    output = tmp_path / "bench.json"
+    test_db = connection.settings_dict.get("TEST", {}).get("NAME") or "test_archive"
+    env = {
+        **os.environ,
+        "BENCH_N": "300",
+        "BENCH_SECONDS": "2",
+        "BENCH_OUTPUT": str(output),
+        "BENCH_DB": f"{test_db}_bench",  # parallel checkouts each use their own
+        "BENCH_PEER": "0",
+        "BENCH_WXR_MEMORY_ITEMS": "100",
+    }
+    run = subprocess.run([sys.executable, "-m", "tests.benchmarks.run"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    results = json.loads(output.read_text())
+    assert results["n"] == 300
+    assert results["seeding"]["articles"] == 300
+    assert results["static_ceiling"]["rps"] > 0
+    for name in ("article", "home", "category", "tag"):
+        assert results["page_costs"][name]["status"] == 200
+        assert 0 < results["page_costs"][name]["queries"] <= 8
+        for variant in ("uncached", "cached"):
+            measured = results["endpoints"][name][variant]
+            assert measured["requests"] > 0 and measured["non_2xx"] == 0, (name, variant, measured)
+    assert results["imports"]["seed_files"]["ok"]
+    assert results["imports"]["wxr"]["ok"] and results["imports"]["wxr_memory"]["peak_memory_mb"] > 0
+    assert "static ceiling" in run.stdout and "article" in run.stdout

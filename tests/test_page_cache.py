@@ -1,0 +1,293 @@
+"""The page cache against the real Redis: every event that changes a page invalidates exactly that page."""
+
+import socket
+import uuid
+
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+from django.test import override_settings
+from taggit.models import Tag
+
+from articles.cache import invalidate_article
+from articles.models import Article, Comment, Footnote
+from tests.factories import make_article, make_author, make_category
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _redis_answers():
+    try:
+        socket.create_connection(("127.0.0.1", 6379), 1).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_cache():
+    """Django's Redis backend with a key prefix of its own, removed afterwards (Redis is shared)."""
+    if not _redis_answers():
+        pytest.skip("Redis does not answer on 127.0.0.1:6379: start it to test the shared page cache.")
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    with override_settings(CACHES=settings, ARCHIVE_PAGE_CACHE=True):
+        yield caches["default"]
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+def _comment(article, status=Comment.Status.APPROVED, **fields):
+    from django.utils import timezone
+
+    return Comment.objects.create(
+        article=article, name="Reader", body="A comment.", status=status, submitted_at=timezone.now(), **fields
+    )
+
+
+def get(client, url, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code in (200, 304), response.status_code
+    return response
+
+
+def state(client, url):
+    return get(client, url)["X-Archive-Cache"]
+
+
+@pytest.fixture
+def two_articles(db):
+    category = make_category("Region", "Topic")
+    first = make_article("First article", category=category, authors=[make_author("Ann Author")], tags=["water"])
+    second = make_article("Second article", category=category)
+    return first, second
+
+
+@pytest.mark.django_db
+def test_second_anonymous_request_is_served_from_redis(redis_cache, client, two_articles):
+    first, _ = two_articles
+    assert state(client, first.get_absolute_url()) == "miss"
+    response = get(client, first.get_absolute_url())
+    assert response["X-Archive-Cache"] == "hit"
+    assert "First article" in response.content.decode()
+    assert state(client, "/") == "miss"
+    assert state(client, "/") == "hit"
+
+
+@pytest.mark.django_db
+def test_editing_an_article_refreshes_its_page_and_lists_but_not_other_articles(redis_cache, client, two_articles):
+    first, second = two_articles
+    for url in (first.get_absolute_url(), second.get_absolute_url(), "/"):
+        get(client, url)
+    first.title = "First article, revised"
+    first.save()
+    page = get(client, first.get_absolute_url())
+    assert page["X-Archive-Cache"] == "miss"
+    assert "First article, revised" in page.content.decode()
+    home = get(client, "/")
+    assert home["X-Archive-Cache"] == "miss"
+    assert "First article, revised" in home.content.decode()
+    assert state(client, second.get_absolute_url()) == "hit"
+
+
+@pytest.mark.django_db
+def test_publishing_a_draft_shows_it_in_lists_at_once(redis_cache, client, two_articles):
+    draft = make_article("Waiting draft", status=Article.Status.DRAFT)
+    assert "Waiting draft" not in get(client, "/").content.decode()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    draft.status = Article.Status.PUBLISHED
+    draft.save()
+    assert "Waiting draft" in get(client, "/").content.decode()
+    assert get(client, draft.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_editing_a_draft_leaves_every_cached_page_alone(redis_cache, client, two_articles):
+    first, _ = two_articles
+    draft = make_article("Quiet draft", status=Article.Status.DRAFT)
+    get(client, first.get_absolute_url())
+    get(client, "/")
+    draft.title = "Quiet draft, edited"
+    draft.save()
+    assert state(client, first.get_absolute_url()) == "hit"
+    assert state(client, "/") == "hit"
+
+
+@pytest.mark.django_db
+def test_unpublishing_removes_the_page_and_its_listing_entry(redis_cache, client, two_articles):
+    first, _ = two_articles
+    get(client, first.get_absolute_url())
+    assert "First article" in get(client, "/").content.decode()
+    first.status = Article.Status.DRAFT
+    first.save()
+    assert client.get(first.get_absolute_url()).status_code == 404
+    assert "First article" not in get(client, "/").content.decode()
+
+
+@pytest.mark.django_db
+def test_approving_and_removing_a_comment_refreshes_only_its_article(redis_cache, client, two_articles):
+    first, second = two_articles
+    pending = _comment(first, status=Comment.Status.PENDING)
+    for url in (first.get_absolute_url(), second.get_absolute_url(), "/"):
+        get(client, url)
+    assert state(client, first.get_absolute_url()) == "hit"  # a pending comment changes no public page
+
+    pending.status = Comment.Status.APPROVED
+    pending.save()
+    assert state(client, first.get_absolute_url()) == "miss"
+    assert state(client, second.get_absolute_url()) == "hit"
+    assert state(client, "/") == "hit"
+
+    pending.status = Comment.Status.REMOVED
+    pending.save()
+    assert state(client, first.get_absolute_url()) == "miss"
+    assert state(client, second.get_absolute_url()) == "hit"
+
+
+@pytest.mark.django_db
+def test_related_posts_change_through_invalidate_article(redis_cache, client, two_articles):
+    first, second = two_articles
+    get(client, first.get_absolute_url())
+    get(client, second.get_absolute_url())
+    invalidate_article(first)
+    assert state(client, first.get_absolute_url()) == "miss"
+    assert state(client, second.get_absolute_url()) == "hit"
+
+
+@pytest.mark.django_db
+def test_footnote_and_tag_changes_refresh_the_article_page(redis_cache, client, two_articles):
+    first, second = two_articles
+    get(client, first.get_absolute_url())
+    get(client, second.get_absolute_url())
+    Footnote.objects.create(article=first, number=1, text="A new note.")
+    page = get(client, first.get_absolute_url())
+    assert page["X-Archive-Cache"] == "miss"
+    assert "A new note." in page.content.decode()
+
+    first.tags.add("energy")
+    page = get(client, first.get_absolute_url())
+    assert page["X-Archive-Cache"] == "miss"
+    assert "energy" in page.content.decode()
+    assert state(client, second.get_absolute_url()) == "hit"
+
+    Tag.objects.filter(name="energy").update(name="power")  # no signal: nothing may change
+    Tag.objects.get(name="power").save()  # a rename through save() refreshes every page
+    assert "power" in get(client, first.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_and_pending_commenters_never_get_the_shared_page(redis_cache, client, staff_client, two_articles):
+    first, _ = two_articles
+    draft_banner = "Only staff can see this preview"
+    draft = make_article("Preview me", status=Article.Status.DRAFT)
+    get(client, first.get_absolute_url())
+    staff_page = staff_client.get(first.get_absolute_url())
+    assert "X-Archive-Cache" not in staff_page
+    assert draft_banner in staff_client.get(draft.get_absolute_url()).content.decode()
+
+    client.cookies[settings.ARCHIVE_PRIVATE_COOKIE] = "1"
+    assert "X-Archive-Cache" not in client.get(first.get_absolute_url())
+
+
+@pytest.mark.django_db
+def test_unchanged_page_answers_304_and_a_changed_one_200(redis_cache, client, two_articles):
+    first, _ = two_articles
+    url = first.get_absolute_url()
+    page = get(client, url)
+    etag, modified = page["ETag"], page["Last-Modified"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    first.summary = "New summary."
+    first.save()
+    fresh = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert fresh.status_code == 200
+    assert fresh["ETag"] != etag
+
+
+@pytest.mark.django_db
+def test_cache_can_be_turned_off(redis_cache, client, two_articles):
+    first, _ = two_articles
+    with override_settings(ARCHIVE_PAGE_CACHE=False):
+        assert "X-Archive-Cache" not in get(client, first.get_absolute_url())
+        assert "X-Archive-Cache" not in get(client, first.get_absolute_url())
+
+
+@pytest.mark.django_db
+def test_an_evicted_version_key_never_brings_back_an_old_page(redis_cache, client, two_articles):
+    first, _ = two_articles
+    url = first.get_absolute_url()
+    get(client, url)
+    assert state(client, url) == "hit"
+    redis_cache.delete(f"pagever:article:{first.slug}")  # as Redis's LRU eviction would
+    assert state(client, url) == "miss"
+    assert state(client, url) == "hit"
+
+
+@pytest.mark.django_db
+def test_without_redis_the_local_memory_cache_serves_and_invalidates(client, two_articles):
+    first, _ = two_articles
+    url = first.get_absolute_url()
+    assert state(client, url) == "miss"
+    assert state(client, url) == "hit"
+    first.title = "Renamed locally"
+    first.save()
+    page = get(client, url)
+    assert page["X-Archive-Cache"] == "miss"
+    assert "Renamed locally" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_article_page_with_the_comment_form_is_shared_yet_each_reader_can_post(redis_cache):
+    import re
+
+    from django.test import Client
+
+    article = make_article("Open for replies")
+    first = Client(enforce_csrf_checks=True)
+    assert first.get(article.get_absolute_url())["X-Archive-Cache"] == "miss"
+    second = Client(enforce_csrf_checks=True)
+    response = second.get(article.get_absolute_url())
+    assert response["X-Archive-Cache"] == "hit"
+    html = response.content.decode()
+    assert "__archive_csrf_token__" not in html
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    assert settings.CSRF_COOKIE_NAME in response.cookies  # the hit gave this reader their own cookie
+    with override_settings(ARCHIVE_COMMENTS_MIN_SECONDS=0):
+        posted = second.post(
+            f"{article.get_absolute_url()}comment/",
+            {"name": "Second Reader", "email": "second@example.org", "website": "", "body": "From the cache.",
+             "parent": "", "homepage": "", "token": token, "csrfmiddlewaretoken": csrf},
+        )
+    assert posted.status_code == 302
+    assert Comment.objects.get().name == "Second Reader"
+
+
+@pytest.mark.django_db
+def test_a_cached_comment_form_counts_its_minimum_time_from_each_readers_view(redis_cache):
+    import re
+
+    from django.core import signing
+    from django.test import Client
+
+    article = make_article("Timed form")
+    Client().get(article.get_absolute_url())
+    html = Client().get(article.get_absolute_url()).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    from articles.comment_forms import TOKEN_SALT
+
+    shown = signing.loads(token, salt=TOKEN_SALT)
+    assert shown["a"] == article.pk
+    import time
+
+    assert time.time() - shown["t"] < 5
