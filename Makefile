@@ -20,6 +20,7 @@ venv: $(VENV)/.installed
 run: venv
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py import_articles seeds/
+	DJANGO_DEBUG=1 $(PY) manage.py setup_roles
 	DJANGO_DEBUG=1 $(PY) manage.py ensure_admin
 	DJANGO_DEBUG=1 $(PY) manage.py set_site_domain $${ARCHIVE_SITE_DOMAIN:-127.0.0.1:8000}
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000

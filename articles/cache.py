@@ -64,6 +64,9 @@ PAGE_TIMEOUT = 24 * 60 * 60
 
 
 def article_scope(slug: str) -> str:
+    # Slugs in a URL can be of any length (a fuzzer's or a typo's): keep cache keys short and safe.
+    if len(slug) > 100:
+        slug = hashlib.sha256(slug.encode()).hexdigest()
     return f"article:{slug}"
 
 

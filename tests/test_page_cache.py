@@ -291,3 +291,10 @@ def test_a_cached_comment_form_counts_its_minimum_time_from_each_readers_view(re
     import time
 
     assert time.time() - shown["t"] < 5
+
+
+def test_an_absurdly_long_slug_makes_a_short_cache_key():
+    from articles.cache import article_scope
+
+    assert article_scope("a" * 5000) == "article:" + __import__("hashlib").sha256(b"a" * 5000).hexdigest()
+    assert article_scope("kabul") == "article:kabul"
