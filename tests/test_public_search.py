@@ -144,3 +144,17 @@ def test_reindex_command_restores_the_index(client, seed_article, capsys):
     assert result_titles(search(client, "Kabulov")) == [SEED_TITLE]
     err = capsys.readouterr().err
     assert ("Reindexed 1 article(s) for search." in err) if connection.vendor == "postgresql" else ("SQLite" in err)
+
+
+def test_fallback_snippet_starts_and_ends_on_whole_words():
+    from types import SimpleNamespace
+
+    from articles.search import parse_query, snippet
+
+    words = " ".join(f"word{n}" for n in range(200))
+    article = SimpleNamespace(body=f"<p>{words} Kabulov {words}</p>")
+    text = str(snippet(article, parse_query("Kabulov")))
+    assert text.startswith("… word")
+    assert text.endswith(" …")
+    inner = text.removeprefix("… ").removesuffix(" …")
+    assert all(re.fullmatch(r"word\d+|<mark>Kabulov</mark>", token) for token in inner.split())

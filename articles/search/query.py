@@ -101,9 +101,17 @@ def snippet(article, terms: SearchTerms, width=240):
     lower = text.lower()
     hits = [lower.find(w) for w in terms.words if lower.find(w) >= 0]
     start = max(0, min(hits) - width // 3) if hits else 0
-    excerpt = text[start : start + width]
+    end = start + width
+    # Cut at word boundaries, so the excerpt neither starts nor ends mid-word.
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < min(hits) else start
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    excerpt = text[start:end]
     prefix = "… " if start else ""
-    suffix = " …" if start + width < len(text) else ""
+    suffix = " …" if end < len(text) else ""
     pattern = re.compile("|".join(re.escape(w) for w in sorted(terms.words, key=len, reverse=True)), re.I)
     out, pos = [], 0
     for match in pattern.finditer(excerpt):
