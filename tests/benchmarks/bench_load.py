@@ -36,6 +36,8 @@ from tests.benchmarks import run
 READ_MIX = {"article": 50, "home": 10, "category": 10, "tag": 10, "year": 5, "search": 10, "feed": 5}
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 FORM_TOKEN = re.compile(r'name="token" value="([^"]+)"')
+FORM_ACTION = re.compile(r'<form class="comment-form" method="post" action="([^"]+)"')
+NO_FORM = "article page without a comment form"
 TIMEOUT = 10
 
 
@@ -118,41 +120,45 @@ def reader(base, paths, stop_at, tally, seed):
     tally.merge(statuses, latencies, errors)
 
 
-def poster(base, article_paths, stop_at, tally, accepted, marker, number):
-    """Comment through the form as a reader does; the bodies of the comments answered 302 go to ``accepted``."""
+def poster(base, article_paths, stop_at, reads, posts, accepted, marker, number):
+    """Comment through the form as a reader does: the article's GET counts with the reads, the POST with
+    the posts; the bodies of the comments answered 302 go to ``accepted``."""
     rng = random.Random(number)
     conn = Connection(base)
-    statuses, latencies, errors, mine = Counter(), [], [], []
+    read_statuses, read_latencies, post_statuses, post_latencies, errors, mine = Counter(), [], Counter(), [], [], []
     n = 0
     while time.monotonic() < stop_at:
         path = rng.choice(article_paths)
+        started = time.perf_counter()
         try:
             status, page = conn.request("GET", path)
         except (OSError, http.client.HTTPException) as exc:
             errors.append(f"GET {path}: {exc!r}")
             continue
+        read_latencies.append(time.perf_counter() - started)
+        read_statuses[status] += 1
         page = page.decode()
-        csrf, token = CSRF_INPUT.search(page), FORM_TOKEN.search(page)
-        if status != 200 or not csrf or not token or "csrftoken" not in conn.cookies:
-            statuses[f"form missing ({status})"] += 1
+        csrf, token, action = CSRF_INPUT.search(page), FORM_TOKEN.search(page), FORM_ACTION.search(page)
+        if status != 200 or not (csrf and token and action) or "csrftoken" not in conn.cookies:
+            post_statuses[NO_FORM] += 1
             continue
         n += 1
         body = f"{marker} poster {number} comment {n}: a reader's thoughts on this analysis."
         form = {"csrfmiddlewaretoken": csrf.group(1), "token": token.group(1), "name": f"Load reader {number}",
                 "email": f"reader{number}@example.org", "website": "", "body": body, "parent": "", "homepage": ""}
-        action = re.search(r'<form class="comment-form" method="post" action="([^"]+)"', page).group(1)
         started = time.perf_counter()
         try:
-            status, _ = conn.request("POST", action, form)
+            status, _ = conn.request("POST", action.group(1), form)
         except (OSError, http.client.HTTPException) as exc:
-            errors.append(f"POST {action}: {exc!r}")
+            errors.append(f"POST {action.group(1)}: {exc!r}")
             continue
-        latencies.append(time.perf_counter() - started)
-        statuses[status] += 1
+        post_latencies.append(time.perf_counter() - started)
+        post_statuses[status] += 1
         if status == 302:
             mine.append(body)
-    tally.merge(statuses, latencies, errors)
-    with tally.lock:
+    reads.merge(read_statuses, read_latencies, [])
+    posts.merge(post_statuses, post_latencies, errors)
+    with posts.lock:
         accepted.extend(mine)
 
 
@@ -163,11 +169,16 @@ def stored_bodies(marker):
 
 
 def load(base, paths, seconds, readers, posters, marker):
+    # Daemon threads: an interrupted run (Ctrl-C, SIGTERM) stops its server without waiting for them.
     reads, posts, accepted = Tally(), Tally(), []
     stop_at = time.monotonic() + seconds
-    threads = [threading.Thread(target=reader, args=(base, paths, stop_at, reads, n)) for n in range(readers)]
-    threads += [threading.Thread(target=poster, args=(base, paths["article"], stop_at, posts, accepted, marker, n))
-                for n in range(posters)]
+    threads = [threading.Thread(target=reader, args=(base, paths, stop_at, reads, n), daemon=True)
+               for n in range(readers)]
+    threads += [
+        threading.Thread(target=poster, args=(base, paths["article"], stop_at, reads, posts, accepted, marker, n),
+                         daemon=True)
+        for n in range(posters)
+    ]
     started = time.monotonic()
     for t in threads:
         t.start()
@@ -185,6 +196,8 @@ def failures(results):
         server_errors = {k: v for k, v in r["statuses"].items() if k.isdigit() and int(k) >= 500}
         if server_errors:
             problems.append(f"{side}: server errors {server_errors}")
+        if r["statuses"].get(NO_FORM):
+            problems.append(f"{side}: {r['statuses'][NO_FORM]} times the {NO_FORM}")
         if r["socket_errors"]:
             problems.append(f"{side}: {r['socket_errors']} socket errors, e.g. {r['first_socket_errors']}")
     if results["reads"]["requests"] == 0:
@@ -225,6 +238,7 @@ def main(argv=None):
                         help="Database to create and drop (default %(default)s).")
     parser.add_argument("--output", type=Path, help="Also write the results as JSON here.")
     args = parser.parse_args(argv)
+    run.exit_on_sigterm()
 
     server = urlsplit(run.PG_SERVER)
     if not run.answers(server.hostname or "127.0.0.1", server.port or 5432):

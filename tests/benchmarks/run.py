@@ -23,6 +23,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -66,6 +67,11 @@ def answers(host, port):
         return True
     except OSError:
         return False
+
+
+def exit_on_sigterm():
+    """A terminated run still stops its gunicorn and drops its database: SIGTERM unwinds like Ctrl-C."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def free_port():
@@ -500,6 +506,7 @@ def table(results):
 def main():
     from urllib.parse import urlsplit
 
+    exit_on_sigterm()
     server = urlsplit(PG_SERVER)
     if not answers(server.hostname or "127.0.0.1", server.port or 5432):
         sys.exit(f"PostgreSQL does not answer at {PG_SERVER}: start it or set BENCH_PG to a server URL.")
