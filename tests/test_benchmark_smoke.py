@@ -27,6 +27,7 @@ def test_benchmark_suite_runs_end_to_end_at_300_articles(tmp_path):
         "BENCH_DB": f"{test_db}_bench",  # parallel checkouts each use their own
         "BENCH_PEER": "0",
         "BENCH_WXR_MEMORY_ITEMS": "100",
+        "BENCH_LOAD": "0",  # tests/test_load_smoke.py runs the load test
     }
     run = subprocess.run([sys.executable, "-m", "tests.benchmarks.run"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=300)

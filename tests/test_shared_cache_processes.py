@@ -1,7 +1,9 @@
-"""Two gunicorn processes sharing one database and one Redis serve the same fresh pages.
+"""Two gunicorn processes sharing one database and one Redis serve the same fresh pages and count
+the same comment rate limit.
 
 This is what lets an operator add web machines: an edit made through one process invalidates
-the cached pages every other process serves, because the versions live in Redis, not in memory.
+the cached pages every other process serves, and a reader cannot dodge the comment limit by
+landing on another process, because the versions and the counts live in Redis, not in memory.
 """
 
 import http.client
@@ -76,7 +78,11 @@ class Browser:
 
 
 @pytest.fixture
-def two_servers(tmp_path):
+def two_servers(request, tmp_path):
+    """Two gunicorn processes (one worker each) on one SQLite file and one Redis key prefix.
+
+    Parametrize it indirectly with a dict of extra environment for both servers.
+    """
     if not _answers("127.0.0.1", 6379):
         pytest.skip("Redis does not answer on 127.0.0.1:6379: start it to test processes sharing the cache.")
     prefix = f"test-{uuid.uuid4().hex}"
@@ -91,6 +97,7 @@ def two_servers(tmp_path):
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "ARCHIVE_PLAIN_STATIC": "1",
         "DJANGO_SETTINGS_MODULE": "archive.settings",
+        **getattr(request, "param", {}),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, cwd=ROOT, check=True)
@@ -160,3 +167,39 @@ def test_unpublishing_through_one_process_refreshes_the_other(two_servers):
     response, home = reader_side.get("/")
     assert response.status == 200
     assert "Shared article" not in home
+
+
+def _post_comment(browser, article_url, body):
+    """Comment through the form as a reader does: the page's CSRF and form tokens, then the POST."""
+    _, page = browser.get(article_url)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    action = re.search(r'<form class="comment-form" method="post" action="([^"]+)"', page).group(1)
+    return browser.request(
+        "POST", action,
+        {"csrfmiddlewaretoken": browser.csrf_token(page), "token": token, "name": "Rana", "email": "rana@example.org",
+         "website": "", "body": body, "parent": "", "homepage": ""},
+    )
+
+
+# A day-long window: the count cannot roll over to a fresh window during the test (but at midnight UTC).
+RATE_LIMIT_ENV = {"ARCHIVE_COMMENTS_RATE_LIMIT": "2", "ARCHIVE_COMMENTS_RATE_WINDOW": "86400",
+                  "ARCHIVE_COMMENTS_MIN_SECONDS": "0"}
+
+
+@pytest.mark.parametrize("two_servers", [RATE_LIMIT_ENV], indirect=True)
+@pytest.mark.parametrize("third_post_goes_to", [0, 1], ids=["first-server", "second-server"])
+def test_the_comment_rate_limit_counts_posts_to_both_processes(two_servers, third_post_goes_to):
+    article_url = "/articles/shared-article/"
+    first, second = two_servers
+
+    response, _ = _post_comment(first, article_url, "First thought, sent to the first process.")
+    assert response.status == 302
+    response, _ = _post_comment(second, article_url, "Second thought, sent to the second process.")
+    assert response.status == 302
+
+    # Each process has seen one post; only a count shared through Redis reaches the limit of 2.
+    response, page = _post_comment(two_servers[third_post_goes_to], article_url, "Third thought, one too many.")
+    assert response.status == 429
+    assert "You have sent several comments in a short time." in page
+    assert "Third thought, one too many." in page  # the reader's text is kept to send again later
+    assert 0 < int(response.getheader("Retry-After")) <= 86401

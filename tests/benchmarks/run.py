@@ -11,6 +11,7 @@ postgres://postgres@127.0.0.1:5432), BENCH_DB (archive_bench), BENCH_KEEP_DB=1 (
 BENCH_IMPORT_FILES and BENCH_WXR_ITEMS (N/5, 50..2000),
 BENCH_WXR_MEMORY_ITEMS (20000), BENCH_WXR_FULL=1 (import those for real, not --dry-run), BENCH_OUTPUT (JSON path),
 BENCH_PEER=1 (also run the Wagtail peer from ../shared/peers/wagtail and print the ratio),
+BENCH_LOAD=0 (skip the load test, tests/benchmarks/bench_load.py, run last), BENCH_LOAD_SECONDS (60),
 CACHE_URL (default redis://127.0.0.1:6379/0 when Redis answers).
 """
 
@@ -22,6 +23,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -65,6 +67,11 @@ def answers(host, port):
         return True
     except OSError:
         return False
+
+
+def exit_on_sigterm():
+    """A terminated run still stops its gunicorn and drops its database: SIGTERM unwinds like Ctrl-C."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def free_port():
@@ -270,10 +277,10 @@ def endpoints():
         "home": lambda: [reverse("articles:home")],
         "category": lambda: [Category.objects.roots().order_by("path").first().get_absolute_url()],
         "tag": lambda: [reverse("articles:tag", kwargs={"slug": list(busiest_tag)[0].slug})],
-        "year": lambda: [reverse("articles:year", kwargs={"year": newest.published_at.year})],
+        "year": lambda: [reverse("articles:archive_year", kwargs={"year": newest.published_at.year})],
         "search": lambda: [reverse("articles:search") + f"?q={q}" for q in
                            ("government", "water+corridor", "refugees+return", "border+trade", "election")],
-        "feed": lambda: [reverse("articles:feed")],
+        "feed": lambda: [reverse("articles:feed_rss")],
     }
     resolved, skipped = {}, {}
     for name, build in candidates.items():
@@ -499,6 +506,7 @@ def table(results):
 def main():
     from urllib.parse import urlsplit
 
+    exit_on_sigterm()
     server = urlsplit(PG_SERVER)
     if not answers(server.hostname or "127.0.0.1", server.port or 5432):
         sys.exit(f"PostgreSQL does not answer at {PG_SERVER}: start it or set BENCH_PG to a server URL.")
@@ -565,6 +573,13 @@ def main():
     _save(results)
     print(table(results))
     print(f"(JSON: {OUTPUT}; {results['total_seconds']} s in all)")
+    if os.environ.get("BENCH_LOAD", "1") != "0":
+        # Its own process: it seeds its own database and sets Django up afresh.
+        log("load test (tests/benchmarks/bench_load.py)")
+        load = subprocess.run([PYTHON, "-m", "tests.benchmarks.bench_load",
+                               "--seconds", os.environ.get("BENCH_LOAD_SECONDS", "60")], cwd=ROOT)
+        if load.returncode:
+            sys.exit(load.returncode)
 
 
 def _save(results, partial=False):
