@@ -48,3 +48,18 @@ def test_admin_search_and_filters(staff_client, seed_article):
     assert seed_article.title in staff_client.get(url + "?q=Kabul-Moscow").content.decode()
     assert seed_article.title in staff_client.get(url + "?status__exact=published").content.decode()
     assert seed_article.title not in staff_client.get(url + "?status__exact=draft").content.decode()
+
+
+def test_publish_and_unpublish_actions_change_only_what_they_must(staff_client):
+    from articles.models import Article
+    from tests.factories import make_article
+
+    draft, live = make_article("A draft", status="draft"), make_article("Live one")
+    url = reverse("admin:articles_article_changelist")
+    response = staff_client.post(url, {"action": "publish", "_selected_action": [draft.pk, live.pk]}, follow=True)
+    assert "Published 1 article(s)." in response.content.decode()
+    assert set(Article.objects.values_list("status", flat=True)) == {"published"}
+    response = staff_client.post(url, {"action": "unpublish", "_selected_action": [draft.pk]}, follow=True)
+    assert "Unpublished 1 article(s)." in response.content.decode()
+    assert Article.objects.get(pk=draft.pk).status == "draft"
+    assert Article.objects.get(pk=live.pk).status == "published"

@@ -134,20 +134,12 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description="Publish the selected articles", permissions=["change"])
     def publish(self, request, queryset):
-        changed = 0
-        for article in queryset.exclude(status=Article.Status.PUBLISHED):
-            article.status = Article.Status.PUBLISHED
-            article.save()
-            changed += 1
+        changed = queryset.set_status(Article.Status.PUBLISHED)
         self.message_user(request, f"Published {changed} article(s).")
 
     @admin.action(description="Unpublish the selected articles (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        changed = 0
-        for article in queryset.filter(status=Article.Status.PUBLISHED):
-            article.status = Article.Status.DRAFT
-            article.save()
-            changed += 1
+        changed = queryset.filter(status=Article.Status.PUBLISHED).set_status(Article.Status.DRAFT)
         self.message_user(request, f"Unpublished {changed} article(s).")
 
 

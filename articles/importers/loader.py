@@ -111,7 +111,7 @@ def load_article(parsed: ParsedArticle, *, file_name: str, fmt: str, sha256: str
 def _load(parsed, digest, *, file_name, fmt, sha256):
     article = Article.objects.select_for_update().filter(import_key=parsed.identity).first()
     if article is not None and article.import_hash == digest:
-        return _item(parsed, article, "unchanged")
+        return item_result(parsed, article, "unchanged")
     outcome = "updated" if article is not None else "created"
     if article is None:
         article = Article(import_key=parsed.identity)
@@ -154,10 +154,11 @@ def _load(parsed, digest, *, file_name, fmt, sha256):
         outcome=outcome,
         warnings=list(parsed.warnings),
     )
-    return _item(parsed, article, outcome)
+    return item_result(parsed, article, outcome)
 
 
-def _item(parsed, article, outcome):
+def item_result(parsed, article, outcome):
+    """What the report says of one loaded article (shared by every format's load step)."""
     return ItemResult(
         identity=parsed.identity,
         title=parsed.title,

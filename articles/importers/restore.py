@@ -16,7 +16,7 @@ from articles.sanitize import safe_url
 
 from .base import ItemResult
 from .jsonl import RestoredArticle
-from .loader import _author, _replace_footnotes, after_load_hooks
+from .loader import _author, _replace_footnotes, after_load_hooks, item_result
 
 
 def restore_article(parsed: RestoredArticle, *, file_name: str) -> ItemResult:
@@ -30,7 +30,7 @@ def _restore(parsed, file_name):
 
     article = export_queryset().select_for_update(of=("self",)).filter(slug=parsed.slug).first()
     if article is not None and _matches(article_to_dict(article, include_private=True), parsed.line):
-        return _item(parsed, article, "unchanged")
+        return item_result(parsed, article, "unchanged")
     outcome = "updated" if article is not None else "created"
     if article is None:
         article = Article(slug=parsed.slug)
@@ -57,7 +57,7 @@ def _restore(parsed, file_name):
         _replace_comments(article, parsed.restored_comments)
     _replace_records(article, parsed.provenance)
     record_related(article, reason=f"Restored from the backup {file_name}")
-    return _item(parsed, article, outcome)
+    return item_result(parsed, article, outcome)
 
 
 def _matches(current: dict, line: dict) -> bool:
@@ -119,11 +119,3 @@ def _replace_comments(article, comments):
     Comment.objects.bulk_update(replies, ["parent"])
 
 
-def _item(parsed, article, outcome):
-    return ItemResult(
-        identity=parsed.identity,
-        title=parsed.title,
-        outcome=outcome,
-        article_id=article.pk,
-        url=article.get_absolute_url(),
-    )

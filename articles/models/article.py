@@ -64,6 +64,16 @@ class ArticleQuerySet(models.QuerySet):
     def in_month(self, year, month):
         return self.filter(published_at__year=year, published_at__month=month)
 
+    def set_status(self, status):
+        """Publish or unpublish many, one save each: history, search, related posts and the page
+        cache all follow a save. Returns how many changed."""
+        changed = 0
+        for article in self.exclude(status=status):
+            article.status = status
+            article.save()
+            changed += 1
+        return changed
+
     def for_listing(self):
         """What a list of articles shows (title, date, category path, authors): constant queries.
 
