@@ -158,3 +158,21 @@ def test_fallback_snippet_starts_and_ends_on_whole_words():
     assert text.endswith(" …")
     inner = text.removeprefix("… ").removesuffix(" …")
     assert all(re.fullmatch(r"word\d+|<mark>Kabulov</mark>", token) for token in inner.split())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored vector is PostgreSQL's")
+def test_generated_articles_are_indexed_for_search_with_their_notes(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("generate_articles", "4", "--seed", "7", stdout=StringIO(), stderr=StringIO())
+    assert not Article.objects.filter(search_vector__isnull=True).exists()
+    article = Article.objects.published().order_by("pk").first()
+    Footnote.objects.filter(pk=article.footnotes.order_by("number").first().pk).update(text="Zzyzxquartz 1999.")
+    from articles.search import refresh_search_vectors
+
+    refresh_search_vectors([article.pk])  # as the generator's hook does, notes included
+    assert list(Article.objects.filter(search_vector="zzyzxquartz").values_list("pk", flat=True)) == [article.pk]
+    title_word = re.findall(r"[A-Za-z]{5,}", article.title)[0]
+    assert article.title in client.get("/search/", {"q": title_word}).content.decode()

@@ -7,13 +7,14 @@ every word of the query in the title, summary, body or a footnote.
 """
 
 from .query import MAX_QUERY_CHARS, SearchTerms, parse_query, search_articles, snippet
-from .vector import refresh_search_vector, uses_postgres_search
+from .vector import refresh_search_vector, refresh_search_vectors, uses_postgres_search
 
 __all__ = [
     "MAX_QUERY_CHARS",
     "SearchTerms",
     "parse_query",
     "refresh_search_vector",
+    "refresh_search_vectors",
     "search_articles",
     "snippet",
     "uses_postgres_search",

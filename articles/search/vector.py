@@ -1,9 +1,11 @@
 """Writing the stored search vector: called after an article or one of its footnotes changes."""
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import TextField, Value
+from django.db.models import OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
 
 
 def uses_postgres_search():
@@ -27,3 +29,27 @@ def refresh_search_vector(article_id):
         + SearchVector(Value(notes, output_field=TextField()), weight="D", config=config)
     )
     Article.objects.filter(pk=article_id).update(search_vector=vector)
+
+
+def refresh_search_vectors(article_ids):
+    """Many articles' vectors in one UPDATE (bulk writes such as ``generate_articles`` send no signal)."""
+    if not uses_postgres_search() or not article_ids:
+        return
+    from articles.models import Article, Footnote
+
+    config = settings.ARCHIVE_SEARCH_CONFIG
+    notes = Subquery(
+        Footnote.objects.filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(text=StringAgg("text", delimiter=" "))
+        .values("text")[:1],
+        output_field=TextField(),
+    )
+    vector = (
+        SearchVector("title", weight="A", config=config)
+        + SearchVector("summary", weight="B", config=config)
+        + SearchVector("body", weight="C", config=config)
+        + SearchVector(Coalesce(notes, Value("", output_field=TextField())), weight="D", config=config)
+    )
+    Article.objects.filter(pk__in=list(article_ids)).update(search_vector=vector)

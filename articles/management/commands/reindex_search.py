@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from articles.models import Article
 from articles.progress import progress
-from articles.search import refresh_search_vector, uses_postgres_search
+from articles.search import refresh_search_vectors, uses_postgres_search
 
 
 class Command(BaseCommand):
@@ -16,6 +16,7 @@ class Command(BaseCommand):
             self.stderr.write("Nothing to do: on SQLite search reads the articles directly, there is no stored index.")
             return
         ids = list(Article.objects.order_by("id").values_list("id", flat=True))
-        for pk in progress(ids, desc="Indexing", unit="article", stream=self.stderr):
-            refresh_search_vector(pk)
+        chunks = [ids[i : i + 500] for i in range(0, len(ids), 500)]
+        for chunk in progress(chunks, desc="Indexing", unit="500 articles", stream=self.stderr):
+            refresh_search_vectors(chunk)
         self.stderr.write(f"Reindexed {len(ids)} article(s) for search.")
