@@ -127,3 +127,10 @@ def test_session_and_csrf_cookies_are_secure_httponly_and_samesite(client, djang
         assert cookie["secure"] is True
         assert cookie["httponly"] is True
         assert cookie["samesite"] == "Lax"
+
+
+def test_code_only_commands_run_without_a_secret_key(tmp_path):
+    result = run_django(["manage.py", "makemigrations", "--check", "--dry-run"],
+                        env_overrides={"DJANGO_ALLOWED_HOSTS": "archive.example.org"}, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "No changes detected"
