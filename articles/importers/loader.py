@@ -117,14 +117,7 @@ def _load(parsed, digest, *, file_name, fmt, sha256):
         article = Article(import_key=parsed.identity)
         base = parsed.slug or parsed.title
         article.slug = unique_slug(Article, slugify(base) or parsed.title, max_length=240)
-    article.title = parsed.title[:500]
-    article.status = parsed.status
-    article.published_at = parsed.published_at
-    article.summary = parsed.summary
-    article.body = parsed.body_html
-    article.comments_open = parsed.comments_open
-    article.sticky = parsed.sticky
-    article.original_url = safe_url(parsed.original_url)[:1000]
+    copy_article_fields(article, parsed)
     article.import_hash = digest
 
     cache = _cache()
@@ -155,6 +148,18 @@ def _load(parsed, digest, *, file_name, fmt, sha256):
         warnings=list(parsed.warnings),
     )
     return item_result(parsed, article, outcome)
+
+
+def copy_article_fields(article, parsed):
+    """The article's own fields from a parsed record (every format's load step writes the same ones)."""
+    article.title = parsed.title[:500]
+    article.status = parsed.status
+    article.published_at = parsed.published_at
+    article.summary = parsed.summary
+    article.body = parsed.body_html
+    article.comments_open = parsed.comments_open
+    article.sticky = parsed.sticky
+    article.original_url = safe_url(parsed.original_url)[:1000]
 
 
 def item_result(parsed, article, outcome):

@@ -16,7 +16,7 @@ from articles.sanitize import safe_url
 
 from .base import ItemResult
 from .jsonl import RestoredArticle
-from .loader import _author, _replace_footnotes, after_load_hooks, item_result
+from .loader import _author, _replace_footnotes, after_load_hooks, copy_article_fields, item_result
 
 
 def restore_article(parsed: RestoredArticle, *, file_name: str) -> ItemResult:
@@ -34,14 +34,7 @@ def _restore(parsed, file_name):
     outcome = "updated" if article is not None else "created"
     if article is None:
         article = Article(slug=parsed.slug)
-    article.title = parsed.title
-    article.status = parsed.status
-    article.published_at = parsed.published_at
-    article.summary = parsed.summary
-    article.body = parsed.body_html
-    article.comments_open = parsed.comments_open
-    article.sticky = parsed.sticky
-    article.original_url = safe_url(parsed.original_url)
+    copy_article_fields(article, parsed)
     article.import_key = parsed.import_key
     article.primary_category = Category.get_or_create_path(parsed.primary_category) if parsed.primary_category else None
     article.save()
