@@ -10,7 +10,8 @@ from django.dispatch import receiver
 from taggit.models import Tag
 
 from articles.cache import COMMENTS, LISTINGS, SITE, article_scope, bump
-from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, Source
+from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, RelatedArticle, Source
+from articles.related_compute import related_lists_changed
 
 PUBLISHED = Article.Status.PUBLISHED
 APPROVED = Comment.Status.APPROVED
@@ -35,8 +36,23 @@ def article_changed(sender, instance, signal, **kwargs):
     if getattr(instance, "_cache_was_published", True) or public_now:
         # A draft edited as a draft changes no public page (staff previews are never cached).
         slugs = {instance.slug, getattr(instance, "_cache_original_slug", None)} - {None, ""}
+        if signal is not post_delete:
+            # Its title, date and category show in the related posts of other articles.
+            slugs.update(_slugs(RelatedArticle.objects.filter(related=instance).values("article_id")))
         bump(LISTINGS, *(article_scope(s) for s in sorted(slugs)))
     _remember(instance)
+
+
+def _slugs(article_ids):
+    return Article.objects.filter(pk__in=article_ids).values_list("slug", flat=True)
+
+
+@receiver(related_lists_changed, dispatch_uid="page_cache_related_lists_changed")
+def related_lists_rewritten(sender, article_ids, **kwargs):
+    if article_ids is None:
+        bump(SITE)  # a rebuild: every article page may show a new list
+    elif article_ids:
+        bump(*(article_scope(s) for s in sorted(set(_slugs(article_ids)))))
 
 
 def _article_slug(article_id):

@@ -26,6 +26,7 @@ from types import SimpleNamespace
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
+from django.dispatch import Signal
 from taggit.models import Tag, TaggedItem
 
 from articles.models import (
@@ -60,6 +61,16 @@ PUBLISHED = Article.Status.PUBLISHED
 CHUNK = 500  # rows per IN (...) list: well under every backend's parameter limit
 WRITE_BATCH = 5000
 PINNED_REASON = "pinned by an editor"
+
+# Sent (in the writing transaction) with ``article_ids``, the articles whose lists were rewritten,
+# or None after a rebuild of them all: their pages show the lists (page cache, stored renderings).
+related_lists_changed = Signal()
+
+
+def _lists_changed(article_ids):
+    ids = None if article_ids is None else sorted(set(article_ids))
+    if ids is None or ids:
+        related_lists_changed.send(sender=RelatedArticle, article_ids=ids)
 
 
 def _chunks(items, size=CHUNK):
@@ -146,7 +157,10 @@ def forget(article_id, previous=None, *, policy=None):
         old = set(term_counts(*previous, title_boost=policy.title_boost)[0])
         _adjust_document_counts(added=set(), removed=old | {CORPUS}, labels={})
     ArticleTerm.objects.filter(article_id=article_id).delete()
-    RelatedArticle.objects.filter(Q(article_id=article_id) | Q(related_id=article_id)).delete()
+    listing = RelatedArticle.objects.filter(Q(article_id=article_id) | Q(related_id=article_id))
+    # Its own list needs no notice: it is unpublished (its save says so) or being deleted.
+    _lists_changed(listing.exclude(article_id=article_id).values_list("article_id", flat=True))
+    listing.delete()
 
 
 def _stored_vector(article_id):
@@ -388,6 +402,7 @@ def recompute(article_id, *, policy: RelatednessPolicy | None = None, neighbours
         rows = _rows_for(article_id, ranked, policy, pins=_published_pins(article_id), excluded=excluded)
         RelatedArticle.objects.filter(article_id=article_id).delete()
         RelatedArticle.objects.bulk_create(rows)
+        _lists_changed([article_id])
         if neighbours:
             _update_neighbours(own, ranked, policy)
     return rows
@@ -397,7 +412,9 @@ def _update_neighbours(own, ranked, policy):
     """Put the article into the lists of the articles it relates to, and out of the others' lists."""
     a = own.article_id
     top = {c.article_id: c for c in ranked[: policy.neighbours_updated]}
-    RelatedArticle.objects.filter(related_id=a, pinned=False).exclude(article_id__in=list(top)).delete()
+    dropped = RelatedArticle.objects.filter(related_id=a, pinned=False).exclude(article_id__in=list(top))
+    _lists_changed(dropped.values_list("article_id", flat=True))
+    dropped.delete()
     # Articles that pin this one get their pin back once it is published again.
     pinned_by = set(RelatedPin.objects.filter(related_id=a).values_list("article_id", flat=True))
     if pinned_by:
@@ -441,6 +458,7 @@ def _update_neighbours(own, ranked, policy):
     if changed:
         RelatedArticle.objects.filter(article_id__in=list(changed)).delete()
         RelatedArticle.objects.bulk_create([row for rows in changed.values() for row in rows])
+        _lists_changed(changed)
 
 
 def recompute_safely(article_id, **kwargs):
@@ -485,6 +503,7 @@ def rebuild(*, policy: RelatednessPolicy | None = None, stream=None, workers=Non
     started = time.monotonic()
     with transaction.atomic():
         summary = _rebuild(policy, stream, workers, chunk_size)
+        _lists_changed(None)
     if connection.vendor in ("postgresql", "sqlite"):
         # Fresh statistics, so the planner uses the term index for the next single recompute.
         with connection.cursor() as cursor:

@@ -298,3 +298,31 @@ def test_an_absurdly_long_slug_makes_a_short_cache_key():
 
     assert article_scope("a" * 5000) == "article:" + __import__("hashlib").sha256(b"a" * 5000).hexdigest()
     assert article_scope("kabul") == "article:kabul"
+
+
+@pytest.mark.django_db
+def test_renaming_an_article_refreshes_the_cached_pages_listing_it_as_related(redis_cache, client, two_articles):
+    from articles.models import RelatedArticle
+
+    first, second = two_articles
+    RelatedArticle.objects.create(article=second, related=first, rank=1, score=1.0)
+    assert first.title in get(client, second.get_absolute_url()).content.decode()
+    assert state(client, second.get_absolute_url()) == "hit"
+
+    first.title = "A renamed neighbour"
+    first.save()
+    page = get(client, second.get_absolute_url())
+    assert page["X-Archive-Cache"] == "miss"
+    assert "A renamed neighbour" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_recomputed_related_lists_refresh_the_cached_pages_showing_them(redis_cache, client, two_articles):
+    from articles.related_compute import related_lists_changed
+
+    first, second = two_articles
+    get(client, first.get_absolute_url())
+    get(client, second.get_absolute_url())
+    related_lists_changed.send(sender=None, article_ids=[second.pk])
+    assert state(client, second.get_absolute_url()) == "miss"
+    assert state(client, first.get_absolute_url()) == "hit"

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.importers.pipeline import import_path
+from articles import rendering
 from articles.models import Article, ArticleTerm, Footnote, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from articles.related_compute import rebuild, recompute
 from articles.related_links import related_links
@@ -239,6 +240,8 @@ def test_related_posts_cost_the_page_one_query(corpus, client, django_assert_num
     # Filed like russia0 (the breadcrumb costs the same) but with nothing related to it.
     lonely = make_article("Lonely", body="<p>Nothing to share.</p>", category=corpus["russia0"].primary_category)
     RelatedArticle.objects.filter(article=lonely).delete()
+    # Both rendered live (no stored rendering), where the related posts are read.
+    rendering.invalidate([lonely.pk, corpus["russia0"].pk, corpus["water0"].pk])
     with CaptureQueriesContext(connection) as without:
         client.get(lonely.get_absolute_url())
     with CaptureQueriesContext(connection) as with_links:

@@ -1,6 +1,7 @@
 from .article import Article, ArticleAuthor, ArticleQuerySet
 from .comments import Comment
 from .provenance import ImportRecord
+from .rendering import ArticleRendering
 from .related import ArticleTerm, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from .sources import Footnote, Source
 from .taxonomy import Author, Category
@@ -9,6 +10,7 @@ __all__ = [
     "Article",
     "ArticleAuthor",
     "ArticleQuerySet",
+    "ArticleRendering",
     "ArticleTerm",
     "Author",
     "Category",

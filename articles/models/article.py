@@ -79,9 +79,14 @@ class ArticleQuerySet(models.QuerySet):
 
         The body is deferred (13 KB an article): render bodies from ``for_page()`` or ``.defer(None)``.
         """
-        return self.select_related("primary_category").defer("body").prefetch_related(
+        return self.select_related("primary_category").defer("body", "search_vector").prefetch_related(
             Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position")),
         )
+
+    def for_reading(self):
+        """What the article page reads: the row and its stored rendering (``articles.rendering``),
+        one query; the body and the rest come from the rendering."""
+        return self.select_related("primary_category", "rendering").defer("body", "search_vector")
 
     def for_feed(self):
         """What a feed entry shows: the listing plus tags (as entry categories)."""
@@ -103,7 +108,7 @@ class ArticleQuerySet(models.QuerySet):
         """What the article page shows, in a fixed number of queries."""
         from .sources import Footnote
 
-        return self.for_listing().defer(None).prefetch_related(
+        return self.for_listing().defer(None).defer("search_vector").prefetch_related(
             "tags",
             Prefetch(
                 "footnotes",

@@ -17,6 +17,9 @@ class CommentQuerySet(models.QuerySet):
 
     def set_status(self, status):
         """Moderate many at once; the pages showing them are refreshed (an UPDATE sends no signal)."""
+        from django.db import transaction
+
+        from articles import rendering
         from articles.cache import invalidate_articles
         from articles.models import Article
 
@@ -25,6 +28,9 @@ class CommentQuerySet(models.QuerySet):
         changed = changing.update(status=status)
         if changed:
             invalidate_articles(articles)
+            ids = [article.pk for article in articles]
+            rendering.invalidate(ids)
+            transaction.on_commit(lambda: rendering.refresh(ids))
         return changed
 
     def thread(self, max_depth=3):

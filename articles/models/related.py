@@ -46,11 +46,14 @@ class ArticleTerm(models.Model):
 
 class RelatedArticleQuerySet(models.QuerySet):
     def for_page(self, article):
-        """What the page shows: published related articles, pins first, in ONE query."""
+        """What the page shows: published related articles, pins first, in ONE query.
+        ``article=None``: for every article (filter them yourself)."""
+        rows = self if article is None else self.filter(article=article)
         return (
-            self.filter(article=article, related__status="published")
+            rows.filter(related__status="published")
             .select_related("related", "related__primary_category")
             .only(
+                "article_id",
                 "rank",
                 "pinned",
                 "related__title",

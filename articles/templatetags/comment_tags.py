@@ -12,31 +12,44 @@ register = template.Library()
 
 
 @dataclass
-class CommentSection:
+class CommentThread:
     comments: list  # top-level comments; replies in .replies_shown
     count: int
+    open: bool
+    max_depth: int
+
+
+@dataclass
+class CommentSection:
     open: bool
     closed_notice: str
     form: CommentForm
     token: str
     reply_to: Comment | None
-    max_depth: int
+
+
+@register.simple_tag
+def comment_thread(article):
+    """The article's approved comments as a thread (the same for every reader: stored with the
+    article's rendering, see ``articles.rendering``)."""
+    depth = moderator.max_depth
+    comments = article.comments.public().thread(max_depth=depth)
+    return CommentThread(comments=comments, count=_count(comments), open=moderator.allow(article), max_depth=depth)
 
 
 @register.simple_tag(takes_context=True)
-def comment_section(context, article):
-    """The article's approved comments as a thread, and the form (the view's bound form after an error)."""
+def comment_form_section(context, article):
+    """The reply form for this reader: the view's bound form after an error, else a fresh one (a
+    reply to ``?replyto=`` when that comment is shown and may be answered)."""
     request = context.get("request")
     depth = moderator.max_depth
-    comments = article.comments.public().thread(max_depth=depth)
-    count = _count(comments)
     form = context.get("comment_form")
     reply_to = None
     if form is None:
         initial = {}
         wanted = request.GET.get("replyto", "") if request is not None else ""
         if wanted.isdigit():
-            reply_to = _find(comments, int(wanted))
+            reply_to = _find(article.comments.public().thread(max_depth=depth), int(wanted))
             if reply_to is not None and reply_to.depth < depth:
                 initial["parent"] = reply_to.pk
             else:
@@ -45,14 +58,11 @@ def comment_section(context, article):
     else:
         reply_to = form.parent_comment
     return CommentSection(
-        comments=comments,
-        count=count,
         open=moderator.allow(article),
         closed_notice=moderator.closed_notice(article),
         form=form,
         token=form.valid_token() or form_token(article),
         reply_to=reply_to,
-        max_depth=depth,
     )
 
 

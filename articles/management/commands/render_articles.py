@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand
+
+from articles import rendering
+from articles.models import Article
+
+
+class Command(BaseCommand):
+    help = (
+        "Render and store article pages (articles.rendering). Saves, imports and moderation keep them current; "
+        "run this after bulk-loading articles outside the importers (generate_articles) or after a deploy that "
+        "changed the article templates, so no reader waits for a page to be rendered."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--all", action="store_true", help="Render every article, not only missing or stale ones.")
+
+    def handle(self, *args, all=False, **options):
+        queryset = Article.objects.all()
+        ids = list(queryset.order_by("pk").values_list("pk", flat=True) if all else rendering.stale_ids(queryset))
+        stored = rendering.refresh(ids, stream=self.stderr)
+        up_to_date = queryset.count() - len(ids)
+        self.stderr.write(f"Rendered {stored} article page(s); {up_to_date} were already current.")

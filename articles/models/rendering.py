@@ -1,0 +1,49 @@
+from django.db import models
+from django.db.models import F
+
+
+class ArticleRenderingQuerySet(models.QuerySet):
+    def invalidate(self):
+        """Mark these renderings stale: the page renders live until the article is rendered again.
+
+        ``generation`` moves on, so a rendering begun from the old rows can no longer be stored
+        (``articles.rendering.store`` only writes over the generation it started from).
+        """
+        return self.update(generation=F("generation") + 1, main_html="", head_html="", comments_html="")
+
+
+class ArticleRendering(models.Model):
+    """The article page's own content as HTML, rendered when the article (or what it shows) is written.
+
+    ``main_html`` is everything between the site header and the comments: breadcrumb, title and
+    byline, body, notes, tags and related posts; ``head_html`` the article's structured data;
+    ``comments_html`` its approved comments. The page read costs one query for the article and its
+    rendering; only the reply form is rendered for each reader. See ``articles.rendering``.
+    """
+
+    article = models.OneToOneField(
+        "articles.Article", on_delete=models.CASCADE, primary_key=True, related_name="rendering"
+    )
+    main_html = models.TextField(blank=True)
+    head_html = models.TextField(blank=True)
+    # The approved comments (heading and thread), and whether comments were open when it was
+    # rendered: reply links show only then, and comments close with time as well as by a write.
+    comments_html = models.TextField(blank=True)
+    comments_open = models.BooleanField(default=False)
+    # Digest of the templates and settings the HTML came from: a deploy that changes them makes
+    # every stored rendering stale without touching the table.
+    digest = models.CharField(max_length=64, blank=True)
+    # Bumped by every invalidation (see ArticleRenderingQuerySet.invalidate).
+    generation = models.PositiveIntegerField(default=0)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ArticleRenderingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "stored article rendering"
+
+    def __str__(self):
+        return f"rendering of article {self.article_id} (generation {self.generation})"
+
+    def is_current(self, digest, comments_open):
+        return bool(self.main_html) and self.digest == digest and self.comments_open == comments_open

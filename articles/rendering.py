@@ -1,0 +1,216 @@
+"""The article page's own content, rendered when it is written, not when it is read.
+
+An article page is the same for every reader except the reply form. The rest (breadcrumb, title
+and byline, body, notes, tags, related posts, the structured data and the approved comments) is
+rendered from ``includes/article_main.html``, ``includes/article_head.html`` and
+``includes/comment_thread.html`` after a write and stored in ``ArticleRendering``; a page read
+then costs one query, for the article and its rendering (``ArticleDetailView``).
+
+Never stale, by construction:
+
+- Every write that changes what the fragment shows invalidates it in the writing transaction
+  (``invalidate``; the receivers are in ``articles.rendering_signals``): the article itself, its
+  notes, authors, tags and categories; a source, author, tag or category it shows being renamed;
+  an article its related posts list being edited; its related posts recomputed; a comment
+  approved, or approved no longer.
+- Comments also close with time (``CommentModerator.close_after``): a rendering made while they
+  were open is not used once they are closed, and the other way round.
+- Invalidation moves the row's ``generation`` on. ``store`` writes only over the generation its
+  rendering started from, so HTML rendered from rows read before a concurrent write can never be
+  stored after it.
+- The stored HTML carries a digest of the templates and settings it came from; after a deploy that
+  changes them every row is stale at once and is rendered again (``manage.py render_articles``,
+  or by the first reader of each page).
+
+A page whose rendering is missing or stale is rendered live, exactly as it would be stored, and the
+result is stored for the next reader. Absolute URLs in the structured data are written with the
+placeholder ``ORIGIN`` and completed for the request's own scheme and host when served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from django.template import loader
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from articles.models import Article, ArticleRendering
+
+MAIN_TEMPLATE = "includes/article_main.html"
+HEAD_TEMPLATE = "includes/article_head.html"
+COMMENTS_TEMPLATE = "includes/comment_thread.html"
+# Every template the stored HTML is made from (the digest covers them all).
+TEMPLATES = (
+    MAIN_TEMPLATE,
+    HEAD_TEMPLATE,
+    COMMENTS_TEMPLATE,
+    "includes/comment.html",
+    "includes/breadcrumb.html",
+    "includes/article_meta.html",
+    "includes/footnotes.html",
+    "includes/related_posts.html",
+)
+# Raise when the Python that shapes the stored HTML changes (articles.seo, Footnote, Source labels).
+FORMAT_VERSION = "1"
+# A reserved name (RFC 2606): no real address can contain it, and it is replaced in every response.
+ORIGIN = "https://origin.invalid"
+BATCH = 200
+
+
+class _OriginRequest:
+    """What ``articles.seo`` needs of a request to write absolute URLs: here, with the placeholder."""
+
+    scheme = "https"
+
+    def build_absolute_uri(self, location="/"):
+        return ORIGIN + location
+
+    def get_host(self):
+        return ORIGIN.split("://", 1)[1]
+
+
+@lru_cache(maxsize=1)
+def digest() -> str:
+    from articles.moderation import moderator
+
+    parts = [FORMAT_VERSION, settings.SITE_NAME, settings.LANGUAGE_CODE, str(moderator.max_depth)]
+    for name in TEMPLATES:
+        parts.append(loader.get_template(name).template.source)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@dataclass
+class Fragments:
+    main: str
+    head: str
+    comments: str
+    comments_open: bool
+
+    def for_request(self, request) -> Fragments:
+        """Safe HTML with the placeholder origin made this request's own scheme and host."""
+        origin = f"{request.scheme}://{request.get_host()}"
+        return Fragments(*(mark_safe(html.replace(ORIGIN, origin)) for html in (self.main, self.head, self.comments)),
+                         comments_open=self.comments_open)
+
+
+def render(article) -> Fragments:
+    """The fragments of ``article`` fetched with ``Article.objects.for_page()``."""
+    from articles.moderation import moderator
+
+    context = {"article": article, "request": _OriginRequest()}
+    return Fragments(
+        main=loader.get_template(MAIN_TEMPLATE).render(context),
+        head=loader.get_template(HEAD_TEMPLATE).render(context),
+        comments=loader.get_template(COMMENTS_TEMPLATE).render(context),
+        comments_open=moderator.allow(article),
+    )
+
+
+def fragments(article, request) -> Fragments:
+    """The fragments for the page of ``article`` (fetched with ``Article.objects.for_reading()``):
+    the stored rendering when current, else rendered now from the rows and stored for the next reader."""
+    from articles.moderation import moderator
+
+    try:
+        rendering = article.rendering
+    except ObjectDoesNotExist:
+        rendering = None
+    if rendering is not None and rendering.is_current(digest(), moderator.allow(article)):
+        stored = Fragments(rendering.main_html, rendering.head_html, rendering.comments_html, rendering.comments_open)
+    else:
+        stored = render(Article.objects.for_page().get(pk=article.pk))
+        store(article.pk, rendering.generation if rendering is not None else None, stored)
+    return stored.for_request(request)
+
+
+# -- writing ---------------------------------------------------------------------------------------
+def store(article_id: int, generation: int | None, rendered: Fragments) -> bool:
+    """Store a rendering made from rows read at ``generation`` (None: the article had no row then).
+
+    Writes nothing if the rendering was invalidated since (the generation moved on): the next
+    read or write renders it again from the new rows. Returns whether it was stored.
+    """
+    values = {
+        "main_html": rendered.main,
+        "head_html": rendered.head,
+        "comments_html": rendered.comments,
+        "comments_open": rendered.comments_open,
+        "digest": digest(),
+        "rendered_at": timezone.now(),
+    }
+    if generation is None:
+        # A row created since, by an invalidation or another reader, wins: this insert does nothing.
+        ArticleRendering.objects.bulk_create(
+            [ArticleRendering(article_id=article_id, generation=0, **values)], ignore_conflicts=True
+        )
+        return ArticleRendering.objects.filter(article_id=article_id, generation=0, main_html=rendered.main).exists()
+    return bool(ArticleRendering.objects.filter(article_id=article_id, generation=generation).update(**values))
+
+
+def invalidate(article_ids) -> None:
+    """The fragments of these articles (ids, or a queryset of ids) are stale, in this transaction."""
+    ids = sorted(set(article_ids))
+    if not ids:
+        return
+    # Rows first, then the bump: a reader that saw no row and stores afterwards finds one (its
+    # generation-0 insert does nothing), and a reader's row stored before is bumped with the rest.
+    ArticleRendering.objects.bulk_create([ArticleRendering(article_id=pk) for pk in ids], ignore_conflicts=True)
+    ArticleRendering.objects.filter(article_id__in=ids).invalidate()
+
+
+def invalidate_all() -> None:
+    ArticleRendering.objects.all().invalidate()
+
+
+def refresh(article_ids, *, stream=None) -> int:
+    """Render and store these articles now (write time), a batch of queries per 200; returns how
+    many were stored (a rendering invalidated meanwhile is left for the next write or read)."""
+    from articles.progress import progress
+
+    ids = sorted(set(article_ids))
+    chunks = [ids[start:start + BATCH] for start in range(0, len(ids), BATCH)]
+    stored = 0
+    for chunk in progress(chunks, desc="Rendering", unit=f"{BATCH} articles", stream=stream):
+        generations = dict(
+            ArticleRendering.objects.filter(article_id__in=chunk).values_list("article_id", "generation")
+        )
+        articles = list(Article.objects.for_page().filter(pk__in=chunk))
+        _prefetch_related_posts(articles)
+        for article in articles:
+            stored += store(article.pk, generations.get(article.pk), render(article))
+    return stored
+
+
+def _prefetch_related_posts(articles):
+    """``Article.related_for_page`` for many articles in one query."""
+    from articles.models import RelatedArticle
+    from articles.relatedness import get_policy
+
+    shown = get_policy().shown
+    by_article = {article.pk: article for article in articles}
+    for article in articles:
+        article._related_for_page = []
+    links = RelatedArticle.objects.for_page(None).filter(article_id__in=list(by_article)).order_by("article_id", "rank")
+    for link in links:
+        chosen = by_article[link.article_id]._related_for_page
+        if len(chosen) < shown:
+            chosen.append(link)
+
+
+def refresh_after_commit(article_id: int) -> None:
+    """Render the article once the transaction that changed it has committed (and its related
+    posts, recomputed after the same commit, are in)."""
+    transaction.on_commit(lambda: refresh([article_id]))
+
+
+def stale_ids(queryset=None):
+    """Ids of articles (published by default) whose stored rendering is missing or stale."""
+    queryset = Article.objects.published() if queryset is None else queryset
+    current = ArticleRendering.objects.filter(digest=digest()).exclude(main_html="")
+    return queryset.exclude(pk__in=current.values("article_id")).order_by("pk").values_list("pk", flat=True)

@@ -1,0 +1,223 @@
+"""Stored article renderings (articles.rendering): read in one query, identical to a live render,
+and never stale: every write that changes what they show invalidates exactly the articles showing it."""
+
+import datetime as dt
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles import rendering
+from articles.models import Article, ArticleRendering, Comment, Footnote, RelatedArticle
+from articles.related_compute import related_lists_changed
+from tests.factories import make_article, make_author, make_category, make_comment, make_source
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    # What is measured here is the page as the view makes it, not the shared page cache in front.
+    settings.ARCHIVE_PAGE_CACHE = False
+
+
+def stored(article):
+    row = ArticleRendering.objects.filter(article=article).first()
+    return row if row is not None and row.is_current(rendering.digest(), row.comments_open) else None
+
+
+def render_now(*articles):
+    """What the commit of each write does (tests run inside one transaction, so it has not run)."""
+    rendering.refresh([a.pk for a in articles])
+
+
+def page(client, article):
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.fixture
+def cited():
+    source = make_source("ruttig-2014", title="From Point Zero", authors=["Thomas Ruttig"], year=2014)
+    article = make_article(
+        "Cited article", category=make_category("Afghanistan", "Politics"), authors=[make_author("Ann Author")],
+        tags=["water"],
+    )
+    Footnote.objects.create(article=article, number=1, text="Ruttig, From Point Zero.", source=source)
+    render_now(article)
+    return article, source
+
+
+def test_a_stored_article_page_is_read_in_one_query(client, cited, django_assert_num_queries):
+    article, _ = cited
+    client.get(article.get_absolute_url())  # process-wide caches (content types, site)
+    with django_assert_num_queries(1):
+        html = page(client, article)
+    assert "Ruttig 2014" in html
+    assert "Ann Author" in html
+
+
+def test_the_stored_page_is_the_page_rendered_live(client, cited):
+    article, _ = cited
+    make_comment(article, body="An approved reply.")
+    render_now(article)
+    from_storage = page(client, article)
+    rendering.invalidate([article.pk])
+    assert stored(article) is None
+    live = page(client, article)
+    assert _without_tokens(live) == _without_tokens(from_storage)
+    assert "An approved reply." in live
+    assert stored(article) is not None  # the live render was stored for the next reader
+
+
+def _without_tokens(html):
+    import re
+
+    return re.sub(r'(name="(?:csrfmiddlewaretoken|token)" value=")[^"]*', r"\1", html)
+
+
+def test_structured_data_names_the_host_the_page_was_asked_for(client, cited, settings):
+    settings.ALLOWED_HOSTS = ["archive.example.org"]
+    article, _ = cited
+    html = client.get(article.get_absolute_url(), HTTP_HOST="archive.example.org").content.decode()
+    assert f'"url": "http://archive.example.org{article.get_absolute_url()}"' in html
+    assert rendering.ORIGIN not in html
+
+
+def test_editing_the_article_or_its_notes_invalidates_its_rendering(cited):
+    article, _ = cited
+    article.title = "Renamed"
+    article.save()
+    assert stored(article) is None
+    render_now(article)
+    Footnote.objects.create(article=article, number=2, text="A second note.")
+    assert stored(article) is None
+    render_now(article)
+    article.tags.add("energy")
+    assert stored(article) is None
+
+
+@pytest.mark.parametrize("rename", ["source", "author", "tag", "category"])
+def test_renaming_what_a_page_shows_invalidates_the_articles_showing_it(client, cited, rename):
+    article, source = cited
+    bystander = make_article("Unrelated")
+    render_now(article, bystander)
+    if rename == "source":
+        source.authors = ["Kate Clark"]
+        source.save()
+        expected = "Clark 2014"
+    elif rename == "author":
+        author = article.authors.get()
+        author.name = "Ann Renamed"
+        author.save()
+        expected = "Ann Renamed"
+    elif rename == "tag":
+        tag = Tag.objects.get(name="water")
+        tag.name = "rivers"
+        tag.save()
+        expected = "rivers"
+    else:
+        category = article.primary_category
+        category.name = "Government"
+        category.save()
+        expected = "Government"
+    assert stored(article) is None
+    assert stored(bystander) is not None
+    assert expected in page(client, article)
+
+
+def test_an_article_edited_refreshes_the_renderings_listing_it_as_related(client):
+    first, second = make_article("First"), make_article("Second")
+    RelatedArticle.objects.create(article=second, related=first, rank=1, score=1.0)
+    render_now(first, second)
+    first.title = "First, renamed"
+    first.save()
+    assert stored(second) is None
+    assert "First, renamed" in page(client, second)
+
+
+def test_recomputed_related_lists_invalidate_exactly_those_renderings():
+    first, second = make_article("First"), make_article("Second")
+    render_now(first, second)
+    related_lists_changed.send(sender=None, article_ids=[second.pk])
+    assert stored(second) is None
+    assert stored(first) is not None
+
+
+def test_approving_and_removing_a_comment_refreshes_the_stored_thread(client, cited):
+    article, _ = cited
+    pending = make_comment(article, status=Comment.Status.PENDING, body="Waiting for a moderator.")
+    assert stored(article) is not None  # a pending comment shows nowhere
+    pending.status = Comment.Status.APPROVED
+    pending.save()
+    assert stored(article) is None
+    assert "Waiting for a moderator." in page(client, article)
+    Comment.objects.filter(pk=pending.pk).set_status(Comment.Status.REMOVED)
+    assert stored(article) is None
+    assert "Waiting for a moderator." not in page(client, article)
+
+
+def test_a_rendering_begun_before_an_invalidation_is_not_stored(cited):
+    article, _ = cited
+    generation = ArticleRendering.objects.get(article=article).generation
+    old = rendering.render(Article.objects.for_page().get(pk=article.pk))
+    article.title = "Changed meanwhile"
+    article.save()  # a writer commits while the reader renders
+    assert rendering.store(article.pk, generation, old) is False
+    assert stored(article) is None
+
+
+def test_a_reader_without_a_row_cannot_store_over_an_invalidation(cited):
+    article, _ = cited
+    ArticleRendering.objects.filter(article=article).delete()  # as after a bulk load
+    old = rendering.render(Article.objects.for_page().get(pk=article.pk))
+    rendering.invalidate([article.pk])  # a writer, before the reader stores
+    assert rendering.store(article.pk, None, old) is False
+    assert stored(article) is None
+
+
+def test_a_rendering_made_while_comments_were_open_is_not_used_once_they_close(client):
+    article = make_article("Old debate", published=timezone.now() - dt.timedelta(days=40))
+    render_now(article)
+    assert "Leave a Reply" in page(client, article)
+    with override_settings(ARCHIVE_COMMENTS_CLOSE_AFTER_DAYS=30):
+        html = page(client, article)
+    assert "Comments on this article are closed." in html
+    assert "No comments yet." not in html
+    assert ArticleRendering.objects.get(article=article).comments_open is False
+
+
+def test_a_template_change_makes_every_rendering_stale(cited, monkeypatch):
+    article, _ = cited
+    assert stored(article) is not None
+    monkeypatch.setattr(rendering, "FORMAT_VERSION", "changed")
+    rendering.digest.cache_clear()
+    try:
+        assert stored(article) is None
+        assert list(rendering.stale_ids()) == [article.pk]
+    finally:
+        monkeypatch.undo()
+        rendering.digest.cache_clear()
+
+
+def test_deleting_an_article_with_notes_authors_and_comments_leaves_no_rendering(cited):
+    article, _ = cited
+    make_comment(article)
+    article.delete()
+    assert not ArticleRendering.objects.exists()
+
+
+def test_render_articles_renders_only_what_is_missing_or_stale(cited):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    article, _ = cited
+    fresh = make_article("Never rendered")
+    ArticleRendering.objects.filter(article=fresh).delete()
+    err = StringIO()
+    call_command("render_articles", stderr=err)
+    assert err.getvalue().strip() == "Rendered 1 article page(s); 1 were already current."
+    assert stored(fresh) is not None
