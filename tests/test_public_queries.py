@@ -8,7 +8,6 @@ import pytest
 
 from articles import rendering
 from articles.models import Article
-
 from tests.public_site import build_archive, warm_caches
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles.importers.pipeline import import_path
 from articles import rendering
+from articles.importers.pipeline import import_path
 from articles.models import Article, ArticleTerm, Footnote, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from articles.related_compute import rebuild, recompute
 from articles.related_links import related_links

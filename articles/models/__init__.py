@@ -1,8 +1,8 @@
 from .article import Article, ArticleAuthor, ArticleQuerySet
 from .comments import Comment
 from .provenance import ImportRecord
-from .rendering import ArticleRendering
 from .related import ArticleTerm, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
+from .rendering import ArticleRendering
 from .sources import Footnote, Source
 from .taxonomy import Author, Category
 
