@@ -239,6 +239,10 @@ LOGGING = {
 ARCHIVE_PAGE_SIZE = 20
 # PostgreSQL text-search configuration for the stored search vector (stemming, stop words).
 ARCHIVE_SEARCH_CONFIG = os.environ.get("ARCHIVE_SEARCH_CONFIG", "english")
+# A search counts, ranks and lists at most this many matches. Up to it every match is ranked on its
+# whole text; a query matching more (a word found in most articles) lists this many: title and
+# summary matches first, then the newest, and the page says "more than".
+ARCHIVE_SEARCH_LIMIT = int(os.environ.get("ARCHIVE_SEARCH_LIMIT", "1000"))
 # Entries per feed.
 ARCHIVE_FEED_SIZE = 20
 ARCHIVE_IMPORT_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))

@@ -47,7 +47,5 @@ def snapshot_related(sender, instance, history_instance, **kwargs):
 
 from articles import cache_invalidation  # noqa: F401,E402  (page cache: receivers bump version keys)
 
-from . import (
-    related_signals,  # noqa: E402,F401  (related posts follow every publish, edit and delete)
-    rendering_signals,  # noqa: E402,F401  (after related_signals: renders once related posts are in)
-)
+from . import related_signals  # noqa: E402,F401  (related posts follow every publish, edit and delete)
+from . import rendering_signals  # noqa: E402,F401,I001  (after related_signals: renders once related posts are in)

@@ -18,14 +18,36 @@ class PostgresOnlyAddIndex(migrations.AddIndex):
 
 
 def fill_search_vectors(apps, schema_editor):
-    """Articles imported before this migration get their vector now (later ones on save)."""
+    """Articles imported before this migration get their vector now (later ones on save).
+
+    Written out here, with this migration's models, rather than calling today's
+    ``articles.search.vector``: that writes columns later migrations add.
+    """
     if schema_editor.connection.vendor != "postgresql":
         return
-    from articles.search.vector import refresh_search_vector
+    from django.conf import settings
+    from django.contrib.postgres.aggregates import StringAgg
+    from django.contrib.postgres.search import SearchVector
+    from django.db.models import OuterRef, Subquery, TextField, Value
+    from django.db.models.functions import Coalesce
 
     Article = apps.get_model("articles", "Article")
-    for pk in Article.objects.values_list("pk", flat=True).iterator():
-        refresh_search_vector(pk)
+    Footnote = apps.get_model("articles", "Footnote")
+    config = settings.ARCHIVE_SEARCH_CONFIG
+    notes = Subquery(
+        Footnote.objects.filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(text=StringAgg("text", delimiter=" ", order_by="number"))
+        .values("text")[:1],
+        output_field=TextField(),
+    )
+    Article.objects.update(
+        search_vector=SearchVector("title", weight="A", config=config)
+        + SearchVector("summary", weight="B", config=config)
+        + SearchVector("body", weight="C", config=config)
+        + SearchVector(Coalesce(notes, Value("", output_field=TextField())), weight="D", config=config)
+    )
 
 
 class Migration(migrations.Migration):

@@ -77,16 +77,17 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What a list of articles shows (title, date, category path, authors): constant queries.
 
-        The body is deferred (13 KB an article): render bodies from ``for_page()`` or ``.defer(None)``.
+        The body (13 KB an article) and the search vectors (6 KB) are deferred: render bodies from
+        ``for_page()`` or ``.defer(None)``.
         """
-        return self.select_related("primary_category").defer("body", "search_vector").prefetch_related(
+        return self.select_related("primary_category").defer("body", "search_vector", "search_head").prefetch_related(
             Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position")),
         )
 
     def for_reading(self):
         """What the article page reads: the row and its stored rendering (``articles.rendering``),
         one query; the body and the rest come from the rendering."""
-        return self.select_related("primary_category", "rendering").defer("body", "search_vector")
+        return self.select_related("primary_category", "rendering").defer("body", "search_vector", "search_head")
 
     def for_feed(self):
         """What a feed entry shows: the listing plus tags (as entry categories)."""
@@ -108,7 +109,7 @@ class ArticleQuerySet(models.QuerySet):
         """What the article page shows, in a fixed number of queries."""
         from .sources import Footnote
 
-        return self.for_listing().defer(None).defer("search_vector").prefetch_related(
+        return self.for_listing().defer(None).defer("search_vector", "search_head").prefetch_related(
             "tags",
             Prefetch(
                 "footnotes",
@@ -157,11 +158,14 @@ class Article(models.Model):
     # Weighted words of title, summary, body and footnotes, written after every save (PostgreSQL
     # only; see articles.search). Never computed while a page is read.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The title and summary words alone (A, B): a few hundred bytes kept in the row, so a search
+    # matching most of the archive ranks on it without reading every match's full vector.
+    search_head = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
-    history = HistoricalRecords(bases=[ArticleRevision], excluded_fields=["updated_at", "search_vector"])
+    history = HistoricalRecords(bases=[ArticleRevision], excluded_fields=["updated_at", "search_vector", "search_head"])
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -172,6 +176,7 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="article_listing_idx"),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
+            GinIndex(fields=["search_head"], name="article_search_head_idx"),
         ]
         permissions = [("import_articles", "Can import articles from files")]
 

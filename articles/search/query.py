@@ -1,14 +1,18 @@
-"""Reading side of search: a reader's words in, a ranked queryset of published articles out."""
+"""Reading side of search: a reader's words in, ranked published articles out, a page at a time."""
 
 from __future__ import annotations
 
 import html
 import re
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, FloatField, Func, OuterRef, Q, TextField, Value
+from django.db.models.functions import Left
+from django.utils.functional import cached_property
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
@@ -22,6 +26,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # Private-use characters mark highlights inside ts_headline output: they survive tag stripping and
 # escaping, then become <mark> elements.
 _START, _STOP = "\ue000", "\ue001"
+# A broad query's snippet is cut from this many characters at the start of the body.
+HEADLINE_CHARS = 4000
 
 
 @dataclass(frozen=True)
@@ -46,40 +52,136 @@ def parse_query(text: str | None) -> SearchTerms:
 
 
 def search_articles(queryset, terms: SearchTerms):
-    """Published articles matching every word, best first; each row carries ``snippet_source``."""
-    if not terms:
-        return queryset.none()
-    if uses_postgres_search():
-        return _postgres_search(queryset, terms)
-    return _fallback_search(queryset, terms)
+    """Published articles matching every word, best first, for the paginator: see ``SearchResults``."""
+    return SearchResults(queryset, terms)
 
 
-def _postgres_search(queryset, terms):
-    config = settings.ARCHIVE_SEARCH_CONFIG
-    # Built from the words only (every word must match): punctuation in the query cannot change its
-    # meaning or make PostgreSQL raise a syntax error.
-    query = SearchQuery(" ".join(terms.words), search_type="plain", config=config)
-    return (
-        queryset.filter(search_vector=query)
-        .annotate(
-            rank=SearchRank(F("search_vector"), query),
-            headline=SearchHeadline(
-                "body",
-                query,
-                config=config,
-                start_sel=_START,
-                stop_sel=_STOP,
-                max_fragments=2,
-                min_words=12,
-                max_words=30,
-                fragment_delimiter=" … ",
-            ),
+class SearchResults:
+    """The matches of one search, as a paginator reads them: a count, then one page's slice.
+
+    At most ``ARCHIVE_SEARCH_LIMIT`` matches are counted, ranked and listed. Up to that many (names,
+    places, rarer words: the usual search) every match is ranked on its whole weighted vector, so a
+    title match comes before a passing mention in a footnote. A query matching more (a word in most
+    of the archive) is *broad*: the page says "more than" and lists the first that many, articles
+    with every word in their title or summary first (ranked on those, from the small stored
+    ``search_head``), then the rest newest first. Ranking it the first way would read and rank the
+    full vector of every match (99,000 at 100,000 articles); this way a page reads about 20.
+
+    On SQLite (no vectors) matches are the newest first in both cases.
+    """
+
+    def __init__(self, queryset, terms: SearchTerms):
+        self.queryset = queryset
+        self.terms = terms
+        self.limit = max(1, settings.ARCHIVE_SEARCH_LIMIT)
+        self.postgres = uses_postgres_search()
+        if self.postgres:
+            self.config = config = settings.ARCHIVE_SEARCH_CONFIG
+            # Built from the words only (every word must match): punctuation in the query cannot
+            # change its meaning or make PostgreSQL raise a syntax error.
+            self.query = SearchQuery(" ".join(terms.words), search_type="plain", config=config)
+            self.matching = queryset.filter(search_vector=self.query)
+        else:
+            self.matching = _fallback_matching(queryset, terms)
+
+    @cached_property
+    def _counted(self):
+        """Matches, counted up to one past the limit: the first ``limit + 1`` found, in no order."""
+        if not self.terms:
+            return 0
+        return self.matching.order_by()[: self.limit + 1].count()
+
+    def count(self):
+        return min(self._counted, self.limit)
+
+    def __len__(self):
+        return self.count()
+
+    @property
+    def more(self):
+        """More articles match than are counted and listed."""
+        return self._counted > self.limit
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step is not None:
+            raise TypeError("search results are read a page (a slice) at a time")
+        start, stop, _ = key.indices(self.count())
+        if start >= stop:
+            return []
+        if not self.postgres:
+            return list(self.matching[start:stop])
+        if not self.more:
+            ranked = self.matching.annotate(
+                rank=SearchRank(F("search_vector"), self.query),
+                headline=self._headline(F("body")),
+            ).order_by("-rank", "-published_at", "-id")
+            return list(ranked[start:stop])
+        ids = self._broad_page_ids(start, stop)
+        rows = self.queryset.filter(pk__in=ids).order_by().annotate(headline=self._headline(_body_start()))
+        by_id = {article.pk: article for article in rows}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    def _broad_page_ids(self, start, stop):
+        """One page of a broad query's order, as ids, in one statement.
+
+        Head matches (every word in title or summary) ranked on ``search_head`` through its GIN
+        index, then the other matches newest first along ``article_listing_idx``, which stops after
+        ``stop`` rows. Neither part ranks or reads more than ``stop`` full vectors.
+        """
+        base = self.queryset.order_by().select_related(None).prefetch_related(None)
+        columns = ("id", "tier", "rank", "published_at")
+        head = (
+            base.filter(search_head=self.query)
+            .annotate(tier=Value(1), rank=SearchRank(F("search_head"), self.query))
+            .order_by("-rank", "-published_at", "-id")
+            .values_list(*columns)[:stop]
         )
-        .order_by("-rank", "-published_at", "-id")
+        rest = (
+            self.matching.order_by()
+            .select_related(None)
+            .prefetch_related(None)
+            .exclude(search_head=self.query)
+            .annotate(tier=Value(2), rank=Value(0.0, output_field=FloatField()))
+            .order_by("-published_at", "-id")
+            .values_list(*columns)[:stop]
+        )
+        page = head.union(rest, all=True).order_by("tier", "-rank", "-published_at", "-id")[start:stop]
+        return [row[0] for row in page]
+
+    def _headline(self, text):
+        # Any of the words, not all: a snippet marks the words the text has near each other, even
+        # when the rest are only in the title, the notes or further down the body.
+        words = (SearchQuery(word, search_type="plain", config=self.config) for word in self.terms.words)
+        any_word = reduce(or_, words)
+        return SearchHeadline(
+            text,
+            any_word,
+            config=self.config,
+            start_sel=_START,
+            stop_sel=_STOP,
+            max_fragments=2,
+            min_words=12,
+            max_words=30,
+            fragment_delimiter=" … ",
+        )
+
+
+def _body_start():
+    """The body's first ``HEADLINE_CHARS`` characters, without a tag or word cut in two.
+
+    A broad query's words are found all through its matches: the snippet is cut from the start of
+    the body rather than parsing all of it for every row (a whole body costs ts_headline ~1 ms).
+    """
+    return Func(
+        Left("body", HEADLINE_CHARS),
+        Value(r"<[^>]*$|\S+$"),
+        Value(""),
+        function="regexp_replace",
+        output_field=TextField(),
     )
 
 
-def _fallback_search(queryset, terms):
+def _fallback_matching(queryset, terms):
     from articles.models import Footnote
 
     for word in terms.words:
@@ -88,14 +190,14 @@ def _fallback_search(queryset, terms):
             Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word) | in_notes
         )
     # The snippet is cut from the body here (PostgreSQL's comes from SearchHeadline): load it with the row.
-    return queryset.defer(None).defer("search_vector").order_by("-published_at", "-id")
+    return queryset.defer(None).defer("search_vector", "search_head").order_by("-published_at", "-id")
 
 
 def snippet(article, terms: SearchTerms, width=240):
     """A short, escaped excerpt of the article's text with the query's words in <mark>."""
     headline = getattr(article, "headline", None)
     if headline is not None:
-        text = escape(html.unescape(strip_tags(headline)))
+        text = escape(html.unescape(strip_tags(headline)).strip())
         return mark_safe(text.replace(_START, "<mark>").replace(_STOP, "</mark>"))
     text = " ".join(html.unescape(strip_tags(article.body)).split())
     lower = text.lower()

@@ -1,4 +1,10 @@
-"""Writing the stored search vector: called after an article or one of its footnotes changes."""
+"""Writing the stored search vectors: called after an article or one of its footnotes changes.
+
+Two per article, written together: ``search_vector`` (title A, summary B, body C, footnotes D),
+which decides what matches and ranks up to ``ARCHIVE_SEARCH_LIMIT`` matches, and ``search_head``
+(title A, summary B only), which ranks the matches of a query found in more articles than that.
+The head's words are a subset of the full vector's, so a head match is always a match.
+"""
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
@@ -12,23 +18,33 @@ def uses_postgres_search():
     return connection.vendor == "postgresql"
 
 
+def head_vector(config):
+    """The title and summary words, weighted as in the full vector."""
+    return SearchVector("title", weight="A", config=config) + SearchVector("summary", weight="B", config=config)
+
+
+def _full_vector(config, notes):
+    # The body is HTML: the text-search parser reads tags as their own tokens and the
+    # configuration indexes none of them, so only the words count.
+    return (
+        head_vector(config)
+        + SearchVector("body", weight="C", config=config)
+        + SearchVector(notes, weight="D", config=config)
+    )
+
+
 def refresh_search_vector(article_id):
-    """Recompute one article's vector in a single UPDATE (no signals fire). A no-op on SQLite."""
+    """Recompute one article's vectors in a single UPDATE (no signals fire). A no-op on SQLite."""
     if not uses_postgres_search() or article_id is None:
         return
     from articles.models import Article, Footnote
 
     config = settings.ARCHIVE_SEARCH_CONFIG
     notes = " ".join(Footnote.objects.filter(article_id=article_id).order_by("number").values_list("text", flat=True))
-    # The body is HTML: the text-search parser reads tags as their own tokens and the
-    # configuration indexes none of them, so only the words count.
-    vector = (
-        SearchVector("title", weight="A", config=config)
-        + SearchVector("summary", weight="B", config=config)
-        + SearchVector("body", weight="C", config=config)
-        + SearchVector(Value(notes, output_field=TextField()), weight="D", config=config)
+    Article.objects.filter(pk=article_id).update(
+        search_vector=_full_vector(config, Value(notes, output_field=TextField())),
+        search_head=head_vector(config),
     )
-    Article.objects.filter(pk=article_id).update(search_vector=vector)
 
 
 def refresh_search_vectors(article_ids):
@@ -46,10 +62,7 @@ def refresh_search_vectors(article_ids):
         .values("text")[:1],
         output_field=TextField(),
     )
-    vector = (
-        SearchVector("title", weight="A", config=config)
-        + SearchVector("summary", weight="B", config=config)
-        + SearchVector("body", weight="C", config=config)
-        + SearchVector(Coalesce(notes, Value("", output_field=TextField())), weight="D", config=config)
+    Article.objects.filter(pk__in=list(article_ids)).update(
+        search_vector=_full_vector(config, Coalesce(notes, Value("", output_field=TextField()))),
+        search_head=head_vector(config),
     )
-    Article.objects.filter(pk__in=list(article_ids)).update(search_vector=vector)

@@ -22,6 +22,7 @@ class SearchView(ListView):
         context = super().get_context_data(**kwargs)
         results = [(article, snippet(article, self.terms)) for article in context["articles"]]
         context.update(
+            search=self.object_list,
             terms=self.terms,
             query=self.terms.raw,
             results=results,

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0006_related_posts'),
+        ('articles', '0007_search_head'),
     ]
 
     operations = [
