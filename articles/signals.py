@@ -45,7 +45,5 @@ def snapshot_related(sender, instance, history_instance, **kwargs):
         history_instance.related = related_snapshot(instance)
 
 
-from articles import cache_invalidation  # noqa: F401,E402  (page cache: receivers bump version keys)
-
-from . import related_signals  # noqa: E402,F401  (related posts follow every publish, edit and delete)
-from . import rendering_signals  # noqa: E402,F401,I001  (after related_signals: renders once related posts are in)
+# Receivers, connected in this order (rendering's after related posts': it renders once they are in).
+from articles import cache_invalidation, related_signals, rendering_signals  # noqa: E402,F401,I001
