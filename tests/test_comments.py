@@ -409,3 +409,15 @@ def test_opening_the_comment_address_directly_leads_back_to_the_form(client):
     response = client.get(reverse("articles:comment_post", kwargs={"slug": article.slug}))
     assert response.status_code == 301
     assert response["Location"] == f"{article.get_absolute_url()}#comments"
+
+
+def test_the_reply_form_fields_rendered_once_are_those_of_a_fresh_form():
+    from django.template.loader import get_template
+
+    from articles.comment_forms import CommentForm
+    from articles.templatetags.comment_tags import blank_comment_fields
+
+    article = make_article()
+    fresh = get_template("includes/comment_form_fields.html").render({"form": CommentForm(article=article)})
+    assert blank_comment_fields() == fresh
+    assert 'name="name"' in fresh and 'name="homepage"' in fresh

@@ -1,8 +1,10 @@
 """Template tags for the comments fragment and the admin index (display data only; no HTML here)."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django import template
+from django.template.loader import get_template
 
 from articles.comment_forms import CommentForm, form_token
 from articles.models import Comment
@@ -26,6 +28,17 @@ class CommentSection:
     form: CommentForm
     token: str
     reply_to: Comment | None
+
+    @property
+    def blank_fields(self):
+        return blank_comment_fields()
+
+
+@lru_cache(maxsize=1)
+def blank_comment_fields():
+    """The fields of an unbound reply form as HTML: the same for every reader and article (the
+    parent and the signed token are separate inputs), so rendered once per process."""
+    return get_template("includes/comment_form_fields.html").render({"form": CommentForm(article=None)})
 
 
 @register.simple_tag
