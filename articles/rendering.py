@@ -35,7 +35,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.template import loader
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -145,11 +145,17 @@ def store(article_id: int, generation: int | None, rendered: Fragments) -> bool:
         "rendered_at": timezone.now(),
     }
     if generation is None:
-        # A row created since, by an invalidation or another reader, wins: this insert does nothing.
-        ArticleRendering.objects.bulk_create(
-            [ArticleRendering(article_id=article_id, generation=0, **values)], ignore_conflicts=True
-        )
-        return ArticleRendering.objects.filter(article_id=article_id, generation=0, main_html=rendered.main).exists()
+        # A row created since, by an invalidation or another reader, wins: this insert fails.
+        row = ArticleRendering(article_id=article_id, generation=0, **values)
+        try:
+            if connection.in_atomic_block:
+                with transaction.atomic():  # a savepoint: the failure leaves the transaction usable
+                    row.save(force_insert=True)
+            else:
+                row.save(force_insert=True)  # one statement, no BEGIN/COMMIT around it
+        except IntegrityError:
+            return False
+        return True
     return bool(ArticleRendering.objects.filter(article_id=article_id, generation=generation).update(**values))
 
 
