@@ -25,7 +25,7 @@ class CommentThread:
 class CommentSection:
     open: bool
     closed_notice: str
-    form: CommentForm
+    form: CommentForm | None  # the view's bound form after an error; None for a fresh one
     token: str
     reply_to: Comment | None
 
@@ -59,22 +59,21 @@ def comment_form_section(context, article):
     form = context.get("comment_form")
     reply_to = None
     if form is None:
-        initial = {}
+        # No form object for a fresh form: its fields come from ``blank_comment_fields``.
         wanted = request.GET.get("replyto", "") if request is not None else ""
         if wanted.isdigit():
             reply_to = _find(article.comments.public().thread(max_depth=depth), int(wanted))
-            if reply_to is not None and reply_to.depth < depth:
-                initial["parent"] = reply_to.pk
-            else:
+            if reply_to is not None and reply_to.depth >= depth:
                 reply_to = None
-        form = CommentForm(article=article, initial=initial, max_depth=depth)
+        token = form_token(article)
     else:
         reply_to = form.parent_comment
+        token = form.valid_token() or form_token(article)
     return CommentSection(
         open=moderator.allow(article),
         closed_notice=moderator.closed_notice(article),
         form=form,
-        token=form.valid_token() or form_token(article),
+        token=token,
         reply_to=reply_to,
     )
 
