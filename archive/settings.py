@@ -64,13 +64,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the page cache: a reader served from it still gets their CSRF cookie for the reply form.
+    "django.middleware.csrf.CsrfViewMiddleware",
+    # Serves anonymous readers' pages from the shared cache: readers without a session at once,
+    # others once authentication has run (its process_view).
+    "articles.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # After authentication and messages: it serves anonymous readers' pages from the shared cache.
-    "articles.cache.PublicPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Records who made each change, for the revision history (django-simple-history).

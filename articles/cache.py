@@ -45,22 +45,32 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import default_key_func
 from django.core.cache.backends.redis import RedisCache
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
 CSRF_PLACEHOLDER = b"__archive_csrf_token__"
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+FORM_TOKEN_HOLE = b'name="token" value="__archive_form_token__"'
 _FORM_TOKEN_INPUT = re.compile(rb'name="token" value="([^"]+)"')
 VERSION_PREFIX = "pagever:"
-PAGE_PREFIX = "page:"
+# The layout of a stored entry is part of its key: after a deploy that changes it, entries stored by
+# the old code are never read (they expire), so no process reads a layout it does not know.
+PAGE_PREFIX = "page2:"
 SITE = "site"
 LISTINGS = "listings"
 COMMENTS = "comments"
 # How long a rendered page may sit unread; stale versions are never read, so this only bounds memory.
 PAGE_TIMEOUT = 24 * 60 * 60
+# Headers each served copy gets afresh (validators, caching, cookies), never replayed from the store.
+_PER_RESPONSE_HEADERS = {
+    "content-type", "content-length", "set-cookie", "vary", "cache-control", "etag", "last-modified",
+    "expires", "date", "x-archive-cache",
+}
 
 
 def article_scope(slug: str) -> str:
@@ -164,8 +174,16 @@ def is_cacheable_request(request) -> bool:
     return True
 
 
-def page_scopes(request, view_kwargs) -> list[str] | None:
-    match = request.resolver_match
+def _resolved(request):
+    """(resolver match or None, view kwargs) for a request not yet routed."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None, {}
+    return match, match.kwargs
+
+
+def page_scopes(match, view_kwargs) -> list[str] | None:
     if match is None or match.app_name == "admin":
         return None
     if match.namespace != "articles":
@@ -213,13 +231,20 @@ def lookup(request, scopes):
 class PublicPageCacheMiddleware:
     """Serve anonymous GETs of the archive's public pages from the shared cache (see module doc).
 
-    Goes after AuthenticationMiddleware and MessageMiddleware in ``MIDDLEWARE``.
+    Goes after CsrfViewMiddleware and before SessionMiddleware in ``MIDDLEWARE``. A reader without a
+    session cookie cannot be logged in, so their hit is answered before sessions, authentication,
+    messages and the rest run (most readers, and the cheapest answer). With a session cookie the
+    lookup waits for ``process_view``, once authentication has said whether this is staff.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if is_cacheable_request(request) and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            hit = self._lookup(request, *_resolved(request))
+            if hit is not None:
+                return hit
         response = self.get_response(request)
         key = getattr(request, "_archive_page_key", None)
         if key is not None:
@@ -227,12 +252,19 @@ class PublicPageCacheMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not is_cacheable_request(request):
+        if hasattr(request, "_archive_page_looked_up") or not is_cacheable_request(request):
             return None
-        scopes = page_scopes(request, view_kwargs)
+        return self._lookup(request, request.resolver_match, view_kwargs)
+
+    def _lookup(self, request, match, view_kwargs):
+        request._archive_page_looked_up = True
+        scopes = page_scopes(match, view_kwargs)
         if scopes is None:
             return None
-        key, entry = lookup(request, scopes)
+        try:
+            key, entry = lookup(request, scopes)
+        except DisallowedHost:
+            return None  # answered by the usual path (400)
         if entry is None:
             request._archive_page_key = key
             return None
@@ -258,12 +290,22 @@ class PublicPageCacheMiddleware:
                 return response  # a token we cannot find (or several) stays this reader's alone
             content = content.replace(tokens.pop(), CSRF_PLACEHOLDER)
             csrf_hole = True
+        form_token = None
+        tokens = set(_FORM_TOKEN_INPUT.findall(content))
+        if len(tokens) == 1:
+            # The comment form's signed "shown at": a hole too, re-signed for each reader served.
+            form_token = tokens.pop()
+            content = content.replace(b'name="token" value="' + form_token + b'"', FORM_TOKEN_HOLE)
+            form_token = form_token.decode()
+        elif tokens:
+            return response
         entry = {
             "content": content,
             "csrf_hole": csrf_hole,
-            "form_token": _FORM_TOKEN_INPUT.search(content) is not None,
+            "form_token": form_token,
             "content_type": response["Content-Type"],
-            "headers": {h: response[h] for h in ("Content-Language", "Link") if response.has_header(h)},
+            # The headers the inner middleware added (CSP, X-Frame-Options...): an early hit skips it.
+            "headers": {h: v for h, v in response.items() if h.lower() not in _PER_RESPONSE_HEADERS},
             "etag": quote_etag(hashlib.sha256(content).hexdigest()[:32]),
             "last_modified": int(time.time()),
         }
@@ -282,9 +324,8 @@ def _response_from(entry, request) -> HttpResponse:
     if entry.get("form_token"):
         from articles.comment_forms import refresh_form_token
 
-        content = _FORM_TOKEN_INPUT.sub(
-            lambda m: b'name="token" value="' + refresh_form_token(m.group(1).decode()).encode() + b'"', content
-        )
+        fresh = refresh_form_token(entry["form_token"]).encode()
+        content = content.replace(FORM_TOKEN_HOLE, b'name="token" value="' + fresh + b'"')
     response = HttpResponse(content, content_type=entry["content_type"])
     for header, value in entry["headers"].items():
         response[header] = value

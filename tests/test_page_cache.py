@@ -326,3 +326,21 @@ def test_recomputed_related_lists_refresh_the_cached_pages_showing_them(redis_ca
     related_lists_changed.send(sender=None, article_ids=[second.pk])
     assert state(client, second.get_absolute_url()) == "miss"
     assert state(client, first.get_absolute_url()) == "hit"
+
+
+@pytest.mark.django_db
+def test_a_hit_served_before_the_session_middleware_keeps_every_security_header_and_the_csrf_cookie(
+    redis_cache, client, two_articles
+):
+    first, _ = two_articles
+    miss = get(client, first.get_absolute_url())
+    client.cookies.clear()
+    hit = get(client, first.get_absolute_url())
+    assert (miss["X-Archive-Cache"], hit["X-Archive-Cache"]) == ("miss", "hit")
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"):
+        assert hit[header] == miss[header], header
+    assert hit["Vary"] == "Cookie"
+    token = hit.cookies[settings.CSRF_COOKIE_NAME].value
+    assert token
+    assert 'name="csrfmiddlewaretoken" value="' in hit.content.decode()
+    assert "__archive_csrf_token__" not in hit.content.decode()
