@@ -30,6 +30,7 @@ placeholder ``ORIGIN`` and completed for the request's own scheme and host when 
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,6 +42,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from articles.models import Article, ArticleRendering
+
+logger = logging.getLogger(__name__)
 
 MAIN_TEMPLATE = "includes/article_main.html"
 HEAD_TEMPLATE = "includes/article_head.html"
@@ -212,7 +215,16 @@ def _prefetch_related_posts(articles):
 def refresh_after_commit(article_id: int) -> None:
     """Render the article once the transaction that changed it has committed (and its related
     posts, recomputed after the same commit, are in)."""
-    transaction.on_commit(lambda: refresh([article_id]))
+    transaction.on_commit(lambda: refresh_safely([article_id]))
+
+
+def refresh_safely(article_ids) -> None:
+    """For after-commit callbacks: the write is done; a failure here is logged, never shown to the
+    editor who saved, and the page is rendered by its first reader instead."""
+    try:
+        refresh(article_ids)
+    except Exception:
+        logger.exception("Article pages %s could not be rendered; run render_articles.", list(article_ids))
 
 
 def stale_ids(queryset=None):

@@ -30,7 +30,7 @@ class CommentQuerySet(models.QuerySet):
             invalidate_articles(articles)
             ids = [article.pk for article in articles]
             rendering.invalidate(ids)
-            transaction.on_commit(lambda: rendering.refresh(ids))
+            transaction.on_commit(lambda: rendering.refresh_safely(ids))
         return changed
 
     def thread(self, max_depth=3):
