@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.template import loader
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -177,23 +178,40 @@ def invalidate_all() -> None:
     ArticleRendering.objects.all().invalidate()
 
 
-def refresh(article_ids, *, stream=None) -> int:
+def refresh(article_ids, *, stream=None, workers=1) -> int:
     """Render and store these articles now (write time), a batch of queries per 200; returns how
-    many were stored (a rendering invalidated meanwhile is left for the next write or read)."""
+    many were stored (a rendering invalidated meanwhile is left for the next write or read).
+    ``workers`` > 1 renders in that many forked processes (rendering is CPU-bound templating)."""
     from articles.progress import progress
 
     ids = sorted(set(article_ids))
     chunks = [ids[start:start + BATCH] for start in range(0, len(ids), BATCH)]
     stored = 0
-    for chunk in progress(chunks, desc="Rendering", unit=f"{BATCH} articles", stream=stream):
-        generations = dict(
-            ArticleRendering.objects.filter(article_id__in=chunk).values_list("article_id", "generation")
-        )
-        articles = list(Article.objects.for_page().filter(pk__in=chunk))
-        _prefetch_related_posts(articles)
-        for article in articles:
-            stored += store(article.pk, generations.get(article.pk), render(article))
+    bar = progress(range(len(ids)), desc="Rendering", unit="article", stream=stream)
+    bar_update = getattr(bar, "update", None)
+    for chunk, count in zip(chunks, _render_chunks(chunks, workers), strict=True):
+        stored += count
+        if bar_update:
+            bar_update(len(chunk))
+    if bar_update:
+        bar.close()
     return stored
+
+
+def _render_chunks(chunks, workers):
+    if workers <= 1 or len(chunks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(_render_chunk, chunks)
+        return
+    connections.close_all()  # each forked worker opens its own connection
+    with multiprocessing.get_context("fork").Pool(workers, initializer=connections.close_all) as pool:
+        yield from pool.imap(_render_chunk, chunks)
+
+
+def _render_chunk(chunk) -> int:
+    generations = dict(ArticleRendering.objects.filter(article_id__in=chunk).values_list("article_id", "generation"))
+    articles = list(Article.objects.for_page().filter(pk__in=chunk))
+    _prefetch_related_posts(articles)
+    return sum(store(article.pk, generations.get(article.pk), render(article)) for article in articles)
 
 
 def _prefetch_related_posts(articles):

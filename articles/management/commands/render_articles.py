@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand
+import os
+
+from django.core.management.base import BaseCommand, CommandError
 
 from articles import rendering
 from articles.models import Article
@@ -13,10 +15,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--all", action="store_true", help="Render every article, not only missing or stale ones.")
+        parser.add_argument("--workers", type=int, default=None,
+                            help="processes that render (default: one per CPU)")
 
-    def handle(self, *args, all=False, **options):
+    def handle(self, *args, all=False, workers=None, **options):
+        if workers is not None and workers < 1:
+            raise CommandError("--workers must be 1 or more (e.g. --workers 2).")
+        workers = workers or os.cpu_count() or 1
         queryset = Article.objects.all()
         ids = list(queryset.order_by("pk").values_list("pk", flat=True) if all else rendering.stale_ids(queryset))
-        stored = rendering.refresh(ids, stream=self.stderr)
+        stored = rendering.refresh(ids, stream=self.stderr, workers=workers)
         up_to_date = queryset.count() - len(ids)
         self.stderr.write(f"Rendered {stored} article page(s); {up_to_date} were already current.")
