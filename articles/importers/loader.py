@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from taggit.models import Tag
 
+from articles.deferred import collecting
 from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source
 from articles.models.taxonomy import unique_slug
 from articles.sanitize import safe_url
@@ -98,7 +99,7 @@ def load_article(parsed: ParsedArticle, *, file_name: str, fmt: str, sha256: str
     digest = hashlib.sha256(f"{IMPORTER_VERSION}:{parsed.content_hash()}".encode()).hexdigest()
     for attempt in (1, 2):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), collecting():
                 return _load(parsed, digest, file_name=file_name, fmt=fmt, sha256=sha256)
         except IntegrityError:
             # Another import created the same article between our lookup and insert: once more,
