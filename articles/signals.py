@@ -47,7 +47,11 @@ def snapshot_related(sender, instance, history_instance, **kwargs):
     the snapshot once a change that writes them after the article (admin inlines, imports) is done."""
     from articles.revisions import related_snapshot
 
-    if history_instance.history_type == "+":
+    given = instance.__dict__.pop("_revision_related", None)
+    if given is not None:
+        # The importer knows what it is about to write with the article: no need to read it.
+        history_instance.related = given
+    elif history_instance.history_type == "+":
         # Just created: nothing can point at it yet, so no queries.
         history_instance.related = {"categories": [], "authors": [], "tags": [], "footnotes": []}
     else:
