@@ -262,6 +262,8 @@ class _Batch:
         self.tag_counts, self.source_counts, self.source_labels = {}, {}, {}
         self.tagged, self.citing, self.by_author, self.by_category = {}, {}, {}, {}
         self.candidate_meta = {}  # id -> (published_ts, category) of published articles
+        self.unpublished = set()  # candidates read and found unpublished
+        self.tags_of, self.sources_of, self.authors_of = {}, {}, {}  # of candidates read
         for start in range(0, len(self.steps), STEPS_PER_CHUNK):
             self._run_chunk(self.steps[start : start + STEPS_PER_CHUNK])
 
@@ -327,12 +329,12 @@ class _Batch:
         policy, index = self.policy, self.index
         vectors = defaultdict(dict)
         for chunk in _chunks(ids):
-            for a, term, weight in ArticleTerm.objects.filter(article_id__in=chunk).values_list(
-                "article_id", "term", "weight"
-            ):
+            rows = ArticleTerm.objects.filter(article_id__in=chunk).values_list("article_id", "term", "weight")
+            for a, term, weight in rows:
                 vectors[a][term] = weight
         own_tags, own_sources, own_authors = self._own_features(ids)
         pins, pin_ts, excluded = self._editors_choices(ids)
+        self._read_other_candidates(ids, own_tags, own_sources, own_authors)
 
         candidate_ids, texts = {}, {}
         for a in ids:
@@ -343,72 +345,88 @@ class _Batch:
             found = sorted(found)
             candidate_ids[a] = found
             texts[a] = index.text(s, found) if found else {}
-        everyone = sorted({b for found in candidate_ids.values() for b in found})
-        self._read_candidate_meta(everyone)
-        all_tags = {t for a in ids for t in own_tags[a]}
-        all_sources = {s for a in ids for s in own_sources[a]}
-        all_authors = {x for a in ids for x in own_authors[a]}
-        tags_of, sources_of, authors_of = defaultdict(set), defaultdict(set), defaultdict(set)
-        for chunk in _chunks(everyone):
-            if all_tags:
-                for b, t in _tagged_articles().filter(object_id__in=chunk, tag_id__in=sorted(all_tags)).values_list(
-                    "object_id", "tag_id"
-                ):
-                    tags_of[b].add(t)
-            if all_sources:
-                for b, s in (
-                    Footnote.objects.filter(article_id__in=chunk, source_id__in=sorted(all_sources))
-                    .order_by().values_list("article_id", "source_id").distinct()
-                ):
-                    sources_of[b].add(s)
-            if all_authors:
-                bylines = ArticleAuthor.objects.filter(article_id__in=chunk, author_id__in=sorted(all_authors))
-                for b, x in bylines.values_list("article_id", "author_id"):
-                    authors_of[b].add(x)
+        self._read_candidates(sorted({b for found in candidate_ids.values() for b in found}))
 
         plans = {}
         for a in ids:
-            _, published_ts, category = self.meta[a]
-            family = _family(category, self.parents)
-            vector = vectors[a]
-            tags = {t: (name, rarity(self.tag_counts.get(t, 1), self.total)) for t, name in own_tags[a].items()}
-            sources = {s: (self.source_labels[s], rarity(self.source_counts.get(s, 1), self.total))
-                       for s in own_sources[a]}
-            authors = own_authors[a]
-            candidates = []
-            text = texts[a]
-            for b in candidate_ids[a]:
-                meta = self.candidate_meta.get(b)
-                if meta is None:
-                    continue  # not published
-                c = Candidate(article_id=b, published_ts=meta[0], text=text[b])
-                if category and meta[1] == category:
-                    c.same_category = self.categories[category][0]
-                elif family and _family(meta[1], self.parents) == family:
-                    c.same_parent = self.categories[family][0]
-                for t in tags.keys() & tags_of.get(b, ()):
-                    c.tags.append(tags[t])
-                for s in sources.keys() & sources_of.get(b, ()):
-                    c.sources.append(sources[s])
-                for x in authors.keys() & authors_of.get(b, ()):
-                    c.authors.append(authors[x])
-                candidates.append(c)
-            ranked = policy.rank(candidates)
-            # Shared terms (for reasons) of those whose reasons can be written: the stored rows, the
-            # pins and the neighbours the article is merged into.
-            wanted = ranked[: max(policy.neighbours_updated, policy.stored + len(pins[a]) + len(excluded[a]))]
-            wanted += [c for c in ranked[len(wanted):] if c.article_id in set(pins[a])]
-            self._fill_terms(vector, wanted)
-            rows = []
+            ranked = self._rank(a, candidate_ids[a], texts[a], own_tags[a], own_sources[a], own_authors[a],
+                                pins[a], excluded[a])
+            self._fill_terms(vectors[a], ranked)
             ts_of = {c.article_id: c.published_ts for c in ranked}
+            rows = []
             for r in _rows_for(a, ranked, policy, pins=pins[a], excluded=excluded[a]):
                 ts = ts_of[r.related_id] if r.related_id in ts_of else pin_ts[(a, r.related_id)]
                 rows.append(_Row(r.related_id, r.score, r.rank, r.pinned, r.reasons, ts))
-            top = ranked[: policy.neighbours_updated]
-            plans[a] = _Plan(published_ts=published_ts, rows=rows, top=top)
+            plans[a] = _Plan(published_ts=self.meta[a][1], rows=rows, top=ranked[: policy.neighbours_updated])
         return plans
 
+    def _rank(self, a, candidate_ids, text, own_tags, own_sources, own_authors, pins, excluded):
+        """``policy.rank(_candidates(...))`` as far as anything reads it: the candidates that can be
+        stored, pinned or merged into (the first ``max(neighbours_updated, stored + pins +
+        exclusions)`` and the pinned ones), as Candidates in rank order.
+
+        With the policy's own ``score`` and ``rank`` (the usual case) every candidate is scored
+        with ``policy.combine`` on plain values, the same sum ``score`` makes, and only those kept
+        become Candidates; a policy overriding either gets every Candidate built and ranked by it.
+        """
+        policy, total = self.policy, self.total
+        category = self.meta[a][2]
+        family = _family(category, self.parents)
+        tags = {t: (name, rarity(self.tag_counts.get(t, 1), total)) for t, name in own_tags.items()}
+        sources = {s: (self.source_labels[s], rarity(self.source_counts.get(s, 1), total)) for s in own_sources}
+        authors = own_authors
+        meta, parents = self.candidate_meta, self.parents
+        tags_of, sources_of, authors_of = self.tags_of, self.sources_of, self.authors_of
+        none = frozenset()
+
+        def candidate(b):
+            ts, b_category = meta[b]
+            c = Candidate(article_id=b, published_ts=ts, text=text[b])
+            if category and b_category == category:
+                c.same_category = self.categories[category][0]
+            elif family and _family(b_category, parents) == family:
+                c.same_parent = self.categories[family][0]
+            c.tags = [tags[t] for t in tags.keys() & tags_of.get(b, none)]
+            c.sources = [sources[s] for s in sources.keys() & sources_of.get(b, none)]
+            c.authors = [authors[x] for x in authors.keys() & authors_of.get(b, none)]
+            return c
+
+        published = [b for b in candidate_ids if b in meta]
+        if type(policy).score is not RelatednessPolicy.score or type(policy).rank is not RelatednessPolicy.rank:
+            ranked = policy.rank([candidate(b) for b in published])
+            return ranked
+        combine, minimum = policy.combine, policy.minimum
+        tag_rarity = {t: r for t, (_, r) in tags.items()}
+        source_rarity = {s: r for s, (_, r) in sources.items()}
+        scored = []
+        for b in published:
+            ts, b_category = meta[b]
+            same_category = bool(category) and b_category == category
+            same_parent = not same_category and bool(family) and _family(b_category, parents) == family
+            score = combine(
+                text[b],
+                sum([tag_rarity[t] for t in tag_rarity.keys() & tags_of.get(b, none)]) if tag_rarity else 0,
+                sum([source_rarity[s] for s in source_rarity.keys() & sources_of.get(b, none)]) if source_rarity else 0,
+                len(authors.keys() & authors_of.get(b, none)) if authors else 0,
+                same_category,
+                same_parent,
+            )
+            if score >= minimum:
+                scored.append((-score, -ts, -b))
+        scored.sort()
+        wanted = max(policy.neighbours_updated, policy.stored + len(pins) + len(excluded))
+        pinned = set(pins) - {-b for _, _, b in scored[:wanted]}
+        kept = scored[:wanted] + [entry for entry in scored[wanted:] if -entry[2] in pinned]
+        ranked = []
+        for neg_score, _, neg_b in kept:
+            c = candidate(-neg_b)
+            c.score = -neg_score
+            ranked.append(c)
+        return ranked
+
     def _fill_terms(self, vector, candidates):
+        """The shared terms of ``candidates`` (for their reasons): (label, contribution) as
+        ``_candidates`` lists them."""
         if not candidates:
             return
         by_id = {c.article_id: c for c in candidates}
@@ -464,46 +482,56 @@ class _Batch:
                 excluded[a].add(b)
         return pins, pin_ts, excluded
 
-    def _other_candidates(self, a, tags, sources, authors):
-        """``_candidate_ids`` without the text: rare tags and Sources, recent by author and category."""
-        policy, total = self.policy, self.total
-        found = set()
-        rare_tags = [t for t in tags if _is_rare(rarity(self.tag_counts.get(t, 1), total), total, policy)]
-        missing = [t for t in rare_tags if t not in self.tagged]
-        for t in missing:
-            self.tagged[t] = []
-        for chunk in _chunks(missing):
-            published = Article.objects.filter(status=PUBLISHED).values("pk")
-            for t, b in _tagged_articles().filter(tag_id__in=chunk, object_id__in=published).values_list(
-                "tag_id", "object_id"
-            ):
-                self.tagged[t].append(b)
+    def _is_rare(self, count):
+        return _is_rare(rarity(count, self.total), self.total, self.policy)
+
+    def _read_other_candidates(self, ids, own_tags, own_sources, own_authors):
+        """What ``_other_candidates`` needs for all of ``ids``, a few queries for them all."""
+        policy = self.policy
+        rare_tags = sorted({t for a in ids for t in own_tags[a] if self._is_rare(self.tag_counts.get(t, 1))}
+                           - self.tagged.keys())
         for t in rare_tags:
-            found.update(self.tagged[t])
-        rare_sources = [s for s in sources if _is_rare(rarity(self.source_counts.get(s, 1), total), total, policy)]
-        missing = [s for s in rare_sources if s not in self.citing]
-        for s in missing:
+            self.tagged[t] = []
+        published = Article.objects.filter(status=PUBLISHED).values("pk")
+        for chunk in _chunks(rare_tags):
+            rows = _tagged_articles().filter(tag_id__in=chunk, object_id__in=published)
+            for t, b in rows.values_list("tag_id", "object_id"):
+                self.tagged[t].append(b)
+        rare_sources = sorted({s for a in ids for s in own_sources[a] if self._is_rare(self.source_counts.get(s, 1))}
+                              - self.citing.keys())
+        for s in rare_sources:
             self.citing[s] = []
-        for chunk in _chunks(missing):
+        for chunk in _chunks(rare_sources):
             for s, b in (
                 Footnote.objects.filter(source_id__in=chunk, article__status=PUBLISHED)
                 .order_by().values_list("source_id", "article_id").distinct()
             ):
                 self.citing[s].append(b)
-        for s in rare_sources:
-            found.update(self.citing[s])
         self._read_recent(
-            self.by_author, [x for x in authors if x not in self.by_author], policy.recent_per_author,
-            ArticleAuthor.objects.filter(article__status=PUBLISHED), "author_id", "article_id", "article__published_at",
+            self.by_author, sorted({x for a in ids for x in own_authors[a]} - self.by_author.keys()),
+            policy.recent_per_author, ArticleAuthor.objects.filter(article__status=PUBLISHED),
+            "author_id", "article_id", "article__published_at",
         )
+        self._read_recent(
+            self.by_category, sorted({self.meta[a][2] for a in ids if self.meta[a][2]} - self.by_category.keys()),
+            policy.recent_per_category, Article.objects.filter(status=PUBLISHED),
+            "primary_category_id", "id", "published_at",
+        )
+
+    def _other_candidates(self, a, tags, sources, authors):
+        """``_candidate_ids`` without the text: rare tags and Sources, recent by author and category."""
+        policy = self.policy
+        found = set()
+        for t in tags:
+            if self._is_rare(self.tag_counts.get(t, 1)):
+                found.update(self.tagged[t])
+        for s in sources:
+            if self._is_rare(self.source_counts.get(s, 1)):
+                found.update(self.citing[s])
         for x in authors:
             found.update([b for b in self.by_author[x] if b != a][: policy.recent_per_author])
         category = self.meta[a][2]
         if category:
-            self._read_recent(
-                self.by_category, [category] if category not in self.by_category else [], policy.recent_per_category,
-                Article.objects.filter(status=PUBLISHED), "primary_category_id", "id", "published_at",
-            )
             found.update([b for b in self.by_category[category] if b != a][: policy.recent_per_category])
         return found
 
@@ -522,13 +550,26 @@ class _Batch:
             for k, b in ranked:
                 into[k].append(b)
 
-    def _read_candidate_meta(self, ids):
-        missing = [b for b in ids if b not in self.candidate_meta]
+    def _read_candidates(self, ids):
+        """Date, category, tags, Sources and authors of candidates not read yet (by article, so each
+        read is a few index ranges whatever the tags and Sources are)."""
+        missing = [b for b in ids if b not in self.candidate_meta and b not in self.unpublished]
+        self.unpublished.update(missing)
         for chunk in _chunks(missing):
             for pk, published_at, category in Article.objects.filter(pk__in=chunk, status=PUBLISHED).values_list(
                 "pk", "published_at", "primary_category_id"
             ):
                 self.candidate_meta[pk] = (_ts(published_at), category)
+                self.unpublished.discard(pk)
+            for b, t in _tagged_articles().filter(object_id__in=chunk).values_list("object_id", "tag_id"):
+                self.tags_of.setdefault(b, set()).add(t)
+            for b, s in (
+                Footnote.objects.filter(article_id__in=chunk, source__isnull=False)
+                .order_by().values_list("article_id", "source_id").distinct()
+            ):
+                self.sources_of.setdefault(b, set()).add(s)
+            for b, x in ArticleAuthor.objects.filter(article_id__in=chunk).values_list("article_id", "author_id"):
+                self.authors_of.setdefault(b, set()).add(x)
 
 
 class _Lists:

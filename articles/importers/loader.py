@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy as _copy
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from taggit.models import Tag
@@ -60,6 +62,7 @@ class FileCache:
         return row
 
     _open_marks: int = 0
+    _files_open: int = 0  # files of a group under way (their ``later`` rows wait for the group)
 
     def mark(self):
         """Where an item or file starts: ``release`` it when that succeeds, else ``rollback_to`` it."""
@@ -79,13 +82,38 @@ class FileCache:
         del self.later[later:]
         self.release(mark)
 
+    def insert_later(self, rows) -> None:
+        """Insert ``rows`` (model instances of one model) with the next flush of the file or group."""
+        rows = list(rows)
+        if rows:
+            self.later.append((("insert", type(rows[0])), rows))
+
+    def history_later(self, model, objs, *, update=False) -> None:
+        """The history rows ``bulk_create_with_history`` (``update``: ``bulk_update_with_history``)
+        writes for ``objs``, as they stand now and dated now, inserted with the next flush."""
+        copies = []
+        now = timezone.now()
+        for obj in objs:
+            copy = _copy.copy(obj)
+            copy._history_date = now
+            copies.append(copy)
+        if copies:
+            self.later.append((("history", model, update), copies))
+
     def flush(self) -> None:
-        rows, self.later = self.later, []
-        while rows:
-            model = type(rows[0])
-            same = next((i for i, row in enumerate(rows) if type(row) is not model), len(rows))
-            model.objects.bulk_create(rows[:same])
-            rows = rows[same:]
+        """Write what was batched: every ``FLUSH_EVERY`` items and at the end of the file (the
+        rows waiting in ``later`` at the end of the group, when the file is one of a group)."""
+        if not self._files_open:
+            later, self.later = self.later, []
+            while later:
+                key, rows = later.pop(0)
+                while later and later[0][0] == key:  # consecutive batches of the same kind: one INSERT
+                    rows = rows + later.pop(0)[1]
+                if key[0] == "insert":
+                    key[1].objects.bulk_create(rows)
+                else:
+                    _, model, update = key
+                    model.history.bulk_history_create(rows, update=update, default_change_reason=None)
         for flusher in self.flushers.values():
             flusher()
 
@@ -114,6 +142,7 @@ def file_cache() -> Iterator[FileCache]:
         return
     mark, declared = outer.mark(), outer.tags
     outer.tags = {}
+    outer._files_open += 1
     try:
         yield outer
     except BaseException:
@@ -123,6 +152,7 @@ def file_cache() -> Iterator[FileCache]:
         outer.release(mark)
     finally:
         outer.tags = declared
+        outer._files_open -= 1
 
 
 def current_file_cache() -> FileCache | None:
@@ -216,10 +246,10 @@ def _load(parsed, digest, cache, *, file_name, fmt, sha256):
     else:
         article.set_authors(authors)
     _set_tags(article, tags, created)
-    _replace_footnotes(article, parsed, created, notes=notes)
+    _replace_footnotes(article, parsed, created, notes=notes, cache=cache)
     for hook in after_load_hooks:
         hook(article, parsed)
-    cache.later.append(
+    cache.insert_later([
         ImportRecord(
             article=article,
             file_name=file_name[:500],
@@ -229,7 +259,7 @@ def _load(parsed, digest, cache, *, file_name, fmt, sha256):
             outcome=outcome,
             warnings=list(parsed.warnings),
         )
-    )
+    ])
     return item_result(parsed, article, outcome)
 
 
@@ -458,20 +488,30 @@ def footnote_rows(parsed, cache: FileCache | None = None) -> list[tuple[Footnote
     return rows
 
 
-def _replace_footnotes(article, parsed, created=False, notes=None):
+def _replace_footnotes(article, parsed, created=False, notes=None, cache: FileCache | None = None):
+    """Write the article's footnotes (and their history rows: with ``cache``, in its next batch)."""
     if not created:
         article.footnotes.all().delete()
     notes = footnote_rows(parsed) if notes is None else notes
     for row, _ in notes:
         row.article = article
-    # The *_with_history variants write each note's history row too (plain bulk_create sends no signal).
-    saved = {n.number: n for n in bulk_create_with_history([row for row, _ in notes], Footnote)}
+    rows = [row for row, _ in notes]
+    if cache is None:
+        # The *_with_history variants write each note's history row too (plain bulk_create sends no signal).
+        saved = {n.number: n for n in bulk_create_with_history(rows, Footnote)}
+    else:
+        saved = {n.number: n for n in Footnote.objects.bulk_create(rows)}
     if not all(n.pk for n in saved.values()):  # backends that do not return ids on bulk insert
         saved = {n.number: n for n in article.footnotes.all()}
+    if cache is not None:
+        cache.history_later(Footnote, saved.values())
     linked = []
     for row, refers_to in notes:
         if refers_to:
             linked.append(saved[row.number])
             linked[-1].refers_to = saved[refers_to]
-    if linked:
+    if linked and cache is None:
         bulk_update_with_history(linked, Footnote, ["refers_to"])
+    elif linked:
+        Footnote.objects.bulk_update(linked, ["refers_to"])
+        cache.history_later(Footnote, linked, update=True)

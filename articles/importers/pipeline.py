@@ -116,7 +116,10 @@ def import_paths(paths, **options):
             if small and group is None and not options.get("dry_run"):
                 group = ExitStack()
                 group.enter_context(transaction.atomic())
+                cache = group.enter_context(file_cache())  # shared lookups (tags, categories, Sources...)
                 group.enter_context(collecting())
+                # The group's batched rows, before its deferred work and the commit (not when failing).
+                group.push(lambda kind, error, trace, cache=cache: None if kind else cache.flush())
             result = import_path(path, **options)
             items += len(result.items)
             yield path, result
