@@ -122,7 +122,16 @@ def bump(*scopes: str) -> None:
 
     The second bump closes a race: a reader who renders between the first bump and the commit sees
     the old rows and stores them under the new version; the commit-time bump retires that entry.
+
+    Inside a bulk write (``articles.deferred.collecting``) the scopes are collected and bumped
+    once, each scope once, at the end of the write.
     """
+    from articles import deferred
+
+    work = deferred.current()
+    if work is not None:
+        work.bump(scopes)
+        return
     _bump_now(scopes)
     transaction.on_commit(lambda: _bump_now(scopes))
 

@@ -163,6 +163,119 @@ def forget(article_id, previous=None, *, policy=None):
     listing.delete()
 
 
+def replay_term_events(events, *, policy=None):
+    """``index_terms``/``forget`` for each event in order (``articles.deferred.TermEvent``), in a
+    few queries: the counts and labels are carried in memory from one event to the next, so every
+    vector, count and label comes out as the single calls would have written them.
+    """
+    policy = policy or get_policy()
+    events = list(events)
+    if not events:
+        return
+    prepared = []  # (event, counts, written, terms of the previous text or None)
+    wanted = {CORPUS}
+    for event in events:
+        counts = written = None
+        if event.title is not None:
+            counts, written = term_counts(event.title, event.body, title_boost=policy.title_boost)
+            wanted.update(counts)
+        old = None
+        if event.previous is not None:
+            old = set(term_counts(*event.previous, title_boost=policy.title_boost)[0])
+            wanted.update(old)
+        prepared.append((event, counts, written, old))
+    ids = sorted({event.article_id for event in events})
+    indexed = set()
+    for chunk in _chunks(ids):
+        indexed.update(ArticleTerm.objects.filter(article_id__in=chunk).values_list("article_id", flat=True).distinct())
+    # term -> [document count, label]; a term absent here has no row.
+    frequency = {}
+    for chunk in _chunks(sorted(wanted)):
+        rows = TermFrequency.objects.filter(term__in=chunk).values_list("term", "document_count", "label")
+        for term, n, label in rows:
+            frequency[term] = [n, label]
+    initial = {term: tuple(row) for term, row in frequency.items()}
+
+    def adjust(added, removed):  # as _adjust_document_counts
+        for term in removed:
+            row = frequency.get(term)
+            if row is not None:
+                row[0] -= 1
+                if row[0] <= 0:
+                    del frequency[term]
+        for term in added:
+            row = frequency.get(term)
+            if row is not None:
+                row[0] += 1
+            else:
+                frequency[term] = [1, ""]
+
+    vectors = {}  # article id -> its final vector, or None when its terms are gone
+    forgotten = set()  # out of every list at its forget, whatever comes after
+    for event, counts, written, old in prepared:
+        a = event.article_id
+        if counts is None:  # forget
+            if old is not None and a in indexed:
+                adjust(set(), old | {CORPUS})
+            indexed.discard(a)
+            vectors[a] = None
+            forgotten.add(a)
+            continue
+        distinct = set(counts)
+        if old is None or a not in indexed:  # new, published just now, or never indexed
+            old, with_corpus = set(), distinct | {CORPUS}
+        else:
+            with_corpus = distinct
+        adjust(with_corpus - old, old - distinct)
+        total = frequency[CORPUS][0] if CORPUS in frequency else 1
+        document_counts = {t: frequency[t][0] for t in distinct if t in frequency}
+        vector = term_vector(counts, document_counts, total, policy.terms_per_article)
+        for term in vector:
+            label, stored = display_label(term, written), frequency[term][1]
+            if not stored or (label == term and stored != term):
+                frequency[term][1] = label
+        vectors[a] = vector
+        indexed.add(a)
+
+    for chunk in _chunks(ids):
+        ArticleTerm.objects.filter(article_id__in=chunk).delete()
+    _insert_rows(
+        ArticleTerm,
+        ["article_id", "term", "weight"],
+        [(a, t, w) for a, vector in vectors.items() if vector for t, w in vector.items()],
+    )
+    _write_frequencies(initial, frequency)
+    for chunk in _chunks(sorted(forgotten)):
+        RelatedArticle.objects.filter(Q(article_id__in=chunk) | Q(related_id__in=chunk)).delete()
+
+
+def _write_frequencies(initial, final):
+    """Bring the touched TermFrequency rows from ``initial`` to ``final`` ({term: (count, label)}).
+
+    Counts move by their difference (``count + delta``, one UPDATE per distinct delta), as the
+    single calls do, so a concurrent writer's increments are not overwritten.
+    """
+    gone = sorted(set(initial) - set(final))
+    for chunk in _chunks(gone):
+        TermFrequency.objects.filter(term__in=chunk).delete()
+    new = sorted(set(final) - set(initial))
+    TermFrequency.objects.bulk_create(
+        [TermFrequency(term=t, label=final[t][1], document_count=final[t][0]) for t in new], ignore_conflicts=True
+    )
+    by_delta, labels = defaultdict(list), {}
+    for term in sorted(set(initial) & set(final)):
+        (before, old_label), (after, label) = initial[term], final[term]
+        if after != before:
+            by_delta[after - before].append(term)
+        if label != old_label:
+            labels[term] = label
+    for delta, terms in sorted(by_delta.items()):
+        for chunk in _chunks(terms):
+            TermFrequency.objects.filter(term__in=chunk).update(document_count=F("document_count") + delta)
+    for term, label in labels.items():
+        TermFrequency.objects.filter(term=term).update(label=label)
+
+
 def _stored_vector(article_id):
     """The article's stored terms, their weights and display labels; and N, the indexed articles."""
     vector = dict(ArticleTerm.objects.filter(article_id=article_id).values_list("term", "weight"))

@@ -3,6 +3,7 @@
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
+from articles import deferred
 from articles.models import Article, RelatedExclusion, RelatedPin
 from articles.related_compute import forget, index_terms, schedule_recompute
 
@@ -25,11 +26,18 @@ def article_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
     previous = getattr(instance, "_related_previous", None)
+    work = deferred.current()  # a bulk write (an import): all of it once, at the end of the block
     if instance.status == PUBLISHED:
         # Terms now, with the text; the list after the commit, once the importer or the admin has
         # saved tags, footnotes and inlines too.
-        index_terms(instance, previous)
-        schedule_recompute(instance.pk)
+        if work is not None:
+            work.index_terms(instance, previous)
+            work.recompute(instance.pk)
+        else:
+            index_terms(instance, previous)
+            schedule_recompute(instance.pk)
+    elif work is not None:
+        work.forget(instance.pk, previous)  # still inside the transaction that unpublishes it
     else:
         # At once, in the same transaction: no list offers an unpublished article.
         forget(instance.pk, previous)
@@ -37,6 +45,7 @@ def article_saved(sender, instance, raw=False, **kwargs):
 
 @receiver(pre_delete, sender=Article, dispatch_uid="related_posts_article_deleted")
 def article_deleted(sender, instance, **kwargs):
+    # Always at once (the cascade removes its terms now); bulk writes (imports) delete no articles.
     forget(instance.pk, (instance.title, instance.body) if instance.status == PUBLISHED else None)
 
 
@@ -45,5 +54,10 @@ def article_deleted(sender, instance, **kwargs):
 @receiver(post_save, sender=RelatedExclusion, dispatch_uid="related_posts_exclusion_saved")
 @receiver(post_delete, sender=RelatedExclusion, dispatch_uid="related_posts_exclusion_deleted")
 def editors_choice_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
+    if raw:
+        return
+    work = deferred.current()
+    if work is not None:
+        work.recompute(instance.article_id, neighbours=False)
+    else:
         schedule_recompute(instance.article_id, neighbours=False)

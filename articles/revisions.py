@@ -22,16 +22,26 @@ FOOTNOTE_FIELDS = ("number", "text", "kind", "prefix", "source_id", "locator", "
 def related_snapshot(article) -> dict:
     """Categories, authors (in order), tags and footnotes of ``article`` as plain JSON data."""
     notes = list(article.footnotes.select_related("refers_to").order_by("number"))
+    bylines = ArticleAuthor.objects.filter(article=article).order_by("position")
+    return revision_snapshot(
+        category_ids=article.categories.values_list("pk", flat=True),
+        author_ids=bylines.values_list("author_id", flat=True),
+        tag_names=article.tags.names(),
+        footnotes=[(n, n.refers_to.number if n.refers_to_id else None) for n in notes],
+    )
+
+
+def revision_snapshot(*, category_ids, author_ids, tag_names, footnotes) -> dict:
+    """The snapshot from its parts: authors in order; ``footnotes`` as (Footnote, number of the note
+    it refers to or None). The importer builds it from the rows it is about to write, so the revision
+    its save creates holds it at once (``article._revision_related``), with nothing read back."""
     return {
-        "categories": sorted(article.categories.values_list("pk", flat=True)),
-        "authors": list(
-            ArticleAuthor.objects.filter(article=article).order_by("position").values_list("author_id", flat=True)
-        ),
-        "tags": sorted(article.tags.names()),
+        "categories": sorted(category_ids),
+        "authors": list(author_ids),
+        "tags": sorted(tag_names),
         "footnotes": [
-            {**{name: getattr(n, name) for name in FOOTNOTE_FIELDS},
-             "refers_to": n.refers_to.number if n.refers_to_id else None}
-            for n in notes
+            {**{name: getattr(n, name) for name in FOOTNOTE_FIELDS}, "refers_to": refers_to}
+            for n, refers_to in sorted(footnotes, key=lambda pair: pair[0].number)
         ],
     }
 
@@ -52,7 +62,13 @@ def record_related(article, reason: str | None = None):
 
 
 def record_import(article, parsed):
-    """Importer hook: the revision an import wrote holds what it loaded, and says it was an import."""
+    """Importer hook: the revision an import wrote holds what it loaded, and says it was an import.
+
+    The loader gives the save both (``_revision_related``, ``_change_reason``) and says so with
+    ``_revision_recorded``; other load steps (a restore) get them written here.
+    """
+    if getattr(article, "_revision_recorded", False):
+        return
     record_related(article, reason=f"Imported ({parsed.identity})")
 
 

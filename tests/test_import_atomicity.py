@@ -32,14 +32,14 @@ EMPTY = {"Article": 0, "Footnote": 0, "Source": 0, "Author": 0, "Category": 0, "
 
 @pytest.mark.django_db
 def test_an_import_killed_after_some_footnotes_leaves_nothing(monkeypatch):
-    real = loader.bulk_create_with_history
+    real = Footnote.objects.bulk_create
 
-    def insert_then_die(rows, model, **kwargs):
-        real(rows[:4], model, **kwargs)
+    def insert_then_die(rows, **kwargs):
+        real(rows[:4], **kwargs)
         assert Footnote.objects.count() == 4  # the rows really were written before the "kill"
         raise Killed
 
-    monkeypatch.setattr(loader, "bulk_create_with_history", insert_then_die)
+    monkeypatch.setattr(Footnote.objects, "bulk_create", insert_then_die)
     with pytest.raises(Killed):
         import_path(SEED_FILE)
     assert nothing_written() == EMPTY

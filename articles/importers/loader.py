@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy as _copy
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,12 +11,15 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from taggit.models import Tag
 
+from articles.deferred import collecting
 from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source
 from articles.models.taxonomy import unique_slug
+from articles.revisions import revision_snapshot
 from articles.sanitize import safe_url
 
 from .base import ItemResult, ParsedArticle, ParsedAuthor, ParsedSource
@@ -31,20 +35,85 @@ after_load_hooks = []
 
 @dataclass
 class FileCache:
-    """Rows one file refers to again and again, looked up once per file instead of once per item.
+    """Rows the items of a file (or of a group of small files, see ``import_paths``) refer to again
+    and again, looked up once instead of once per item; and rows written a batch at a time.
 
-    Only rows written outside the per-item savepoints go in here (by ``prime``, before the
-    first item): a row created inside an item's savepoint could be rolled back with that item.
+    A row found or created inside an item's savepoint is remembered through ``remember``, which
+    journals it: when the item (or the file) fails, ``rollback_to`` forgets everything remembered
+    since, so no later item links to a row that was rolled back.
     """
 
     categories: dict[tuple[str, ...], Category] = field(default_factory=dict)  # names, root first
-    authors: dict[str, Author] = field(default_factory=dict)  # by login
-    tags: dict[str, Tag] = field(default_factory=dict)  # by lower-cased name, as ``_unique`` compares
+    authors: dict[str, Author] = field(default_factory=dict)  # by login, or "name:" + name
+    # Tags the file declares (``prime``), by lower-cased name as ``_unique`` compares; for this file only.
+    tags: dict[str, Tag] = field(default_factory=dict)
+    tags_by_name: dict[str, Tag] = field(default_factory=dict)  # by exact name, as ``_tag`` looks them up
+    sources: dict[str, Source] = field(default_factory=dict)  # by key
     # Work a hook collects per item and writes in batches: each is called as flush() every
     # ``FLUSH_EVERY`` items and once at the end of the file, inside the file's transaction.
     flushers: dict[str, object] = field(default_factory=dict)
+    # Rows inserted at the next flush, in order (import records): one INSERT per batch, not per item.
+    later: list = field(default_factory=list)
+    _journal: list = field(default_factory=list)
+
+    def remember(self, table: dict, key, row):
+        table[key] = row
+        self._journal.append((table, key))
+        return row
+
+    _open_marks: int = 0
+    _files_open: int = 0  # files of a group under way (their ``later`` rows wait for the group)
+
+    def mark(self):
+        """Where an item or file starts: ``release`` it when that succeeds, else ``rollback_to`` it."""
+        self._open_marks += 1
+        return len(self._journal), len(self.later)
+
+    def release(self, mark) -> None:
+        self._open_marks -= 1
+        if not self._open_marks:
+            self._journal.clear()  # nothing left that could still be rolled back
+
+    def rollback_to(self, mark) -> None:
+        journal, later = mark
+        for table, key in self._journal[journal:]:
+            table.pop(key, None)
+        del self._journal[journal:]
+        del self.later[later:]
+        self.release(mark)
+
+    def insert_later(self, rows) -> None:
+        """Insert ``rows`` (model instances of one model) with the next flush of the file or group."""
+        rows = list(rows)
+        if rows:
+            self.later.append((("insert", type(rows[0])), rows))
+
+    def history_later(self, model, objs, *, update=False) -> None:
+        """The history rows ``bulk_create_with_history`` (``update``: ``bulk_update_with_history``)
+        writes for ``objs``, as they stand now and dated now, inserted with the next flush."""
+        copies = []
+        now = timezone.now()
+        for obj in objs:
+            copy = _copy.copy(obj)
+            copy._history_date = now
+            copies.append(copy)
+        if copies:
+            self.later.append((("history", model, update), copies))
 
     def flush(self) -> None:
+        """Write what was batched: every ``FLUSH_EVERY`` items and at the end of the file (the
+        rows waiting in ``later`` at the end of the group, when the file is one of a group)."""
+        if not self._files_open:
+            later, self.later = self.later, []
+            while later:
+                key, rows = later.pop(0)
+                while later and later[0][0] == key:  # consecutive batches of the same kind: one INSERT
+                    rows = rows + later.pop(0)[1]
+                if key[0] == "insert":
+                    key[1].objects.bulk_create(rows)
+                else:
+                    _, model, update = key
+                    model.history.bulk_history_create(rows, update=update, default_change_reason=None)
         for flusher in self.flushers.values():
             flusher()
 
@@ -57,17 +126,33 @@ _file_cache: ContextVar[FileCache | None] = ContextVar("import_file_cache", defa
 
 @contextmanager
 def file_cache() -> Iterator[FileCache]:
-    """The cache for the file being imported; open it inside the file's transaction."""
-    cache = FileCache()
-    token = _file_cache.set(cache)
+    """The cache for the file being imported; open it inside the file's transaction.
+
+    Inside an open one (a group of files) it is shared, with this file's own declared tags, and
+    what the file remembered is forgotten again if the file fails.
+    """
+    outer = _file_cache.get()
+    if outer is None:
+        cache = FileCache()
+        token = _file_cache.set(cache)
+        try:
+            yield cache
+        finally:
+            _file_cache.reset(token)
+        return
+    mark, declared = outer.mark(), outer.tags
+    outer.tags = {}
+    outer._files_open += 1
     try:
-        yield cache
+        yield outer
+    except BaseException:
+        outer.rollback_to(mark)
+        raise
+    else:
+        outer.release(mark)
     finally:
-        _file_cache.reset(token)
-
-
-def _cache() -> FileCache:
-    return _file_cache.get() or FileCache()
+        outer.tags = declared
+        outer._files_open -= 1
 
 
 def current_file_cache() -> FileCache | None:
@@ -79,36 +164,50 @@ def prime(cache: FileCache, *, category_paths=(), tags=(), authors=()) -> None:
     """Create what a file declares up front (the whole category tree, even empty categories;
     every tag; every author) and remember the rows for the items that follow."""
     for path in category_paths:
-        _category(path, cache, remember=True)
+        _category(path, cache)
     names = [n for n in _unique(tags) if n.lower() not in cache.tags]
     if names:
         found = {t.name: t for t in Tag.objects.filter(name__in=names)}
         for name in names:
             if name not in found:
                 found[name] = Tag.objects.create(name=name)
-            cache.tags[name.lower()] = found[name]
+            cache.remember(cache.tags, name.lower(), found[name])
     for parsed in authors:
-        if parsed.login and parsed.login not in cache.authors:
-            cache.authors[parsed.login] = _author(parsed)
+        if parsed.login:
+            _cached_author(parsed, cache)
 
 
 def load_article(parsed: ParsedArticle, *, file_name: str, fmt: str, sha256: str) -> ItemResult:
     """Create or update the article for ``parsed`` in a savepoint; never a duplicate."""
     # The importer's version is part of the digest: a parser fix makes earlier imports "changed".
     digest = hashlib.sha256(f"{IMPORTER_VERSION}:{parsed.content_hash()}".encode()).hexdigest()
+    cache = current_file_cache()
+    own = cache is None  # called on its own: batched rows are written before it returns
+    if own:
+        cache = FileCache()
     for attempt in (1, 2):
+        mark = cache.mark()
         try:
-            with transaction.atomic():
-                return _load(parsed, digest, file_name=file_name, fmt=fmt, sha256=sha256)
+            with transaction.atomic(), collecting():
+                result = _load(parsed, digest, cache, file_name=file_name, fmt=fmt, sha256=sha256)
+                if own:
+                    cache.flush()
         except IntegrityError:
+            cache.rollback_to(mark)
             # Another import created the same article between our lookup and insert: once more,
             # now as an update of that row.
             if attempt == 2:
                 raise
+            continue
+        except BaseException:
+            cache.rollback_to(mark)  # forget rows this item found or made: they are rolled back
+            raise
+        cache.release(mark)
+        return result
     raise AssertionError("unreachable")
 
 
-def _load(parsed, digest, *, file_name, fmt, sha256):
+def _load(parsed, digest, cache, *, file_name, fmt, sha256):
     article = Article.objects.select_for_update().filter(import_key=parsed.identity).first()
     if article is not None and article.import_hash == digest:
         return item_result(parsed, article, "unchanged")
@@ -120,33 +219,47 @@ def _load(parsed, digest, *, file_name, fmt, sha256):
     copy_article_fields(article, parsed)
     article.import_hash = digest
 
-    cache = _cache()
+    # Everything the article links to is looked up (or made) first, so the revision the save
+    # writes can hold the snapshot of what is loaded (``articles.revisions``) without reading it back.
     categories = _unique_rows(_category(path, cache) for path in parsed.category_paths if path)
+    authors = _unique_rows(_cached_author(a, cache) for a in parsed.authors)
+    tags = _unique_rows(cache.tags.get(name.lower()) or _cached_tag(name, cache) for name in _unique(parsed.tags))
+    notes = footnote_rows(parsed, cache)
     article.primary_category = categories[0] if categories else None
+    article._revision_related = revision_snapshot(
+        category_ids=[c.pk for c in categories],
+        author_ids=[a.pk for a in authors],
+        tag_names=[t.name for t in tags],
+        footnotes=notes,
+    )
+    article._change_reason = f"Imported ({parsed.identity})"[:100]
     article.save()
+    del article._change_reason
+    article._revision_recorded = True  # the import hook has nothing left to add
     created = outcome == "created"
     article.import_created = created
     _set_categories(article, categories, created)
-    authors = _unique_rows(_cached_author(a, cache) for a in parsed.authors)
     if created:
         ArticleAuthor.objects.bulk_create(
             ArticleAuthor(article=article, author=author, position=i) for i, author in enumerate(authors)
         )
     else:
         article.set_authors(authors)
-    _set_tags(article, [cache.tags.get(name.lower()) or _tag(name) for name in _unique(parsed.tags)], created)
-    _replace_footnotes(article, parsed, created)
+    _set_tags(article, tags, created)
+    _replace_footnotes(article, parsed, created, notes=notes, cache=cache)
     for hook in after_load_hooks:
         hook(article, parsed)
-    ImportRecord.objects.create(
-        article=article,
-        file_name=file_name[:500],
-        format=fmt,
-        sha256=sha256,
-        importer_version=IMPORTER_VERSION,
-        outcome=outcome,
-        warnings=list(parsed.warnings),
-    )
+    cache.insert_later([
+        ImportRecord(
+            article=article,
+            file_name=file_name[:500],
+            format=fmt,
+            sha256=sha256,
+            importer_version=IMPORTER_VERSION,
+            outcome=outcome,
+            warnings=list(parsed.warnings),
+        )
+    ])
     return item_result(parsed, article, outcome)
 
 
@@ -229,10 +342,10 @@ def _unique_rows(rows):
     return out
 
 
-def _category(names, cache: FileCache, *, remember: bool = False) -> Category:
+def _category(names, cache: FileCache) -> Category:
     """The category at ``names`` (root first), created level by level as needed.
 
-    Levels found in the cache cost nothing; with ``remember`` the levels are added to it.
+    Levels found in the cache cost nothing; the others are added to it.
     """
     key = tuple(n.strip() for n in names)
     if key in cache.categories:
@@ -243,8 +356,7 @@ def _category(names, cache: FileCache, *, remember: bool = False) -> Category:
         node = cache.categories.get(prefix)
         if node is None:
             node = Category.get_or_create_path([prefix[-1]]) if parent is None else _child(parent, prefix[-1])
-            if remember:
-                cache.categories[prefix] = node
+            cache.remember(cache.categories, prefix, node)
         parent = node
     return parent
 
@@ -259,7 +371,15 @@ def _child(parent: Category, name: str) -> Category:
 
 
 def _cached_author(parsed: ParsedAuthor, cache: FileCache) -> Author:
-    return cache.authors.get(parsed.login) if parsed.login in cache.authors else _author(parsed)
+    """``_author``, asked once per login (or exact name) per file or group of files."""
+    key = parsed.login or "name:" + parsed.name.strip()
+    author = cache.authors.get(key)
+    return author if author is not None else cache.remember(cache.authors, key, _author(parsed))
+
+
+def _cached_tag(name, cache: FileCache) -> Tag:
+    tag = cache.tags_by_name.get(name)
+    return tag if tag is not None else cache.remember(cache.tags_by_name, name, _tag(name))
 
 
 def _author(parsed: ParsedAuthor) -> Author:
@@ -299,6 +419,7 @@ def _fill_in(source: Source, parsed: ParsedSource) -> None:
             changed = True
     if changed:
         source.save()
+    return changed
 
 
 def source_for(parsed: ParsedSource) -> Source:
@@ -309,58 +430,88 @@ def source_for(parsed: ParsedSource) -> Source:
     return source
 
 
-def sources_for(parsed_sources) -> dict[str, Source]:
+def sources_for(parsed_sources, cache: FileCache | None = None) -> dict[str, Source]:
     """``source_for`` for many records in three queries, not three per record: {key: Source}.
 
-    The first record of each key counts, as with one ``source_for`` call per key.
+    The first record of each key counts, as with one ``source_for`` call per key. With a
+    ``cache``, Sources it holds are not asked for again (their fields are filled in all the same).
     """
     firsts = {}
     for parsed in parsed_sources:
         firsts.setdefault(parsed.key[:255], parsed)
     if not firsts:
         return {}
-    found = Source.objects.in_bulk(list(firsts), field_name="key")
+    known = cache.sources if cache is not None else {}
+    found = {key: known[key] for key in firsts if key in known}
     for key, source in found.items():
-        _fill_in(source, firsts[key])
-    missing = [key for key in firsts if key not in found]
-    if missing:
-        # ignore_conflicts: a parallel import may create the same source in between; either row serves.
-        Source.objects.bulk_create(
-            [Source(key=key, **_source_fields(firsts[key])) for key in missing], ignore_conflicts=True
-        )
-        found.update(Source.objects.in_bulk(missing, field_name="key"))
+        if _fill_in(source, firsts[key]):
+            cache.remember(known, key, source)  # changed: forgotten again if the item fails
+    asked = [key for key in firsts if key not in found]
+    if asked:
+        looked_up = Source.objects.in_bulk(asked, field_name="key")
+        for key, source in looked_up.items():
+            _fill_in(source, firsts[key])
+        missing = [key for key in asked if key not in looked_up]
+        if missing:
+            # ignore_conflicts: a parallel import may create the same source in between; either row serves.
+            Source.objects.bulk_create(
+                [Source(key=key, **_source_fields(firsts[key])) for key in missing], ignore_conflicts=True
+            )
+            looked_up.update(Source.objects.in_bulk(missing, field_name="key"))
+        found.update(looked_up)
+        if cache is not None:
+            for key, source in looked_up.items():
+                cache.remember(known, key, source)
     return found
 
 
-def _replace_footnotes(article, parsed, created=False):
-    if not created:
-        article.footnotes.all().delete()
-    sources = sources_for(note.source for note in parsed.footnotes if note.source is not None)
-    notes = []
+def footnote_rows(parsed, cache: FileCache | None = None) -> list[tuple[Footnote, int | None]]:
+    """The article's Footnote rows (not saved, no article yet), each with the number of the note it
+    refers to (or None), their Sources looked up or made."""
+    sources = sources_for((note.source for note in parsed.footnotes if note.source is not None), cache)
+    numbers = {note.number for note in parsed.footnotes}
+    rows = []
     for note in parsed.footnotes:
         source = sources[note.source.key[:255]] if note.source is not None else None
-        notes.append(
-            Footnote(
-                article=article,
-                number=note.number,
-                text=note.text,
-                kind=note.kind,
-                prefix=note.prefix[:300],
-                source=source,
-                locator=note.locator[:100],
-                url=safe_url(note.url)[:1000],
-                url_missing=note.url_missing,
-            )
+        row = Footnote(
+            number=note.number,
+            text=note.text,
+            kind=note.kind,
+            prefix=note.prefix[:300],
+            source=source,
+            locator=note.locator[:100],
+            url=safe_url(note.url)[:1000],
+            url_missing=note.url_missing,
         )
-    # The *_with_history variants write each note's history row too (plain bulk_create sends no signal).
-    created = {n.number: n for n in bulk_create_with_history(notes, Footnote)}
-    if not all(n.pk for n in created.values()):  # backends that do not return ids on bulk insert
-        created = {n.number: n for n in article.footnotes.all()}
+        refers_to = note.refers_to if note.refers_to in numbers and note.refers_to != note.number else None
+        rows.append((row, refers_to or None))
+    return rows
+
+
+def _replace_footnotes(article, parsed, created=False, notes=None, cache: FileCache | None = None):
+    """Write the article's footnotes (and their history rows: with ``cache``, in its next batch)."""
+    if not created:
+        article.footnotes.all().delete()
+    notes = footnote_rows(parsed) if notes is None else notes
+    for row, _ in notes:
+        row.article = article
+    rows = [row for row, _ in notes]
+    if cache is None:
+        # The *_with_history variants write each note's history row too (plain bulk_create sends no signal).
+        saved = {n.number: n for n in bulk_create_with_history(rows, Footnote)}
+    else:
+        saved = {n.number: n for n in Footnote.objects.bulk_create(rows)}
+    if not all(n.pk for n in saved.values()):  # backends that do not return ids on bulk insert
+        saved = {n.number: n for n in article.footnotes.all()}
+    if cache is not None:
+        cache.history_later(Footnote, saved.values())
     linked = []
-    for note in parsed.footnotes:
-        if note.refers_to and note.refers_to in created and note.refers_to != note.number:
-            row = created[note.number]
-            row.refers_to = created[note.refers_to]
-            linked.append(row)
-    if linked:
+    for row, refers_to in notes:
+        if refers_to:
+            linked.append(saved[row.number])
+            linked[-1].refers_to = saved[refers_to]
+    if linked and cache is None:
         bulk_update_with_history(linked, Footnote, ["refers_to"])
+    elif linked:
+        Footnote.objects.bulk_update(linked, ["refers_to"])
+        cache.history_later(Footnote, linked, update=True)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import os
+from contextlib import ExitStack
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+
+from articles.deferred import collecting
 
 from .base import ImportFailed, ImportResult, ItemResult
 from .formats import FORMATS, detect_format, iter_articles
 from .loader import FLUSH_EVERY, file_cache
 
 HEAD_BYTES = 8192
+# ``import_paths`` commits files of at most this size together, up to ``FLUSH_EVERY`` items a time.
+GROUP_FILE_BYTES = 1 << 20
 
 
 class _DryRunRollback(Exception):
@@ -30,19 +35,25 @@ def sha256_of(stream) -> str:
 
 
 def import_stream(stream, file_name, *, format_name=None, dry_run=False, include_pages=False) -> ImportResult:
-    """Import a seekable binary stream. Bad input fails the whole file and writes nothing."""
+    """Import a seekable binary stream. Bad input fails the whole file and writes nothing.
+
+    Terms, related posts, search vectors and page-cache versions of the articles loaded are
+    brought up to date once, at the end of the file's transaction (``articles.deferred``), or at
+    the end of the enclosing group when ``import_paths`` imports many small files together.
+    """
     result = ImportResult(file_name=file_name)
     try:
         fmt = _choose_format(stream, file_name, format_name)
         result.format = fmt.name
         sha256 = sha256_of(stream)
-        with transaction.atomic(), file_cache() as cache:
+        with transaction.atomic(), file_cache() as cache, collecting(discard=dry_run) as work:
             parsed = fmt.parse(stream, file_name, include_pages=include_pages)
             parsed.before_load(cache)
             for article in iter_articles(parsed):
                 result.items.append(_load_one(fmt, article, file_name, sha256))
                 if len(result.items) % FLUSH_EVERY == 0:
                     cache.flush()
+                    work.flush_terms()  # the texts waiting to be indexed stay a few hundred
             cache.flush()
             result.warnings.extend(parsed.warnings)
             result.skipped.update(parsed.skipped)
@@ -58,7 +69,8 @@ def import_stream(stream, file_name, *, format_name=None, dry_run=False, include
 
 def _load_one(fmt, article, file_name, sha256) -> ItemResult:
     try:
-        return fmt.load(article, file_name=file_name, sha256=sha256)
+        with collecting():  # a failed item's work is dropped with its savepoint
+            return fmt.load(article, file_name=file_name, sha256=sha256)
     except (ImportFailed, DatabaseError, ValidationError, ValueError) as exc:
         # One bad item fails alone (its savepoint is rolled back); the rest of the file still loads.
         return ItemResult(identity=article.identity, title=article.title, outcome="failed", message=str(exc))
@@ -84,6 +96,43 @@ def _choose_format(stream, file_name, format_name):
 def import_path(path, **options) -> ImportResult:
     with open(path, "rb") as stream:
         return import_stream(stream, os.path.basename(path), **options)
+
+
+def import_paths(paths, **options):
+    """``import_path`` for each path, yielding (path, result) as each file is done.
+
+    Small files (a seed-format article each) are committed in groups of up to ``FLUSH_EVERY``
+    items, so the work that follows a load (terms, related posts, search, page cache) is done once
+    per group, set-based. Each file stays all or nothing (a savepoint of its own: a bad file writes
+    nothing); an interrupted run loses at most the group under way, which a second run imports.
+    A file over ``GROUP_FILE_BYTES`` (an export of many items) is a transaction of its own.
+    """
+    group, items = None, 0
+    try:
+        for path in paths:
+            small = os.path.getsize(path) <= GROUP_FILE_BYTES
+            if group is not None and (not small or items >= FLUSH_EVERY):
+                group, items = group.close(), 0
+            if small and group is None and not options.get("dry_run"):
+                group = ExitStack()
+                group.enter_context(transaction.atomic())
+                cache = group.enter_context(file_cache())  # shared lookups (tags, categories, Sources...)
+                group.enter_context(collecting())
+                # The group's batched rows, before its deferred work and the commit (not when failing).
+                group.push(lambda kind, error, trace, cache=cache: None if kind else cache.flush())
+            result = import_path(path, **options)
+            items += len(result.items)
+            yield path, result
+    except BaseException as exc:
+        # Stopped by an error or Ctrl-C: the group under way is rolled back (not when the caller
+        # merely stops asking for more: GeneratorExit commits what it was told was done).
+        if group is not None and not isinstance(exc, GeneratorExit):
+            group.__exit__(type(exc), exc, exc.__traceback__)
+            group = None
+        raise
+    finally:
+        if group is not None:
+            group.close()
 
 
 def collect_files(paths) -> list[Path]:

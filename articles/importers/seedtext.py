@@ -139,7 +139,7 @@ def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
         return True
-    controls = sum(1 for byte in sample if byte in _CONTROL_BYTES)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # how many are control bytes
     return controls > max(2, len(sample) // 100)
 
 
@@ -349,7 +349,8 @@ def _cut_related_posts(blocks: list[Block]) -> list[Block]:
     """Drop a "Related Post(s)" paragraph and the post titles after it, if nothing real follows."""
     for index in range(len(blocks) - 1, -1, -1):
         block = blocks[index]
-        if _RELATED_POSTS_RE.fullmatch(_chrome_key(block[0])):
+        # (The words of a whole paragraph are only listed when it could be the heading.)
+        if "related" in block[0].casefold() and _RELATED_POSTS_RE.fullmatch(_chrome_key(block[0])):
             following = [line for b in blocks[index + 1 :] for line in b] + block[1:]
             if all(len(line) <= _RELATED_TITLE_MAX_CHARS for line in following):
                 return blocks[:index]
@@ -596,29 +597,34 @@ def _parse_bibliographic(text: str, url: str) -> tuple[ParsedSource, str] | None
     return source, bib.locator
 
 
+_PART_SIGNS = re.compile(r'[,"“”‘’()\[\]]')
+
+
 def _split_parts(text: str) -> list[str]:
-    """Split on commas, but not inside double quotes, a quoted ‘title’ or parentheses."""
-    parts, current = [], ""
+    """Split on commas, but not inside double quotes, a quoted ‘title’ or parentheses.
+
+    Only commas, quotes and brackets change anything, so only they are visited (a regex jumps
+    from one to the next); the part under way is the text since the last split.
+    """
+    parts, start = [], 0
     in_double = in_single = False
     depth = 0
-    for index, char in enumerate(text):
-        following = text[index + 1 : index + 2]
+    for sign in _PART_SIGNS.finditer(text):
+        index, char = sign.start(), sign.group()
         if char in '"“”' and not in_single:
             in_double = not in_double if char == '"' else char == "“"
-        elif char == "‘" and not current.strip() and not in_double:
+        elif char == "‘" and not text[start:index].strip() and not in_double:
             in_single = True  # only a part that opens with ‘ is a quoted title (’ is also an apostrophe)
-        elif char == "’" and in_single and not following.isalpha():
+        elif char == "’" and in_single and not text[index + 1 : index + 2].isalpha():
             in_single = False
         elif char in "([":
             depth += 1
         elif char in ")]":
             depth = max(0, depth - 1)
         if char == "," and not (in_double or in_single or depth):
-            parts.append(current.strip())
-            current = ""
-        else:
-            current += char
-    parts.append(current.strip())
+            parts.append(text[start:index].strip())
+            start = index + 1
+    parts.append(text[start:].strip())
     return [part for part in parts if part]
 
 
@@ -705,11 +711,15 @@ def _source_kind(bib: _Bibliography, text: str, url: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+_APOSTROPHES = re.compile(r"['’‘ʼ`]")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
 def _slug(text: str) -> str:
     """Lower-case ASCII words joined by '-': accents, quote styles and spacing do not matter."""
-    text = re.sub(r"['’‘ʼ`]", "", text)  # "Karzai’s" and "Karzai's" both become "karzais"
+    text = _APOSTROPHES.sub("", text)  # "Karzai’s" and "Karzai's" both become "karzais"
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
 
 
 def _surname(author: str) -> str:

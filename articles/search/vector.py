@@ -48,7 +48,8 @@ def refresh_search_vector(article_id):
 
 
 def refresh_search_vectors(article_ids):
-    """Many articles' vectors in one UPDATE (bulk writes such as ``generate_articles`` send no signal)."""
+    """Many articles' vectors in one UPDATE, each the one ``refresh_search_vector`` writes (bulk
+    writes such as ``generate_articles`` send no signal; an import refreshes its articles at its end)."""
     if not uses_postgres_search() or not article_ids:
         return
     from articles.models import Article, Footnote
@@ -58,7 +59,7 @@ def refresh_search_vectors(article_ids):
         Footnote.objects.filter(article=OuterRef("pk"))
         .order_by()
         .values("article")
-        .annotate(text=StringAgg("text", delimiter=" "))
+        .annotate(text=StringAgg("text", delimiter=" ", order_by="number"))  # as refresh_search_vector
         .values("text")[:1],
         output_field=TextField(),
     )

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.importers.formats import FORMATS
-from articles.importers.pipeline import collect_files, import_path
+from articles.importers.pipeline import collect_files, import_paths
 from articles.progress import progress
 
 
@@ -27,13 +27,13 @@ class Command(BaseCommand):
 
         totals = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
         failed_files = 0
-        for path in progress(files, desc="Importing", unit="file", stream=self.stderr):
-            result = import_path(
-                path,
-                format_name=options["format"],
-                dry_run=options["dry_run"],
-                include_pages=options["include_pages"],
-            )
+        imports = import_paths(
+            progress(files, desc="Importing", unit="file", stream=self.stderr),
+            format_name=options["format"],
+            dry_run=options["dry_run"],
+            include_pages=options["include_pages"],
+        )
+        for path, result in imports:
             self._report(path, result)
             for outcome in totals:
                 totals[outcome] += result.count(outcome)
