@@ -15,7 +15,10 @@ the outermost block (still inside its transaction) does it all at once:
 - related posts: ``recompute_many`` gives the lists ``recompute`` would give, run for each
   article in the order the saves scheduled them (as they ran after the commit before);
 - search: one UPDATE for every article touched (``refresh_search_vectors``);
-- page cache: one bump of every scope the single writes would have bumped.
+- page cache: one bump of every scope the single writes would have bumped;
+- stored article renderings: one invalidation of every article touched and of the articles whose
+  related posts show them. They are not rendered again here (that would cost the import as much
+  as the rest together): each page is rendered by its first reader, or by ``render_articles``.
 
 A nested ``collecting()`` block joins the outer collection; if its body raises, what it collected
 is dropped (the savepoint around it is rolled back with it), so a failed item or file leaves no
@@ -56,6 +59,7 @@ class Collected:
     recomputes: list[tuple[int, bool]] = field(default_factory=list)  # (article id, neighbours)
     search_ids: list[int] = field(default_factory=list)
     cache_scopes: list[str] = field(default_factory=list)
+    rendering_ids: list[int] = field(default_factory=list)
     # Term events already replayed by ``flush_terms`` (their rows are written): a rollback to a
     # mark taken before them is not possible, see ``flush_terms``.
     _replayed: int = 0
@@ -82,13 +86,17 @@ class Collected:
         if not self.discard:
             self.cache_scopes.extend(scopes)
 
+    def invalidate_renderings(self, article_ids) -> None:
+        if not self.discard:
+            self.rendering_ids.extend(article_ids)
+
     # -- savepoints ---------------------------------------------------------------------------
     def _mark(self):
         return (self._replayed + len(self.term_events), len(self.recomputes), len(self.search_ids),
-                len(self.cache_scopes))
+                len(self.cache_scopes), len(self.rendering_ids))
 
     def _rollback_to(self, mark) -> None:
-        terms, recomputes, search_ids, scopes = mark
+        terms, recomputes, search_ids, scopes, renderings = mark
         if terms < self._replayed:
             # Cannot happen through the pipeline (terms are replayed only between files or items,
             # never inside a block that can still fail); say so loudly rather than miscount.
@@ -97,6 +105,7 @@ class Collected:
         del self.recomputes[recomputes:]
         del self.search_ids[search_ids:]
         del self.cache_scopes[scopes:]
+        del self.rendering_ids[renderings:]
 
     # -- doing the work -----------------------------------------------------------------------
     def flush_terms(self) -> None:
@@ -117,7 +126,7 @@ class Collected:
         """Everything collected, in the order the single writes would have done it."""
         if self.discard:
             return
-        from articles import cache
+        from articles import cache, rendering
         from articles.related_batch import recompute_many
         from articles.search import refresh_search_vectors
 
@@ -129,7 +138,9 @@ class Collected:
                 refresh_search_vectors(sorted(set(self.search_ids)))
             if self.cache_scopes:
                 cache.bump(*sorted(set(self.cache_scopes)))
-        self.recomputes, self.search_ids, self.cache_scopes = [], [], []
+            if self.rendering_ids:
+                rendering.invalidate_with_neighbours(self.rendering_ids)
+        self.recomputes, self.search_ids, self.cache_scopes, self.rendering_ids = [], [], [], []
 
 
 _current: ContextVar[Collected | None] = ContextVar("archive_deferred_work", default=None)

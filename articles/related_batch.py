@@ -53,6 +53,7 @@ from articles.related_compute import (
     _family,
     _insert_rows,
     _is_rare,
+    _lists_changed,
     _rows_for,
     _tagged_articles,
     _ts,
@@ -626,6 +627,7 @@ class _Lists:
         dirty = sorted(self.dirty)
         for chunk in _chunks(dirty):
             RelatedArticle.objects.filter(article_id__in=chunk).delete()
+        _lists_changed(dirty)  # the pages showing these lists (page cache, stored renderings)
         _insert_rows(
             RelatedArticle,
             LIST_COLUMNS,

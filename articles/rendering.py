@@ -174,6 +174,18 @@ def invalidate(article_ids) -> None:
     ArticleRendering.objects.filter(article_id__in=ids).invalidate()
 
 
+def invalidate_with_neighbours(article_ids) -> None:
+    """``invalidate`` these articles and those whose related posts show them (their titles, dates)."""
+    from articles.models import RelatedArticle
+
+    ids = sorted(set(article_ids))
+    showing = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        showing.update(RelatedArticle.objects.filter(related_id__in=chunk).values_list("article_id", flat=True))
+    invalidate([*ids, *showing])
+
+
 def invalidate_all() -> None:
     ArticleRendering.objects.all().invalidate()
 

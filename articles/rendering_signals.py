@@ -11,7 +11,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_init, post_s
 from django.dispatch import receiver
 from taggit.models import Tag, TaggedItem
 
-from articles import rendering
+from articles import deferred, rendering
 from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, RelatedArticle, Source
 from articles.related_compute import related_lists_changed
 
@@ -19,6 +19,17 @@ from articles.related_compute import related_lists_changed
 def _showing_in_related(article_ids):
     """Articles whose related posts list any of ``article_ids`` (their titles, dates, categories)."""
     return RelatedArticle.objects.filter(related_id__in=article_ids).values_list("article_id", flat=True)
+
+
+def _invalidate(article_ids, *, then_render=None):
+    """Invalidate now; inside a bulk write (``articles.deferred``) once at its end, unrendered."""
+    work = deferred.current()
+    if work is not None:
+        work.invalidate_renderings(article_ids)
+        return
+    rendering.invalidate(article_ids)
+    if then_render is not None:
+        rendering.refresh_after_commit(then_render)
 
 
 def _deleting_article(origin):
@@ -30,14 +41,16 @@ def _deleting_article(origin):
 def article_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    rendering.invalidate([instance.pk, *_showing_in_related([instance.pk])])
+    if deferred.current() is not None:
+        _invalidate([instance.pk])  # its neighbours are found for all the bulk's articles at once
+        return
     # Rendered again once committed, after the related posts recomputed on the same commit.
-    rendering.refresh_after_commit(instance.pk)
+    _invalidate([instance.pk, *_showing_in_related([instance.pk])], then_render=instance.pk)
 
 
 @receiver(pre_delete, sender=Article, dispatch_uid="rendering_article_deleted")
 def article_deleted(sender, instance, **kwargs):
-    rendering.invalidate(set(_showing_in_related([instance.pk])) - {instance.pk})
+    _invalidate(set(_showing_in_related([instance.pk])) - {instance.pk})
 
 
 @receiver(post_save, sender=Footnote, dispatch_uid="rendering_footnote_saved")
@@ -46,7 +59,7 @@ def article_deleted(sender, instance, **kwargs):
 @receiver(post_delete, sender=ArticleAuthor, dispatch_uid="rendering_byline_deleted")
 def article_row_changed(sender, instance, raw=False, origin=None, **kwargs):
     if not raw and not _deleting_article(origin):
-        rendering.invalidate([instance.article_id])
+        _invalidate([instance.article_id])
 
 
 @receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="rendering_tags_changed")
@@ -55,9 +68,9 @@ def article_links_changed(sender, instance, action, reverse=False, pk_set=None, 
     if not action.startswith("post_"):
         return
     if isinstance(instance, Article):
-        rendering.invalidate([instance.pk])
+        _invalidate([instance.pk])
     elif pk_set:
-        rendering.invalidate(pk_set)
+        _invalidate(pk_set)
     else:
         rendering.invalidate_all()  # cleared from the other side: which articles is no longer known
 
@@ -66,14 +79,14 @@ def article_links_changed(sender, instance, action, reverse=False, pk_set=None, 
 @receiver(pre_delete, sender=Source, dispatch_uid="rendering_source_deleted")
 def source_changed(sender, instance, created=False, raw=False, **kwargs):
     if not created and not raw:
-        rendering.invalidate(Footnote.objects.filter(source=instance).values_list("article_id", flat=True))
+        _invalidate(Footnote.objects.filter(source=instance).values_list("article_id", flat=True))
 
 
 @receiver(post_save, sender=Author, dispatch_uid="rendering_author_saved")
 @receiver(pre_delete, sender=Author, dispatch_uid="rendering_author_deleted")
 def author_changed(sender, instance, created=False, raw=False, **kwargs):
     if not created and not raw:
-        rendering.invalidate(ArticleAuthor.objects.filter(author=instance).values_list("article_id", flat=True))
+        _invalidate(ArticleAuthor.objects.filter(author=instance).values_list("article_id", flat=True))
 
 
 @receiver(post_save, sender=Tag, dispatch_uid="rendering_tag_saved")
@@ -81,7 +94,7 @@ def author_changed(sender, instance, created=False, raw=False, **kwargs):
 def tag_changed(sender, instance, created=False, raw=False, **kwargs):
     if not created and not raw:
         items = TaggedItem.objects.filter(tag=instance, content_type=ContentType.objects.get_for_model(Article))
-        rendering.invalidate(items.values_list("object_id", flat=True))
+        _invalidate(items.values_list("object_id", flat=True))
 
 
 @receiver(post_save, sender=Category, dispatch_uid="rendering_category_saved")
@@ -91,7 +104,7 @@ def category_changed(sender, instance, created=False, raw=False, **kwargs):
     # move or rename saves every descendant too, so each handles its own articles.
     if not created and not raw:
         filed = list(Article.objects.filter(primary_category=instance).values_list("pk", flat=True))
-        rendering.invalidate([*filed, *_showing_in_related(filed)])
+        _invalidate([*filed, *_showing_in_related(filed)])
 
 
 @receiver(related_lists_changed, dispatch_uid="rendering_related_lists_changed")
@@ -99,7 +112,7 @@ def related_changed(sender, article_ids, **kwargs):
     if article_ids is None:
         rendering.invalidate_all()
     else:
-        rendering.invalidate(article_ids)
+        _invalidate(article_ids)
 
 
 @receiver(post_init, sender=Comment, dispatch_uid="rendering_comment_loaded")
@@ -113,6 +126,5 @@ def comment_changed(sender, instance, signal, raw=False, origin=None, **kwargs):
     # Only approved comments are shown: a pending one arriving changes no rendering.
     approved_now = instance.status == Comment.Status.APPROVED and signal is not post_delete
     if not raw and not _deleting_article(origin) and (instance._rendering_was_approved or approved_now):
-        rendering.invalidate([instance.article_id])
-        rendering.refresh_after_commit(instance.article_id)
+        _invalidate([instance.article_id], then_render=instance.article_id)
     instance._rendering_was_approved = approved_now

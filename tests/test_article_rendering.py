@@ -238,3 +238,24 @@ def test_a_page_rendered_live_stays_within_eight_queries(client, cited, row, dja
     with django_assert_num_queries(expected):
         page(client, article)
     assert stored(article) is not None
+
+
+def test_an_import_invalidates_the_renderings_it_changes_and_those_listing_them(tmp_path, client):
+    from articles.importers.pipeline import import_path
+    from tests.factories import SEED_FILE
+
+    first = import_path(SEED_FILE)
+    imported = Article.objects.get(pk=first.items[0].article_id)
+    neighbour, bystander = make_article("Neighbour"), make_article("Bystander")
+    RelatedArticle.objects.create(article=neighbour, related=imported, rank=1, score=1.0)
+    render_now(imported, neighbour, bystander)
+
+    changed = tmp_path / SEED_FILE.name
+    changed.write_text(SEED_FILE.read_text(encoding="utf-8").replace(imported.title, "A retitled seed", 1),
+                       encoding="utf-8")
+    result = import_path(changed)
+    assert result.items[0].outcome == "updated"
+    assert (stored(imported), stored(neighbour)) == (None, None)
+    assert stored(bystander) is not None
+    # Its list was recomputed with the import (the seed no longer relates to it): no old title either way.
+    assert imported.title not in page(client, neighbour)
