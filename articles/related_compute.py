@@ -158,29 +158,37 @@ def replay_term_events(events, *, policy=None):
     events = list(events)
     if not events:
         return
-    prepared = []  # (event, counts, written, terms of the previous text or None)
-    wanted = {CORPUS}
-    for event in events:
-        counts = written = None
-        if event.title is not None:
-            counts, written = term_counts(event.title, event.body, title_boost=policy.title_boost)
-            wanted.update(counts)
-        old = None
-        if event.previous is not None:
-            old = set(term_counts(*event.previous, title_boost=policy.title_boost)[0])
-            wanted.update(old)
-        prepared.append((event, counts, written, old))
     ids = sorted({event.article_id for event in events})
     indexed = set()
     for chunk in _chunks(ids):
         indexed.update(ArticleTerm.objects.filter(article_id__in=chunk).values_list("article_id", flat=True).distinct())
-    # term -> [document count, label]; a term absent here has no row.
-    frequency = {}
-    for chunk in _chunks(sorted(wanted)):
-        rows = TermFrequency.objects.filter(term__in=chunk).values_list("term", "document_count", "label")
-        for term, n, label in rows:
-            frequency[term] = [n, label]
-    initial = {term: tuple(row) for term, row in frequency.items()}
+    # term -> [document count, label]; a term absent here has no row. Terms are read as the events
+    # that need them come up (``read``), so only a slice of the texts' analyses is held at a time.
+    frequency, initial, known = {}, {}, set()
+
+    def read(terms):
+        terms = sorted(set(terms) - known)
+        known.update(terms)
+        for chunk in _chunks(terms):
+            rows = TermFrequency.objects.filter(term__in=chunk).values_list("term", "document_count", "label")
+            for term, n, label in rows:
+                frequency[term] = [n, label]
+                initial[term] = (n, label)
+
+    def analysed(some):  # (event, counts, written, terms of the previous text or None)
+        prepared, wanted = [], {CORPUS}
+        for event in some:
+            counts = written = None
+            if event.title is not None:
+                counts, written = term_counts(event.title, event.body, title_boost=policy.title_boost)
+                wanted.update(counts)
+            old = None
+            if event.previous is not None:
+                old = set(term_counts(*event.previous, title_boost=policy.title_boost)[0])
+                wanted.update(old)
+            prepared.append((event, counts, written, old))
+        read(wanted)
+        return prepared
 
     def adjust(added, removed):  # as _adjust_document_counts
         for term in removed:
@@ -198,7 +206,8 @@ def replay_term_events(events, *, policy=None):
 
     vectors = {}  # article id -> its final vector, or None when its terms are gone
     forgotten = set()  # out of every list at its forget, whatever comes after
-    for event, counts, written, old in prepared:
+    steps = (step for start in range(0, len(events), 50) for step in analysed(events[start : start + 50]))
+    for event, counts, written, old in steps:
         a = event.article_id
         if counts is None:  # forget
             if old is not None and a in indexed:
