@@ -121,14 +121,19 @@ class Collected:
         from articles.related_batch import recompute_many
         from articles.search import refresh_search_vectors
 
-        with transaction.atomic():
-            self.flush_terms()
-            if self.recomputes:
-                recompute_many(self.recomputes)
-            if self.search_ids:
-                refresh_search_vectors(sorted(set(self.search_ids)))
-            if self.cache_scopes:
-                cache.bump(*sorted(set(self.cache_scopes)))
+        # The pages this work makes stale (lists that changed) are bumped with the others, once.
+        token = _current.set(self)
+        try:
+            with transaction.atomic():
+                self.flush_terms()
+                if self.recomputes:
+                    recompute_many(self.recomputes)
+                if self.search_ids:
+                    refresh_search_vectors(sorted(set(self.search_ids)))
+        finally:
+            _current.reset(token)
+        if self.cache_scopes:
+            cache.bump(*sorted(set(self.cache_scopes)))
         self.recomputes, self.search_ids, self.cache_scopes = [], [], []
 
 

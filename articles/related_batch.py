@@ -58,6 +58,7 @@ from articles.related_compute import (
     _tagged_articles,
     _ts,
     recompute_safely,
+    refresh_pages,
 )
 from articles.relatedness import Candidate, RelatednessPolicy, get_policy, rarity
 
@@ -318,7 +319,7 @@ class _Batch:
                 for rank, row in enumerate(new_rows, start=1):
                     row.rank = rank
                 lists.set(b, new_rows)
-        lists.write()
+        refresh_pages(lists.write())  # the pages showing the lists that changed
 
     # -- ranking (the static part) --------------------------------------------------------------
     def _plan(self, ids):
@@ -588,6 +589,7 @@ class _Lists:
             ):
                 self.rows[a].append(_Row(b, score, rank, pinned, reasons, _ts(published_at)))
                 self.holders[b].add(a)
+        self.read = {a: self._values(a) for a in owners}
 
     def get(self, a):
         return self.rows[a]
@@ -623,11 +625,16 @@ class _Lists:
         self.holders[a].clear()
 
     def write(self):
-        dirty = sorted(self.dirty)
-        for chunk in _chunks(dirty):
+        """Save the lists that differ from what was read; returns their articles' ids."""
+        changed = sorted(a for a in self.dirty if self._values(a) != self.read[a])
+        for chunk in _chunks(changed):
             RelatedArticle.objects.filter(article_id__in=chunk).delete()
         _insert_rows(
             RelatedArticle,
             LIST_COLUMNS,
-            [(a, r.related_id, r.score, r.rank, r.pinned, r.reasons) for a in dirty for r in self.rows[a]],
+            [(a, r.related_id, r.score, r.rank, r.pinned, r.reasons) for a in changed for r in self.rows[a]],
         )
+        return changed
+
+    def _values(self, a):
+        return [(r.related_id, r.score, r.rank, r.pinned, r.reasons) for r in self.rows[a]]

@@ -146,7 +146,20 @@ def forget(article_id, previous=None, *, policy=None):
         old = set(term_counts(*previous, title_boost=policy.title_boost)[0])
         _adjust_document_counts(added=set(), removed=old | {CORPUS}, labels={})
     ArticleTerm.objects.filter(article_id=article_id).delete()
+    offered_by = RelatedArticle.objects.filter(related_id=article_id).values_list("article_id", flat=True)
+    refresh_pages(offered_by)  # their pages link to it
     RelatedArticle.objects.filter(Q(article_id=article_id) | Q(related_id=article_id)).delete()
+
+
+def refresh_pages(article_ids):
+    """The cached pages of these articles are stale: their related lists changed (``articles.cache``)."""
+    from articles.cache import article_scope, bump
+
+    slugs = set()
+    for chunk in _chunks(sorted(set(article_ids))):
+        slugs.update(Article.objects.filter(pk__in=chunk).values_list("slug", flat=True))
+    if slugs:
+        bump(*(article_scope(slug) for slug in sorted(slugs)))
 
 
 def replay_term_events(events, *, policy=None):
@@ -241,6 +254,7 @@ def replay_term_events(events, *, policy=None):
     )
     _write_frequencies(initial, frequency)
     for chunk in _chunks(sorted(forgotten)):
+        refresh_pages(RelatedArticle.objects.filter(related_id__in=chunk).values_list("article_id", flat=True))
         RelatedArticle.objects.filter(Q(article_id__in=chunk) | Q(related_id__in=chunk)).delete()
 
 
@@ -510,16 +524,22 @@ def recompute(article_id, *, policy: RelatednessPolicy | None = None, neighbours
         rows = _rows_for(article_id, ranked, policy, pins=_published_pins(article_id), excluded=excluded)
         RelatedArticle.objects.filter(article_id=article_id).delete()
         RelatedArticle.objects.bulk_create(rows)
-        if neighbours:
-            _update_neighbours(own, ranked, policy)
+        changed = _update_neighbours(own, ranked, policy) if neighbours else set()
+        refresh_pages({article_id, *changed})
     return rows
 
 
 def _update_neighbours(own, ranked, policy):
-    """Put the article into the lists of the articles it relates to, and out of the others' lists."""
+    """Put the article into the lists of the articles it relates to, and out of the others' lists.
+
+    Returns the ids of the lists it changed (a pinning article recomputed here refreshes its own page).
+    """
     a = own.article_id
     top = {c.article_id: c for c in ranked[: policy.neighbours_updated]}
-    RelatedArticle.objects.filter(related_id=a, pinned=False).exclude(article_id__in=list(top)).delete()
+    stale = RelatedArticle.objects.filter(related_id=a, pinned=False).exclude(article_id__in=list(top))
+    dropped = set(stale.values_list("article_id", flat=True))
+    if dropped:
+        stale.delete()
     # Articles that pin this one get their pin back once it is published again.
     pinned_by = set(RelatedPin.objects.filter(related_id=a).values_list("article_id", flat=True))
     if pinned_by:
@@ -528,7 +548,7 @@ def _update_neighbours(own, ranked, policy):
             recompute(b, policy=policy, neighbours=False)
         top = {b: c for b, c in top.items() if b not in pinned_by}
     if not top:
-        return
+        return dropped
     excluded_by = set(
         RelatedExclusion.objects.filter(related_id=a, article_id__in=list(top)).values_list("article_id", flat=True)
     )
@@ -563,6 +583,7 @@ def _update_neighbours(own, ranked, policy):
     if changed:
         RelatedArticle.objects.filter(article_id__in=list(changed)).delete()
         RelatedArticle.objects.bulk_create([row for rows in changed.values() for row in rows])
+    return dropped | set(changed)
 
 
 def recompute_safely(article_id, **kwargs):
