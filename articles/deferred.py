@@ -17,8 +17,9 @@ the outermost block (still inside its transaction) does it all at once:
 - search: one UPDATE for every article touched (``refresh_search_vectors``);
 - page cache: one bump of every scope the single writes would have bumped;
 - stored article renderings: one invalidation of every article touched and of the articles whose
-  related posts show them. They are not rendered again here (that would cost the import as much
-  as the rest together): each page is rendered by its first reader, or by ``render_articles``.
+  related posts show them (whose cached pages are bumped too). They are not rendered again here
+  (that would cost an import as much as the rest together): each page is rendered by its first
+  reader, or by ``render_articles``.
 
 A nested ``collecting()`` block joins the outer collection; if its body raises, what it collected
 is dropped (the savepoint around it is rolled back with it), so a failed item or file leaves no
@@ -130,17 +131,33 @@ class Collected:
         from articles.related_batch import recompute_many
         from articles.search import refresh_search_vectors
 
-        with transaction.atomic():
-            self.flush_terms()
-            if self.recomputes:
-                recompute_many(self.recomputes)
-            if self.search_ids:
-                refresh_search_vectors(sorted(set(self.search_ids)))
-            if self.cache_scopes:
-                cache.bump(*sorted(set(self.cache_scopes)))
-            if self.rendering_ids:
-                rendering.invalidate_with_neighbours(self.rendering_ids)
+        # The pages this work makes stale (lists that changed) are collected with the others, once.
+        token = _current.set(self)
+        try:
+            with transaction.atomic():
+                self.flush_terms()
+                if self.recomputes:
+                    recompute_many(self.recomputes)
+                if self.search_ids:
+                    refresh_search_vectors(sorted(set(self.search_ids)))
+        finally:
+            _current.reset(token)
+        if self.rendering_ids:
+            # Articles whose related posts show the ones written: their titles may have changed.
+            showing = rendering.showing_in_related(self.rendering_ids)
+            rendering.invalidate([*self.rendering_ids, *showing])
+            self.cache_scopes.extend(cache.article_scope(slug) for slug in _slugs(showing))
+        if self.cache_scopes:
+            cache.bump(*sorted(set(self.cache_scopes)))
         self.recomputes, self.search_ids, self.cache_scopes, self.rendering_ids = [], [], [], []
+
+
+def _slugs(article_ids):
+    from articles.models import Article
+
+    ids = sorted(article_ids)
+    for start in range(0, len(ids), 500):
+        yield from Article.objects.filter(pk__in=ids[start:start + 500]).values_list("slug", flat=True)
 
 
 _current: ContextVar[Collected | None] = ContextVar("archive_deferred_work", default=None)

@@ -26,11 +26,12 @@ runs ``recompute`` for each step.
 from __future__ import annotations
 
 import logging
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 
@@ -53,11 +54,11 @@ from articles.related_compute import (
     _family,
     _insert_rows,
     _is_rare,
-    _lists_changed,
     _rows_for,
     _tagged_articles,
     _ts,
     recompute_safely,
+    refresh_pages,
 )
 from articles.relatedness import Candidate, RelatednessPolicy, get_policy, rarity
 
@@ -119,33 +120,30 @@ class _Plan:
 
     published_ts: float
     rows: list  # [_Row], as recompute writes them
-    top: list  # [Candidate] ranked[:neighbours_updated], reasons filled in
+    top: list  # [(id, score, reasons)] of ranked[:neighbours_updated], what a merge writes
 
 
 class _TextIndex:
     """The postings of some terms (article ids and weights), for exact text candidates."""
 
     def __init__(self, terms):
-        found = defaultdict(lambda: ([], []))
-        table = connection.ops.quote_name(ArticleTerm._meta.db_table)
-        with connection.cursor() as cursor:
-            for chunk in _chunks(sorted(terms)):
-                cursor.execute(
-                    f"SELECT term, article_id, weight FROM {table} WHERE term IN ({', '.join(['%s'] * len(chunk))})",
-                    chunk,
-                )
-                for term, article_id, weight in cursor.fetchall():
-                    ids, weights = found[term]
-                    ids.append(article_id)
-                    weights.append(weight)
-        all_ids = [np.asarray(ids, dtype=np.int64) for ids, _ in found.values()]
+        found = defaultdict(lambda: (array("q"), array("d")))
+        for chunk in _chunks(sorted(terms)):
+            # A server-side cursor on PostgreSQL: the postings stream in, never all held as rows.
+            rows = ArticleTerm.objects.filter(term__in=chunk).values_list("term", "article_id", "weight")
+            for term, article_id, weight in rows.iterator(chunk_size=5000):
+                ids, weights = found[term]
+                ids.append(article_id)
+                weights.append(weight)
+        all_ids = [np.frombuffer(ids, dtype=np.int64) for ids, _ in found.values()]
         self.ids = np.unique(np.concatenate(all_ids)) if all_ids else np.zeros(0, dtype=np.int64)
         self.postings = {}
-        for term, (ids, weights) in found.items():
-            ids = np.asarray(ids, dtype=np.int64)
-            order = np.argsort(ids)
+        for term in list(found):
+            ids, weights = found.pop(term)
+            ids = np.frombuffer(ids, dtype=np.int64)
+            order = np.argsort(ids, kind="stable")
             ids = ids[order]
-            self.postings[term] = (ids, np.searchsorted(self.ids, ids), np.asarray(weights, dtype=np.float64)[order])
+            self.postings[term] = (ids, np.searchsorted(self.ids, ids), np.frombuffer(weights, dtype=np.float64)[order])
 
     def scores(self, vector):
         """Dot products of ``vector`` with every article sharing one of its terms (0 elsewhere)."""
@@ -275,7 +273,7 @@ class _Batch:
         plans = self._plan([*published, *sorted(pinners - set(published))])
         owners = set(a for a, _ in steps) | pinners
         for plan in plans.values():
-            owners.update(c.article_id for c in plan.top)
+            owners.update(b for b, _, _ in plan.top)
         touched = [a for a in dict.fromkeys(a for a, _ in steps)]
         for chunk in _chunks(touched):
             owners.update(RelatedArticle.objects.filter(related_id__in=chunk).values_list("article_id", flat=True))
@@ -296,14 +294,13 @@ class _Batch:
             if not neighbours:
                 continue
             # _update_neighbours, on the lists in memory.
-            top_ids = {c.article_id for c in plan.top}
+            top_ids = {b for b, _, _ in plan.top}
             for b in sorted(lists.holding(a) - top_ids):
                 lists.drop(b, a)
             pinned_by = {b for b in self.pinned_by.get(a, ()) if not lists.pins(b, a)}
             for b in sorted(pinned_by):
                 lists.set(b, plans[b].rows)
-            for c in plan.top:
-                b = c.article_id
+            for b, score, reasons in plan.top:
                 if b in pinned_by or b in excluded_by[a]:
                     continue
                 rows = lists.get(b)
@@ -312,7 +309,7 @@ class _Batch:
                 pinned = [r for r in rows if r.pinned]
                 computed = [(r.score, r.related_ts, r.related_id, r.reasons) for r in rows
                             if not r.pinned and r.related_id != a]
-                merged = sorted(computed + [(c.score, plan.published_ts, a, c.reasons or policy.reasons(c))],
+                merged = sorted(computed + [(score, plan.published_ts, a, reasons)],
                                 key=lambda e: (-e[0], -e[1], -e[2]))[: policy.stored]
                 before = [(r.related_id, r.score) for r in rows if not r.pinned]
                 if [(e[2], e[0]) for e in merged] == before:
@@ -322,7 +319,7 @@ class _Batch:
                 for rank, row in enumerate(new_rows, start=1):
                     row.rank = rank
                 lists.set(b, new_rows)
-        lists.write()
+        refresh_pages(lists.write())  # the pages showing the lists that changed
 
     # -- ranking (the static part) --------------------------------------------------------------
     def _plan(self, ids):
@@ -358,7 +355,9 @@ class _Batch:
             for r in _rows_for(a, ranked, policy, pins=pins[a], excluded=excluded[a]):
                 ts = ts_of[r.related_id] if r.related_id in ts_of else pin_ts[(a, r.related_id)]
                 rows.append(_Row(r.related_id, r.score, r.rank, r.pinned, r.reasons, ts))
-            plans[a] = _Plan(published_ts=self.meta[a][1], rows=rows, top=ranked[: policy.neighbours_updated])
+            # Only what later steps read is kept (not the Candidates with their shared terms).
+            top = [(c.article_id, c.score, c.reasons or policy.reasons(c)) for c in ranked[: policy.neighbours_updated]]
+            plans[a] = _Plan(published_ts=self.meta[a][1], rows=rows, top=top)
         return plans
 
     def _rank(self, a, candidate_ids, text, own_tags, own_sources, own_authors, pins, excluded):
@@ -586,9 +585,11 @@ class _Lists:
                 RelatedArticle.objects.filter(article_id__in=chunk)
                 .order_by("article_id", "rank")
                 .values_list(*LIST_COLUMNS[:2], "score", "rank", "pinned", "reasons", "related__published_at")
+                .iterator(chunk_size=5000)
             ):
                 self.rows[a].append(_Row(b, score, rank, pinned, reasons, _ts(published_at)))
                 self.holders[b].add(a)
+        self.read = {a: self._values(a) for a in owners}
 
     def get(self, a):
         return self.rows[a]
@@ -624,12 +625,16 @@ class _Lists:
         self.holders[a].clear()
 
     def write(self):
-        dirty = sorted(self.dirty)
-        for chunk in _chunks(dirty):
+        """Save the lists that differ from what was read; returns their articles' ids."""
+        changed = sorted(a for a in self.dirty if self._values(a) != self.read[a])
+        for chunk in _chunks(changed):
             RelatedArticle.objects.filter(article_id__in=chunk).delete()
-        _lists_changed(dirty)  # the pages showing these lists (page cache, stored renderings)
         _insert_rows(
             RelatedArticle,
             LIST_COLUMNS,
-            [(a, r.related_id, r.score, r.rank, r.pinned, r.reasons) for a in dirty for r in self.rows[a]],
+            [(a, r.related_id, r.score, r.rank, r.pinned, r.reasons) for a in changed for r in self.rows[a]],
         )
+        return changed
+
+    def _values(self, a):
+        return [(r.related_id, r.score, r.rank, r.pinned, r.reasons) for r in self.rows[a]]

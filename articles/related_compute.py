@@ -157,10 +157,15 @@ def forget(article_id, previous=None, *, policy=None):
         old = set(term_counts(*previous, title_boost=policy.title_boost)[0])
         _adjust_document_counts(added=set(), removed=old | {CORPUS}, labels={})
     ArticleTerm.objects.filter(article_id=article_id).delete()
-    listing = RelatedArticle.objects.filter(Q(article_id=article_id) | Q(related_id=article_id))
-    # Its own list needs no notice: it is unpublished (its save says so) or being deleted.
-    _lists_changed(listing.exclude(article_id=article_id).values_list("article_id", flat=True))
-    listing.delete()
+    offered_by = RelatedArticle.objects.filter(related_id=article_id).values_list("article_id", flat=True)
+    _lists_changed(offered_by)  # their pages link to it; its own is unpublished or being deleted
+    RelatedArticle.objects.filter(Q(article_id=article_id) | Q(related_id=article_id)).delete()
+
+
+def refresh_pages(article_ids):
+    """The pages of these articles are stale: their related lists changed (the receivers of
+    ``related_lists_changed`` bump their cached pages and invalidate their stored renderings)."""
+    _lists_changed(list(article_ids))
 
 
 def replay_term_events(events, *, policy=None):
@@ -172,29 +177,37 @@ def replay_term_events(events, *, policy=None):
     events = list(events)
     if not events:
         return
-    prepared = []  # (event, counts, written, terms of the previous text or None)
-    wanted = {CORPUS}
-    for event in events:
-        counts = written = None
-        if event.title is not None:
-            counts, written = term_counts(event.title, event.body, title_boost=policy.title_boost)
-            wanted.update(counts)
-        old = None
-        if event.previous is not None:
-            old = set(term_counts(*event.previous, title_boost=policy.title_boost)[0])
-            wanted.update(old)
-        prepared.append((event, counts, written, old))
     ids = sorted({event.article_id for event in events})
     indexed = set()
     for chunk in _chunks(ids):
         indexed.update(ArticleTerm.objects.filter(article_id__in=chunk).values_list("article_id", flat=True).distinct())
-    # term -> [document count, label]; a term absent here has no row.
-    frequency = {}
-    for chunk in _chunks(sorted(wanted)):
-        rows = TermFrequency.objects.filter(term__in=chunk).values_list("term", "document_count", "label")
-        for term, n, label in rows:
-            frequency[term] = [n, label]
-    initial = {term: tuple(row) for term, row in frequency.items()}
+    # term -> [document count, label]; a term absent here has no row. Terms are read as the events
+    # that need them come up (``read``), so only a slice of the texts' analyses is held at a time.
+    frequency, initial, known = {}, {}, set()
+
+    def read(terms):
+        terms = sorted(set(terms) - known)
+        known.update(terms)
+        for chunk in _chunks(terms):
+            rows = TermFrequency.objects.filter(term__in=chunk).values_list("term", "document_count", "label")
+            for term, n, label in rows:
+                frequency[term] = [n, label]
+                initial[term] = (n, label)
+
+    def analysed(some):  # (event, counts, written, terms of the previous text or None)
+        prepared, wanted = [], {CORPUS}
+        for event in some:
+            counts = written = None
+            if event.title is not None:
+                counts, written = term_counts(event.title, event.body, title_boost=policy.title_boost)
+                wanted.update(counts)
+            old = None
+            if event.previous is not None:
+                old = set(term_counts(*event.previous, title_boost=policy.title_boost)[0])
+                wanted.update(old)
+            prepared.append((event, counts, written, old))
+        read(wanted)
+        return prepared
 
     def adjust(added, removed):  # as _adjust_document_counts
         for term in removed:
@@ -212,7 +225,8 @@ def replay_term_events(events, *, policy=None):
 
     vectors = {}  # article id -> its final vector, or None when its terms are gone
     forgotten = set()  # out of every list at its forget, whatever comes after
-    for event, counts, written, old in prepared:
+    steps = (step for start in range(0, len(events), 50) for step in analysed(events[start : start + 50]))
+    for event, counts, written, old in steps:
         a = event.article_id
         if counts is None:  # forget
             if old is not None and a in indexed:
@@ -246,6 +260,7 @@ def replay_term_events(events, *, policy=None):
     )
     _write_frequencies(initial, frequency)
     for chunk in _chunks(sorted(forgotten)):
+        refresh_pages(RelatedArticle.objects.filter(related_id__in=chunk).values_list("article_id", flat=True))
         RelatedArticle.objects.filter(Q(article_id__in=chunk) | Q(related_id__in=chunk)).delete()
 
 
@@ -515,19 +530,22 @@ def recompute(article_id, *, policy: RelatednessPolicy | None = None, neighbours
         rows = _rows_for(article_id, ranked, policy, pins=_published_pins(article_id), excluded=excluded)
         RelatedArticle.objects.filter(article_id=article_id).delete()
         RelatedArticle.objects.bulk_create(rows)
-        _lists_changed([article_id])
-        if neighbours:
-            _update_neighbours(own, ranked, policy)
+        changed = _update_neighbours(own, ranked, policy) if neighbours else set()
+        _lists_changed({article_id, *changed})
     return rows
 
 
 def _update_neighbours(own, ranked, policy):
-    """Put the article into the lists of the articles it relates to, and out of the others' lists."""
+    """Put the article into the lists of the articles it relates to, and out of the others' lists.
+
+    Returns the ids of the lists it changed (a pinning article recomputed here refreshes its own page).
+    """
     a = own.article_id
     top = {c.article_id: c for c in ranked[: policy.neighbours_updated]}
-    dropped = RelatedArticle.objects.filter(related_id=a, pinned=False).exclude(article_id__in=list(top))
-    _lists_changed(dropped.values_list("article_id", flat=True))
-    dropped.delete()
+    stale = RelatedArticle.objects.filter(related_id=a, pinned=False).exclude(article_id__in=list(top))
+    dropped = set(stale.values_list("article_id", flat=True))
+    if dropped:
+        stale.delete()
     # Articles that pin this one get their pin back once it is published again.
     pinned_by = set(RelatedPin.objects.filter(related_id=a).values_list("article_id", flat=True))
     if pinned_by:
@@ -536,7 +554,7 @@ def _update_neighbours(own, ranked, policy):
             recompute(b, policy=policy, neighbours=False)
         top = {b: c for b, c in top.items() if b not in pinned_by}
     if not top:
-        return
+        return dropped
     excluded_by = set(
         RelatedExclusion.objects.filter(related_id=a, article_id__in=list(top)).values_list("article_id", flat=True)
     )
@@ -571,7 +589,7 @@ def _update_neighbours(own, ranked, policy):
     if changed:
         RelatedArticle.objects.filter(article_id__in=list(changed)).delete()
         RelatedArticle.objects.bulk_create([row for rows in changed.values() for row in rows])
-        _lists_changed(changed)
+    return dropped | set(changed)
 
 
 def recompute_safely(article_id, **kwargs):

@@ -174,8 +174,8 @@ def invalidate(article_ids) -> None:
     ArticleRendering.objects.filter(article_id__in=ids).invalidate()
 
 
-def invalidate_with_neighbours(article_ids) -> None:
-    """``invalidate`` these articles and those whose related posts show them (their titles, dates)."""
+def showing_in_related(article_ids) -> set[int]:
+    """Articles whose related posts list any of these (their titles, dates and categories)."""
     from articles.models import RelatedArticle
 
     ids = sorted(set(article_ids))
@@ -183,7 +183,7 @@ def invalidate_with_neighbours(article_ids) -> None:
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         showing.update(RelatedArticle.objects.filter(related_id__in=chunk).values_list("article_id", flat=True))
-    invalidate([*ids, *showing])
+    return showing
 
 
 def invalidate_all() -> None:

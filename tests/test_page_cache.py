@@ -344,3 +344,75 @@ def test_a_hit_served_before_the_session_middleware_keeps_every_security_header_
     assert token
     assert 'name="csrfmiddlewaretoken" value="' in hit.content.decode()
     assert "__archive_csrf_token__" not in hit.content.decode()
+
+
+WATER = "<p>Helmand water dams irrigation canals reservoirs drought farmers Kajaki harvest rivers.</p>"
+ELECTIONS = "<p>Ballots voters turnout fraud commission candidates polling parliament recount.</p>"
+
+
+@pytest.fixture
+def related_pair(db, django_capture_on_commit_callbacks):
+    """Two articles on water and one on elections, their related lists computed."""
+    with django_capture_on_commit_callbacks(execute=True):
+        water = make_article("Water in Helmand", body=WATER)
+        dams = make_article("Dams of Helmand", body=WATER)
+        ballots = make_article("Ballots counted", body=ELECTIONS)
+    return water, dams, ballots
+
+
+def _related(article):
+    from articles.models import RelatedArticle
+
+    return list(RelatedArticle.objects.filter(article=article).values_list("related_id", flat=True))
+
+
+@pytest.mark.django_db
+def test_an_article_merged_into_a_neighbours_related_list_refreshes_that_page(
+    redis_cache, client, related_pair, django_capture_on_commit_callbacks
+):
+    water, dams, ballots = related_pair
+    for article in related_pair:
+        get(client, article.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        canals = make_article("Canals of Helmand", body=WATER)
+    assert canals.pk in _related(water) and canals.pk in _related(dams)
+    assert state(client, water.get_absolute_url()) == "miss"  # its list shows the new article now
+    assert canals.title in get(client, dams.get_absolute_url()).content.decode()
+    assert canals.pk not in _related(ballots)
+    assert state(client, ballots.get_absolute_url()) == "hit"  # nothing it shows changed
+
+
+@pytest.mark.django_db
+def test_a_bulk_import_refreshes_the_pages_whose_related_lists_it_changes(
+    redis_cache, client, related_pair, tmp_path, django_capture_on_commit_callbacks
+):
+    from articles.importers.pipeline import import_paths
+
+    water, dams, ballots = related_pair
+    for url in ("/", *(a.get_absolute_url() for a in related_pair)):
+        get(client, url)
+    files = []
+    for n, title in enumerate(("Canals of Helmand", "Rivers of Helmand", "Reservoirs of Helmand", "Kajaki dam")):
+        files.append(tmp_path / f"{n}.txt")
+        text = f"Region\n\n{title}\n\nPublished Date: March {n + 1}, 2021\n\n{WATER[3:-4]}\n"
+        files[-1].write_text(text, encoding="utf-8")
+    with django_capture_on_commit_callbacks(execute=True):
+        outcomes = [item.outcome for _, result in import_paths(files) for item in result.items]
+    assert outcomes == ["created"] * 4
+    assert state(client, "/") == "miss"
+    assert state(client, water.get_absolute_url()) == "miss"
+    assert "Kajaki dam" in get(client, dams.get_absolute_url()).content.decode()
+    assert not set(_related(ballots)) & {a.pk for a in Article.objects.filter(import_key__startswith="seed:")}
+    assert state(client, ballots.get_absolute_url()) == "hit"
+
+
+@pytest.mark.django_db
+def test_many_scopes_are_bumped_in_one_round_trip_each_as_one_would_be(redis_cache):
+    from articles.cache import _bump_now, current_versions
+
+    before = current_versions(["article:a", "listings"])
+    redis_cache.delete("pagever:article:b")
+    _bump_now(["article:a", "article:b", "listings"])
+    after = current_versions(["article:a", "article:b", "listings"])
+    assert after[0] == before[0] + 1 and after[2] == before[1] + 1
+    assert after[1] > before[0]  # a missing version starts afresh, from the clock

@@ -104,11 +104,13 @@ class FileCache:
         """Write what was batched: every ``FLUSH_EVERY`` items and at the end of the file (the
         rows waiting in ``later`` at the end of the group, when the file is one of a group)."""
         if not self._files_open:
-            later, self.later = self.later, []
-            while later:
-                key, rows = later.pop(0)
-                while later and later[0][0] == key:  # consecutive batches of the same kind: one INSERT
-                    rows = rows + later.pop(0)[1]
+            # One INSERT per kind of row (in the order each kind first came, rows in their order):
+            # a note's "+" revision still precedes its "~" one, which is the only order that matters.
+            batches = {}
+            for key, rows in self.later:
+                batches.setdefault(key, []).extend(rows)
+            self.later = []
+            for key, rows in batches.items():
                 if key[0] == "insert":
                     key[1].objects.bulk_create(rows)
                 else:
@@ -453,11 +455,13 @@ def sources_for(parsed_sources, cache: FileCache | None = None) -> dict[str, Sou
             _fill_in(source, firsts[key])
         missing = [key for key in asked if key not in looked_up]
         if missing:
-            # ignore_conflicts: a parallel import may create the same source in between; either row serves.
-            Source.objects.bulk_create(
-                [Source(key=key, **_source_fields(firsts[key])) for key in missing], ignore_conflicts=True
-            )
-            looked_up.update(Source.objects.in_bulk(missing, field_name="key"))
+            # A parallel import creating the same Source in between makes this insert fail; the
+            # loader then loads the item once more, and finds it (``load_article``).
+            made = Source.objects.bulk_create([Source(key=key, **_source_fields(firsts[key])) for key in missing])
+            if all(source.pk for source in made):
+                looked_up.update((source.key, source) for source in made)
+            else:  # backends that do not return ids on bulk insert
+                looked_up.update(Source.objects.in_bulk(missing, field_name="key"))
         found.update(looked_up)
         if cache is not None:
             for key, source in looked_up.items():

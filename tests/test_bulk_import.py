@@ -1,0 +1,344 @@
+"""Bulk imports do the work that follows each save once, at the end, with the same results.
+
+The reference everywhere is the one-by-one path: the same import with ``articles.deferred``
+switched off, so every save indexes its terms, refreshes its search vector and bumps the page
+cache at once, and its related posts are recomputed one article after another when the
+transaction commits (as a single WordPress file, or a zip, always did).
+"""
+
+import io
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from articles import deferred, related_batch, related_compute
+from articles.importers.pipeline import import_path, import_paths, import_stream
+from articles.models import (
+    Article,
+    ArticleTerm,
+    ImportRecord,
+    RelatedArticle,
+    RelatedExclusion,
+    RelatedPin,
+    TermFrequency,
+)
+from articles.related_batch import recompute_many
+from articles.related_compute import rebuild, recompute
+from articles.search import refresh_search_vector, refresh_search_vectors, uses_postgres_search
+from articles.synthetic import SyntheticArchive, seed_format_text
+from tests.benchmarks.datasets import write_seed_files, write_wxr
+from tests.factories import FIXTURES, make_article
+
+pytestmark = pytest.mark.django_db
+
+WXR_FILE = FIXTURES / "wxr" / "themeunittestdata.wordpress.xml"
+
+
+@pytest.fixture
+def archive():
+    """Sixty generated articles with their related lists, an editor's pin and an exclusion."""
+    call_command("generate_articles", "60", "--seed", "4", stdout=StringIO(), stderr=StringIO())
+    rebuild(workers=1)
+    first, second, third = Article.objects.published().order_by("pk")[:3]
+    RelatedPin.objects.create(article=first, related=second, position=1)
+    RelatedExclusion.objects.create(article=second, related=third)
+    return Article.objects.published().count()
+
+
+def state():
+    """Related lists, terms, counts and search vectors, articles named by slug (ids differ between runs)."""
+    slug = dict(Article.objects.values_list("pk", "slug"))
+    related = sorted(
+        (slug[a], slug[b], rank, round(score, 9), pinned, reasons)
+        for a, b, rank, score, pinned, reasons in RelatedArticle.objects.values_list(
+            "article_id", "related_id", "rank", "score", "pinned", "reasons"
+        )
+    )
+    rows = ArticleTerm.objects.values_list("article_id", "term", "weight")
+    terms = sorted((slug[a], t, round(w, 12)) for a, t, w in rows)
+    counts = sorted(TermFrequency.objects.values_list("term", "label", "document_count"))
+    vectors = {}
+    if uses_postgres_search():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT slug, search_vector::text FROM articles_article")
+            vectors = dict(cursor.fetchall())
+    return {"related": related, "terms": terms, "counts": counts, "vectors": vectors}
+
+
+def one_by_one(run, django_capture_on_commit_callbacks, monkeypatch):
+    """``run()`` with every save doing its own work, recomputes after the commit, in one transaction."""
+    with monkeypatch.context() as patched:
+        patched.setattr(deferred, "current", lambda: None)
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            run()
+    return state()
+
+
+def both_ways(run, django_capture_on_commit_callbacks, monkeypatch):
+    """(state after the one-by-one path, state after the bulk path), each from the same start."""
+    start = transaction.savepoint()
+    reference = one_by_one(run, django_capture_on_commit_callbacks, monkeypatch)
+    transaction.savepoint_rollback(start)
+    with django_capture_on_commit_callbacks(execute=True):
+        run()
+    return reference, state()
+
+
+def test_bulk_import_computes_related_posts_once_at_the_end(
+    archive, tmp_path, django_capture_on_commit_callbacks, monkeypatch
+):
+    files = write_seed_files(tmp_path / "seed", 24, seed=9)
+    calls = {"recompute": 0, "recompute_many": 0, "batched": 0}
+    real_recompute, real_many = related_compute.recompute, related_batch.recompute_many
+    real_run = related_batch._Batch.run
+
+    def count(name, real):
+        def counted(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return counted
+
+    def run():
+        results = [result for _, result in import_paths(files)]
+        assert [item.outcome for result in results for item in result.items] == ["created"] * 24
+
+    before = state()
+    start = transaction.savepoint()
+    expected = one_by_one(run, django_capture_on_commit_callbacks, monkeypatch)
+    transaction.savepoint_rollback(start)
+    monkeypatch.setattr(related_compute, "recompute", count("recompute", real_recompute))
+    monkeypatch.setattr(related_batch, "recompute_many", count("recompute_many", real_many))
+    monkeypatch.setattr(related_batch._Batch, "run", count("batched", real_run))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        run()
+    assert calls == {"recompute": 0, "recompute_many": 1, "batched": 1}
+    assert state() == expected
+    assert expected != before  # the import did change lists, terms and vectors
+    # Nothing is left for after the commit but the page-cache bump.
+    assert len(callbacks) == 1
+
+
+def test_bulk_update_of_imported_articles_matches_one_by_one(
+    archive, tmp_path, django_capture_on_commit_callbacks, monkeypatch
+):
+    files = write_seed_files(tmp_path / "seed", 12, seed=9)
+    for _ in import_paths(files):
+        pass
+    for path in files[:6]:  # edited: new words, so the counts move and the vectors change
+        path.write_text(path.read_text().replace("\n\n", "\n\nGlaciers and monsoon corridors returned.\n\n", 1))
+
+    def run():
+        outcomes = [item.outcome for _, result in import_paths(files) for item in result.items]
+        assert outcomes == ["updated"] * 6 + ["unchanged"] * 6
+
+    reference, bulk = both_ways(run, django_capture_on_commit_callbacks, monkeypatch)
+    assert bulk == reference
+
+
+def test_wordpress_export_with_drafts_and_pages_matches_one_by_one(
+    archive, django_capture_on_commit_callbacks, monkeypatch
+):
+    def run():
+        result = import_path(WXR_FILE, include_pages=True)
+        assert not result.error and result.count("created") > 10
+        assert {item.outcome for item in result.items} == {"created"}
+
+    reference, bulk = both_ways(run, django_capture_on_commit_callbacks, monkeypatch)
+    assert bulk == reference
+    assert Article.objects.exclude(status=Article.Status.PUBLISHED).filter(import_key__startswith="wxr:").exists()
+
+
+def test_generated_wordpress_export_matches_one_by_one(archive, tmp_path, django_capture_on_commit_callbacks,
+                                                        monkeypatch):
+    path = write_wxr(tmp_path / "export.xml", 30, seed=11)
+    reference, bulk = both_ways(lambda: import_path(path), django_capture_on_commit_callbacks, monkeypatch)
+    assert bulk == reference
+
+
+def test_recompute_many_writes_what_recompute_one_after_another_writes(archive, monkeypatch):
+    ids = list(Article.objects.published().order_by("-pk").values_list("pk", flat=True)[:12])
+    # Repeats, a recompute without neighbours (as a pin change asks), the pinned and excluded articles.
+    pinned = RelatedPin.objects.get()
+    excluded = RelatedExclusion.objects.get()
+    steps = [(a, True) for a in ids] + [(ids[0], True), (pinned.related_id, True), (excluded.article_id, False)]
+    steps += [(excluded.related_id, True), (ids[3], False), (ids[3], True)]
+    for a in ids:  # lists as an older text left them: every step has something to change
+        ArticleTerm.objects.filter(article_id=a).update(weight=0.5)
+    start = transaction.savepoint()
+    for a, neighbours in steps:
+        recompute(a, neighbours=neighbours)
+    expected = state()
+    transaction.savepoint_rollback(start)
+    ran, real_run = [], related_batch._Batch.run
+    monkeypatch.setattr(related_batch._Batch, "run", lambda self: ran.append(1) or real_run(self))
+    monkeypatch.setattr(related_batch, "STEPS_PER_CHUNK", 5)  # lists carried from one chunk to the next
+    recompute_many(steps)
+    assert ran == [1]
+    assert state() == expected
+
+
+def test_recompute_many_of_a_few_articles_recomputes_them_one_at_a_time(archive, monkeypatch):
+    ids = list(Article.objects.published().values_list("pk", flat=True)[:2])
+    done = []
+    monkeypatch.setattr(related_batch, "recompute_safely", lambda a, **kw: done.append((a, kw["neighbours"])))
+    recompute_many([(ids[0], True), (ids[0], True), (ids[1], False)])
+    assert done == [(ids[0], True), (ids[1], False)]
+
+
+def test_a_failed_item_leaves_no_terms_or_lists_behind(archive, tmp_path, monkeypatch):
+    files = write_seed_files(tmp_path / "seed", 8, seed=9)
+    good = [path for index, path in enumerate(files) if index != 3]
+    start = transaction.savepoint()
+    for _ in import_paths(good):
+        pass
+    expected = state()
+    transaction.savepoint_rollback(start)
+
+    from articles.importers import loader
+
+    def fail_on_the_fourth(article, parsed):
+        if parsed.identity.endswith(files[3].name):
+            raise ValueError("refused by a test hook")
+
+    monkeypatch.setattr(loader, "after_load_hooks", [*loader.after_load_hooks, fail_on_the_fourth])
+    outcomes = [item.outcome for _, result in import_paths(files) for item in result.items]
+    assert outcomes == ["created"] * 3 + ["failed"] + ["created"] * 4
+    assert not Article.objects.filter(import_key__endswith=files[3].name).exists()
+    assert ImportRecord.objects.filter(format="seedtext").count() == 7
+    assert state() == expected
+
+
+def test_a_single_file_import_updates_everything_before_it_returns(archive, tmp_path, monkeypatch):
+    path = write_seed_files(tmp_path / "seed", 1, seed=9)[0]
+    result = import_stream(io.BytesIO(path.read_bytes()), path.name)
+    article = Article.objects.get(pk=result.items[0].article_id)
+    listed = list(RelatedArticle.objects.filter(article=article).values_list("related_id", "rank", "score"))
+    assert len(listed) == 10
+    assert RelatedArticle.objects.filter(related=article).exists()  # merged into its neighbours' lists
+    recompute(article.pk, neighbours=False)
+    assert list(RelatedArticle.objects.filter(article=article).values_list("related_id", "rank", "score")) == listed
+    assert ArticleTerm.objects.filter(article=article).count() == 25
+    if uses_postgres_search():
+        assert Article.objects.filter(pk=article.pk, search_vector__isnull=False).exists()
+
+
+def test_a_dry_run_indexes_nothing(archive, tmp_path):
+    files = write_seed_files(tmp_path / "seed", 3, seed=9)
+    before = state()
+    results = [result for _, result in import_paths(files, dry_run=True)]
+    assert [item.outcome for result in results for item in result.items] == ["created"] * 3
+    assert state() == before
+
+
+def test_a_dry_run_of_a_zip_upload_indexes_nothing(archive, tmp_path):
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from articles.importers.uploads import import_upload
+
+    files = write_seed_files(tmp_path / "seed", 3, seed=9)
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as zipped:
+        for path in files:
+            zipped.write(path, path.name)
+    before = state()
+    results = import_upload(SimpleUploadedFile("articles.zip", data.getvalue()), dry_run=True)
+    assert [item.outcome for result in results for item in result.items] == ["created"] * 3
+    assert state() == before
+    results = import_upload(SimpleUploadedFile("articles.zip", data.getvalue()))
+    assert [item.outcome for result in results for item in result.items] == ["created"] * 3
+    assert ArticleTerm.objects.filter(article__import_key__startswith="seed:").values("article").distinct().count() == 3
+
+
+def _queries(files):
+    with CaptureQueriesContext(connection) as queries:
+        for _ in import_paths(files):
+            pass
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def _seed_files(directory, archive, indexes):
+    directory.mkdir()
+    paths = []
+    for index in indexes:
+        paths.append(directory / f"{index:06d}.txt")
+        paths[-1].write_text(seed_format_text(archive.article(index), archive), encoding="utf-8")
+    return paths
+
+
+DEFERRED_TABLES = ("articles_articleterm", "articles_termfrequency", "articles_relatedarticle", '"search_vector" =')
+
+
+def _deferred(queries):
+    """Statements of the work done once per import (terms, related posts, search vectors), but
+    for the document-count updates: one per distinct change, so a few more with more articles."""
+    return len([
+        sql for sql in queries
+        if any(table in sql for table in DEFERRED_TABLES) and not sql.startswith('UPDATE "articles_termfrequency"')
+    ])
+
+
+def _without_renderings(queries):
+    """Statements but the stored renderings' invalidation: once per group, in the backend's batches
+    (SQLite's are ~120 rows), so one more with the neighbours of 30 articles than of 10."""
+    return len([sql for sql in queries if "articles_articlerendering" not in sql])
+
+
+def _inserts(queries, table):
+    return len([sql for sql in queries if sql.startswith(f'INSERT INTO "{table}"')])
+
+
+def test_queries_per_imported_file_are_bounded(archive, tmp_path):
+    synthetic = SyntheticArchive(22)
+    _queries(_seed_files(tmp_path / "warm", synthetic, range(40)))  # the categories exist by now
+    few = _queries(_seed_files(tmp_path / "few", synthetic, range(40, 50)))
+    many = _queries(_seed_files(tmp_path / "many", synthetic, range(50, 80)))
+    # Each further file: two savepoints (file, item: four statements), its lookup, slug, the
+    # Sources it cites (looked up, the new ones inserted), article, revision, category link,
+    # footnotes; and now and then a category it is the first to use.
+    per_file = (_without_renderings(many) - _without_renderings(few)) / 20
+    assert per_file <= 14, (len(few), len(many))
+    # Terms, related posts and search vectors: the same statements for 10 files as for 30.
+    assert _deferred(many) == _deferred(few) > 0
+    # Footnote revisions and import records: written for the whole group (in one INSERT, or the
+    # few SQLite splits a long one into), not one per file.
+    assert _inserts(few, "articles_importrecord") == _inserts(many, "articles_importrecord") == 1
+    assert 1 <= _inserts(many, "articles_historicalfootnote") <= 30 / 5
+    assert _inserts(many, "articles_article") == _inserts(many, "articles_historicalarticle") == 30
+
+
+def test_queries_per_wordpress_item_are_bounded(archive, tmp_path):
+    _queries([write_wxr(tmp_path / "warm.xml", 10, seed=31)])  # its authors and categories exist now
+    few = _queries([write_wxr(tmp_path / "few.xml", 20, seed=31)])  # 10 unchanged, 10 new
+    many = _queries([write_wxr(tmp_path / "many.xml", 40, seed=31)])  # 20 unchanged, 20 new
+
+    def tags(queries):  # a tag an item is the first to use is looked up and made (in a savepoint)
+        looked_up = len([sql for sql in queries if '"taggit_tag"' in sql and "taggit_taggeditem" not in sql])
+        return looked_up + 2 * _inserts(queries, "taggit_tag")
+
+    # An unchanged item: savepoint, lookup, release. A new one: savepoint, lookup, slug, Sources
+    # (looked up, new ones inserted), article, revision, links (category, author, tags),
+    # footnotes, comments, release.
+    new_items = len(many) - len(few) - 10 * 3 - (tags(many) - tags(few))
+    assert new_items / 10 <= 14, (len(few), len(many), tags(few), tags(many))
+    assert _deferred(many) == _deferred(few) > 0
+    assert _inserts(many, "articles_importrecord") == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="search vectors are PostgreSQL's")
+def test_search_vectors_for_many_are_the_single_vectors():
+    article = make_article("Glaciers", body="<p>Glaciers retreat.</p>", summary="Ice.")
+    other = make_article("Rivers", body="<p>Rivers rise.</p>")
+    # Footnotes written out of order: the vector takes them by number either way.
+    for number, text in ((3, "Third note on moraines."), (1, "First note on ice."), (2, "Second note on rivers.")):
+        article.footnotes.create(number=number, text=text)
+    refresh_search_vector(article.pk)
+    refresh_search_vector(other.pk)
+    single = dict(Article.objects.values_list("pk", "search_vector"))
+    Article.objects.update(search_vector=None)
+    refresh_search_vectors([article.pk, other.pk])
+    assert dict(Article.objects.values_list("pk", "search_vector")) == single
