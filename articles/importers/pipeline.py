@@ -17,8 +17,10 @@ from .formats import FORMATS, detect_format, iter_articles
 from .loader import FLUSH_EVERY, file_cache
 
 HEAD_BYTES = 8192
-# ``import_paths`` commits files of at most this size together, up to ``FLUSH_EVERY`` items a time.
+# ``import_paths`` commits files of at most this size together, up to ``GROUP_ITEMS`` items a time
+# (their related posts computed together, in one pass over the term index).
 GROUP_FILE_BYTES = 1 << 20
+GROUP_ITEMS = 2000
 
 
 class _DryRunRollback(Exception):
@@ -101,27 +103,34 @@ def import_path(path, **options) -> ImportResult:
 def import_paths(paths, **options):
     """``import_path`` for each path, yielding (path, result) as each file is done.
 
-    Small files (a seed-format article each) are committed in groups of up to ``FLUSH_EVERY``
+    Small files (a seed-format article each) are committed in groups of up to ``GROUP_ITEMS``
     items, so the work that follows a load (terms, related posts, search, page cache) is done once
     per group, set-based. Each file stays all or nothing (a savepoint of its own: a bad file writes
     nothing); an interrupted run loses at most the group under way, which a second run imports.
     A file over ``GROUP_FILE_BYTES`` (an export of many items) is a transaction of its own.
     """
-    group, items = None, 0
+    group = cache = work = None
+    items = since_flush = 0
     try:
         for path in paths:
             small = os.path.getsize(path) <= GROUP_FILE_BYTES
-            if group is not None and (not small or items >= FLUSH_EVERY):
-                group, items = group.close(), 0
+            if group is not None and (not small or items >= GROUP_ITEMS):
+                group = group.close()
             if small and group is None and not options.get("dry_run"):
-                group = ExitStack()
+                group, items, since_flush = ExitStack(), 0, 0
                 group.enter_context(transaction.atomic())
                 cache = group.enter_context(file_cache())  # shared lookups (tags, categories, Sources...)
-                group.enter_context(collecting())
+                work = group.enter_context(collecting())
                 # The group's batched rows, before its deferred work and the commit (not when failing).
                 group.push(lambda kind, error, trace, cache=cache: None if kind else cache.flush())
             result = import_path(path, **options)
-            items += len(result.items)
+            if group is not None:
+                items += len(result.items)
+                since_flush += len(result.items)
+                if since_flush >= FLUSH_EVERY:  # between two files: nothing left to roll back
+                    cache.flush()
+                    work.flush_terms()
+                    since_flush = 0
             yield path, result
     except BaseException as exc:
         # Stopped by an error or Ctrl-C: the group under way is rolled back (not when the caller
