@@ -69,7 +69,7 @@ MIN_BATCH = 4
 # Reading this many postings costs about what one article's recompute does (its self-join).
 POSTINGS_PER_RECOMPUTE = 40_000
 # Steps replayed per round of reads and writes (bounds the memory, whatever the batch size).
-STEPS_PER_CHUNK = 500
+STEPS_PER_CHUNK = 200
 LIST_COLUMNS = ["article_id", "related_id", "score", "rank", "pinned", "reasons"]
 
 
@@ -377,7 +377,7 @@ class _Batch:
         authors = own_authors
         meta, parents = self.candidate_meta, self.parents
         tags_of, sources_of, authors_of = self.tags_of, self.sources_of, self.authors_of
-        none = frozenset()
+        none = ()
 
         def candidate(b):
             ts, b_category = meta[b]
@@ -561,15 +561,22 @@ class _Batch:
             ):
                 self.candidate_meta[pk] = (_ts(published_at), category)
                 self.unpublished.discard(pk)
+            # Kept as tuples (a quarter of a set's memory: every article of a large import is read).
+            found = defaultdict(list)
             for b, t in _tagged_articles().filter(object_id__in=chunk).values_list("object_id", "tag_id"):
-                self.tags_of.setdefault(b, set()).add(t)
+                found[b].append(t)
+            self.tags_of.update((b, tuple(ts)) for b, ts in found.items())
+            found = defaultdict(list)
             for b, s in (
                 Footnote.objects.filter(article_id__in=chunk, source__isnull=False)
                 .order_by().values_list("article_id", "source_id").distinct()
             ):
-                self.sources_of.setdefault(b, set()).add(s)
+                found[b].append(s)
+            self.sources_of.update((b, tuple(ss)) for b, ss in found.items())
+            found = defaultdict(list)
             for b, x in ArticleAuthor.objects.filter(article_id__in=chunk).values_list("article_id", "author_id"):
-                self.authors_of.setdefault(b, set()).add(x)
+                found[b].append(x)
+            self.authors_of.update((b, tuple(xs)) for b, xs in found.items())
 
 
 class _Lists:
@@ -589,7 +596,7 @@ class _Lists:
             ):
                 self.rows[a].append(_Row(b, score, rank, pinned, reasons, _ts(published_at)))
                 self.holders[b].add(a)
-        self.read = {a: self._values(a) for a in owners}
+        self.read = dict(self.rows)  # the lists as read (their rows are never changed, only replaced)
 
     def get(self, a):
         return self.rows[a]
@@ -626,7 +633,7 @@ class _Lists:
 
     def write(self):
         """Save the lists that differ from what was read; returns their articles' ids."""
-        changed = sorted(a for a in self.dirty if self._values(a) != self.read[a])
+        changed = sorted(a for a in self.dirty if self._values(self.rows[a]) != self._values(self.read[a]))
         for chunk in _chunks(changed):
             RelatedArticle.objects.filter(article_id__in=chunk).delete()
         _insert_rows(
@@ -636,5 +643,6 @@ class _Lists:
         )
         return changed
 
-    def _values(self, a):
-        return [(r.related_id, r.score, r.rank, r.pinned, r.reasons) for r in self.rows[a]]
+    @staticmethod
+    def _values(rows):
+        return [(r.related_id, r.score, r.rank, r.pinned, r.reasons) for r in rows]
