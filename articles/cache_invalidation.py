@@ -9,9 +9,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_init, post_s
 from django.dispatch import receiver
 from taggit.models import Tag
 
-from articles import deferred
 from articles.cache import COMMENTS, LISTINGS, SITE, article_scope, bump
-from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, RelatedArticle, Source
+from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, Source
 from articles.related_compute import related_lists_changed
 
 PUBLISHED = Article.Status.PUBLISHED
@@ -37,10 +36,6 @@ def article_changed(sender, instance, signal, **kwargs):
     if getattr(instance, "_cache_was_published", True) or public_now:
         # A draft edited as a draft changes no public page (staff previews are never cached).
         slugs = {instance.slug, getattr(instance, "_cache_original_slug", None)} - {None, ""}
-        if signal is not post_delete and deferred.current() is None:
-            # Its title, date and category show in the related posts of other articles (a bulk
-            # write finds those for all its articles at once: articles.deferred).
-            slugs.update(_slugs(RelatedArticle.objects.filter(related=instance).values("article_id")))
         bump(LISTINGS, *(article_scope(s) for s in sorted(slugs)))
     _remember(instance)
 

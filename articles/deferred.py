@@ -129,6 +129,7 @@ class Collected:
             return
         from articles import cache, rendering
         from articles.related_batch import recompute_many
+        from articles.related_compute import refresh_pages, showing_in_related
         from articles.search import refresh_search_vectors
 
         # The pages this work makes stale (lists that changed) are collected with the others, once.
@@ -140,24 +141,16 @@ class Collected:
                     recompute_many(self.recomputes)
                 if self.search_ids:
                     refresh_search_vectors(sorted(set(self.search_ids)))
+                if self.rendering_ids:
+                    # Articles whose related posts show the ones written: their titles may have changed.
+                    refresh_pages(showing_in_related(self.rendering_ids))
         finally:
             _current.reset(token)
         if self.rendering_ids:
-            # Articles whose related posts show the ones written: their titles may have changed.
-            showing = rendering.showing_in_related(self.rendering_ids)
-            rendering.invalidate([*self.rendering_ids, *showing])
-            self.cache_scopes.extend(cache.article_scope(slug) for slug in _slugs(showing))
+            rendering.invalidate(self.rendering_ids)
         if self.cache_scopes:
             cache.bump(*sorted(set(self.cache_scopes)))
         self.recomputes, self.search_ids, self.cache_scopes, self.rendering_ids = [], [], [], []
-
-
-def _slugs(article_ids):
-    from articles.models import Article
-
-    ids = sorted(article_ids)
-    for start in range(0, len(ids), 500):
-        yield from Article.objects.filter(pk__in=ids[start:start + 500]).values_list("slug", flat=True)
 
 
 _current: ContextVar[Collected | None] = ContextVar("archive_deferred_work", default=None)

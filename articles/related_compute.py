@@ -67,10 +67,21 @@ PINNED_REASON = "pinned by an editor"
 related_lists_changed = Signal()
 
 
-def _lists_changed(article_ids):
+def refresh_pages(article_ids):
+    """The pages of these articles (None: of all) show related lists that changed, or an article in
+    them that changed: the receivers of ``related_lists_changed`` bump their cached pages and
+    invalidate their stored renderings."""
     ids = None if article_ids is None else sorted(set(article_ids))
     if ids is None or ids:
         related_lists_changed.send(sender=RelatedArticle, article_ids=ids)
+
+
+def showing_in_related(article_ids) -> set[int]:
+    """Articles whose related posts list any of these (their titles, dates and categories)."""
+    showing = set()
+    for chunk in _chunks(sorted(set(article_ids))):
+        showing.update(RelatedArticle.objects.filter(related_id__in=chunk).values_list("article_id", flat=True))
+    return showing
 
 
 def _chunks(items, size=CHUNK):
@@ -158,14 +169,8 @@ def forget(article_id, previous=None, *, policy=None):
         _adjust_document_counts(added=set(), removed=old | {CORPUS}, labels={})
     ArticleTerm.objects.filter(article_id=article_id).delete()
     offered_by = RelatedArticle.objects.filter(related_id=article_id).values_list("article_id", flat=True)
-    _lists_changed(offered_by)  # their pages link to it; its own is unpublished or being deleted
+    refresh_pages(offered_by)  # their pages link to it; its own is unpublished or being deleted
     RelatedArticle.objects.filter(Q(article_id=article_id) | Q(related_id=article_id)).delete()
-
-
-def refresh_pages(article_ids):
-    """The pages of these articles are stale: their related lists changed (the receivers of
-    ``related_lists_changed`` bump their cached pages and invalidate their stored renderings)."""
-    _lists_changed(list(article_ids))
 
 
 def replay_term_events(events, *, policy=None):
@@ -531,7 +536,7 @@ def recompute(article_id, *, policy: RelatednessPolicy | None = None, neighbours
         RelatedArticle.objects.filter(article_id=article_id).delete()
         RelatedArticle.objects.bulk_create(rows)
         changed = _update_neighbours(own, ranked, policy) if neighbours else set()
-        _lists_changed({article_id, *changed})
+        refresh_pages({article_id, *changed})
     return rows
 
 
@@ -634,7 +639,7 @@ def rebuild(*, policy: RelatednessPolicy | None = None, stream=None, workers=Non
     started = time.monotonic()
     with transaction.atomic():
         summary = _rebuild(policy, stream, workers, chunk_size)
-        _lists_changed(None)
+        refresh_pages(None)
     if connection.vendor in ("postgresql", "sqlite"):
         # Fresh statistics, so the planner uses the term index for the next single recompute.
         with connection.cursor() as cursor:

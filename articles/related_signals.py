@@ -5,7 +5,7 @@ from django.dispatch import receiver
 
 from articles import deferred
 from articles.models import Article, RelatedExclusion, RelatedPin
-from articles.related_compute import forget, index_terms, schedule_recompute
+from articles.related_compute import forget, index_terms, refresh_pages, schedule_recompute, showing_in_related
 
 PUBLISHED = Article.Status.PUBLISHED
 
@@ -27,6 +27,9 @@ def article_saved(sender, instance, raw=False, **kwargs):
         return
     previous = getattr(instance, "_related_previous", None)
     work = deferred.current()  # a bulk write (an import): all of it once, at the end of the block
+    if work is None:
+        # Its title, date and category show in other articles' related posts.
+        refresh_pages(showing_in_related([instance.pk]))
     if instance.status == PUBLISHED:
         # Terms now, with the text; the list after the commit, once the importer or the admin has
         # saved tags, footnotes and inlines too.

@@ -174,18 +174,6 @@ def invalidate(article_ids) -> None:
     ArticleRendering.objects.filter(article_id__in=ids).invalidate()
 
 
-def showing_in_related(article_ids) -> set[int]:
-    """Articles whose related posts list any of these (their titles, dates and categories)."""
-    from articles.models import RelatedArticle
-
-    ids = sorted(set(article_ids))
-    showing = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        showing.update(RelatedArticle.objects.filter(related_id__in=chunk).values_list("article_id", flat=True))
-    return showing
-
-
 def invalidate_all() -> None:
     ArticleRendering.objects.all().invalidate()
 

@@ -12,13 +12,8 @@ from django.dispatch import receiver
 from taggit.models import Tag, TaggedItem
 
 from articles import deferred, rendering
-from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, RelatedArticle, Source
-from articles.related_compute import related_lists_changed
-
-
-def _showing_in_related(article_ids):
-    """Articles whose related posts list any of ``article_ids`` (their titles, dates, categories)."""
-    return RelatedArticle.objects.filter(related_id__in=article_ids).values_list("article_id", flat=True)
+from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, Source
+from articles.related_compute import refresh_pages, related_lists_changed, showing_in_related
 
 
 def _invalidate(article_ids, *, then_render=None):
@@ -41,16 +36,10 @@ def _deleting_article(origin):
 def article_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    if deferred.current() is not None:
-        _invalidate([instance.pk])  # its neighbours are found for all the bulk's articles at once
-        return
-    # Rendered again once committed, after the related posts recomputed on the same commit.
-    _invalidate([instance.pk, *_showing_in_related([instance.pk])], then_render=instance.pk)
-
-
-@receiver(pre_delete, sender=Article, dispatch_uid="rendering_article_deleted")
-def article_deleted(sender, instance, **kwargs):
-    _invalidate(set(_showing_in_related([instance.pk])) - {instance.pk})
+    # Rendered again once committed, after the related posts recomputed on the same commit. The
+    # articles showing it in their related posts hear of it from related_signals (refresh_pages);
+    # a deleted one is taken out of their lists by related_compute.forget, which says so too.
+    _invalidate([instance.pk], then_render=instance.pk)
 
 
 @receiver(post_save, sender=Footnote, dispatch_uid="rendering_footnote_saved")
@@ -104,7 +93,8 @@ def category_changed(sender, instance, created=False, raw=False, **kwargs):
     # move or rename saves every descendant too, so each handles its own articles.
     if not created and not raw:
         filed = list(Article.objects.filter(primary_category=instance).values_list("pk", flat=True))
-        _invalidate([*filed, *_showing_in_related(filed)])
+        _invalidate(filed)
+        refresh_pages(showing_in_related(filed))
 
 
 @receiver(related_lists_changed, dispatch_uid="rendering_related_lists_changed")
