@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from taggit.models import Tag
 
-from articles.importers import loader
+from articles.importers import formats, loader, pipeline
 from articles.importers.pipeline import import_path
 from articles.models import Article, Author, Category, Comment, Footnote, ImportRecord, Source
 from tests.backup import export_lines
@@ -56,11 +56,32 @@ def test_an_import_killed_after_some_articles_of_a_file_leaves_none_of_them(monk
         loaded.append(real(parsed, **kwargs))
         return loaded[-1]
 
+    monkeypatch.setattr(formats.ImportFormat, "loads_in_batches", False)  # one article at a time, each through ``load``
     monkeypatch.setattr("articles.importers.formats.ImportFormat.load",
                         lambda self, parsed, **kw: load_then_die(parsed, fmt=self.name, **kw))
     with pytest.raises(Killed):
         import_path(WXR_FILE)
     assert len(loaded) == 5 and all(item.outcome == "created" for item in loaded)
+    assert nothing_written() == EMPTY
+
+
+@pytest.mark.django_db
+def test_an_import_killed_after_some_batches_of_new_articles_leaves_none_of_them(monkeypatch):
+    real = pipeline.create_articles
+    batches = []
+
+    def create_then_die(entries, cache):
+        if len(batches) == 2:
+            raise Killed
+        batches.append(real(entries, cache))
+        return batches[-1]
+
+    monkeypatch.setattr(pipeline, "LOAD_BATCH", 4)
+    monkeypatch.setattr(pipeline, "create_articles", create_then_die)
+    with pytest.raises(Killed):
+        import_path(WXR_FILE)
+    assert [len(batch) for batch in batches] == [4, 4]
+    assert all(item.outcome == "created" for batch in batches for item in batch)
     assert nothing_written() == EMPTY
 
 

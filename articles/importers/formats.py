@@ -36,6 +36,12 @@ class ImportFormat:
     # Whether the admin's upload page offers it. A backup restore replaces articles, comments and
     # provenance wholesale, so it stays an operator's command (`import_articles --format jsonl`).
     uploadable = True
+    # Whether its articles load through the shared loader (``load``), whose new articles the
+    # pipeline may create a batch at a time (``articles.importers.batch``).
+    loads_in_batches = True
+    # Whether ``parse`` reads the whole file into its articles and the file declares nothing shared
+    # (no ``before_load``): then ``import_paths`` may load the articles of many small files together.
+    parses_whole = False
 
     def detect(self, head: bytes, file_name: str) -> bool:
         raise NotImplementedError
@@ -54,6 +60,7 @@ class SeedTextFormat(ImportFormat):
     name = "seedtext"
     label = "Plain-text export (seed format)"
     extensions = (".txt",)
+    parses_whole = True  # one article a file
 
     def detect(self, head, file_name):
         from . import seedtext
@@ -92,6 +99,7 @@ class JsonlFormat(ImportFormat):
     label = "Archive export / backup (JSON Lines)"
     extensions = (".jsonl",)
     uploadable = False
+    loads_in_batches = False  # a restore replaces rows of its own (``load``)
 
     def detect(self, head, file_name):
         from . import jsonl

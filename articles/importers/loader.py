@@ -179,10 +179,15 @@ def prime(cache: FileCache, *, category_paths=(), tags=(), authors=()) -> None:
             _cached_author(parsed, cache)
 
 
+def import_digest(parsed: ParsedArticle) -> str:
+    """What ``Article.import_hash`` holds for ``parsed``: the same digest means nothing changed."""
+    # The importer's version is part of the digest: a parser fix makes earlier imports "changed".
+    return hashlib.sha256(f"{IMPORTER_VERSION}:{parsed.content_hash()}".encode()).hexdigest()
+
+
 def load_article(parsed: ParsedArticle, *, file_name: str, fmt: str, sha256: str) -> ItemResult:
     """Create or update the article for ``parsed`` in a savepoint; never a duplicate."""
-    # The importer's version is part of the digest: a parser fix makes earlier imports "changed".
-    digest = hashlib.sha256(f"{IMPORTER_VERSION}:{parsed.content_hash()}".encode()).hexdigest()
+    digest = import_digest(parsed)
     cache = current_file_cache()
     own = cache is None  # called on its own: batched rows are written before it returns
     if own:
@@ -223,46 +228,80 @@ def _load(parsed, digest, cache, *, file_name, fmt, sha256):
 
     # Everything the article links to is looked up (or made) first, so the revision the save
     # writes can hold the snapshot of what is loaded (``articles.revisions``) without reading it back.
-    categories = _unique_rows(_category(path, cache) for path in parsed.category_paths if path)
-    authors = _unique_rows(_cached_author(a, cache) for a in parsed.authors)
-    tags = _unique_rows(cache.tags.get(name.lower()) or _cached_tag(name, cache) for name in _unique(parsed.tags))
-    notes = footnote_rows(parsed, cache)
-    article.primary_category = categories[0] if categories else None
-    article._revision_related = revision_snapshot(
-        category_ids=[c.pk for c in categories],
-        author_ids=[a.pk for a in authors],
-        tag_names=[t.name for t in tags],
-        footnotes=notes,
-    )
-    article._change_reason = f"Imported ({parsed.identity})"[:100]
+    links = Links.of(parsed, cache)
+    article.primary_category = links.primary_category
+    article._revision_related = links.snapshot()
+    article._change_reason = import_reason(parsed)
     article.save()
     del article._change_reason
     article._revision_recorded = True  # the import hook has nothing left to add
     created = outcome == "created"
     article.import_created = created
-    _set_categories(article, categories, created)
+    _set_categories(article, links.categories, created)
     if created:
         ArticleAuthor.objects.bulk_create(
-            ArticleAuthor(article=article, author=author, position=i) for i, author in enumerate(authors)
+            ArticleAuthor(article=article, author=author, position=i) for i, author in enumerate(links.authors)
         )
     else:
-        article.set_authors(authors)
-    _set_tags(article, tags, created)
-    _replace_footnotes(article, parsed, created, notes=notes, cache=cache)
+        article.set_authors(links.authors)
+    _set_tags(article, links.tags, created)
+    _replace_footnotes(article, parsed, created, notes=links.notes, cache=cache)
     for hook in after_load_hooks:
         hook(article, parsed)
-    cache.insert_later([
-        ImportRecord(
-            article=article,
-            file_name=file_name[:500],
-            format=fmt,
-            sha256=sha256,
-            importer_version=IMPORTER_VERSION,
-            outcome=outcome,
-            warnings=list(parsed.warnings),
-        )
-    ])
+    cache.insert_later([import_record(article, parsed, file_name=file_name, fmt=fmt, sha256=sha256, outcome=outcome)])
     return item_result(parsed, article, outcome)
+
+
+@dataclass
+class Links:
+    """The rows a parsed article links to, looked up or made (through the file's cache)."""
+
+    categories: list  # primary first
+    authors: list  # in byline order
+    tags: list
+    notes: list  # [(unsaved Footnote, number of the note it refers to or None)], see ``footnote_rows``
+
+    @classmethod
+    def of(cls, parsed: ParsedArticle, cache: FileCache) -> Links:
+        return cls(
+            categories=_unique_rows(_category(path, cache) for path in parsed.category_paths if path),
+            authors=_unique_rows(_cached_author(a, cache) for a in parsed.authors),
+            tags=_unique_rows(
+                cache.tags.get(name.lower()) or _cached_tag(name, cache) for name in _unique(parsed.tags)
+            ),
+            notes=footnote_rows(parsed, cache),
+        )
+
+    @property
+    def primary_category(self):
+        return self.categories[0] if self.categories else None
+
+    def snapshot(self) -> dict:
+        """What the article's revision holds of them (``articles.revisions``)."""
+        return revision_snapshot(
+            category_ids=[c.pk for c in self.categories],
+            author_ids=[a.pk for a in self.authors],
+            tag_names=[t.name for t in self.tags],
+            footnotes=self.notes,
+        )
+
+
+def import_reason(parsed) -> str:
+    """The change reason of the revision an import writes."""
+    return f"Imported ({parsed.identity})"[:100]
+
+
+def import_record(article, parsed, *, file_name, fmt, sha256, outcome) -> ImportRecord:
+    """The provenance row of one loaded article (unsaved: the file's cache inserts them in batches)."""
+    return ImportRecord(
+        article=article,
+        file_name=file_name[:500],
+        format=fmt,
+        sha256=sha256,
+        importer_version=IMPORTER_VERSION,
+        outcome=outcome,
+        warnings=list(parsed.warnings),
+    )
 
 
 def copy_article_fields(article, parsed):
@@ -509,13 +548,20 @@ def _replace_footnotes(article, parsed, created=False, notes=None, cache: FileCa
         saved = {n.number: n for n in article.footnotes.all()}
     if cache is not None:
         cache.history_later(Footnote, saved.values())
-    linked = []
-    for row, refers_to in notes:
-        if refers_to:
-            linked.append(saved[row.number])
-            linked[-1].refers_to = saved[refers_to]
+    linked = note_references(notes, saved)
     if linked and cache is None:
         bulk_update_with_history(linked, Footnote, ["refers_to"])
     elif linked:
         Footnote.objects.bulk_update(linked, ["refers_to"])
         cache.history_later(Footnote, linked, update=True)
+
+
+def note_references(notes, saved) -> list[Footnote]:
+    """The saved notes that refer to another (``refers_to`` set): ``notes`` as ``footnote_rows``
+    gives them, ``saved`` the article's saved notes by number."""
+    linked = []
+    for row, refers_to in notes:
+        if refers_to:
+            linked.append(saved[row.number])
+            linked[-1].refers_to = saved[refers_to]
+    return linked

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 from contextlib import ExitStack
+from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -14,13 +16,16 @@ from articles.deferred import collecting
 
 from .base import ImportFailed, ImportResult, ItemResult
 from .formats import FORMATS, detect_format, iter_articles
-from .loader import FLUSH_EVERY, file_cache
+from .batch import LoadEntry, create_articles, known_articles, unchanged_result
+from .loader import FLUSH_EVERY, current_file_cache, file_cache
 
 HEAD_BYTES = 8192
 # ``import_paths`` commits files of at most this size together, up to ``GROUP_ITEMS`` items a time
 # (their related posts computed together, in one pass over the term index).
 GROUP_FILE_BYTES = 1 << 20
 GROUP_ITEMS = 2000
+# Articles of a file loaded together (``load_items``): new ones are created in one batch.
+LOAD_BATCH = 100
 
 
 class _DryRunRollback(Exception):
@@ -51,11 +56,15 @@ def import_stream(stream, file_name, *, format_name=None, dry_run=False, include
         with transaction.atomic(), file_cache() as cache, collecting(discard=dry_run) as work:
             parsed = fmt.parse(stream, file_name, include_pages=include_pages)
             parsed.before_load(cache)
-            for article in iter_articles(parsed):
-                result.items.append(_load_one(fmt, article, file_name, sha256))
-                if len(result.items) % FLUSH_EVERY == 0:
+            since_flush = 0
+            for chunk in _chunks(iter_articles(parsed), LOAD_BATCH):
+                items = load_items(fmt, [LoadEntry(article, file_name, fmt.name, sha256) for article in chunk])
+                result.items.extend(items)
+                since_flush += len(items)
+                if since_flush >= FLUSH_EVERY:
                     cache.flush()
                     work.flush_terms()  # the texts waiting to be indexed stay a few hundred
+                    since_flush = 0
             cache.flush()
             result.warnings.extend(parsed.warnings)
             result.skipped.update(parsed.skipped)
@@ -69,11 +78,62 @@ def import_stream(stream, file_name, *, format_name=None, dry_run=False, include
     return result
 
 
-def _load_one(fmt, article, file_name, sha256) -> ItemResult:
+def _chunks(iterable, size):
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+# What a bad item raises while it is written: it fails alone, the rest of the file still loads.
+ITEM_ERRORS = (ImportFailed, DatabaseError, ValidationError, ValueError)
+
+
+def load_items(fmt, entries: list[LoadEntry]) -> list[ItemResult]:
+    """Load ``entries`` (parsed articles, in file order) with the same outcome as one at a time.
+
+    With a format that loads through the shared loader, an unchanged article costs no query of its
+    own and the new ones between two others are created together (``articles.importers.batch``);
+    if such a batch fails, its articles are loaded one at a time, so the bad one fails alone.
+    """
+    if not fmt.loads_in_batches or len(entries) == 1:
+        return [_load_one(fmt, entry) for entry in entries]
+    known = known_articles(entries)
+    results: list[ItemResult | None] = [None] * len(entries)
+    pending: list[int] = []  # new articles, created together before the next item that is not
+
+    def create_pending():
+        batch = [entries[i] for i in pending]
+        try:
+            created = create_articles(batch, current_file_cache())
+        except ITEM_ERRORS:
+            created = [_load_one(fmt, entry) for entry in batch]
+        for i, item in zip(pending, created):
+            results[i] = item
+        pending.clear()
+
+    seen = set()
+    for i, entry in enumerate(entries):
+        identity = entry.parsed.identity
+        first = identity not in seen
+        seen.add(identity)
+        if first and identity not in known:
+            pending.append(i)
+            continue
+        if pending:
+            create_pending()  # in file order: an identity seen twice is an update of the first
+        unchanged = unchanged_result(entry.parsed, known[identity]) if first else None
+        results[i] = unchanged or _load_one(fmt, entry)
+    if pending:
+        create_pending()
+    return results
+
+
+def _load_one(fmt, entry: LoadEntry) -> ItemResult:
+    article = entry.parsed
     try:
         with collecting():  # a failed item's work is dropped with its savepoint
-            return fmt.load(article, file_name=file_name, sha256=sha256)
-    except (ImportFailed, DatabaseError, ValidationError, ValueError) as exc:
+            return fmt.load(article, file_name=entry.file_name, sha256=entry.sha256)
+    except ITEM_ERRORS as exc:
         # One bad item fails alone (its savepoint is rolled back); the rest of the file still loads.
         return ItemResult(identity=article.identity, title=article.title, outcome="failed", message=str(exc))
 
@@ -108,12 +168,33 @@ def import_paths(paths, **options):
     per group, set-based. Each file stays all or nothing (a savepoint of its own: a bad file writes
     nothing); an interrupted run loses at most the group under way, which a second run imports.
     A file over ``GROUP_FILE_BYTES`` (an export of many items) is a transaction of its own.
+
+    Small files of a format parsed whole (``ImportFormat.parses_whole``) are read and parsed
+    ``LOAD_BATCH`` at a time and their articles loaded together (``load_items``), as the items of
+    one export are: their new articles are created in one batch.
     """
     group = cache = work = None
     items = since_flush = 0
+    waiting: list[_ParsedFile] = []  # small files parsed, their articles not loaded yet
+
+    def load_waiting():
+        """Load the waiting files' articles together; their (path, result), in order."""
+        fmt = next((f.fmt for f in waiting if f.articles), None)
+        entries = [LoadEntry(article, f.result.file_name, f.fmt.name, f.sha256) for f in waiting for article in f.articles]
+        loaded = iter(load_items(fmt, entries) if entries else ())
+        done = []
+        for f in waiting:
+            f.result.items.extend(next(loaded) for _ in f.articles)
+            done.append((f.path, f.result))
+        waiting.clear()
+        return done
+
     try:
         for path in paths:
             small = os.path.getsize(path) <= GROUP_FILE_BYTES
+            finished = []  # (path, result) of the files done by now, in order
+            if waiting and (not small or items >= GROUP_ITEMS):
+                finished += load_waiting()
             if group is not None and (not small or items >= GROUP_ITEMS):
                 group = group.close()
             if small and group is None and not options.get("dry_run"):
@@ -123,15 +204,28 @@ def import_paths(paths, **options):
                 work = group.enter_context(collecting())
                 # The group's batched rows, before its deferred work and the commit (not when failing).
                 group.push(lambda kind, error, trace, cache=cache: None if kind else cache.flush())
-            result = import_path(path, **options)
-            if group is not None:
-                items += len(result.items)
-                since_flush += len(result.items)
-                if since_flush >= FLUSH_EVERY:  # between two files: nothing left to roll back
-                    cache.flush()
-                    work.flush_terms()
-                    since_flush = 0
-            yield path, result
+            parsed = _parse_whole(path, **options) if group is not None else None
+            if parsed is None:
+                finished += load_waiting()
+                finished.append((path, import_path(path, **options)))
+                items += len(finished[-1][1].items)
+            else:
+                if parsed.articles and any(f.articles and f.fmt is not parsed.fmt for f in waiting):
+                    finished += load_waiting()
+                waiting.append(parsed)
+                items += len(parsed.articles)
+                if len(waiting) >= LOAD_BATCH:
+                    finished += load_waiting()
+            for done in finished:
+                if group is not None:
+                    since_flush += len(done[1].items)
+                    if since_flush >= FLUSH_EVERY:  # between two files: nothing left to roll back
+                        cache.flush()
+                        work.flush_terms()
+                        since_flush = 0
+                yield done
+        for done in load_waiting():
+            yield done
     except BaseException as exc:
         # Stopped by an error or Ctrl-C: the group under way is rolled back (not when the caller
         # merely stops asking for more: GeneratorExit commits what it was told was done).
@@ -142,6 +236,41 @@ def import_paths(paths, **options):
     finally:
         if group is not None:
             group.close()
+
+
+@dataclass
+class _ParsedFile:
+    path: object
+    fmt: object
+    sha256: str
+    articles: list
+    result: ImportResult
+
+
+def _parse_whole(path, *, format_name=None, include_pages=False, **options) -> _ParsedFile | None:
+    """A small file of a format parsed whole, parsed (its ``result`` says why if it cannot be);
+    None for a file to import on its own (``import_path``)."""
+    file_name = os.path.basename(path)
+    result = ImportResult(file_name=file_name)
+    with open(path, "rb") as stream:
+        try:
+            fmt = _choose_format(stream, file_name, format_name)
+        except ImportFailed as exc:
+            result.error = str(exc)
+            return _ParsedFile(path, None, "", [], result)
+        if not fmt.parses_whole:
+            return None
+        result.format = fmt.name
+        try:
+            sha256 = sha256_of(stream)
+            parsed = fmt.parse(stream, file_name, include_pages=include_pages)
+            articles = list(iter_articles(parsed))
+        except ImportFailed as exc:
+            result.error = str(exc)
+            return _ParsedFile(path, fmt, "", [], result)
+    result.warnings.extend(parsed.warnings)
+    result.skipped.update(parsed.skipped)
+    return _ParsedFile(path, fmt, sha256, articles, result)
 
 
 def collect_files(paths) -> list[Path]:

@@ -184,14 +184,19 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        from articles.sanitize import clean_html
-
         if not self.slug:
             self.slug = unique_slug(Article, self.title, exclude_pk=self.pk, max_length=240)
+        self.prepare_for_save()
+        super().save(*args, **kwargs)
+
+    def prepare_for_save(self):
+        """What every write of the row does first (``save``, and the importer's batched inserts):
+        the body sanitized, a published article dated."""
+        from articles.sanitize import clean_html
+
         self.body = clean_html(self.body or "")
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs={"slug": self.slug})

@@ -6,12 +6,35 @@ from django.utils.text import slugify
 
 def unique_slug(model, text, *, exclude_pk=None, max_length=200, **scope):
     """A slug from ``text`` that no other row of ``model`` in ``scope`` uses (``-2``, ``-3`` …)."""
-    base = slugify(text)[:max_length].strip("-") or "item"
-    candidate, n = base, 1
     rows = model._default_manager.filter(**scope)
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
-    while rows.filter(slug=candidate).exists():
+    return _free_slug(_slug_base(text, max_length), max_length, lambda slug: rows.filter(slug=slug).exists())
+
+
+def unique_slugs(model, texts, *, max_length=200) -> list[str]:
+    """``unique_slug`` for rows about to be inserted together, in order: what one call per row
+    gives when each row is saved before the next slug is chosen, in one query when none is taken."""
+    bases = [_slug_base(text, max_length) for text in texts]
+    taken = set(model._default_manager.filter(slug__in=set(bases)).values_list("slug", flat=True))
+    slugs = []
+    for base in bases:
+        if base in taken:
+            base = _free_slug(
+                base, max_length, lambda slug: slug in taken or model._default_manager.filter(slug=slug).exists()
+            )
+        taken.add(base)
+        slugs.append(base)
+    return slugs
+
+
+def _slug_base(text, max_length):
+    return slugify(text)[:max_length].strip("-") or "item"
+
+
+def _free_slug(base, max_length, taken):
+    candidate, n = base, 1
+    while taken(candidate):
         n += 1
         suffix = f"-{n}"
         candidate = base[: max_length - len(suffix)] + suffix
