@@ -17,14 +17,25 @@ def form_token(article, now=None):
     return signing.dumps({"a": article.pk, "t": now if now is not None else time.time()}, salt=TOKEN_SALT)
 
 
-def refresh_form_token(token):
-    """The same form's token, as if shown now: a page served from the shared cache was rendered
-    earlier, and the "sent too soon after showing the form" check must count from this reader's view."""
+def form_token_payload(token):
+    """What a form's token says (which form; when it was shown), or None for a token not ours."""
     try:
-        payload = signing.loads(token, salt=TOKEN_SALT)
+        return signing.loads(token, salt=TOKEN_SALT)
     except signing.BadSignature:
-        return token
+        return None
+
+
+def reshown_form_token(payload):
+    """The token of the form ``payload`` describes, as if shown now: a page served from the shared
+    cache was rendered earlier, and the "sent too soon after showing the form" check must count
+    from this reader's view."""
     return signing.dumps({**payload, "t": time.time()}, salt=TOKEN_SALT)
+
+
+def refresh_form_token(token):
+    """``token`` as if its form were shown now (a token not ours is left as it is)."""
+    payload = form_token_payload(token)
+    return token if payload is None else reshown_form_token(payload)
 
 
 class CommentForm(forms.Form):

@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Max, Q
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
+from articles.cache import versioned
 from articles.models import Article, Category
 
 RECENT_TAGS = 20
@@ -27,10 +29,43 @@ def category_tree():
 
 
 def recent_tags(limit=RECENT_TAGS):
-    """Tags of published articles, most recently used first, with how many articles carry each."""
+    """Tags of published articles, most recently used first, with how many articles carry each.
+
+    Worked out once per version of the lists (``articles.cache.versioned``) and then from the
+    newest articles only, not by grouping every tagging of the archive (~1 s at 100,000 articles).
+    """
+    return versioned(f"recent-tags:{limit}", lambda: _recent_tags(limit))
+
+
+# The newest published articles whose tags are read: each tag's latest use among them is its latest
+# use at all, so when at least ``limit`` tags were last used after the oldest of them, those are
+# exactly the most recently used.
+RECENT_SCAN = 400
+
+
+def _recent_tags(limit):
     published = Q(article__status=Article.Status.PUBLISHED)
-    return (
-        Tag.objects.filter(published)
-        .annotate(latest=Max("article__published_at", filter=published), n=Count("article", filter=published))
-        .order_by("-latest", "name")[:limit]
-    )
+    newest = list(Article.objects.published().order_by("-published_at", "-id").values_list("pk", "published_at")[
+        :RECENT_SCAN])
+    dated = dict(newest)
+    cutoff = newest[-1][1] if len(newest) == RECENT_SCAN else None  # None: the whole archive was read
+    latest = {}
+    for tag_id, article_id in TaggedItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(Article), object_id__in=list(dated)
+    ).values_list("tag_id", "object_id"):
+        when = dated[article_id]
+        if when is not None and (tag_id not in latest or when > latest[tag_id]):
+            latest[tag_id] = when
+    if cutoff is not None:
+        latest = {tag_id: when for tag_id, when in latest.items() if when > cutoff}
+    annotations = {"latest": Max("article__published_at", filter=published), "n": Count("article", filter=published)}
+    if cutoff is not None and len(latest) < limit:
+        # Few tags among the newest articles: every tagging it is.
+        tags = Tag.objects.filter(published).annotate(**annotations)
+    else:
+        # Every tag as recent as the limit-th (ties included), ordered and cut by the database.
+        if len(latest) > limit:
+            last = sorted(latest.values(), reverse=True)[limit - 1]
+            latest = {tag_id: when for tag_id, when in latest.items() if when >= last}
+        tags = Tag.objects.filter(pk__in=list(latest)).annotate(**annotations)
+    return list(tags.order_by("-latest", "name")[:limit])

@@ -13,9 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-from articles.cache import LISTINGS, SITE, _cache, current_versions
-
-COUNT_TIMEOUT = 24 * 60 * 60
+from articles.cache import versioned
 
 
 class VersionedCountPaginator(Paginator):
@@ -27,12 +25,5 @@ class VersionedCountPaginator(Paginator):
             sql, params = self.object_list.query.sql_with_params()
         except EmptyResultSet:
             return 0
-        versions = ".".join(str(v) for v in current_versions([SITE, LISTINGS]))
         digest = hashlib.sha256(f"{self.object_list.db}:{sql}:{params!r}".encode()).hexdigest()[:32]
-        key = f"count:{digest}:{versions}"
-        cache = _cache()
-        count = cache.get(key)
-        if count is None:
-            count = super().count
-            cache.set(key, count, COUNT_TIMEOUT)
-        return count
+        return versioned(f"count:{digest}", lambda: Paginator.count.func(self))

@@ -416,3 +416,48 @@ def test_many_scopes_are_bumped_in_one_round_trip_each_as_one_would_be(redis_cac
     after = current_versions(["article:a", "article:b", "listings"])
     assert after[0] == before[0] + 1 and after[2] == before[1] + 1
     assert after[1] > before[0]  # a missing version starts afresh, from the clock
+
+
+@pytest.mark.django_db
+def test_every_reader_of_a_cached_page_gets_a_csrf_secret_of_their_own(redis_cache):
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.test import Client
+
+    article = make_article("Shared page, own secrets")
+    Client().get(article.get_absolute_url())
+    secrets_given = set()
+    for _ in range(20):
+        hit = Client().get(article.get_absolute_url())
+        assert hit["X-Archive-Cache"] == "hit"
+        secret = hit.cookies[settings.CSRF_COOKIE_NAME].value
+        assert len(secret) == CSRF_SECRET_LENGTH and set(secret) <= set(CSRF_ALLOWED_CHARS)
+        secrets_given.add(secret)
+    assert len(secrets_given) == 20
+
+
+def test_random_strings_use_the_whole_alphabet_evenly():
+    from collections import Counter
+
+    from articles.cache import _random_string
+
+    drawn = Counter(_random_string(62 * 400, "ab" * 31))  # 62 characters, two of them: each ~50%
+    assert set(drawn) == {"a", "b"} and abs(drawn["a"] - drawn["b"]) < 62 * 400 * 0.05
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    counts = Counter(_random_string(62 * 1000, alphabet))
+    assert set(counts) == set(alphabet)
+    assert max(counts.values()) < 1300 and min(counts.values()) > 700  # ~1000 each
+
+
+def test_the_masked_csrf_token_unmasks_to_the_readers_secret_as_django_reads_it():
+    from django.middleware.csrf import _unmask_cipher_token
+    from django.test import RequestFactory
+
+    from articles.cache import reader_csrf_token
+
+    request = RequestFactory().get("/")
+    token = reader_csrf_token(request)
+    secret = request.META["CSRF_COOKIE"]
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+    assert len(token) == 64 and _unmask_cipher_token(token) == secret
+    again = reader_csrf_token(request)  # the same reader: the same secret, another mask
+    assert again != token and _unmask_cipher_token(again) == secret == request.META["CSRF_COOKIE"]

@@ -1,0 +1,48 @@
+"""The home page's sidebar: recently used tags, worked out from the newest articles, once per version."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Max, Q
+from taggit.models import Tag
+
+from articles import navigation
+from articles.models import Article
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def every_tagging(limit=navigation.RECENT_TAGS):
+    """The reference: every tagging of the archive grouped, as the sidebar was first written."""
+    published = Q(article__status=Article.Status.PUBLISHED)
+    rows = (
+        Tag.objects.filter(published)
+        .annotate(latest=Max("article__published_at", filter=published), n=Count("article", filter=published))
+        .order_by("-latest", "name")[:limit]
+    )
+    return [(t.name, t.n, t.latest) for t in rows]
+
+
+def shown(limit=navigation.RECENT_TAGS):
+    return [(t.name, t.n, t.latest) for t in navigation._recent_tags(limit)]
+
+
+@pytest.mark.parametrize("scan", [1, 3, 10, 40, 1000])
+def test_recent_tags_from_the_newest_articles_are_those_of_every_tagging(monkeypatch, scan):
+    call_command("generate_articles", "120", "--seed", "3", stdout=StringIO(), stderr=StringIO())
+    Article.objects.filter(pk__in=Article.objects.order_by("pk").values("pk")[:10]).update(status="draft")
+    monkeypatch.setattr(navigation, "RECENT_SCAN", scan)
+    expected = every_tagging()
+    assert len(expected) == navigation.RECENT_TAGS
+    assert shown() == expected
+    assert shown(5) == every_tagging(5)
+
+
+def test_a_newly_published_tag_shows_at_once(client):
+    call_command("generate_articles", "30", "--seed", "3", stdout=StringIO(), stderr=StringIO())
+    assert "glacier-melt" not in client.get("/").content.decode()
+    make_article("Ice", tags=["glacier-melt"])
+    html = client.get("/").content.decode()
+    assert '<a href="/tags/glacier-melt/">glacier-melt</a> <span class="count">(1)</span>' in html
