@@ -1,14 +1,15 @@
-"""The article page's own content, rendered when it is written, not when it is read.
+"""The article page, rendered when it is written, not when it is read.
 
-An article page is the same for every reader except the reply form. The rest (breadcrumb, title
-and byline, body, notes, tags, related posts, the structured data and the approved comments) is
-rendered from ``includes/article_main.html``, ``includes/article_head.html`` and
-``includes/comment_thread.html`` after a write and stored in ``ArticleRendering``; a page read
-then costs one query, for the article and its rendering (``ArticleDetailView``).
+An article page is the same for every reader except the reply form (and a message a reader may
+have after posting a comment). The rest (head and structured data, site header, breadcrumb, title
+and byline, body, notes, tags, related posts, footer) is rendered from
+``articles/article_detail.html`` after a write and stored in ``ArticleRendering`` with two holes,
+along with the approved comments; a page read then costs one query, for the article and its
+rendering (``ArticleDetailView``), and the holes are filled in for the reader (``page``).
 
 Never stale, by construction:
 
-- Every write that changes what the fragment shows invalidates it in the writing transaction
+- Every write that changes what the page shows invalidates it in the writing transaction
   (``invalidate``; the receivers are in ``articles.rendering_signals``): the article itself, its
   notes, authors, tags and categories; a source, author, tag or category it shows being renamed;
   an article its related posts list being edited; its related posts recomputed; a comment
@@ -18,13 +19,13 @@ Never stale, by construction:
 - Invalidation moves the row's ``generation`` on. ``store`` writes only over the generation its
   rendering started from, so HTML rendered from rows read before a concurrent write can never be
   stored after it.
-- The stored HTML carries a digest of the templates and settings it came from; after a deploy that
-  changes them every row is stale at once and is rendered again (``manage.py render_articles``,
-  or by the first reader of each page).
+- The stored HTML carries a digest of the templates, settings, site links and static file names it
+  came from; after a deploy that changes them every row is stale at once and is rendered again
+  (``manage.py render_articles``, or by the first reader of each page).
 
 A page whose rendering is missing or stale is rendered live, exactly as it would be stored, and the
-result is stored for the next reader. Absolute URLs in the structured data are written with the
-placeholder ``ORIGIN`` and completed for the request's own scheme and host when served.
+result is stored for the next reader. Absolute URLs (canonical, Open Graph, structured data) are
+written with the placeholder ``ORIGIN`` and completed for the request's own scheme and host.
 """
 
 from __future__ import annotations
@@ -46,13 +47,16 @@ from articles.models import Article, ArticleRendering
 
 logger = logging.getLogger(__name__)
 
-MAIN_TEMPLATE = "includes/article_main.html"
-HEAD_TEMPLATE = "includes/article_head.html"
+PAGE_TEMPLATE = "articles/article_detail.html"
 COMMENTS_TEMPLATE = "includes/comment_thread.html"
 # Every template the stored HTML is made from (the digest covers them all).
 TEMPLATES = (
-    MAIN_TEMPLATE,
-    HEAD_TEMPLATE,
+    PAGE_TEMPLATE,
+    "base.html",
+    "includes/site_header.html",
+    "includes/site_footer.html",
+    "includes/article_main.html",
+    "includes/article_head.html",
     COMMENTS_TEMPLATE,
     "includes/comment.html",
     "includes/breadcrumb.html",
@@ -60,6 +64,10 @@ TEMPLATES = (
     "includes/footnotes.html",
     "includes/related_posts.html",
 )
+# Where the reader's own parts go in the stored page (HTML comments: bodies are sanitized without
+# comments, and everything else in the page is escaped, so nothing else can contain them).
+MESSAGES_HOLE = "<!--archive:messages-->"
+COMMENTS_HOLE = "<!--archive:comments-->"
 # Raise when the Python that shapes the stored HTML changes (articles.seo, Footnote, Source labels).
 FORMAT_VERSION = "1"
 # A reserved name (RFC 2606): no real address can contain it, and it is replaced in every response.
@@ -81,44 +89,49 @@ class _OriginRequest:
 
 @lru_cache(maxsize=1)
 def digest() -> str:
+    from django.templatetags.static import static
+    from django.urls import reverse
+
     from articles.moderation import moderator
 
-    parts = [FORMAT_VERSION, settings.SITE_NAME, settings.LANGUAGE_CODE, str(moderator.max_depth)]
+    parts = [FORMAT_VERSION, settings.SITE_NAME, settings.SITE_DESCRIPTION, settings.LANGUAGE_CODE,
+             str(moderator.max_depth)]
+    # The page links to the stylesheets by their hashed names and to the site's own pages.
+    parts += [static("css/site.css"), static("css/print.css")]
+    parts += [reverse(name) for name in ("articles:home", "articles:archive", "articles:search",
+                                         "articles:feed_rss", "articles:feed_atom")]
     for name in TEMPLATES:
         parts.append(loader.get_template(name).template.source)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 @dataclass
-class Fragments:
-    main: str
-    head: str
-    comments: str
-    comments_open: bool
-
-    def for_request(self, request) -> Fragments:
-        """Safe HTML with the placeholder origin made this request's own scheme and host."""
-        origin = f"{request.scheme}://{request.get_host()}"
-        return Fragments(*(mark_safe(html.replace(ORIGIN, origin)) for html in (self.main, self.head, self.comments)),
-                         comments_open=self.comments_open)
+class Rendered:
+    page: str  # the whole page, with MESSAGES_HOLE and COMMENTS_HOLE
+    comments: str  # the approved comments
+    comments_open: bool  # when rendered
 
 
-def render(article) -> Fragments:
-    """The fragments of ``article`` fetched with ``Article.objects.for_page()``."""
+def render(article) -> Rendered:
+    """The page of ``article`` fetched with ``Article.objects.for_page()``, as it is stored."""
+    from articles.context_processors import site
     from articles.moderation import moderator
 
-    context = {"article": article, "request": _OriginRequest()}
-    return Fragments(
-        main=loader.get_template(MAIN_TEMPLATE).render(context),
-        head=loader.get_template(HEAD_TEMPLATE).render(context),
+    context = {"article": article, "request": _OriginRequest(), "messages_section": mark_safe(MESSAGES_HOLE),
+               "comments_section": mark_safe(COMMENTS_HOLE), **site(None)}
+    return Rendered(
+        page=loader.get_template(PAGE_TEMPLATE).render(context),
         comments=loader.get_template(COMMENTS_TEMPLATE).render(context),
         comments_open=moderator.allow(article),
     )
 
 
-def fragments(article, request) -> Fragments:
-    """The fragments for the page of ``article`` (fetched with ``Article.objects.for_reading()``):
-    the stored rendering when current, else rendered now from the rows and stored for the next reader."""
+def page(article, request, comment_form=None) -> str:
+    """The page of ``article`` (fetched with ``Article.objects.for_reading()``) for this reader:
+    the stored rendering when current, else rendered now and stored for the next reader; with the
+    reader's messages and the comments section (``comment_form``: the form a refused post sends back)."""
+    from django.contrib.messages import get_messages
+
     from articles.moderation import moderator
 
     try:
@@ -126,23 +139,33 @@ def fragments(article, request) -> Fragments:
     except ObjectDoesNotExist:
         rendering = None
     if rendering is not None and rendering.is_current(digest(), moderator.allow(article)):
-        stored = Fragments(rendering.main_html, rendering.head_html, rendering.comments_html, rendering.comments_open)
+        stored = Rendered(rendering.page_html, rendering.comments_html, rendering.comments_open)
     else:
         stored = render(Article.objects.for_page().get(pk=article.pk))
         store(article.pk, rendering.generation if rendering is not None else None, stored)
-    return stored.for_request(request)
+    origin = f"{request.scheme}://{request.get_host()}"
+    top, rest = stored.page.replace(ORIGIN, origin).split(MESSAGES_HOLE, 1)
+    middle, bottom = rest.split(COMMENTS_HOLE, 1)
+    # The messages include shows nothing without messages: rendered only for a reader who has some.
+    messages = loader.render_to_string("includes/messages.html", request=request) if get_messages(request) else ""
+    comments = loader.render_to_string(
+        "includes/comments.html",
+        {"article": article, "article_comments": mark_safe(stored.comments.replace(ORIGIN, origin)),
+         "comment_form": comment_form},
+        request=request,
+    )
+    return "".join((top, messages, middle, comments, bottom))
 
 
 # -- writing ---------------------------------------------------------------------------------------
-def store(article_id: int, generation: int | None, rendered: Fragments) -> bool:
+def store(article_id: int, generation: int | None, rendered: Rendered) -> bool:
     """Store a rendering made from rows read at ``generation`` (None: the article had no row then).
 
     Writes nothing if the rendering was invalidated since (the generation moved on): the next
     read or write renders it again from the new rows. Returns whether it was stored.
     """
     values = {
-        "main_html": rendered.main,
-        "head_html": rendered.head,
+        "page_html": rendered.page,
         "comments_html": rendered.comments,
         "comments_open": rendered.comments_open,
         "digest": digest(),
@@ -164,7 +187,7 @@ def store(article_id: int, generation: int | None, rendered: Fragments) -> bool:
 
 
 def invalidate(article_ids) -> None:
-    """The fragments of these articles (ids, or a queryset of ids) are stale, in this transaction."""
+    """The stored pages of these articles (ids, or a queryset of ids) are stale, in this transaction."""
     ids = sorted(set(article_ids))
     if not ids:
         return
@@ -248,5 +271,5 @@ def refresh_safely(article_ids) -> None:
 def stale_ids(queryset=None):
     """Ids of articles (published by default) whose stored rendering is missing or stale."""
     queryset = Article.objects.published() if queryset is None else queryset
-    current = ArticleRendering.objects.filter(digest=digest()).exclude(main_html="")
+    current = ArticleRendering.objects.filter(digest=digest()).exclude(page_html="")
     return queryset.exclude(pk__in=current.values("article_id")).order_by("pk").values_list("pk", flat=True)

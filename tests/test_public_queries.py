@@ -16,8 +16,9 @@ MAX_QUERIES_PER_PAGE = 8
 
 # page name -> (address, exact number of queries)
 PAGES = {
-    # count, list, authors, category tree, recent tags
-    "home": ("/", 5),
+    # count, list, authors, category tree; recent tags: the newest articles, their tags, the tags
+    # shown with their counts (worked out once per version of the lists, here the first time)
+    "home": ("/", 7),
     # the article with its stored rendering (content, notes, related posts, approved comments)
     "article": ("{article}", 1),
     # category, count, list, authors, breadcrumb, subcategories

@@ -25,6 +25,11 @@ class ArticleRevision(models.Model):
         abstract = True
 
 
+READING_RENDERING_FIELDS = tuple(
+    f"rendering__{name}" for name in ("page_html", "comments_html", "comments_open", "digest", "generation")
+)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Article.Status.PUBLISHED)
@@ -85,9 +90,13 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_reading(self):
-        """What the article page reads: the row and its stored rendering (``articles.rendering``),
-        one query; the body and the rest come from the rendering."""
-        return self.select_related("primary_category", "rendering").defer("body", "search_vector", "search_head")
+        """What the article page reads, in one query: its stored page (``articles.rendering``) and
+        the few fields the reader's own parts need (the reply form's address, whether comments are
+        open). Everything else the page shows is in the stored page; fewer columns also make the
+        query quicker to build and read."""
+        return self.select_related("rendering").only(
+            "slug", "title", "status", "published_at", "comments_open", *READING_RENDERING_FIELDS
+        )
 
     def for_feed(self):
         """What a feed entry shows: the listing plus tags (as entry categories)."""

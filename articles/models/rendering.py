@@ -9,23 +9,23 @@ class ArticleRenderingQuerySet(models.QuerySet):
         ``generation`` moves on, so a rendering begun from the old rows can no longer be stored
         (``articles.rendering.store`` only writes over the generation it started from).
         """
-        return self.update(generation=F("generation") + 1, main_html="", head_html="", comments_html="")
+        return self.update(generation=F("generation") + 1, page_html="", comments_html="")
 
 
 class ArticleRendering(models.Model):
-    """The article page's own content as HTML, rendered when the article (or what it shows) is written.
+    """The article page as HTML, rendered when the article (or what it shows) is written.
 
-    ``main_html`` is everything between the site header and the comments: breadcrumb, title and
-    byline, body, notes, tags and related posts; ``head_html`` the article's structured data;
-    ``comments_html`` its approved comments. The page read costs one query for the article and its
-    rendering; only the reply form is rendered for each reader. See ``articles.rendering``.
+    ``page_html`` is the whole page (head and structured data, site header, breadcrumb, title and
+    byline, body, notes, tags, related posts, footer) with two holes: the reader's messages and the
+    comments section; ``comments_html`` the approved comments that section shows. A page read costs
+    one query for the article and its rendering; only the reply form (and any message) is rendered
+    for each reader. See ``articles.rendering``.
     """
 
     article = models.OneToOneField(
         "articles.Article", on_delete=models.CASCADE, primary_key=True, related_name="rendering"
     )
-    main_html = models.TextField(blank=True)
-    head_html = models.TextField(blank=True)
+    page_html = models.TextField(blank=True)
     # The approved comments (heading and thread), and whether comments were open when it was
     # rendered: reply links show only then, and comments close with time as well as by a write.
     comments_html = models.TextField(blank=True)
@@ -46,4 +46,4 @@ class ArticleRendering(models.Model):
         return f"rendering of article {self.article_id} (generation {self.generation})"
 
     def is_current(self, digest, comments_open):
-        return bool(self.main_html) and self.digest == digest and self.comments_open == comments_open
+        return bool(self.page_html) and self.digest == digest and self.comments_open == comments_open

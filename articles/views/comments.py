@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views import View
 
@@ -90,5 +89,4 @@ class CommentPostView(View):
         page = ArticleDetailView()
         page.setup(request, slug=article.slug)
         page.object = article
-        context = page.get_context_data(object=article, comment_form=form)
-        return TemplateResponse(request, page.template_name, context, status=status)
+        return page.render_to_response({"comment_form": form}, status=status)
