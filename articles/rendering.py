@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -43,15 +44,21 @@ from django.template import loader
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from articles.csrf_tokens import reader_csrf_token
 from articles.models import Article, ArticleRendering
 
 logger = logging.getLogger(__name__)
 
 PAGE_TEMPLATE = "articles/article_detail.html"
+SECTION_TEMPLATE = "includes/comments.html"
 COMMENTS_TEMPLATE = "includes/comment_thread.html"
 # Every template the stored HTML is made from (the digest covers them all).
 TEMPLATES = (
     PAGE_TEMPLATE,
+    SECTION_TEMPLATE,
+    "includes/comment_form_fields.html",
+    "includes/comment_field.html",
+    "includes/messages.html",
     "base.html",
     "includes/site_header.html",
     "includes/site_footer.html",
@@ -68,6 +75,11 @@ TEMPLATES = (
 # comments, and everything else in the page is escaped, so nothing else can contain them).
 MESSAGES_HOLE = "<!--archive:messages-->"
 COMMENTS_HOLE = "<!--archive:comments-->"
+# The comments section as most readers get it (a fresh reply form) is stored with holes for the
+# two tokens that are the reader's own: their CSRF token and the form's signed "shown at".
+CSRF_HOLE = "__archive:csrf__"
+FORM_TOKEN_HOLE = "__archive:form-token__"
+_FORM_TOKEN = re.compile(r'name="token" value="([^"]+)"')
 # Raise when the Python that shapes the stored HTML changes (articles.seo, Footnote, Source labels).
 FORMAT_VERSION = "1"
 # A reserved name (RFC 2606): no real address can contain it, and it is replaced in every response.
@@ -76,9 +88,11 @@ BATCH = 200
 
 
 class _OriginRequest:
-    """What ``articles.seo`` needs of a request to write absolute URLs: here, with the placeholder."""
+    """What ``articles.seo`` needs of a request to write absolute URLs: here, with the placeholder
+    (and no query: the stored comments section is the one for a fresh form)."""
 
     scheme = "https"
+    GET = {}
 
     def build_absolute_uri(self, location="/"):
         return ORIGIN + location
@@ -108,7 +122,8 @@ def digest() -> str:
 @dataclass
 class Rendered:
     page: str  # the whole page, with MESSAGES_HOLE and COMMENTS_HOLE
-    comments: str  # the approved comments
+    comments: str | None  # the approved comments (None: not read, see ``page``)
+    section: str  # the comments section with a fresh form, with CSRF_HOLE and FORM_TOKEN_HOLE
     comments_open: bool  # when rendered
 
 
@@ -119,9 +134,16 @@ def render(article) -> Rendered:
 
     context = {"article": article, "request": _OriginRequest(), "messages_section": mark_safe(MESSAGES_HOLE),
                "comments_section": mark_safe(COMMENTS_HOLE), **site(None)}
+    comments = loader.get_template(COMMENTS_TEMPLATE).render(context)
+    section = loader.get_template(SECTION_TEMPLATE).render(
+        {**context, "article_comments": mark_safe(comments), "csrf_token": CSRF_HOLE}
+    )
+    # The form's token, signed for now, becomes a hole (there is none when comments are closed).
+    section = _FORM_TOKEN.sub(f'name="token" value="{FORM_TOKEN_HOLE}"', section, count=1)
     return Rendered(
         page=loader.get_template(PAGE_TEMPLATE).render(context),
-        comments=loader.get_template(COMMENTS_TEMPLATE).render(context),
+        comments=comments,
+        section=section,
         comments_open=moderator.allow(article),
     )
 
@@ -139,7 +161,8 @@ def page(article, request, comment_form=None) -> str:
     except ObjectDoesNotExist:
         rendering = None
     if rendering is not None and rendering.is_current(digest(), moderator.allow(article)):
-        stored = Rendered(rendering.page_html, rendering.comments_html, rendering.comments_open)
+        # The comments alone are read (one more query) only by a refused post or a reply, below.
+        stored = Rendered(rendering.page_html, None, rendering.section_html, rendering.comments_open)
     else:
         stored = render(Article.objects.for_page().get(pk=article.pk))
         store(article.pk, rendering.generation if rendering is not None else None, stored)
@@ -148,12 +171,21 @@ def page(article, request, comment_form=None) -> str:
     middle, bottom = rest.split(COMMENTS_HOLE, 1)
     # The messages include shows nothing without messages: rendered only for a reader who has some.
     messages = loader.render_to_string("includes/messages.html", request=request) if get_messages(request) else ""
-    comments = loader.render_to_string(
-        "includes/comments.html",
-        {"article": article, "article_comments": mark_safe(stored.comments.replace(ORIGIN, origin)),
-         "comment_form": comment_form},
-        request=request,
-    )
+    if comment_form is None and "replyto" not in request.GET:
+        # A fresh form, as stored: only the reader's two tokens are made now.
+        from articles.comment_forms import form_token
+
+        comments = (stored.section.replace(ORIGIN, origin).replace(CSRF_HOLE, reader_csrf_token(request))
+                    .replace(FORM_TOKEN_HOLE, form_token(article)))
+    else:  # a refused post's form with its errors, or a reply to a comment: rendered for this reader
+        if stored.comments is None:
+            stored.comments = rendering.comments_html
+        comments = loader.render_to_string(
+            SECTION_TEMPLATE,
+            {"article": article, "article_comments": mark_safe(stored.comments.replace(ORIGIN, origin)),
+             "comment_form": comment_form},
+            request=request,
+        )
     return "".join((top, messages, middle, comments, bottom))
 
 
@@ -167,6 +199,7 @@ def store(article_id: int, generation: int | None, rendered: Rendered) -> bool:
     values = {
         "page_html": rendered.page,
         "comments_html": rendered.comments,
+        "section_html": rendered.section,
         "comments_open": rendered.comments_open,
         "digest": digest(),
         "rendered_at": timezone.now(),

@@ -259,3 +259,51 @@ def test_an_import_invalidates_the_renderings_it_changes_and_those_listing_them(
     assert stored(bystander) is not None
     # Its list was recomputed with the import (the seed no longer relates to it): no old title either way.
     assert imported.title not in page(client, neighbour)
+
+
+def _tokens_masked(html):
+    import re
+
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value="*"', html)
+    return re.sub(r'name="token" value="[^"]+"', 'name="token" value="*"', html)
+
+
+def test_the_stored_comments_section_is_the_one_rendered_live_with_the_readers_own_tokens(client, cited):
+    from django.core import signing
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+    from django.utils.safestring import mark_safe
+
+    from articles.comment_forms import TOKEN_SALT
+
+    article, _ = cited
+    make_comment(article, name="Early Reader", body="A first reply.")
+    render_now(article)
+    html = page(client, article)
+    start, end = html.index('<section class="comments"'), html.rindex("</article>")  # comments are articles too
+    served = html[start:end].rstrip()
+    request = RequestFactory().get(article.get_absolute_url())
+    row = ArticleRendering.objects.get(article=article)
+    live = render_to_string(
+        "includes/comments.html",
+        {"article": Article.objects.for_reading().get(pk=article.pk), "article_comments": mark_safe(row.comments_html)},
+        request=request,
+    ).strip()
+    assert "Early Reader" in served and 'name="csrfmiddlewaretoken"' in served
+    assert _tokens_masked(served) == _tokens_masked(live)
+    # The tokens are this reader's: a CSRF token of their own and a form token signed just now.
+    token = __import__("re").search(r'name="token" value="([^"]+)"', served).group(1)
+    shown = signing.loads(token, salt=TOKEN_SALT)
+    assert shown["a"] == article.pk and abs(shown["t"] - timezone.now().timestamp()) < 5
+    assert rendering.CSRF_HOLE not in html and rendering.FORM_TOKEN_HOLE not in html
+
+
+def test_a_reply_link_gets_the_reply_form_rendered_for_that_reader(client, cited):
+    article, _ = cited
+    comment = make_comment(article, name="Early Reader", body="A first reply.")
+    render_now(article)
+    html = client.get(f"{article.get_absolute_url()}?replyto={comment.pk}").content.decode()
+    heading = '<h3 id="respond-label">Reply to Early Reader</h3>'
+    assert heading in html
+    assert heading not in page(client, article)
+    assert '<h3 id="respond-label">Leave a Reply</h3>' in page(client, article)

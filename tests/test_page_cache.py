@@ -438,7 +438,7 @@ def test_every_reader_of_a_cached_page_gets_a_csrf_secret_of_their_own(redis_cac
 def test_random_strings_use_the_whole_alphabet_evenly():
     from collections import Counter
 
-    from articles.cache import _random_string
+    from articles.csrf_tokens import _random_string
 
     drawn = Counter(_random_string(62 * 400, "ab" * 31))  # 62 characters, two of them: each ~50%
     assert set(drawn) == {"a", "b"} and abs(drawn["a"] - drawn["b"]) < 62 * 400 * 0.05
@@ -452,7 +452,7 @@ def test_the_masked_csrf_token_unmasks_to_the_readers_secret_as_django_reads_it(
     from django.middleware.csrf import _unmask_cipher_token
     from django.test import RequestFactory
 
-    from articles.cache import reader_csrf_token
+    from articles.csrf_tokens import reader_csrf_token
 
     request = RequestFactory().get("/")
     token = reader_csrf_token(request)

@@ -9,7 +9,7 @@ class ArticleRenderingQuerySet(models.QuerySet):
         ``generation`` moves on, so a rendering begun from the old rows can no longer be stored
         (``articles.rendering.store`` only writes over the generation it started from).
         """
-        return self.update(generation=F("generation") + 1, page_html="", comments_html="")
+        return self.update(generation=F("generation") + 1, page_html="", comments_html="", section_html="")
 
 
 class ArticleRendering(models.Model):
@@ -29,6 +29,9 @@ class ArticleRendering(models.Model):
     # The approved comments (heading and thread), and whether comments were open when it was
     # rendered: reply links show only then, and comments close with time as well as by a write.
     comments_html = models.TextField(blank=True)
+    # The comments section (those comments and a fresh reply form) with holes for the reader's
+    # CSRF token and form token: what most readers get, with no template rendered for them.
+    section_html = models.TextField(blank=True)
     comments_open = models.BooleanField(default=False)
     # Digest of the templates and settings the HTML came from: a deploy that changes them makes
     # every stored rendering stale without touching the table.
