@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import heapq
 import logging
-import multiprocessing
 import os
 import sys
 import time
@@ -54,6 +53,7 @@ from articles.relatedness import (
     term_vector,
     tfidf,
 )
+from articles.workers import can_fork, forked_pool
 
 logger = logging.getLogger(__name__)
 
@@ -802,14 +802,14 @@ _SHARED_INDEX = None  # the rebuild's in-memory index, inherited by forked worke
 
 def _relate_chunks(index, chunks, workers):
     """Rows for each chunk of article ids, computed here or in ``workers`` forked processes."""
-    if workers <= 1 or len(chunks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or len(chunks) < 2 or not can_fork():
         for chunk in chunks:
             yield [row for a in chunk for row in _relate_one(index, a)]
         return
     global _SHARED_INDEX
     _SHARED_INDEX = index
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with forked_pool(workers) as pool:
             yield from pool.imap(_relate_chunk_in_worker, chunks)
     finally:
         _SHARED_INDEX = None

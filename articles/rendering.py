@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,6 +45,7 @@ from django.utils.safestring import mark_safe
 
 from articles.csrf_tokens import reader_csrf_token
 from articles.models import Article, ArticleRendering
+from articles.workers import can_fork, forked_pool
 
 logger = logging.getLogger(__name__)
 
@@ -255,11 +255,11 @@ def refresh(article_ids, *, stream=None, workers=1) -> int:
 
 
 def _render_chunks(chunks, workers):
-    if workers <= 1 or len(chunks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or len(chunks) < 2 or not can_fork():
         yield from map(_render_chunk, chunks)
         return
     connections.close_all()  # each forked worker opens its own connection
-    with multiprocessing.get_context("fork").Pool(workers, initializer=connections.close_all) as pool:
+    with forked_pool(workers, initializer=connections.close_all) as pool:
         yield from pool.imap(_render_chunk, chunks)
 
 
