@@ -307,3 +307,17 @@ def test_a_reply_link_gets_the_reply_form_rendered_for_that_reader(client, cited
     assert heading in html
     assert heading not in page(client, article)
     assert '<h3 id="respond-label">Leave a Reply</h3>' in page(client, article)
+
+
+def test_render_articles_before_collectstatic_says_to_collect_first(cited, settings, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    settings.STATIC_ROOT = tmp_path  # nothing collected: no manifest of hashed names
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}}
+    rendering.digest.cache_clear()
+    try:
+        with pytest.raises(CommandError, match="Run `manage.py collectstatic` first"):
+            call_command("render_articles")
+    finally:
+        rendering.digest.cache_clear()

@@ -533,13 +533,14 @@ def main():
         manage("generate_articles", str(N), "--seed", str(SEED), env=env, capture=True)
         seconds = time.monotonic() - t
         results["seeding"] = {"articles": N, "seconds": round(seconds, 1), "articles_per_s": round(N / seconds, 1)}
+        # The stored pages link to the stylesheets by their hashed names: collected first.
+        manage("collectstatic", "--noinput", "-v0", env=env)
         # Generated articles are bulk-inserted: render their pages as a save would (articles.rendering).
         log("render_articles (the pages a save or import renders at write time)")
         t = time.monotonic()
         manage("render_articles", env=env, capture=True)
         seconds = time.monotonic() - t
         results["rendering"] = {"articles": N, "seconds": round(seconds, 1), "articles_per_s": round(N / seconds, 1)}
-        manage("collectstatic", "--noinput", "-v0", env=env)
         setup_django(env)
         paths, skipped = endpoints()
         results["skipped_endpoints"] = skipped

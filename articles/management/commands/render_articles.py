@@ -22,6 +22,10 @@ class Command(BaseCommand):
         if workers is not None and workers < 1:
             raise CommandError("--workers must be 1 or more (e.g. --workers 2).")
         workers = workers or os.cpu_count() or 1
+        try:
+            rendering.digest()  # the stored pages link to the stylesheets by their hashed names
+        except ValueError as exc:
+            raise CommandError(f"{exc}. Run `manage.py collectstatic` first, then this command again.") from exc
         queryset = Article.objects.all()
         ids = list(queryset.order_by("pk").values_list("pk", flat=True) if all else rendering.stale_ids(queryset))
         stored = rendering.refresh(ids, stream=self.stderr, workers=workers)
