@@ -32,12 +32,6 @@ def reshown_form_token(payload):
     return signing.dumps({**payload, "t": time.time()}, salt=TOKEN_SALT)
 
 
-def refresh_form_token(token):
-    """``token`` as if its form were shown now (a token not ours is left as it is)."""
-    payload = form_token_payload(token)
-    return token if payload is None else reshown_form_token(payload)
-
-
 class CommentForm(forms.Form):
     name = forms.CharField(
         label="Name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}),

@@ -34,7 +34,7 @@ def _masked(secret, mask) -> str:
     """The token Django's ``_mask_cipher_secret`` makes of ``secret`` with ``mask``: the mask, then
     each secret character shifted by the mask's (a different token on every page, one secret)."""
     chars, size = CSRF_ALLOWED_CHARS, len(CSRF_ALLOWED_CHARS)
-    return mask + "".join(chars[(_CSRF_INDEX[x] + _CSRF_INDEX[y]) % size] for x, y in zip(secret, mask))
+    return mask + "".join(chars[(_CSRF_INDEX[x] + _CSRF_INDEX[y]) % size] for x, y in zip(secret, mask, strict=True))
 
 
 def _random_string(length, alphabet) -> str:

@@ -78,7 +78,9 @@ def by_name(snapshot):
         **snapshot,
         "categories": sorted(categories[pk] for pk in snapshot.get("categories", [])),
         "authors": [authors[pk] for pk in snapshot.get("authors", [])],
-        "footnotes": [{**note, "source_id": sources.get(note.get("source_id"))} for note in snapshot.get("footnotes", [])],
+        "footnotes": [
+            {**note, "source_id": sources.get(note.get("source_id"))} for note in snapshot.get("footnotes", [])
+        ],
     }
 
 

@@ -108,7 +108,7 @@ def _create(entries, cache):
     sources_for((note.source for e in entries for note in e.parsed.footnotes if note.source is not None), cache)
     _look_up_tags((name for e in entries for name in e.parsed.tags), cache)
     new = []
-    for entry, slug in zip(entries, slugs):
+    for entry, slug in zip(entries, slugs, strict=True):
         article = Article(import_key=entry.parsed.identity, slug=slug)
         copy_article_fields(article, entry.parsed)
         article.import_hash = import_digest(entry.parsed)
@@ -120,7 +120,8 @@ def _create(entries, cache):
 
     articles = Article.objects.bulk_create([n.article for n in new])
     if not all(a.pk for a in articles):  # backends that do not return ids on bulk insert
-        ids = dict(Article.objects.filter(import_key__in=[a.import_key for a in articles]).values_list("import_key", "pk"))
+        keys = [a.import_key for a in articles]
+        ids = dict(Article.objects.filter(import_key__in=keys).values_list("import_key", "pk"))
         for article in articles:
             article.pk = ids[article.import_key]
     cache.insert_later(_revisions(new))

@@ -15,8 +15,8 @@ from django.db import DatabaseError, transaction
 from articles.deferred import collecting
 
 from .base import ImportFailed, ImportResult, ItemResult
-from .formats import FORMATS, detect_format, iter_articles
 from .batch import LoadEntry, create_articles, known_articles, unchanged_result
+from .formats import FORMATS, detect_format, iter_articles
 from .loader import FLUSH_EVERY, current_file_cache, file_cache
 
 HEAD_BYTES = 8192
@@ -107,7 +107,7 @@ def load_items(fmt, entries: list[LoadEntry]) -> list[ItemResult]:
             created = create_articles(batch, current_file_cache())
         except ITEM_ERRORS:
             created = [_load_one(fmt, entry) for entry in batch]
-        for i, item in zip(pending, created):
+        for i, item in zip(pending, created, strict=True):
             results[i] = item
         pending.clear()
 
@@ -180,7 +180,8 @@ def import_paths(paths, **options):
     def load_waiting():
         """Load the waiting files' articles together; their (path, result), in order."""
         fmt = next((f.fmt for f in waiting if f.articles), None)
-        entries = [LoadEntry(article, f.result.file_name, f.fmt.name, f.sha256) for f in waiting for article in f.articles]
+        entries = [LoadEntry(article, f.result.file_name, f.fmt.name, f.sha256)
+                   for f in waiting for article in f.articles]
         loaded = iter(load_items(fmt, entries) if entries else ())
         done = []
         for f in waiting:
