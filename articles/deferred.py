@@ -61,6 +61,8 @@ class Collected:
     search_ids: list[int] = field(default_factory=list)
     cache_scopes: list[str] = field(default_factory=list)
     rendering_ids: list[int] = field(default_factory=list)
+    # Bodies whose search-vector part a second connection works out meanwhile (PostgreSQL).
+    body_vectors: object = None
     # Term events already replayed by ``flush_terms`` (their rows are written): a rollback to a
     # mark taken before them is not possible, see ``flush_terms``.
     _replayed: int = 0
@@ -79,9 +81,20 @@ class Collected:
         if not self.discard:
             self.recomputes.append((article_id, neighbours))
 
-    def refresh_search(self, article_id) -> None:
-        if not self.discard and article_id is not None:
-            self.search_ids.append(article_id)
+    def refresh_search(self, article_id, *, body=None) -> None:
+        """The article's search vector is written at the end; ``body``, the body just saved,
+        can be analysed meanwhile (``articles.search.body_vectors``)."""
+        if self.discard or article_id is None:
+            return
+        self.search_ids.append(article_id)
+        if body is not None:
+            from articles.search import uses_postgres_search
+            from articles.search.body_vectors import BodyVectors
+
+            if self.body_vectors is None and uses_postgres_search():
+                self.body_vectors = BodyVectors()
+            if self.body_vectors is not None:
+                self.body_vectors.add(article_id, body)
 
     def bump(self, scopes) -> None:
         if not self.discard:
@@ -110,12 +123,17 @@ class Collected:
 
     # -- doing the work -----------------------------------------------------------------------
     def flush_terms(self) -> None:
-        """Replay the term events collected so far (bounds the memory their texts take).
+        """Replay the term events collected so far (bounds the memory their texts take), and keep
+        the search-vector parts worked out so far in the transaction (so does theirs).
 
         Only where no nested block is open: a block that fails afterwards could not take back
         rows written for the events it collected.
         """
-        if self.discard or not self.term_events or self._depth:
+        if self.discard or self._depth:
+            return
+        if self.body_vectors is not None:
+            self.body_vectors.drain()
+        if not self.term_events:
             return
         from articles.related_compute import replay_term_events
 
@@ -140,7 +158,10 @@ class Collected:
                 if self.recomputes:
                     recompute_many(self.recomputes)
                 if self.search_ids:
-                    refresh_search_vectors(sorted(set(self.search_ids)))
+                    ahead = self.body_vectors is not None
+                    if ahead:
+                        self.body_vectors.drain()
+                    refresh_search_vectors(sorted(set(self.search_ids)), parts_ahead=ahead)
                 if self.rendering_ids:
                     # Articles whose related posts show the ones written: their titles may have changed.
                     refresh_pages(showing_in_related(self.rendering_ids))
@@ -151,6 +172,13 @@ class Collected:
         if self.cache_scopes:
             cache.bump(*sorted(set(self.cache_scopes)))
         self.recomputes, self.search_ids, self.cache_scopes, self.rendering_ids = [], [], [], []
+
+
+    def close(self) -> None:
+        """Stop the helpers a collection started (the second connection of search vectors)."""
+        if self.body_vectors is not None:
+            self.body_vectors.close()
+            self.body_vectors = None
 
 
 _current: ContextVar[Collected | None] = ContextVar("archive_deferred_work", default=None)
@@ -182,7 +210,10 @@ def collecting(*, discard: bool = False) -> Iterator[Collected]:
     work = Collected(discard=discard)
     token = _current.set(work)
     try:
-        yield work
+        try:
+            yield work
+        finally:
+            _current.reset(token)
+        work.flush()
     finally:
-        _current.reset(token)
-    work.flush()
+        work.close()

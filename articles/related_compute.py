@@ -28,6 +28,7 @@ from django.db.models import Count, F, Q
 from django.dispatch import Signal
 from taggit.models import Tag, TaggedItem
 
+from articles import bulk
 from articles.models import (
     Article,
     ArticleAuthor,
@@ -651,16 +652,14 @@ def rebuild(*, policy: RelatednessPolicy | None = None, stream=None, workers=Non
 
 def _insert_rows(model, columns, rows):
     """Bulk rows without model instances: COPY on PostgreSQL (ten times quicker), executemany elsewhere."""
+    if connection.vendor == "postgresql":
+        bulk.copy_rows(model, columns, rows)
+        return
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+    rows = list(rows)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
-        rows = list(rows)
         for start in range(0, len(rows), 50000):
             cursor.executemany(sql, rows[start : start + 50000])
 

@@ -10,10 +10,10 @@ from articles.models import Article, Footnote
 from articles.search import refresh_search_vector
 
 
-def _refresh(article_id):
+def _refresh(article_id, body=None):
     work = deferred.current()
     if work is not None:
-        work.refresh_search(article_id)  # a bulk write: one UPDATE for all of them at its end
+        work.refresh_search(article_id, body=body)  # a bulk write: one UPDATE for all of them at its end
     else:
         refresh_search_vector(article_id)
 
@@ -21,7 +21,7 @@ def _refresh(article_id):
 @receiver(post_save, sender=Article, dispatch_uid="article_search_vector")
 def article_saved(sender, instance, raw=False, **kwargs):
     if not raw:
-        _refresh(instance.pk)
+        _refresh(instance.pk, instance.body)
 
 
 @receiver(post_save, sender=Footnote, dispatch_uid="footnote_saved_search_vector")

@@ -289,7 +289,8 @@ def _without_renderings(queries):
 
 
 def _inserts(queries, table):
-    return len([sql for sql in queries if sql.startswith(f'INSERT INTO "{table}"')])
+    """INSERT statements into ``table``, or COPYs (PostgreSQL's batched rows, ``articles.bulk``)."""
+    return len([sql for sql in queries if sql.startswith((f'INSERT INTO "{table}"', f'COPY "{table}" '))])
 
 
 def test_queries_per_imported_file_are_bounded(archive, tmp_path):

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from articles import bulk
 from articles.deferred import collecting
 from articles.models import Article, ArticleAuthor, Footnote
 from articles.models.taxonomy import unique_slugs
@@ -118,7 +119,7 @@ def _create(entries, cache):
         pre_save.send(sender=Article, instance=article, raw=False, using=using, update_fields=None)
         new.append(_New(entry, article, links))
 
-    articles = Article.objects.bulk_create([n.article for n in new])
+    articles = bulk.insert(Article, [n.article for n in new], ids=True)
     if not all(a.pk for a in articles):  # backends that do not return ids on bulk insert
         keys = [a.import_key for a in articles]
         ids = dict(Article.objects.filter(import_key__in=keys).values_list("import_key", "pk"))
@@ -177,18 +178,18 @@ def _revisions(new):
 
 def _link(new):
     categories = Article.categories.through
-    categories.objects.bulk_create(
+    bulk.insert(categories, [
         categories(article_id=n.article.pk, category_id=c.pk) for n in new for c in n.links.categories
-    )
-    ArticleAuthor.objects.bulk_create(
+    ])
+    bulk.insert(ArticleAuthor, [
         ArticleAuthor(article=n.article, author=author, position=i)
         for n in new for i, author in enumerate(n.links.authors)
-    )
+    ])
     tags = Article.tags.through
     content_type = ContentType.objects.get_for_model(Article)
-    tags.objects.bulk_create(
+    bulk.insert(tags, [
         tags(content_type=content_type, object_id=n.article.pk, tag_id=t.pk) for n in new for t in n.links.tags
-    )
+    ])
 
 
 def _footnotes(new, cache):
@@ -199,7 +200,7 @@ def _footnotes(new, cache):
             rows.append(row)
     if not rows:
         return
-    Footnote.objects.bulk_create(rows)
+    bulk.insert(Footnote, rows, ids=True)
     if not all(row.pk for row in rows):  # backends that do not return ids on bulk insert
         ids = {
             (article_id, number): pk

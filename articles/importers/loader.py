@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from taggit.models import Tag
 
+from articles import bulk
 from articles.deferred import collecting
 from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source
 from articles.models.taxonomy import unique_slug
@@ -112,10 +113,10 @@ class FileCache:
             self.later = []
             for key, rows in batches.items():
                 if key[0] == "insert":
-                    key[1].objects.bulk_create(rows)
+                    bulk.insert(key[1], rows)
                 else:
                     _, model, update = key
-                    model.history.bulk_history_create(rows, update=update, default_change_reason=None)
+                    bulk.insert_history(model, rows, update=update)
         for flusher in self.flushers.values():
             flusher()
 
