@@ -81,3 +81,19 @@ def test_migrations_run_forward_over_a_database_holding_the_seed(client, tmp_pat
     assert client.get(article.get_absolute_url()).status_code == 200
     call_command("export_articles", "-o", str(tmp_path / "out.jsonl"), stderr=io.StringIO())
     assert '"title": "Edited after the migration"' in (tmp_path / "out.jsonl").read_text()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="column compression is PostgreSQL's")
+def test_large_text_columns_are_compressed_with_lz4():
+    from importlib import import_module
+
+    columns = import_module("articles.migrations.0011_lz4_compression").COLUMNS
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, a.attname, a.attcompression FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE c.relname = ANY(%s) AND a.attnum > 0 AND NOT a.attisdropped AND a.attcompression <> ''",
+            [list(columns)],
+        )
+        found = {(table, column): method for table, column, method in cursor.fetchall()}
+    assert found == {(table, column): "l" for table, names in columns.items() for column in names}
