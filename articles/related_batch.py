@@ -61,6 +61,7 @@ from articles.related_compute import (
     refresh_pages,
 )
 from articles.relatedness import Candidate, RelatednessPolicy, get_policy, rarity
+from articles.workers import in_two_processes
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,9 @@ MIN_BATCH = 4
 # Reading this many postings costs about what one article's recompute does (its self-join).
 POSTINGS_PER_RECOMPUTE = 40_000
 # Steps replayed per round of reads and writes (bounds the memory, whatever the batch size).
-STEPS_PER_CHUNK = 200
+STEPS_PER_CHUNK = 1000
+# Fewer plans than this are worked out here alone (a fork costs a few tens of milliseconds).
+FORK_MIN_PLANS = 100
 LIST_COLUMNS = ["article_id", "related_id", "score", "rank", "pinned", "reasons"]
 
 
@@ -344,7 +347,17 @@ class _Batch:
             candidate_ids[a] = found
             texts[a] = index.text(s, found) if found else {}
         self._read_candidates(sorted({b for found in candidate_ids.values() for b in found}))
+        self._ranking = (candidate_ids, texts, own_tags, own_sources, own_authors, pins, pin_ts, excluded, vectors)
+        try:
+            # Everything is read by now: the rest is pure computation, shared with a forked process.
+            return in_two_processes(self._plans_of, ids, min_items=FORK_MIN_PLANS)
+        finally:
+            del self._ranking
 
+    def _plans_of(self, ids):
+        """{id: _Plan} of ``ids``, from what ``_plan`` read (no query)."""
+        policy = self.policy
+        candidate_ids, texts, own_tags, own_sources, own_authors, pins, pin_ts, excluded, vectors = self._ranking
         plans = {}
         for a in ids:
             ranked = self._rank(a, candidate_ids[a], texts[a], own_tags[a], own_sources[a], own_authors[a],

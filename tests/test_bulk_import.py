@@ -158,7 +158,8 @@ def test_generated_wordpress_export_matches_one_by_one(archive, tmp_path, django
     assert bulk == reference
 
 
-def test_recompute_many_writes_what_recompute_one_after_another_writes(archive, monkeypatch):
+@pytest.mark.parametrize("fork_min_plans", [2, 10**9], ids=["plans-shared-with-a-fork", "plans-here"])
+def test_recompute_many_writes_what_recompute_one_after_another_writes(archive, monkeypatch, fork_min_plans):
     ids = list(Article.objects.published().order_by("-pk").values_list("pk", flat=True)[:12])
     # Repeats, a recompute without neighbours (as a pin change asks), the pinned and excluded articles.
     pinned = RelatedPin.objects.get()
@@ -175,8 +176,14 @@ def test_recompute_many_writes_what_recompute_one_after_another_writes(archive, 
     ran, real_run = [], related_batch._Batch.run
     monkeypatch.setattr(related_batch._Batch, "run", lambda self: ran.append(1) or real_run(self))
     monkeypatch.setattr(related_batch, "STEPS_PER_CHUNK", 5)  # lists carried from one chunk to the next
+    monkeypatch.setattr(related_batch, "FORK_MIN_PLANS", fork_min_plans)
+    forked, real_split = [], related_batch.in_two_processes
+    monkeypatch.setattr(related_batch, "in_two_processes",
+                        lambda compute, items, min_items: forked.append(len(items) >= min_items)
+                        or real_split(compute, items, min_items=min_items))
     recompute_many(steps)
     assert ran == [1]
+    assert any(forked) == (fork_min_plans == 2)
     assert state() == expected
 
 
