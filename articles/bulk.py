@@ -52,12 +52,26 @@ def insert(model, objs, *, ids: bool = False) -> list:
     if ids and any(obj.pk is None for obj in objs):
         for obj, value in zip(objs, _next_ids(connection, meta.db_table, pk.column, len(objs)), strict=True):
             obj.pk = value
+        # Rows of this batch referring to one another (a reply to a comment of the same batch): the
+        # ids just taken, as a save takes a saved parent's (foreign keys are checked at the commit).
+        for field in meta.concrete_fields:
+            if field.is_relation and field.related_model is model:
+                for obj in objs:
+                    related = field.get_cached_value(obj, None)
+                    if related is not None and getattr(obj, field.attname) is None:
+                        setattr(obj, field.attname, related.pk)
     fields = [f for f in meta.concrete_fields if with_pk or f is not pk]
     _copy(connection, meta.db_table, fields, objs)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
     return objs
+
+
+def assigns_ids(model) -> bool:
+    """Whether ``insert(model, objs, ids=True)`` takes the ids before writing (so rows of one batch
+    can refer to one another), as it does on PostgreSQL; ``bulk_create`` elsewhere cannot."""
+    return connections[router.db_for_write(model)].vendor == "postgresql"
 
 
 def insert_history(model, objs, *, update: bool = False) -> None:
@@ -130,6 +144,20 @@ def _copy_rows(connection, table, columns, rows):
                 copy.write_row(row)
     if connection.queries_logged:  # seen by assertNumQueries and the debug toolbar, as an execute is
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+
+
+def insert_values(model, columns, rows) -> None:
+    """Rows given as plain values (``columns``: attribute names of ``model``'s fields, such as
+    ``article_id``), without instances on PostgreSQL; elsewhere ``bulk_create`` of instances."""
+    rows = list(rows)
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows])
+        return
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    _copy_rows(connection, model._meta.db_table, [by_attname[c].column for c in columns], rows)
 
 
 def copy_table_rows(table, columns, rows, *, using="default") -> None:

@@ -155,13 +155,14 @@ class Collected:
         try:
             with transaction.atomic():
                 self.flush_terms()
-                if self.recomputes:
-                    recompute_many(self.recomputes)
                 if self.search_ids:
                     ahead = self.body_vectors is not None
                     if ahead:
                         self.body_vectors.drain()
                     refresh_search_vectors(sorted(set(self.search_ids)), parts_ahead=ahead)
+                self.close()  # no helper thread left when the related posts' ranking forks
+                if self.recomputes:
+                    recompute_many(self.recomputes)
                 if self.rendering_ids:
                     # Articles whose related posts show the ones written: their titles may have changed.
                     refresh_pages(showing_in_related(self.rendering_ids))

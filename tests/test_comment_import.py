@@ -68,3 +68,31 @@ def test_reimport_updates_text_but_keeps_the_moderators_decision():
 def test_a_source_time_without_a_zone_is_taken_as_utc():
     load(parsed_with([parsed_comment(2, submitted=dt.datetime(2015, 5, 1, 9, 30))]))
     assert Comment.objects.get().submitted_at == dt.datetime(2015, 5, 1, 9, 30, tzinfo=dt.UTC)
+
+
+LOOPED = [
+    parsed_comment(1, parent_id="2"), parsed_comment(2, parent_id="1"),  # a loop of replies
+    parsed_comment(3, parent_id="1"),  # a reply under the loop
+    parsed_comment(4), parsed_comment(5, parent_id="4"),  # a sound thread
+    parsed_comment(6, parent_id="6"),  # its own parent
+    parsed_comment(7, parent_id="99"),  # a reply to a comment the export does not have
+]
+
+
+def _threads():
+    return {c.import_id: c.parent.import_id if c.parent_id else None for c in Comment.objects.select_related("parent")}
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["one-at-a-time", "with-the-files-batched-rows"])
+def test_reply_loops_in_an_export_start_threads_of_their_own(batched):
+    from django.db import transaction
+
+    from articles.importers.loader import file_cache
+
+    if batched:  # as the pipeline loads: the comments are written with the file's other rows
+        with transaction.atomic(), file_cache() as cache:
+            assert load(parsed_with(LOOPED)).outcome == "created"
+            cache.flush()
+    else:
+        assert load(parsed_with(LOOPED)).outcome == "created"
+    assert _threads() == {"1": None, "2": None, "3": None, "4": None, "5": "4", "6": None, "7": None}

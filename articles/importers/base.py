@@ -93,14 +93,19 @@ class ParsedArticle:
     sticky: bool = False
     original_url: str = ""
     warnings: list[str] = field(default_factory=list)
+    # ``import_digest`` of this article, worked out ahead by the parsing process (not imported data).
+    digest_ahead: str = field(default="", compare=False, repr=False)
 
     def content_hash(self) -> str:
         """Stable digest of everything that is imported, so a re-import can say `unchanged`."""
         # The same JSON as ``asdict`` would give (nested dataclasses become dicts of their fields),
         # without its deep copy, which cost more than the rest of the digest on a large import.
-        data = {name: value for name, value in vars(self).items() if name != "warnings"}
+        data = {name: value for name, value in vars(self).items() if name not in _NOT_HASHED}
         raw = json.dumps(data, sort_keys=True, default=_plain, ensure_ascii=False)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+_NOT_HASHED = frozenset({"warnings", "digest_ahead"})
 
 
 def _plain(value):

@@ -177,19 +177,13 @@ def _revisions(new):
 
 
 def _link(new):
-    categories = Article.categories.through
-    bulk.insert(categories, [
-        categories(article_id=n.article.pk, category_id=c.pk) for n in new for c in n.links.categories
-    ])
-    bulk.insert(ArticleAuthor, [
-        ArticleAuthor(article=n.article, author=author, position=i)
-        for n in new for i, author in enumerate(n.links.authors)
-    ])
-    tags = Article.tags.through
+    bulk.insert_values(Article.categories.through, ["article_id", "category_id"],
+                       [(n.article.pk, c.pk) for n in new for c in n.links.categories])
+    bulk.insert_values(ArticleAuthor, ["article_id", "author_id", "position"],
+                       [(n.article.pk, author.pk, i) for n in new for i, author in enumerate(n.links.authors)])
     content_type = ContentType.objects.get_for_model(Article)
-    bulk.insert(tags, [
-        tags(content_type=content_type, object_id=n.article.pk, tag_id=t.pk) for n in new for t in n.links.tags
-    ])
+    bulk.insert_values(Article.tags.through, ["content_type_id", "object_id", "tag_id"],
+                       [(content_type.pk, n.article.pk, t.pk) for n in new for t in n.links.tags])
 
 
 def _footnotes(new, cache):

@@ -9,8 +9,11 @@ keep the status a moderator gave it here.
 
 from __future__ import annotations
 
+from articles import bulk
 from articles.comments_io import IMPORTED_STATUS, aware, comment_text, web_address
 from articles.models import Comment
+
+from .loader import current_file_cache
 
 _CONTENT_FIELDS = ("name", "email", "website", "body", "kind", "submitted_at", "ip_hash")
 
@@ -54,6 +57,17 @@ def load_comments(article, parsed) -> None:
                 if getattr(row, name) != value:
                     setattr(row, name, value)
                     changed.add(import_id)
+    cache = current_file_cache()
+    if getattr(article, "import_created", False) and cache is not None and bulk.assigns_ids(Comment):
+        # A new article's comments, written with the file's other batched rows: their ids are
+        # taken together, so a reply can name its parent before either is written.
+        for row in new:
+            parent_id = parents[row.import_id]
+            parent = rows.get(parent_id) if parent_id else None
+            row.parent = parent if parent is not None and parent is not row else None
+        _break_cycles(new)
+        cache.insert_later(new, ids=True)
+        return
     _insert_by_generation(new, rows, parents)
     for import_id, row in existing.items():
         if import_id not in parents:
@@ -65,6 +79,24 @@ def load_comments(article, parsed) -> None:
             changed.add(import_id)
     if changed:
         Comment.objects.bulk_update([rows[key] for key in changed], [*_CONTENT_FIELDS, "parent"])
+
+
+def _break_cycles(new: list[Comment]) -> None:
+    """Replies whose chain of parents never reaches the top (a loop in a broken export, or a reply
+    under one) start threads of their own, as ``_insert_by_generation`` leaves them."""
+    reaches_top: dict[int, bool] = {}
+    for row in new:
+        path, seen, node = [], set(), row
+        while node is not None and id(node) not in reaches_top and id(node) not in seen:
+            seen.add(id(node))
+            path.append(node)
+            node = node.parent
+        ok = node is None or reaches_top.get(id(node), False)  # back in ``seen``: a loop
+        for member in path:
+            reaches_top[id(member)] = ok
+    for row in new:
+        if not reaches_top[id(row)]:
+            row.parent = None
 
 
 def _insert_by_generation(new: list[Comment], rows: dict[str, Comment], parents: dict[str, str | None]) -> None:

@@ -6,6 +6,7 @@ upload page and the pipeline pick it up from there.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -27,6 +28,12 @@ class Parsed:
 
     def finish(self):
         """Called after ``articles`` is exhausted, for formats that count while streaming."""
+
+    def without_articles(self) -> Parsed:
+        """A copy without the (possibly lazy) articles, for another process (``importers.ahead``)."""
+        plain = copy.copy(self)
+        plain.articles = ()
+        return plain
 
 
 class ImportFormat:
@@ -129,6 +136,12 @@ class _StreamingParsed(Parsed):
     def finish(self):
         self.warnings.extend(self.source.warnings)
         self.skipped.update(self.source.skipped)
+
+    def without_articles(self):
+        plain = super().without_articles()
+        plain.source = copy.copy(self.source)
+        plain.source.articles = ()
+        return plain
 
 
 FORMATS: dict[str, ImportFormat] = {f.name: f for f in (SeedTextFormat(), WxrFormat(), JsonlFormat())}

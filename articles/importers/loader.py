@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy as _copy
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,11 +82,12 @@ class FileCache:
         del self.later[later:]
         self.release(mark)
 
-    def insert_later(self, rows) -> None:
-        """Insert ``rows`` (model instances of one model) with the next flush of the file or group."""
+    def insert_later(self, rows, *, ids=False) -> None:
+        """Insert ``rows`` (model instances of one model) with the next flush of the file or group;
+        ``ids``: with their ids taken first (``articles.bulk.insert``)."""
         rows = list(rows)
         if rows:
-            self.later.append((("insert", type(rows[0])), rows))
+            self.later.append((("insert", type(rows[0]), ids), rows))
 
     def history_later(self, model, objs, *, update=False) -> None:
         """The history rows ``bulk_create_with_history`` (``update``: ``bulk_update_with_history``)
@@ -95,7 +95,10 @@ class FileCache:
         copies = []
         now = timezone.now()
         for obj in objs:
-            copy = _copy.copy(obj)
+            # Its fields as they stand now (a shallow copy of the instance's dict: ``copy.copy``
+            # of a model instance goes through pickling's protocol, ten times slower).
+            copy = obj.__class__.__new__(obj.__class__)
+            copy.__dict__.update(obj.__dict__)
             copy._history_date = now
             copies.append(copy)
         if copies:
@@ -113,7 +116,7 @@ class FileCache:
             self.later = []
             for key, rows in batches.items():
                 if key[0] == "insert":
-                    bulk.insert(key[1], rows)
+                    bulk.insert(key[1], rows, ids=key[2])
                 else:
                     _, model, update = key
                     bulk.insert_history(model, rows, update=update)
@@ -182,6 +185,8 @@ def prime(cache: FileCache, *, category_paths=(), tags=(), authors=()) -> None:
 
 def import_digest(parsed: ParsedArticle) -> str:
     """What ``Article.import_hash`` holds for ``parsed``: the same digest means nothing changed."""
+    if parsed.digest_ahead:
+        return parsed.digest_ahead  # the parsing process computed it (``articles.importers.ahead``)
     # The importer's version is part of the digest: a parser fix makes earlier imports "changed".
     return hashlib.sha256(f"{IMPORTER_VERSION}:{parsed.content_hash()}".encode()).hexdigest()
 

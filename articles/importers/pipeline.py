@@ -13,7 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
 from articles.deferred import collecting
+from articles.prefill import prefilled
 
+from .ahead import parse as parse_ahead
+from .ahead import parse_files as parse_files_ahead
 from .base import ImportFailed, ImportResult, ItemResult
 from .batch import LoadEntry, create_articles, known_articles, unchanged_result
 from .formats import FORMATS, detect_format, iter_articles
@@ -41,20 +44,27 @@ def sha256_of(stream) -> str:
     return digest.hexdigest()
 
 
-def import_stream(stream, file_name, *, format_name=None, dry_run=False, include_pages=False) -> ImportResult:
+def import_stream(stream, file_name, *, format_name=None, dry_run=False, include_pages=False,
+                  ahead=False) -> ImportResult:
     """Import a seekable binary stream. Bad input fails the whole file and writes nothing.
 
     Terms, related posts, search vectors and page-cache versions of the articles loaded are
     brought up to date once, at the end of the file's transaction (``articles.deferred``), or at
     the end of the enclosing group when ``import_paths`` imports many small files together.
+
+    ``ahead``: a file of many articles is parsed in a forked process while this one loads
+    (``articles.importers.ahead``; the command does, a web request does not fork).
     """
     result = ImportResult(file_name=file_name)
     try:
         fmt = _choose_format(stream, file_name, format_name)
         result.format = fmt.name
         sha256 = sha256_of(stream)
-        with transaction.atomic(), file_cache() as cache, collecting(discard=dry_run) as work:
-            parsed = fmt.parse(stream, file_name, include_pages=include_pages)
+        with transaction.atomic(), file_cache() as cache, collecting(discard=dry_run) as work, prefilled():
+            if ahead and fmt.loads_in_batches and not fmt.parses_whole:
+                parsed = parse_ahead(fmt, stream, file_name, include_pages=include_pages)
+            else:
+                parsed = fmt.parse(stream, file_name, include_pages=include_pages)
             parsed.before_load(cache)
             since_flush = 0
             for chunk in _chunks(iter_articles(parsed), LOAD_BATCH):
@@ -160,7 +170,7 @@ def import_path(path, **options) -> ImportResult:
         return import_stream(stream, os.path.basename(path), **options)
 
 
-def import_paths(paths, **options):
+def import_paths(paths, *, ahead=False, **options):
     """``import_path`` for each path, yielding (path, result) as each file is done.
 
     Small files (a seed-format article each) are committed in groups of up to ``GROUP_ITEMS``
@@ -172,7 +182,16 @@ def import_paths(paths, **options):
     Small files of a format parsed whole (``ImportFormat.parses_whole``) are read and parsed
     ``LOAD_BATCH`` at a time and their articles loaded together (``load_items``), as the items of
     one export are: their new articles are created in one batch.
+
+    ``ahead``: files are parsed in a forked process while this one loads (``articles.importers.ahead``).
     """
+    paths = list(paths)
+    grouped = [] if options.get("dry_run") else [p for p in paths if os.path.getsize(p) <= GROUP_FILE_BYTES]
+    if ahead:
+        options["ahead"] = True
+        parsed_files = parse_files_ahead(grouped, _parse_whole, options)
+    else:
+        parsed_files = (_parse_whole(path, **options) for path in grouped)
     group = cache = work = None
     items = since_flush = 0
     waiting: list[_ParsedFile] = []  # small files parsed, their articles not loaded yet
@@ -203,9 +222,10 @@ def import_paths(paths, **options):
                 group.enter_context(transaction.atomic())
                 cache = group.enter_context(file_cache())  # shared lookups (tags, categories, Sources...)
                 work = group.enter_context(collecting())
+                group.enter_context(prefilled())  # what the parsing process worked out ahead
                 # The group's batched rows, before its deferred work and the commit (not when failing).
                 group.push(lambda kind, error, trace, cache=cache: None if kind else cache.flush())
-            parsed = _parse_whole(path, **options) if group is not None else None
+            parsed = next(parsed_files) if group is not None else None
             if parsed is None:
                 finished += load_waiting()
                 finished.append((path, import_path(path, **options)))
@@ -235,6 +255,7 @@ def import_paths(paths, **options):
             group = None
         raise
     finally:
+        parsed_files.close()  # a parsing process still at work stops
         if group is not None:
             group.close()
 
@@ -249,6 +270,7 @@ class _ParsedFile:
 
 
 def _parse_whole(path, *, format_name=None, include_pages=False, **options) -> _ParsedFile | None:
+    # A pure step (the file's bytes in, plain data out): ``import_paths`` may run it in another process.
     """A small file of a format parsed whole, parsed (its ``result`` says why if it cannot be);
     None for a file to import on its own (``import_path``)."""
     file_name = os.path.basename(path)

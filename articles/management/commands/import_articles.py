@@ -27,12 +27,16 @@ class Command(BaseCommand):
 
         totals = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
         failed_files = 0
+        # Parsed in a second process while this one loads (``articles.importers.ahead``); the bar
+        # moves as files are done.
         imports = import_paths(
-            progress(files, desc="Importing", unit="file", stream=self.stderr),
+            files,
+            ahead=True,
             format_name=options["format"],
             dry_run=options["dry_run"],
             include_pages=options["include_pages"],
         )
+        imports = progress(imports, desc="Importing", unit="file", total=len(files), stream=self.stderr)
         for path, result in imports:
             self._report(path, result)
             for outcome in totals:
