@@ -169,3 +169,4 @@ def copy_rows(model, columns, rows) -> None:
     """Rows of plain values (``columns``: field names of ``model``) with COPY; PostgreSQL only."""
     connection = connections[router.db_for_write(model)]
     _copy_rows(connection, model._meta.db_table, [model._meta.get_field(c).column for c in columns], rows)
+

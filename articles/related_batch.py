@@ -31,7 +31,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 
@@ -71,6 +72,8 @@ MIN_BATCH = 4
 POSTINGS_PER_RECOMPUTE = 40_000
 # Steps replayed per round of reads and writes (bounds the memory, whatever the batch size).
 STEPS_PER_CHUNK = 1000
+# Terms whose postings are read in one query (bounds the bytes held at once).
+POSTING_TERMS_PER_READ = 1000
 # Fewer plans than this are worked out here alone (a fork costs a few tens of milliseconds).
 FORK_MIN_PLANS = 100
 LIST_COLUMNS = ["article_id", "related_id", "score", "rank", "pinned", "reasons"]
@@ -130,23 +133,17 @@ class _TextIndex:
     """The postings of some terms (article ids and weights), for exact text candidates."""
 
     def __init__(self, terms):
-        found = defaultdict(lambda: (array("q"), array("d")))
-        for chunk in _chunks(sorted(terms)):
-            # A server-side cursor on PostgreSQL: the postings stream in, never all held as rows.
-            rows = ArticleTerm.objects.filter(term__in=chunk).values_list("term", "article_id", "weight")
-            for term, article_id, weight in rows.iterator(chunk_size=5000):
-                ids, weights = found[term]
-                ids.append(article_id)
-                weights.append(weight)
-        all_ids = [np.frombuffer(ids, dtype=np.int64) for ids, _ in found.values()]
+        found = {}  # term -> (ids, weights) of its postings, ids ascending
+        for chunk in _chunks(sorted(terms), POSTING_TERMS_PER_READ):
+            found.update(_postings(chunk))
+        all_ids = [ids for ids, _ in found.values()]
         self.ids = np.unique(np.concatenate(all_ids)) if all_ids else np.zeros(0, dtype=np.int64)
+        del all_ids
+        # Each posting as the column of its article in ``ids`` (ascending, as the ids are) and its weight.
         self.postings = {}
         for term in list(found):
             ids, weights = found.pop(term)
-            ids = np.frombuffer(ids, dtype=np.int64)
-            order = np.argsort(ids, kind="stable")
-            ids = ids[order]
-            self.postings[term] = (ids, np.searchsorted(self.ids, ids), np.frombuffer(weights, dtype=np.float64)[order])
+            self.postings[term] = (np.searchsorted(self.ids, ids), weights)  # intp: indexes fastest
 
     def scores(self, vector):
         """Dot products of ``vector`` with every article sharing one of its terms (0 elsewhere)."""
@@ -154,7 +151,7 @@ class _TextIndex:
         for term, weight in vector.items():
             posting = self.postings.get(term)
             if posting is not None:
-                s[posting[1]] += weight * posting[2]
+                s[posting[0]] += weight * posting[1]
         return s
 
     def column(self, article_id):
@@ -166,11 +163,10 @@ class _TextIndex:
         own = self.column(article_id)
         if own is not None:
             s[own] = 0.0
-        positions = np.flatnonzero(s > 0)
-        if len(positions) > limit:
-            values = s[positions]
-            kth = np.partition(values, len(values) - limit)[len(values) - limit]
-            positions = positions[values >= kth]
+        # The limit-th highest value: when positive, the candidates are what reaches it (ties
+        # included); else every article with a positive product is one.
+        kth = np.partition(s, len(s) - limit)[len(s) - limit] if len(s) > limit else 0.0
+        positions = np.flatnonzero(s >= kth) if kth > 0 else np.flatnonzero(s > 0)
         order = np.lexsort((-positions, -s[positions]))[:limit]
         return [int(i) for i in self.ids[positions[order]]]
 
@@ -184,17 +180,71 @@ class _TextIndex:
         values = np.where(self.ids[positions] == ids, s[positions], 0.0)
         return dict(zip(article_ids, values.tolist(), strict=True))
 
-    def weights(self, term, article_ids):
-        """{id: weight of ``term``} for those of ``article_ids`` that store it."""
-        posting = self.postings.get(term)
-        if posting is None:
-            return {}
+    def located(self, article_ids):
+        """(ids, their columns) of those of ``article_ids`` the index has, for ``weights``."""
         ids = np.asarray(article_ids, dtype=np.int64)
-        positions = np.searchsorted(posting[0], ids)
+        if not len(self.ids):
+            return ids[:0], ids[:0]
+        columns = np.searchsorted(self.ids, ids)
+        known = columns < len(self.ids)
+        known[known] = self.ids[columns[known]] == ids[known]
+        return ids[known], columns[known]
+
+    def weights(self, term, located):
+        """{id: weight of ``term``} for the articles ``located`` (by ``located``) that store it."""
+        posting = self.postings.get(term)
+        ids, columns = located
+        if posting is None or not len(ids):
+            return {}
+        positions = np.searchsorted(posting[0], columns)
         inside = positions < len(posting[0])
         positions[~inside] = 0
-        hit = inside & (posting[0][positions] == ids)
-        return dict(zip(ids[hit].tolist(), posting[2][positions[hit]].tolist(), strict=True))
+        hit = inside & (posting[0][positions] == columns)
+        return dict(zip(ids[hit].tolist(), posting[1][positions[hit]].tolist(), strict=True))
+
+
+def _postings(terms):
+    """{term: (article ids ascending, weights)} of ``terms``' postings.
+
+    On PostgreSQL each term's postings come as two byte strings of packed ids and weights, which
+    become arrays without a Python object per posting (millions at 100,000 articles); elsewhere,
+    the rows one by one.
+    """
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(ArticleTerm._meta.db_table)
+        connection.ensure_connection()
+        postings = {}
+        # A server-side cursor with binary results: one term's bytes at a time, never all of them.
+        raw = connection.connection
+        with raw.cursor(name="archive_postings", binary=True) as cursor:
+            cursor.itersize = 8
+            # Planned for all its rows (a cursor's plan is otherwise chosen for its first ones: a
+            # walk of the index, several times slower here), then the setting is the session's again.
+            raw.execute("SET LOCAL cursor_tuple_fraction = 1")
+            cursor.execute(
+                "SELECT a.term, string_agg(int8send(a.article_id), ''::bytea), "
+                "string_agg(float8send(a.weight), ''::bytea) "
+                f"FROM {table} a JOIN unnest(%s::text[]) AS t(term) ON a.term = t.term GROUP BY a.term",
+                [list(terms)],
+            )
+            raw.execute("SET LOCAL cursor_tuple_fraction TO DEFAULT")
+            for term, ids, weights in cursor:
+                ids, weights = np.frombuffer(ids, ">i8").astype(np.int64), np.frombuffer(weights, ">f8").astype(float)
+                order = np.argsort(ids)  # ids are unique within a term
+                postings[term] = (ids[order], weights[order])
+        return postings
+    found = defaultdict(lambda: (array("q"), array("d")))
+    rows = ArticleTerm.objects.filter(term__in=terms).values_list("term", "article_id", "weight")
+    for term, article_id, weight in rows.iterator(chunk_size=5000):
+        ids, weights = found[term]
+        ids.append(article_id)
+        weights.append(weight)
+    postings = {}
+    for term, (ids, weights) in found.items():
+        ids, weights = np.frombuffer(ids, dtype=np.int64), np.frombuffer(weights, dtype=np.float64)
+        order = np.argsort(ids, kind="stable")
+        postings[term] = (ids[order], weights[order])
+    return postings
 
 
 class _Batch:
@@ -327,7 +377,6 @@ class _Batch:
     # -- ranking (the static part) --------------------------------------------------------------
     def _plan(self, ids):
         """{id: _Plan} for published ``ids``: rows and top candidates as ``recompute`` ranks them."""
-        policy, index = self.policy, self.index
         vectors = defaultdict(dict)
         for chunk in _chunks(ids):
             rows = ArticleTerm.objects.filter(article_id__in=chunk).values_list("article_id", "term", "weight")
@@ -337,22 +386,36 @@ class _Batch:
         pins, pin_ts, excluded = self._editors_choices(ids)
         self._read_other_candidates(ids, own_tags, own_sources, own_authors)
 
-        candidate_ids, texts = {}, {}
-        for a in ids:
-            s = index.scores(vectors[a])
-            found = set(index.best(s, a, policy.text_candidates))
-            found.update(self._other_candidates(a, own_tags[a], own_sources[a], own_authors[a]))
-            found.discard(a)
-            found = sorted(found)
-            candidate_ids[a] = found
-            texts[a] = index.text(s, found) if found else {}
+        # Pure computation on what is read, shared with a forked process: the candidates, then
+        # (once their features are read) the plans.
+        self._ranking = (own_tags, own_sources, own_authors, vectors)
+        try:
+            found_of = in_two_processes(self._candidates_of, ids, min_items=FORK_MIN_PLANS)
+        finally:
+            del self._ranking
+        candidate_ids = {a: found for a, (found, _) in found_of.items()}
+        texts = {a: text for a, (_, text) in found_of.items()}
+        del found_of
         self._read_candidates(sorted({b for found in candidate_ids.values() for b in found}))
         self._ranking = (candidate_ids, texts, own_tags, own_sources, own_authors, pins, pin_ts, excluded, vectors)
         try:
-            # Everything is read by now: the rest is pure computation, shared with a forked process.
             return in_two_processes(self._plans_of, ids, min_items=FORK_MIN_PLANS)
         finally:
             del self._ranking
+
+    def _candidates_of(self, ids):
+        """{id: (candidate ids ascending, {candidate: text score})} of ``ids`` (no query)."""
+        index, limit = self.index, self.policy.text_candidates
+        own_tags, own_sources, own_authors, vectors = self._ranking
+        result = {}
+        for a in ids:
+            s = index.scores(vectors[a])
+            found = set(index.best(s, a, limit))
+            found.update(self._other_candidates(a, own_tags[a], own_sources[a], own_authors[a]))
+            found.discard(a)
+            found = sorted(found)
+            result[a] = (found, index.text(s, found) if found else {})
+        return result
 
     def _plans_of(self, ids):
         """{id: _Plan} of ``ids``, from what ``_plan`` read (no query)."""
@@ -443,10 +506,10 @@ class _Batch:
         if not candidates:
             return
         by_id = {c.article_id: c for c in candidates}
-        ids = sorted(by_id)
+        located = self.index.located(sorted(by_id))
         for term, weight in vector.items():
             label = self.labels.get(term, term)
-            for b, other in self.index.weights(term, ids).items():
+            for b, other in self.index.weights(term, located).items():
                 by_id[b].terms.append((label, weight * other))
 
     def _own_features(self, ids):
@@ -568,28 +631,42 @@ class _Batch:
         read is a few index ranges whatever the tags and Sources are)."""
         missing = [b for b in ids if b not in self.candidate_meta and b not in self.unpublished]
         self.unpublished.update(missing)
-        for chunk in _chunks(missing):
-            for pk, published_at, category in Article.objects.filter(pk__in=chunk, status=PUBLISHED).values_list(
-                "pk", "published_at", "primary_category_id"
-            ):
-                self.candidate_meta[pk] = (_ts(published_at), category)
-                self.unpublished.discard(pk)
-            # Kept as tuples (a quarter of a set's memory: every article of a large import is read).
+        content_type = ContentType.objects.get_for_model(Article).pk
+        for pk, published_at, category in _select_in(
+            "SELECT id, published_at, primary_category_id FROM articles_article WHERE status = %s AND id {ids}",
+            [PUBLISHED], missing,
+        ):
+            self.candidate_meta[pk] = (_ts(published_at), category)
+            self.unpublished.discard(pk)
+        # Kept as tuples (a quarter of a set's memory: every article of a large import is read).
+        for into, sql, params in (
+            (self.tags_of, "SELECT object_id, tag_id FROM taggit_taggeditem WHERE content_type_id = %s "
+                           "AND object_id {ids}", [content_type]),
+            (self.sources_of, "SELECT DISTINCT article_id, source_id FROM articles_footnote "
+                              "WHERE source_id IS NOT NULL AND article_id {ids}", []),
+            (self.authors_of, "SELECT article_id, author_id FROM articles_articleauthor WHERE article_id {ids}", []),
+        ):
             found = defaultdict(list)
-            for b, t in _tagged_articles().filter(object_id__in=chunk).values_list("object_id", "tag_id"):
-                found[b].append(t)
-            self.tags_of.update((b, tuple(ts)) for b, ts in found.items())
-            found = defaultdict(list)
-            for b, s in (
-                Footnote.objects.filter(article_id__in=chunk, source__isnull=False)
-                .order_by().values_list("article_id", "source_id").distinct()
-            ):
-                found[b].append(s)
-            self.sources_of.update((b, tuple(ss)) for b, ss in found.items())
-            found = defaultdict(list)
-            for b, x in ArticleAuthor.objects.filter(article_id__in=chunk).values_list("article_id", "author_id"):
+            for b, x in _select_in(sql, params, missing):
                 found[b].append(x)
-            self.authors_of.update((b, tuple(xs)) for b, xs in found.items())
+            into.update((b, tuple(xs)) for b, xs in found.items())
+
+
+def _select_in(sql, params, ids):
+    """The rows of ``sql`` whose ``{ids}`` column is one of ``ids``: one query with an array on
+    PostgreSQL, lists of ``CHUNK`` elsewhere. Plain tuples, no ORM (these reads are the bulk of a
+    large import's related-posts work)."""
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql.format(ids="= ANY(%s)"), [*params, list(ids)])
+            return cursor.fetchall()
+        rows = []
+        for chunk in _chunks(ids):
+            cursor.execute(sql.format(ids=f"IN ({', '.join(['%s'] * len(chunk))})"), [*params, *chunk])
+            rows.extend(cursor.fetchall())
+        return rows
 
 
 class _Lists:
