@@ -56,6 +56,7 @@ from articles.related_compute import (
     _insert_rows,
     _is_rare,
     _rows_for,
+    _select_in,
     _tagged_articles,
     _ts,
     recompute_safely,
@@ -650,23 +651,6 @@ class _Batch:
             for b, x in _select_in(sql, params, missing):
                 found[b].append(x)
             into.update((b, tuple(xs)) for b, xs in found.items())
-
-
-def _select_in(sql, params, ids):
-    """The rows of ``sql`` whose ``{ids}`` column is one of ``ids``: one query with an array on
-    PostgreSQL, lists of ``CHUNK`` elsewhere. Plain tuples, no ORM (these reads are the bulk of a
-    large import's related-posts work)."""
-    if not ids:
-        return []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(sql.format(ids="= ANY(%s)"), [*params, list(ids)])
-            return cursor.fetchall()
-        rows = []
-        for chunk in _chunks(ids):
-            cursor.execute(sql.format(ids=f"IN ({', '.join(['%s'] * len(chunk))})"), [*params, *chunk])
-            rows.extend(cursor.fetchall())
-        return rows
 
 
 class _Lists:

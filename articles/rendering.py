@@ -224,10 +224,25 @@ def invalidate(article_ids) -> None:
     ids = sorted(set(article_ids))
     if not ids:
         return
-    # Rows first, then the bump: a reader that saw no row and stores afterwards finds one (its
-    # generation-0 insert does nothing), and a reader's row stored before is bumped with the rest.
-    ArticleRendering.objects.bulk_create([ArticleRendering(article_id=pk) for pk in ids], ignore_conflicts=True)
-    ArticleRendering.objects.filter(article_id__in=ids).invalidate()
+    # One upsert: a missing row is made already past generation 0 (a reader that saw no row and
+    # stores afterwards finds it: its generation-0 insert does nothing), a stored one is emptied and
+    # moved on, as ``ArticleRenderingQuerySet.invalidate`` does; each row is written once.
+    table = connection.ops.quote_name(ArticleRendering._meta.db_table)
+    upsert = (
+        f"INSERT INTO {table} (article_id, page_html, comments_html, section_html, comments_open, digest, "
+        "generation) {rows} ON CONFLICT (article_id) DO UPDATE SET "
+        f"generation = {table}.generation + 1, page_html = '', comments_html = '', section_html = ''"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(upsert.format(rows="SELECT id, '', '', '', false, '', 1 FROM unnest(%s::bigint[]) AS id"),
+                           [ids])
+            return
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            values = ", ".join(["(%s, '', '', '', 0, '', 1)"] * len(chunk))
+            # "WHERE true": SQLite's parser needs it to tell the upsert from a join of the VALUES.
+            cursor.execute(upsert.format(rows=f"SELECT * FROM (VALUES {values}) WHERE true"), chunk)
 
 
 def invalidate_all() -> None:
