@@ -521,7 +521,7 @@ class _Batch:
                 own_tags[a][t] = name
             for a, s in (
                 Footnote.objects.filter(article_id__in=chunk, source__isnull=False)
-                .order_by().values_list("article_id", "source_id").distinct()
+                .order_by().values_list("article_id", "source_id")
             ):
                 own_sources[a].add(s)
             for a, x, name in ArticleAuthor.objects.filter(article_id__in=chunk).values_list(
@@ -579,11 +579,14 @@ class _Batch:
         for s in rare_sources:
             self.citing[s] = []
         for chunk in _chunks(rare_sources):
+            citing = defaultdict(dict)  # insertion-ordered sets: repeats dropped here, not by DISTINCT
             for s, b in (
                 Footnote.objects.filter(source_id__in=chunk, article__status=PUBLISHED)
-                .order_by().values_list("source_id", "article_id").distinct()
+                .order_by().values_list("source_id", "article_id")
             ):
-                self.citing[s].append(b)
+                citing[s][b] = None
+            for s, articles in citing.items():
+                self.citing[s].extend(articles)
         self._read_recent(
             self.by_author, sorted({x for a in ids for x in own_authors[a]} - self.by_author.keys()),
             policy.recent_per_author, ArticleAuthor.objects.filter(article__status=PUBLISHED),
@@ -643,13 +646,13 @@ class _Batch:
         for into, sql, params in (
             (self.tags_of, "SELECT object_id, tag_id FROM taggit_taggeditem WHERE content_type_id = %s "
                            "AND object_id {ids}", [content_type]),
-            (self.sources_of, "SELECT DISTINCT article_id, source_id FROM articles_footnote "
+            (self.sources_of, "SELECT article_id, source_id FROM articles_footnote "
                               "WHERE source_id IS NOT NULL AND article_id {ids}", []),
             (self.authors_of, "SELECT article_id, author_id FROM articles_articleauthor WHERE article_id {ids}", []),
         ):
-            found = defaultdict(list)
+            found = defaultdict(dict)  # insertion-ordered sets: an article citing a Source twice counts once
             for b, x in _select_in(sql, params, missing):
-                found[b].append(x)
+                found[b][x] = None
             into.update((b, tuple(xs)) for b, xs in found.items())
 
 
