@@ -19,8 +19,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-# Results held at most (the oldest are dropped first): a few batches of an import ahead.
-LIMIT = 2000
+# Results held at most (the oldest are dropped first). An import takes term counts when it indexes
+# terms, every 500 articles, so about 700 wait at most; an article's counts are ~45 KB in memory.
+LIMIT = 1000
 
 _MISSING = object()
 _given: ContextVar[OrderedDict | None] = ContextVar("archive_prefilled", default=None)

@@ -36,27 +36,30 @@ BATCH = 100  # articles a message (and how far the child runs ahead: one batch, 
 FILES_BATCH = 50
 
 
-def worked_out(article, title_boost) -> list:
+def worked_out(article, title_boost, index_terms=True) -> list:
     """What loading ``article`` will ask of pure functions, computed here: sets its import digest
-    and returns the (key, result) pairs for ``articles.prefill.give``."""
+    and returns the (key, result) pairs for ``articles.prefill.give``. ``index_terms``: whether the
+    load will count its terms (a dry run does not: unasked, the counts would wait in memory)."""
     from .loader import import_digest
 
     article.digest_ahead = import_digest(article)
     results = [clean_html.worked_out(article.body_html)]
-    if article.status == "published":
+    if index_terms and article.status == "published":
         # As the term index counts a saved article: its title as stored, its body as sanitized.
         results.append(term_counts.worked_out(article.title[:500], results[0][1], title_boost=title_boost))
     return results
 
 
 # -- one streaming file ------------------------------------------------------------------------------
-def parse(fmt, stream, file_name, **options):
-    """``fmt.parse(stream, file_name, **options)``, run in a forked process."""
+def parse(fmt, stream, file_name, *, index_terms=True, **options):
+    """``fmt.parse(stream, file_name, **options)``, run in a forked process (``index_terms``: as
+    ``worked_out``)."""
     if not can_fork():
         return fmt.parse(stream, file_name, **options)
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
-    child = context.Process(target=_produce, args=(fmt, stream, file_name, options, sending), daemon=True)
+    child = context.Process(target=_produce, args=(fmt, stream, file_name, options, sending, index_terms),
+                            daemon=True)
     child.start()
     sending.close()
     try:
@@ -71,7 +74,7 @@ def parse(fmt, stream, file_name, **options):
     return parsed
 
 
-def _produce(fmt, stream, file_name, options, sending):
+def _produce(fmt, stream, file_name, options, sending, index_terms=True):
     _start_child()
     try:
         parsed = fmt.parse(stream, file_name, **options)
@@ -79,7 +82,7 @@ def _produce(fmt, stream, file_name, options, sending):
         sending.send(("header", parsed.without_articles()))
         boost, batch = get_policy().title_boost, []
         for article in articles:
-            batch.append((article, worked_out(article, boost)))
+            batch.append((article, worked_out(article, boost, index_terms)))
             if len(batch) >= BATCH:
                 sending.send(("articles", batch))
                 batch = []

@@ -62,7 +62,8 @@ def import_stream(stream, file_name, *, format_name=None, dry_run=False, include
         sha256 = sha256_of(stream)
         with transaction.atomic(), file_cache() as cache, collecting(discard=dry_run) as work, prefilled():
             if ahead and fmt.loads_in_batches and not fmt.parses_whole:
-                parsed = parse_ahead(fmt, stream, file_name, include_pages=include_pages)
+                # A dry run discards the term index's work: no term counts are worked out for it.
+                parsed = parse_ahead(fmt, stream, file_name, include_pages=include_pages, index_terms=not dry_run)
             else:
                 parsed = fmt.parse(stream, file_name, include_pages=include_pages)
             parsed.before_load(cache)
