@@ -1,4 +1,4 @@
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.views.generic import DetailView
 
 from articles import rendering
@@ -17,6 +17,14 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         return Article.objects.for_reading().visible_to(self.request.user)
+
+    def get_object(self, queryset=None):
+        if queryset is not None:
+            return super().get_object(queryset)
+        try:  # the same query as get_queryset's, compiled once
+            return Article.objects.get_for_reading(self.kwargs["slug"], self.request.user)
+        except Article.DoesNotExist:
+            raise Http404("No article found matching the query") from None
 
     def render_to_response(self, context, **response_kwargs):
         html = rendering.page(self.object, self.request, comment_form=context.get("comment_form"))
