@@ -60,6 +60,7 @@ logger = logging.getLogger(__name__)
 
 PUBLISHED = Article.Status.PUBLISHED
 CHUNK = 500  # rows per IN (...) list: well under every backend's parameter limit
+ARRAY_CHUNK = 10_000  # ids per = ANY(array) on PostgreSQL: bounds the rows one query returns
 WRITE_BATCH = 5000
 PINNED_REASON = "pinned by an editor"
 
@@ -86,20 +87,21 @@ def showing_in_related(article_ids) -> set[int]:
 
 
 def _select_in(sql, params, ids):
-    """The rows of ``sql`` whose ``{ids}`` column is one of ``ids``: one query with an array on
-    PostgreSQL, lists of ``CHUNK`` elsewhere. Plain tuples, no ORM (these reads are the bulk of a
-    large import's related-posts work)."""
+    """The rows of ``sql`` whose ``{ids}`` column is one of ``ids``, as they are read: a query with
+    an array per ``ARRAY_CHUNK`` ids on PostgreSQL, lists of ``CHUNK`` elsewhere. Plain tuples, no
+    ORM (these reads are the bulk of a large import's related-posts work), and never all at once:
+    every footnote of 100,000 articles would be ~100 MB of tuples."""
     if not ids:
-        return []
+        return
+    postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(sql.format(ids="= ANY(%s)"), [*params, list(ids)])
-            return cursor.fetchall()
-        rows = []
-        for chunk in _chunks(ids):
-            cursor.execute(sql.format(ids=f"IN ({', '.join(['%s'] * len(chunk))})"), [*params, *chunk])
-            rows.extend(cursor.fetchall())
-        return rows
+        for chunk in _chunks(ids, ARRAY_CHUNK if postgresql else CHUNK):
+            if postgresql:
+                cursor.execute(sql.format(ids="= ANY(%s)"), [*params, chunk])
+            else:
+                cursor.execute(sql.format(ids=f"IN ({', '.join(['%s'] * len(chunk))})"), [*params, *chunk])
+            while rows := cursor.fetchmany(5000):
+                yield from rows
 
 
 def _chunks(items, size=CHUNK):

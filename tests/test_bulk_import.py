@@ -176,6 +176,7 @@ def test_recompute_many_writes_what_recompute_one_after_another_writes(archive, 
     ran, real_run = [], related_batch._Batch.run
     monkeypatch.setattr(related_batch._Batch, "run", lambda self: ran.append(1) or real_run(self))
     monkeypatch.setattr(related_batch, "STEPS_PER_CHUNK", 5)  # lists carried from one chunk to the next
+    monkeypatch.setattr(related_compute, "ARRAY_CHUNK", 3)  # candidates' features read a few ids at a time
     monkeypatch.setattr(related_batch, "FORK_MIN_PLANS", fork_min_plans)
     forked, real_split = [], related_batch.in_two_processes
     monkeypatch.setattr(related_batch, "in_two_processes",
@@ -185,6 +186,31 @@ def test_recompute_many_writes_what_recompute_one_after_another_writes(archive, 
     assert ran == [1]
     assert any(forked) == (fork_min_plans == 2)
     assert state() == expected
+
+
+def test_rows_of_many_ids_are_read_a_chunk_of_ids_at_a_time_never_all_at_once(archive, monkeypatch):
+    ids = sorted(Article.objects.values_list("pk", flat=True))
+    monkeypatch.setattr(related_compute, "ARRAY_CHUNK", 4)
+    monkeypatch.setattr(related_compute, "CHUNK", 4)
+    rows = related_compute._select_in("SELECT id FROM articles_article WHERE id {ids}", [], ids)
+    with CaptureQueriesContext(connection) as queries:
+        first = next(rows)
+        assert len(queries.captured_queries) == 1  # the first rows before the other queries
+        rest = list(rows)
+    assert len(queries.captured_queries) == -(-len(ids) // 4)
+    assert sorted(row for (row,) in [first, *rest]) == ids
+
+
+def test_the_text_index_holds_each_article_once_in_id_order_dense_or_sparse():
+    import numpy as np
+
+    union = related_batch._union
+    assert union([np.array([3, 5, 9], np.int32), np.array([1, 5], np.int32), np.array([], np.int32)]).tolist() == [
+        1, 3, 5, 9]
+    assert union([np.array([2, 10**12]), np.array([7])]).tolist() == [2, 7, 10**12]  # too sparse for flags
+    assert union([]).tolist() == []
+    assert related_batch._compact(np.array([1, 2**31 - 1])).dtype == np.int32
+    assert related_batch._compact(np.array([1, 2**31])).dtype == np.int64
 
 
 def test_recompute_many_of_a_few_articles_recomputes_them_one_at_a_time(archive, monkeypatch):
