@@ -33,15 +33,18 @@ READING_RENDERING_FIELDS = tuple(
 )
 
 
+def previews_drafts(user) -> bool:
+    """Whether ``user`` (None: anonymous) sees articles of every status, as staff preview them."""
+    return user is not None and user.is_active and user.is_staff
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Article.Status.PUBLISHED)
 
     def visible_to(self, user):
         """Staff preview every status; everyone else sees published articles only."""
-        if user is not None and user.is_active and user.is_staff:
-            return self.all()
-        return self.published()
+        return self.all() if previews_drafts(user) else self.published()
 
     def in_category(self, category):
         """Articles filed anywhere in the category's subtree.
@@ -135,8 +138,7 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         """``self.for_reading().visible_to(user).get(slug=slug)``, the article page's one query,
         compiled once (``articles.models.compiled``): building and compiling it cost more CPU than
         running it. Raises ``Article.DoesNotExist`` as ``get()`` does."""
-        staff = user is not None and user.is_active and user.is_staff
-        return (_READING_FOR_STAFF if staff else _READING).get(slug=slug)
+        return (_READING_FOR_STAFF if previews_drafts(user) else _READING).get(slug=slug)
 
 
 _READING = CompiledLookup(lambda slug: Article.objects.for_reading().visible_to(None).filter(slug=slug), "slug")

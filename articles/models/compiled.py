@@ -48,14 +48,15 @@ def _compile(build, names, using):
     compiler = queryset.query.get_compiler(using=using)
     sql, params = compiler.as_sql()  # also fills compiler.select and klass_info
     positions = {}
-    for name, marker in markers.items():
-        found = [i for i, param in enumerate(params) if param == marker]
-        if len(found) != 1 or marker in sql:
+    for i, param in enumerate(params):
+        name = next((name for name, marker in markers.items() if marker in str(param)), None)
+        if name is None:
+            continue
+        # A value transformed on its way (``__icontains``), or used twice, cannot simply be put in place.
+        if param != markers[name] or name in positions:
             return _NOT_COMPILABLE
-        positions[name] = found[0]
-    # A value transformed on its way (``__icontains``, ``__in``) cannot simply be put in place.
-    whole = set(positions.values())
-    if any(i not in whole and "\x1farchive-compiled:" in str(param) for i, param in enumerate(params)):
+        positions[name] = i
+    if len(positions) != len(markers) or any(marker in sql for marker in markers.values()):
         return _NOT_COMPILABLE
     return _Compiled(queryset, compiler, sql, tuple(params), positions)
 
