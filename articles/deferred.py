@@ -13,7 +13,8 @@ the outermost block (still inside its transaction) does it all at once:
 - terms: the index/forget events are replayed in order in memory, so every vector and count is
   what ``index_terms``/``forget`` one after the other would have written (``replay_term_events``);
 - related posts: ``recompute_many`` gives the lists ``recompute`` would give, run for each
-  article in the order the saves scheduled them (as they ran after the commit before);
+  article in the order the saves scheduled them (as they ran after the commit before), or, with
+  ``related_later``, they are queued for ``update_related`` (``articles.related_backlog``);
 - search: one UPDATE for every article touched (``refresh_search_vectors``);
 - page cache: one bump of every scope the single writes would have bumped;
 - stored article renderings: one invalidation of every article touched and of the articles whose
@@ -56,6 +57,8 @@ class TermEvent:
 @dataclass
 class Collected:
     discard: bool = False
+    # The related posts are queued for ``update_related`` instead of computed (``articles.related_backlog``).
+    related_later: bool = False
     term_events: list[TermEvent] = field(default_factory=list)
     recomputes: list[tuple[int, bool]] = field(default_factory=list)  # (article id, neighbours)
     search_ids: list[int] = field(default_factory=list)
@@ -145,7 +148,7 @@ class Collected:
         """Everything collected, in the order the single writes would have done it."""
         if self.discard:
             return
-        from articles import cache, rendering
+        from articles import cache, related_backlog, rendering
         from articles.related_batch import recompute_many
         from articles.related_compute import refresh_pages, showing_in_related
         from articles.search import refresh_search_vectors
@@ -161,7 +164,9 @@ class Collected:
                         self.body_vectors.drain()
                     refresh_search_vectors(sorted(set(self.search_ids)), parts_ahead=ahead)
                 self.close()  # no helper thread left when the related posts' ranking forks
-                if self.recomputes:
+                if self.recomputes and self.related_later:
+                    related_backlog.queue(self.recomputes)
+                elif self.recomputes:
                     recompute_many(self.recomputes)
                 if self.rendering_ids:
                     # Articles whose related posts show the ones written: their titles may have changed.
@@ -191,10 +196,11 @@ def current() -> Collected | None:
 
 
 @contextmanager
-def collecting(*, discard: bool = False) -> Iterator[Collected]:
+def collecting(*, discard: bool = False, related_later: bool = False) -> Iterator[Collected]:
     """Collect per-article write-time work in this block and do it once at its end (see above).
 
     Open it inside the transaction that holds the writes; a nested block joins the outer one.
+    ``related_later``: the related posts are queued for ``update_related``, not computed.
     """
     outer = _current.get()
     if outer is not None:
@@ -208,7 +214,7 @@ def collecting(*, discard: bool = False) -> Iterator[Collected]:
         finally:
             outer._depth -= 1
         return
-    work = Collected(discard=discard)
+    work = Collected(discard=discard, related_later=related_later)
     token = _current.set(work)
     try:
         try:

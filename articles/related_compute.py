@@ -26,6 +26,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.dispatch import Signal
+from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from articles import bulk
@@ -655,9 +656,12 @@ def rebuild(*, policy: RelatednessPolicy | None = None, stream=None, workers=Non
     """
     policy = policy or get_policy()
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    started = time.monotonic()
+    from articles import related_backlog
+
+    started, queued_before = time.monotonic(), timezone.now()
     with transaction.atomic():
         summary = _rebuild(policy, stream, workers, chunk_size)
+        related_backlog.forget_before(queued_before)  # computed with the rest
         refresh_pages(None)
     if connection.vendor in ("postgresql", "sqlite"):
         # Fresh statistics, so the planner uses the term index for the next single recompute.

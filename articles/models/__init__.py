@@ -1,7 +1,7 @@
 from .article import Article, ArticleAuthor, ArticleQuerySet
 from .comments import Comment
 from .provenance import ImportRecord
-from .related import ArticleTerm, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
+from .related import ArticleTerm, RelatedArticle, RelatedBacklog, RelatedExclusion, RelatedPin, TermFrequency
 from .rendering import ArticleRendering
 from .sources import Footnote, Source
 from .taxonomy import Author, Category
@@ -18,6 +18,7 @@ __all__ = [
     "Footnote",
     "ImportRecord",
     "RelatedArticle",
+    "RelatedBacklog",
     "RelatedExclusion",
     "RelatedPin",
     "Source",

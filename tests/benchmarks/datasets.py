@@ -20,11 +20,13 @@ WXR_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def write_seed_files(directory: Path, count: int, *, seed: int) -> list[Path]:
+def write_seed_files(directory: Path, count: int, *, seed: int, first: int = 0) -> list[Path]:
+    """``count`` seed-format files of the synthetic archive ``seed``, its articles ``first`` on
+    (files of another ``first`` are other articles: other names, other identities)."""
     archive = SyntheticArchive(seed)
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
-    for index in range(count):
+    for index in range(first, first + count):
         path = directory / f"{index:06d}.txt"
         path.write_text(seed_format_text(archive.article(index), archive), encoding="utf-8")
         paths.append(path)
@@ -35,8 +37,9 @@ def _cdata(text: str) -> str:
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
-def write_wxr(path: Path, count: int, *, seed: int) -> Path:
-    """A WXR 1.2 export of ``count`` published posts, written item by item (constant memory)."""
+def write_wxr(path: Path, count: int, *, seed: int, first: int = 0) -> Path:
+    """A WXR 1.2 export of ``count`` published posts, written item by item (constant memory): the
+    synthetic archive's articles ``first`` on, with post ids ``first + 1`` on."""
     archive = SyntheticArchive(seed)
     with path.open("w", encoding="utf-8") as out:
         out.write(WXR_HEAD)
@@ -50,7 +53,7 @@ def write_wxr(path: Path, count: int, *, seed: int) -> Path:
             out.write(f"<wp:category><wp:category_nicename>{nicename}</wp:category_nicename>"
                       f"<wp:category_parent>{parent}</wp:category_parent>"
                       f"<wp:cat_name>{_cdata(category.names[-1])}</wp:cat_name></wp:category>\n")
-        for index in range(count):
+        for index in range(first, first + count):
             a = archive.article(index)
             text = seed_format_text(a, archive)
             body = text.split("\n\n", 3)[3]  # drop breadcrumb, title and date lines

@@ -324,17 +324,21 @@ def save_static_page(env, article_path):
 
 # --- the rest: imports, memory, related, search ---------------------------------------------------
 def import_throughput(env, workdir):
+    """Each format imported twice, other articles each time: as ``import_articles`` does by default
+    (related posts computed in the import's transaction), and with ``--related-later`` followed by
+    ``update_related`` (the articles committed first, their related posts after)."""
     from tests.benchmarks.datasets import write_seed_files, write_wxr
 
     results = {}
     files = IMPORT_FILES
     seed_dir = workdir / "seed-files"
     write_seed_files(seed_dir, files, seed=SEED + 1)
-    started = time.monotonic()
-    out = manage("import_articles", str(seed_dir), env=env, check=False, capture=True)
-    elapsed = time.monotonic() - started
-    results["seed_files"] = {"files": files, "seconds": round(elapsed, 2), "files_per_s": round(files / elapsed, 1),
-                             "summary": (out.stdout.strip().splitlines() or [""])[-1], "ok": out.returncode == 0}
+    run = _measured_import(env, seed_dir)
+    results["seed_files"] = {"files": files, "seconds": run["seconds"], "files_per_s": round(files / run["seconds"], 1),
+                             "peak_memory_mb": run["peak_memory_mb"], "summary": run["summary"], "ok": run["ok"]}
+    later_dir = workdir / "seed-files-later"
+    write_seed_files(later_dir, files, seed=SEED + 1, first=files)
+    results["seed_files_related_later"] = _related_later(env, later_dir, files, "files")
 
     try:
         from articles.importers import wxr
@@ -348,6 +352,8 @@ def import_throughput(env, workdir):
     results["wxr"] = {"items": WXR_ITEMS, "bytes": wxr_path.stat().st_size, "seconds": run["seconds"],
                       "items_per_s": round(WXR_ITEMS / run["seconds"], 1), "peak_memory_mb": run["peak_memory_mb"],
                       "ok": run["ok"], "summary": run["summary"]}
+    later_path = write_wxr(workdir / "export-later.xml", WXR_ITEMS, seed=SEED + 2, first=WXR_ITEMS)
+    results["wxr_related_later"] = _related_later(env, later_path, WXR_ITEMS, "items")
     # Peak memory of a 20,000-item export: a full import when BENCH_WXR_FULL=1, else --dry-run, which
     # parses and checks every item like the import does (the memory at stake) but writes nothing.
     big = write_wxr(workdir / "export-20000.xml", WXR_MEMORY_ITEMS, seed=SEED + 3)
@@ -356,20 +362,39 @@ def import_throughput(env, workdir):
     return results
 
 
-def _measured_import(env, path, dry_run=False):
-    """Run import_articles in a child process: wall time and the child's peak resident memory."""
+def _related_later(env, path, count, unit):
+    """``import_articles --related-later`` then ``update_related``, each timed and its peak memory."""
+    imported = _measured_import(env, path, related_later=True)
+    caught_up = _measured(env, ["update_related"])
+    total = imported["seconds"] + caught_up["seconds"]
+    return {unit: count, "import_seconds": imported["seconds"], f"{unit}_per_s": round(count / imported["seconds"], 1),
+            "import_peak_memory_mb": imported["peak_memory_mb"], "update_related_seconds": caught_up["seconds"],
+            "update_related_peak_memory_mb": caught_up["peak_memory_mb"],
+            f"{unit}_per_s_with_related": round(count / total, 1),
+            "ok": imported["ok"] and caught_up["ok"], "summary": imported["summary"] + " / " + caught_up["summary"]}
+
+
+def _measured_import(env, path, dry_run=False, related_later=False):
+    return {**_measured(env, ["import_articles", str(path), *(["--dry-run"] if dry_run else []),
+                              *(["--related-later"] if related_later else [])]), "dry_run": dry_run}
+
+
+def _measured(env, arguments):
+    """Run a manage.py command in a child process: wall time, the child's peak resident memory,
+    and the summary (the last line of its output that is not the reminder to run update_related)."""
     probe = (
         "import resource, subprocess, sys, time; t = time.monotonic(); "
         "r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True); "
         "print(r.returncode, time.monotonic() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
-        "print(r.stdout.strip().splitlines()[-1] if r.stdout.strip() else r.stderr[-500:])"
+        "lines = [line for line in r.stdout.strip().splitlines() if not line.startswith('Related posts of ')]; "
+        "print(lines[-1] if lines else r.stderr[-500:])"
     )
-    command = [PYTHON, str(ROOT / "manage.py"), "import_articles", str(path), *(["--dry-run"] if dry_run else [])]
+    command = [PYTHON, str(ROOT / "manage.py"), *arguments]
     out = subprocess.run([PYTHON, "-c", probe, *command], env=env, cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout.splitlines()
     code, seconds, maxrss_kb = out[0].split()
     return {"seconds": round(float(seconds), 2), "peak_memory_mb": round(int(maxrss_kb) / 1024, 1),
-            "ok": code == "0", "dry_run": dry_run, "summary": out[1] if len(out) > 1 else ""}
+            "ok": code == "0", "summary": out[1] if len(out) > 1 else ""}
 
 
 def related_recompute():
@@ -477,6 +502,16 @@ def table(results):
     s = imports.get("seed_files", {})
     if s:
         lines.append(f"seed-format import: {s['files']} files in {s['seconds']} s = {s['files_per_s']} files/s")
+    later = (("seed_files_related_later", "files", "seed-format"), ("wxr_related_later", "items", "WXR"))
+    for key, unit, label in later:
+        r = imports.get(key)
+        if r:
+            lines.append(
+                f"{label} import --related-later: {r[unit]} {unit} in {r['import_seconds']} s = {r[f'{unit}_per_s']} "
+                f"{unit}/s (peak {r['import_peak_memory_mb']} MB), then update_related {r['update_related_seconds']} s "
+                f"(peak {r['update_related_peak_memory_mb']} MB): {r[f'{unit}_per_s_with_related']} {unit}/s in all"
+                + ("" if r["ok"] else f" FAILED: {r['summary']}")
+            )
     w = imports.get("wxr", {})
     if "skipped" in w:
         lines.append(f"WXR import: skipped: {w['skipped']}")

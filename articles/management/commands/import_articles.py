@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from articles import related_backlog
 from articles.importers.formats import FORMATS
 from articles.importers.pipeline import collect_files, import_paths
 from articles.progress import progress
@@ -14,6 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=sorted(FORMATS), help="Force a format instead of detecting it.")
         parser.add_argument(
             "--include-pages", action="store_true", help="WordPress: import pages as articles too."
+        )
+        parser.add_argument(
+            "--related-later",
+            action="store_true",
+            help="Commit the articles without computing their related posts (the longest part of a large "
+            "import); they are queued, and `manage.py update_related` computes them.",
         )
 
     def handle(self, *args, **options):
@@ -35,6 +42,7 @@ class Command(BaseCommand):
             format_name=options["format"],
             dry_run=options["dry_run"],
             include_pages=options["include_pages"],
+            related_later=options["related_later"],
         )
         imports = progress(imports, desc="Importing", unit="file", total=len(files), stream=self.stderr)
         for path, result in imports:
@@ -50,6 +58,10 @@ class Command(BaseCommand):
         if failed_files or totals["failed"]:
             raise CommandError(line)
         self.stdout.write(self.style.SUCCESS(line))
+        if options["related_later"] and not options["dry_run"] and (queued := related_backlog.waiting()):
+            self.stdout.write(
+                f"Related posts of {queued} article(s) are queued: run `manage.py update_related` to compute them."
+            )
 
     def _report(self, path, result):
         if result.error:
