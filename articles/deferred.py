@@ -13,14 +13,19 @@ the outermost block (still inside its transaction) does it all at once:
 - terms: the index/forget events are replayed in order in memory, so every vector and count is
   what ``index_terms``/``forget`` one after the other would have written (``replay_term_events``);
 - related posts: ``recompute_many`` gives the lists ``recompute`` would give, run for each
-  article in the order the saves scheduled them (as they ran after the commit before), or, with
-  ``related_later``, they are queued for ``update_related`` (``articles.related_backlog``);
+  article in the order the saves scheduled them (as they ran after the commit before);
 - search: one UPDATE for every article touched (``refresh_search_vectors``);
 - page cache: one bump of every scope the single writes would have bumped;
 - stored article renderings: one invalidation of every article touched and of the articles whose
   related posts show them (whose cached pages are bumped too). They are not rendered again here
   (that would cost an import as much as the rest together): each page is rendered by its first
   reader, or by ``render_articles``.
+
+With ``index_later`` (``import_articles --index-later``) three of them are queued instead, in the
+same transaction, for ``update_indexes`` (``articles.index_backlog``): the search vectors, the
+terms of the articles the term index has not counted yet (new or newly published ones: an edited
+article's terms are replayed as usual, they need the text it was counted with) and the related
+posts.
 
 A nested ``collecting()`` block joins the outer collection; if its body raises, what it collected
 is dropped (the savepoint around it is rolled back with it), so a failed item or file leaves no
@@ -57,9 +62,10 @@ class TermEvent:
 @dataclass
 class Collected:
     discard: bool = False
-    # The related posts are queued for ``update_related`` instead of computed (``articles.related_backlog``).
-    related_later: bool = False
+    # Search, new articles' terms and related posts are queued for ``update_indexes`` (``articles.index_backlog``).
+    index_later: bool = False
     term_events: list[TermEvent] = field(default_factory=list)
+    terms_later: list[int] = field(default_factory=list)  # articles whose terms are queued (index_later)
     recomputes: list[tuple[int, bool]] = field(default_factory=list)  # (article id, neighbours)
     search_ids: list[int] = field(default_factory=list)
     cache_scopes: list[str] = field(default_factory=list)
@@ -73,7 +79,12 @@ class Collected:
 
     # -- what the receivers call ------------------------------------------------------------
     def index_terms(self, article, previous) -> None:
-        if not self.discard:
+        if self.discard:
+            return
+        if self.index_later and previous is None:
+            # Not counted yet: nothing to count out, so it can be counted later from its row.
+            self.terms_later.append(article.pk)
+        else:
             self.term_events.append(TermEvent(article.pk, article.title, article.body, previous))
 
     def forget(self, article_id, previous) -> None:
@@ -90,7 +101,7 @@ class Collected:
         if self.discard or article_id is None:
             return
         self.search_ids.append(article_id)
-        if body is not None:
+        if body is not None and not self.index_later:
             from articles.search import uses_postgres_search
             from articles.search.body_vectors import BodyVectors
 
@@ -109,16 +120,17 @@ class Collected:
 
     # -- savepoints ---------------------------------------------------------------------------
     def _mark(self):
-        return (self._replayed + len(self.term_events), len(self.recomputes), len(self.search_ids),
-                len(self.cache_scopes), len(self.rendering_ids))
+        return (self._replayed + len(self.term_events), len(self.terms_later), len(self.recomputes),
+                len(self.search_ids), len(self.cache_scopes), len(self.rendering_ids))
 
     def _rollback_to(self, mark) -> None:
-        terms, recomputes, search_ids, scopes, renderings = mark
+        terms, terms_later, recomputes, search_ids, scopes, renderings = mark
         if terms < self._replayed:
             # Cannot happen through the pipeline (terms are replayed only between files or items,
             # never inside a block that can still fail); say so loudly rather than miscount.
             raise RuntimeError("term events replayed inside a block that was then rolled back")
         del self.term_events[terms - self._replayed :]
+        del self.terms_later[terms_later:]
         del self.recomputes[recomputes:]
         del self.search_ids[search_ids:]
         del self.cache_scopes[scopes:]
@@ -148,7 +160,7 @@ class Collected:
         """Everything collected, in the order the single writes would have done it."""
         if self.discard:
             return
-        from articles import cache, related_backlog, rendering
+        from articles import cache, index_backlog, rendering
         from articles.related_batch import recompute_many
         from articles.related_compute import refresh_pages, showing_in_related
         from articles.search import refresh_search_vectors
@@ -158,15 +170,15 @@ class Collected:
         try:
             with transaction.atomic():
                 self.flush_terms()
-                if self.search_ids:
+                if self.index_later:
+                    index_backlog.queue(self.recomputes, terms=self.terms_later, search=self.search_ids)
+                elif self.search_ids:
                     ahead = self.body_vectors is not None
                     if ahead:
                         self.body_vectors.drain()
                     refresh_search_vectors(sorted(set(self.search_ids)), parts_ahead=ahead)
                 self.close()  # no helper thread left when the related posts' ranking forks
-                if self.recomputes and self.related_later:
-                    related_backlog.queue(self.recomputes)
-                elif self.recomputes:
+                if self.recomputes and not self.index_later:
                     recompute_many(self.recomputes)
                 if self.rendering_ids:
                     # Articles whose related posts show the ones written: their titles may have changed.
@@ -178,6 +190,7 @@ class Collected:
         if self.cache_scopes:
             cache.bump(*sorted(set(self.cache_scopes)))
         self.recomputes, self.search_ids, self.cache_scopes, self.rendering_ids = [], [], [], []
+        self.terms_later = []
 
 
     def close(self) -> None:
@@ -196,11 +209,11 @@ def current() -> Collected | None:
 
 
 @contextmanager
-def collecting(*, discard: bool = False, related_later: bool = False) -> Iterator[Collected]:
+def collecting(*, discard: bool = False, index_later: bool = False) -> Iterator[Collected]:
     """Collect per-article write-time work in this block and do it once at its end (see above).
 
     Open it inside the transaction that holds the writes; a nested block joins the outer one.
-    ``related_later``: the related posts are queued for ``update_related``, not computed.
+    ``index_later``: search, new articles' terms and related posts are queued for ``update_indexes``.
     """
     outer = _current.get()
     if outer is not None:
@@ -214,7 +227,7 @@ def collecting(*, discard: bool = False, related_later: bool = False) -> Iterato
         finally:
             outer._depth -= 1
         return
-    work = Collected(discard=discard, related_later=related_later)
+    work = Collected(discard=discard, index_later=index_later)
     token = _current.set(work)
     try:
         try:

@@ -656,12 +656,12 @@ def rebuild(*, policy: RelatednessPolicy | None = None, stream=None, workers=Non
     """
     policy = policy or get_policy()
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    from articles import related_backlog
+    from articles import index_backlog
 
     started, queued_before = time.monotonic(), timezone.now()
     with transaction.atomic():
         summary = _rebuild(policy, stream, workers, chunk_size)
-        related_backlog.forget_before(queued_before)  # computed with the rest
+        index_backlog.forget_before(queued_before)  # counted and computed with the rest
         refresh_pages(None)
     if connection.vendor in ("postgresql", "sqlite"):
         # Fresh statistics, so the planner uses the term index for the next single recompute.

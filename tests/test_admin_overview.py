@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import index_backlog
 from articles.models import Article, Comment, Footnote, ImportRecord
 from tests.factories import make_article
 
@@ -31,6 +32,7 @@ def archive_state(db):
     for warnings in (["note [3] is not referenced in the text"], [], ["x"]):
         ImportRecord.objects.create(article=article, file_name="f.txt", format="seedtext", sha256="0" * 64,
                                     importer_version="1", outcome="created", warnings=warnings)
+    index_backlog.queue([(article.pk, True)], search=[article.pk])  # as an ``--index-later`` import does
     return article
 
 
@@ -56,6 +58,7 @@ def test_overview_figures_are_exact(staff_client, archive_state):
         "Comments awaiting moderation": 2,
         "Footnotes with lost links": 1,
         "Import records with warnings": 2,
+        "Articles waiting for search and related posts": 1,
         "Scheduled to publish": 1,
     }
     assert "The archive today" in html
@@ -79,6 +82,7 @@ def test_overview_links_name_the_expected_filters(staff_client, archive_state):
     assert links["Comments awaiting moderation"] == (
         reverse("admin:articles_comment_changelist") + "?status__exact=pending"
     )
+    assert links["Articles waiting for search and related posts"] == reverse("admin:articles_indexbacklog_changelist")
     assert links["Scheduled to publish"] == reverse("admin:articles_article_changelist") + "?status__exact=scheduled"
 
 
@@ -87,7 +91,7 @@ def test_overview_costs_a_few_queries(staff_client, archive_state):
     with CaptureQueriesContext(connection) as with_overview:
         staff_client.get(reverse("admin:index"))
     overview_queries = [q for q in with_overview.captured_queries if "articles_" in q["sql"]]
-    assert len(overview_queries) == 4
+    assert len(overview_queries) == 5
 
 
 def test_figures_without_view_permission_are_not_shown(db, django_user_model, archive_state):

@@ -44,9 +44,10 @@ def test_benchmark_suite_runs_end_to_end_at_300_articles(tmp_path):
             assert measured["requests"] > 0 and measured["non_2xx"] == 0, (name, variant, measured)
     assert results["imports"]["seed_files"]["ok"]
     assert results["imports"]["wxr"]["ok"] and results["imports"]["wxr_memory"]["peak_memory_mb"] > 0
-    for key, unit in (("seed_files_related_later", "files"), ("wxr_related_later", "items")):
+    for key, unit in (("seed_files_index_later", "files"), ("wxr_index_later", "items")):
         later = results["imports"][key]
         assert later["ok"], later
-        assert f" / Related posts computed for {later[unit]} queued article(s) in " in later["summary"]
-        assert later[f"{unit}_per_s"] > later[f"{unit}_per_s_with_related"] > 0
+        assert " / Indexes updated in " in later["summary"]
+        assert later["summary"].endswith(f", related posts of {later[unit]}."), later["summary"]
+        assert later[f"{unit}_per_s"] > later[f"{unit}_per_s_with_indexes"] > 0
     assert "static ceiling" in run.stdout and "article" in run.stdout

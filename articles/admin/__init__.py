@@ -1,3 +1,3 @@
 """The editors' admin, one module per area."""
 
-from . import comments, content, related, review  # noqa: F401
+from . import backlog, comments, content, related, review  # noqa: F401

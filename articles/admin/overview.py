@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
-from articles.models import Article, Comment, Footnote, ImportRecord
+from articles.models import Article, Comment, Footnote, ImportRecord, IndexBacklog
 
 
 @dataclass
@@ -32,7 +32,8 @@ def _link(user, model, **filters) -> str:
 
 
 def archive_overview(user) -> dict[str, list[Figure]]:
-    """Four queries: articles by status, pending comments, lost links, imports with warnings."""
+    """Five queries: articles by status, pending comments, lost links, imports with warnings, and
+    articles whose indexes an import left for later."""
     by_status = dict(Article.objects.order_by().values_list("status").annotate(n=Count("id")))
     articles = [
         Figure(label, by_status.get(value, 0), _link(user, Article, status__exact=value))
@@ -53,6 +54,11 @@ def archive_overview(user) -> dict[str, list[Figure]]:
             "Import records with warnings",
             ImportRecord.objects.with_warnings().count(),
             _link(user, ImportRecord, has_warnings__exact=1),
+        ),
+        Figure(
+            "Articles waiting for search and related posts",
+            IndexBacklog.objects.count(),
+            _link(user, IndexBacklog),
         ),
         Figure(
             "Scheduled to publish",

@@ -39,7 +39,8 @@ FILES_BATCH = 50
 def worked_out(article, title_boost, index_terms=True) -> list:
     """What loading ``article`` will ask of pure functions, computed here: sets its import digest
     and returns the (key, result) pairs for ``articles.prefill.give``. ``index_terms``: whether the
-    load will count its terms (a dry run does not: unasked, the counts would wait in memory)."""
+    load will count its terms (a dry run does not, nor an import that leaves the term index of its
+    new articles for later: unasked, the counts would wait in memory)."""
     from .loader import import_digest
 
     article.digest_ahead = import_digest(article)
@@ -154,13 +155,14 @@ def _produce_files(paths, parse_one, options, sending):
     _start_child()
     try:
         boost, batch = get_policy().title_boost, []
+        index_terms = not options.get("index_later")  # as ``parse``'s
         for path in paths:
             parsed = parse_one(path, **options)
             results, format_name = [], None
             if parsed is not None:
                 format_name, parsed.fmt = (parsed.fmt.name if parsed.fmt else None), None
                 for article in parsed.articles:
-                    results.extend(worked_out(article, boost))
+                    results.extend(worked_out(article, boost, index_terms))
             batch.append((parsed, format_name, results))
             if len(batch) >= FILES_BATCH:
                 sending.send(("files", batch))

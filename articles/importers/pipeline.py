@@ -45,7 +45,7 @@ def sha256_of(stream) -> str:
 
 
 def import_stream(stream, file_name, *, format_name=None, dry_run=False, include_pages=False,
-                  ahead=False, related_later=False) -> ImportResult:
+                  ahead=False, index_later=False) -> ImportResult:
     """Import a seekable binary stream. Bad input fails the whole file and writes nothing.
 
     Terms, related posts, search vectors and page-cache versions of the articles loaded are
@@ -55,19 +55,21 @@ def import_stream(stream, file_name, *, format_name=None, dry_run=False, include
     ``ahead``: a file of many articles is parsed in a forked process while this one loads
     (``articles.importers.ahead``; the command does, a web request does not fork).
 
-    ``related_later``: the related posts are queued for ``update_related`` rather than computed
-    (``articles.related_backlog``); everything else is written as without it.
+    ``index_later``: the search vectors, the new articles' terms and the related posts are queued
+    for ``update_indexes`` rather than written (``articles.index_backlog``); the rest as without it.
     """
     result = ImportResult(file_name=file_name)
     try:
         fmt = _choose_format(stream, file_name, format_name)
         result.format = fmt.name
         sha256 = sha256_of(stream)
-        deferring = collecting(discard=dry_run, related_later=related_later)
+        deferring = collecting(discard=dry_run, index_later=index_later)
         with transaction.atomic(), file_cache() as cache, deferring as work, prefilled():
             if ahead and fmt.loads_in_batches and not fmt.parses_whole:
-                # A dry run discards the term index's work: no term counts are worked out for it.
-                parsed = parse_ahead(fmt, stream, file_name, include_pages=include_pages, index_terms=not dry_run)
+                # A dry run discards the term index's work, an import that leaves it for later does
+                # not do it for new articles: no term counts are worked out for either.
+                parsed = parse_ahead(fmt, stream, file_name, include_pages=include_pages,
+                                     index_terms=not (dry_run or index_later))
             else:
                 parsed = fmt.parse(stream, file_name, include_pages=include_pages)
             parsed.before_load(cache)
@@ -189,7 +191,7 @@ def import_paths(paths, *, ahead=False, **options):
     one export are: their new articles are created in one batch.
 
     ``ahead``: files are parsed in a forked process while this one loads (``articles.importers.ahead``).
-    ``related_later``: as ``import_stream``'s.
+    ``index_later``: as ``import_stream``'s.
     """
     paths = list(paths)
     grouped = [] if options.get("dry_run") else [p for p in paths if os.path.getsize(p) <= GROUP_FILE_BYTES]
@@ -227,7 +229,7 @@ def import_paths(paths, *, ahead=False, **options):
                 group, items, since_flush = ExitStack(), 0, 0
                 group.enter_context(transaction.atomic())
                 cache = group.enter_context(file_cache())  # shared lookups (tags, categories, Sources...)
-                work = group.enter_context(collecting(related_later=options.get("related_later", False)))
+                work = group.enter_context(collecting(index_later=options.get("index_later", False)))
                 group.enter_context(prefilled())  # what the parsing process worked out ahead
                 # The group's batched rows, before its deferred work and the commit (not when failing).
                 group.push(lambda kind, error, trace, cache=cache: None if kind else cache.flush())

@@ -1,7 +1,8 @@
 from .article import Article, ArticleAuthor, ArticleQuerySet
+from .backlog import IndexBacklog
 from .comments import Comment
 from .provenance import ImportRecord
-from .related import ArticleTerm, RelatedArticle, RelatedBacklog, RelatedExclusion, RelatedPin, TermFrequency
+from .related import ArticleTerm, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from .rendering import ArticleRendering
 from .sources import Footnote, Source
 from .taxonomy import Author, Category
@@ -17,8 +18,8 @@ __all__ = [
     "Comment",
     "Footnote",
     "ImportRecord",
+    "IndexBacklog",
     "RelatedArticle",
-    "RelatedBacklog",
     "RelatedExclusion",
     "RelatedPin",
     "Source",

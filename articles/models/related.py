@@ -129,27 +129,3 @@ class RelatedExclusion(models.Model):
 
     def __str__(self):
         return f"{self.related} excluded from {self.article}"
-
-
-class RelatedBacklog(models.Model):
-    """An article whose related posts are still to be computed: queued, in the transaction that
-    wrote it, by an import that leaves them for later (``import_articles --related-later``), and
-    taken off by ``update_related`` (``articles/related_backlog.py``). Durable, so an import
-    stopped before the related posts were done loses none of them."""
-
-    # Indexed by the unique constraint (one entry an article), so no index of its own.
-    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="+", db_index=False)
-    # Whether its neighbours' lists are to be updated too (a new or edited article), or only its own
-    # (an editor's pin or exclusion): ``recompute(article, neighbours=...)``.
-    neighbours = models.BooleanField(default=True)
-    # Written again when it is queued again: ``update_related`` takes off only the entry it computed.
-    queued_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["id"]
-        verbose_name = "related posts to compute"
-        verbose_name_plural = "related posts to compute"
-        constraints = [models.UniqueConstraint(fields=["article"], name="related_backlog_article_unique")]
-
-    def __str__(self):
-        return f"related posts of {self.article_id} to compute" + ("" if self.neighbours else " (its own list)")

@@ -325,8 +325,8 @@ def save_static_page(env, article_path):
 # --- the rest: imports, memory, related, search ---------------------------------------------------
 def import_throughput(env, workdir):
     """Each format imported twice, other articles each time: as ``import_articles`` does by default
-    (related posts computed in the import's transaction), and with ``--related-later`` followed by
-    ``update_related`` (the articles committed first, their related posts after)."""
+    (indexes written in the import's transaction), and with ``--index-later`` followed by
+    ``update_indexes`` (the articles committed first, their search vectors, terms and related posts after)."""
     from tests.benchmarks.datasets import write_seed_files, write_wxr
 
     results = {}
@@ -338,7 +338,7 @@ def import_throughput(env, workdir):
                              "peak_memory_mb": run["peak_memory_mb"], "summary": run["summary"], "ok": run["ok"]}
     later_dir = workdir / "seed-files-later"
     write_seed_files(later_dir, files, seed=SEED + 1, first=files)
-    results["seed_files_related_later"] = _related_later(env, later_dir, files, "files")
+    results["seed_files_index_later"] = _index_later(env, later_dir, files, "files")
 
     try:
         from articles.importers import wxr
@@ -353,7 +353,7 @@ def import_throughput(env, workdir):
                       "items_per_s": round(WXR_ITEMS / run["seconds"], 1), "peak_memory_mb": run["peak_memory_mb"],
                       "ok": run["ok"], "summary": run["summary"]}
     later_path = write_wxr(workdir / "export-later.xml", WXR_ITEMS, seed=SEED + 2, first=WXR_ITEMS)
-    results["wxr_related_later"] = _related_later(env, later_path, WXR_ITEMS, "items")
+    results["wxr_index_later"] = _index_later(env, later_path, WXR_ITEMS, "items")
     # Peak memory of a 20,000-item export: a full import when BENCH_WXR_FULL=1, else --dry-run, which
     # parses and checks every item like the import does (the memory at stake) but writes nothing.
     big = write_wxr(workdir / "export-20000.xml", WXR_MEMORY_ITEMS, seed=SEED + 3)
@@ -362,31 +362,31 @@ def import_throughput(env, workdir):
     return results
 
 
-def _related_later(env, path, count, unit):
-    """``import_articles --related-later`` then ``update_related``, each timed and its peak memory."""
-    imported = _measured_import(env, path, related_later=True)
-    caught_up = _measured(env, ["update_related"])
+def _index_later(env, path, count, unit):
+    """``import_articles --index-later`` then ``update_indexes``, each timed and its peak memory."""
+    imported = _measured_import(env, path, index_later=True)
+    caught_up = _measured(env, ["update_indexes"])
     total = imported["seconds"] + caught_up["seconds"]
     return {unit: count, "import_seconds": imported["seconds"], f"{unit}_per_s": round(count / imported["seconds"], 1),
-            "import_peak_memory_mb": imported["peak_memory_mb"], "update_related_seconds": caught_up["seconds"],
-            "update_related_peak_memory_mb": caught_up["peak_memory_mb"],
-            f"{unit}_per_s_with_related": round(count / total, 1),
+            "import_peak_memory_mb": imported["peak_memory_mb"], "update_indexes_seconds": caught_up["seconds"],
+            "update_indexes_peak_memory_mb": caught_up["peak_memory_mb"],
+            f"{unit}_per_s_with_indexes": round(count / total, 1),
             "ok": imported["ok"] and caught_up["ok"], "summary": imported["summary"] + " / " + caught_up["summary"]}
 
 
-def _measured_import(env, path, dry_run=False, related_later=False):
+def _measured_import(env, path, dry_run=False, index_later=False):
     return {**_measured(env, ["import_articles", str(path), *(["--dry-run"] if dry_run else []),
-                              *(["--related-later"] if related_later else [])]), "dry_run": dry_run}
+                              *(["--index-later"] if index_later else [])]), "dry_run": dry_run}
 
 
 def _measured(env, arguments):
     """Run a manage.py command in a child process: wall time, the child's peak resident memory,
-    and the summary (the last line of its output that is not the reminder to run update_related)."""
+    and the summary (the last line of its output that is not the reminder to run update_indexes)."""
     probe = (
         "import resource, subprocess, sys, time; t = time.monotonic(); "
         "r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True); "
         "print(r.returncode, time.monotonic() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
-        "lines = [line for line in r.stdout.strip().splitlines() if not line.startswith('Related posts of ')]; "
+        "lines = [line for line in r.stdout.strip().splitlines() if 'run `manage.py update_indexes`' not in line]; "
         "print(lines[-1] if lines else r.stderr[-500:])"
     )
     command = [PYTHON, str(ROOT / "manage.py"), *arguments]
@@ -502,14 +502,14 @@ def table(results):
     s = imports.get("seed_files", {})
     if s:
         lines.append(f"seed-format import: {s['files']} files in {s['seconds']} s = {s['files_per_s']} files/s")
-    later = (("seed_files_related_later", "files", "seed-format"), ("wxr_related_later", "items", "WXR"))
+    later = (("seed_files_index_later", "files", "seed-format"), ("wxr_index_later", "items", "WXR"))
     for key, unit, label in later:
         r = imports.get(key)
         if r:
             lines.append(
-                f"{label} import --related-later: {r[unit]} {unit} in {r['import_seconds']} s = {r[f'{unit}_per_s']} "
-                f"{unit}/s (peak {r['import_peak_memory_mb']} MB), then update_related {r['update_related_seconds']} s "
-                f"(peak {r['update_related_peak_memory_mb']} MB): {r[f'{unit}_per_s_with_related']} {unit}/s in all"
+                f"{label} import --index-later: {r[unit]} {unit} in {r['import_seconds']} s = {r[f'{unit}_per_s']} "
+                f"{unit}/s (peak {r['import_peak_memory_mb']} MB), then update_indexes {r['update_indexes_seconds']} s "
+                f"(peak {r['update_indexes_peak_memory_mb']} MB): {r[f'{unit}_per_s_with_indexes']} {unit}/s in all"
                 + ("" if r["ok"] else f" FAILED: {r['summary']}")
             )
     w = imports.get("wxr", {})

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import related_backlog
+from articles import index_backlog
 from articles.importers.formats import FORMATS
 from articles.importers.pipeline import collect_files, import_paths
 from articles.progress import progress
@@ -17,10 +17,10 @@ class Command(BaseCommand):
             "--include-pages", action="store_true", help="WordPress: import pages as articles too."
         )
         parser.add_argument(
-            "--related-later",
+            "--index-later",
             action="store_true",
-            help="Commit the articles without computing their related posts (the longest part of a large "
-            "import); they are queued, and `manage.py update_related` computes them.",
+            help="Commit the articles without their search vectors, new articles' terms and related posts "
+            "(most of a large import's time); they are queued, and `manage.py update_indexes` writes them.",
         )
 
     def handle(self, *args, **options):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             format_name=options["format"],
             dry_run=options["dry_run"],
             include_pages=options["include_pages"],
-            related_later=options["related_later"],
+            index_later=options["index_later"],
         )
         imports = progress(imports, desc="Importing", unit="file", total=len(files), stream=self.stderr)
         for path, result in imports:
@@ -58,9 +58,10 @@ class Command(BaseCommand):
         if failed_files or totals["failed"]:
             raise CommandError(line)
         self.stdout.write(self.style.SUCCESS(line))
-        if options["related_later"] and not options["dry_run"] and (queued := related_backlog.waiting()):
+        if options["index_later"] and not options["dry_run"] and (queued := index_backlog.waiting()):
             self.stdout.write(
-                f"Related posts of {queued} article(s) are queued: run `manage.py update_related` to compute them."
+                f"Search, terms and related posts of {queued} article(s) are queued: "
+                "run `manage.py update_indexes` to write them."
             )
 
     def _report(self, path, result):
