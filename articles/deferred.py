@@ -161,7 +161,6 @@ class Collected:
         if self.discard:
             return
         from articles import cache, index_backlog, rendering
-        from articles.related_batch import recompute_many
         from articles.related_compute import refresh_pages, showing_in_related
         from articles.search import refresh_search_vectors
 
@@ -179,6 +178,8 @@ class Collected:
                     refresh_search_vectors(sorted(set(self.search_ids)), parts_ahead=ahead)
                 self.close()  # no helper thread left when the related posts' ranking forks
                 if self.recomputes and not self.index_later:
+                    from articles.related_batch import recompute_many  # numpy: only when ranking
+
                     recompute_many(self.recomputes)
                 if self.rendering_ids:
                     # Articles whose related posts show the ones written: their titles may have changed.

@@ -162,11 +162,13 @@ def _revisions(new):
     """The revision ("+") each article's save would have written, as simple-history writes it."""
     model = Article.history.model
     now = timezone.now()
+    # The request's user or None, the same for every article of the batch (``bulk.insert_history``).
+    user = model.get_default_history_user(Article())
     rows = []
     for n in new:
         row = model(
             history_date=now,
-            history_user=model.get_default_history_user(n.article),
+            history_user=getattr(n.article, "_history_user", user),
             history_change_reason=import_reason(n.entry.parsed),
             history_type="+",
             related=n.links.snapshot(),

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.utils.encoding import escape_uri_path
 
+from articles import bulk
 from articles.models import Article
 
 from .loader import current_file_cache
@@ -111,10 +112,10 @@ class _RedirectBatch:
         for start in range(0, len(paths), _QUERY_CHUNK):  # SQLite limits the parameters of a query
             chunk = paths[start : start + _QUERY_CHUNK]
             current.update(rows.filter(old_path__in=chunk).values_list("old_path", "new_path"))
-        Redirect.objects.bulk_create(
-            Redirect(site_id=site_id, old_path=path, new_path=new_path)
-            for path, (_, new_path, _) in pending.items()
-            if path not in current
+        bulk.insert_values(  # COPY on PostgreSQL: an export's redirects are several per article
+            Redirect,
+            ["site_id", "old_path", "new_path"],
+            [(site_id, path, new_path) for path, (_, new_path, _) in pending.items() if path not in current],
         )
         # The exact old permalink was this article's: it points here even if an earlier import took it.
         taken = {

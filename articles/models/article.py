@@ -3,7 +3,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import TruncMonth
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
@@ -226,7 +226,13 @@ class Article(models.Model):
             self.published_at = timezone.now()
 
     def get_absolute_url(self):
-        return reverse("articles:article", kwargs={"slug": self.slug})
+        # Asked more than once per article by an import (its report, its redirects): kept for the
+        # slug and script prefix it was reversed for.
+        key = (self.slug, get_script_prefix())
+        known = self.__dict__.get("_absolute_url")
+        if known is None or known[0] != key:
+            known = self._absolute_url = (key, reverse("articles:article", kwargs={"slug": self.slug}))
+        return known[1]
 
     @property
     def is_published(self):
