@@ -3,12 +3,15 @@
 import collections
 import datetime as dt
 import io
+import re
 import time
 import tracemalloc
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from articles.importers import wxr
 from articles.importers.base import FootnoteKind, ImportFailed
@@ -433,3 +436,16 @@ def test_20000_items_stream_in_flat_memory(tmp_path):
     assert count == 18_000
     assert result.skipped == {"attachment": 2_000}
     assert peak < 50 * 1024 * 1024
+
+
+_PARAGRAPH_AT_END = re.compile(r"<p>((?:(?!<p>).)*?)</p>\s*$", re.IGNORECASE | re.DOTALL)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["<p>", "<P>", "</p>", "</P>", "<p class='x'>", "[1] Note", "<br />", " ", "\n",
+                                 "\u2003", "text", "<", "p>", "</"]), max_size=14).map("".join))
+def test_the_last_paragraph_is_what_the_pattern_it_replaces_finds(body):
+    from articles.importers.wxr import _last_paragraph
+
+    match = _PARAGRAPH_AT_END.search(body)
+    assert _last_paragraph(body) == ((match.start(), match.group(1)) if match else None)
