@@ -194,3 +194,24 @@ def test_small_files_loaded_together_answer_in_order_and_a_bad_file_writes_nothi
     # Again: every file unchanged, nothing written.
     again = [item.outcome for _, result in pipeline.import_paths(paths) for item in result.items]
     assert again == ["unchanged"] * 9 and ImportRecord.objects.count() == 9
+
+
+def test_tags_made_together_are_the_tags_made_one_at_a_time():
+    from taggit.models import Tag
+
+    from articles.importers.loader import _tag, tags_named
+
+    Tag.objects.create(name="kabul")  # its slug is taken: "Kabul" needs another
+    names = ["Kabul", "Herat", "herat", "Mazar-i-Sharif", "!!!", "kabul"]
+
+    def made():
+        return sorted(Tag.objects.values_list("name", "slug"))
+
+    start = transaction.savepoint()
+    one_at_a_time = {name: _tag(name).name for name in names}
+    expected = made()
+    transaction.savepoint_rollback(start)
+    together = tags_named(names)
+    assert made() == expected
+    assert {name: tag.name for name, tag in together.items()} == one_at_a_time
+    assert sorted(together) == sorted(names)

@@ -21,7 +21,6 @@ from django.db import router, transaction
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.text import slugify
-from taggit.models import Tag
 
 from articles import bulk
 from articles.deferred import collecting
@@ -150,12 +149,12 @@ def _create(entries, cache):
 
 
 def _look_up_tags(names, cache):
-    """The batch's tags the file has not met yet, in one query, for ``Links.of`` to find in the cache."""
-    wanted = {name.strip()[:100] for name in names} - {""}
-    wanted = [name for name in wanted if name.lower() not in cache.tags and name not in cache.tags_by_name]
-    if wanted:
-        for tag in Tag.objects.filter(name__in=wanted):
-            cache.remember(cache.tags_by_name, tag.name, tag)
+    """The batch's tags the file has not met yet, found or made together (``loader.tags_named``),
+    for ``Links.of`` to find in the cache."""
+    wanted = dict.fromkeys(name.strip()[:100] for name in names)  # in the order the articles name them
+    wanted = [name for name in wanted if name and name.lower() not in cache.tags and name not in cache.tags_by_name]
+    for name, tag in loader.tags_named(wanted).items():
+        cache.remember(cache.tags_by_name, name, tag)
 
 
 def _revisions(new):

@@ -172,12 +172,9 @@ def prime(cache: FileCache, *, category_paths=(), tags=(), authors=()) -> None:
     for path in category_paths:
         _category(path, cache)
     names = [n for n in _unique(tags) if n.lower() not in cache.tags]
-    if names:
-        found = {t.name: t for t in Tag.objects.filter(name__in=names)}
-        for name in names:
-            if name not in found:
-                found[name] = Tag.objects.create(name=name)
-            cache.remember(cache.tags, name.lower(), found[name])
+    found = tags_named(names)
+    for name in names:
+        cache.remember(cache.tags, name.lower(), found[name])
     for parsed in authors:
         if parsed.login:
             _cached_author(parsed, cache)
@@ -359,6 +356,40 @@ def _set_categories(article, categories, created):
             link.objects.filter(article=article, category_id__in=stale).delete()
         wanted = [pk for pk in wanted if pk not in have]
     link.objects.bulk_create(link(article=article, category_id=pk) for pk in wanted)
+
+
+TAGS_A_QUERY = 500  # names in one lookup (well under SQLite's parameter limit)
+
+
+def tags_named(names) -> dict[str, Tag]:
+    """{name: Tag} for ``names`` (exact names, as ``_tag`` finds them), the missing ones made: all
+    at once where the slug taggit gives the name is free, else one at a time by taggit's own save
+    (which finds a free slug). The rows are those ``_tag`` would make, name by name."""
+    names = list(dict.fromkeys(names))
+    found = {}
+    for start in range(0, len(names), TAGS_A_QUERY):
+        found.update((t.name, t) for t in Tag.objects.filter(name__in=names[start : start + TAGS_A_QUERY]))
+    missing = [name for name in names if name not in found]
+    slugs = {name: Tag().slugify(name) for name in missing}
+    taken = set()
+    wanted = sorted(set(filter(None, slugs.values())))
+    for start in range(0, len(wanted), TAGS_A_QUERY):
+        chunk = wanted[start : start + TAGS_A_QUERY]
+        taken.update(Tag.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+    free = []
+    for name in missing:
+        if slugs[name] and slugs[name] not in taken:
+            taken.add(slugs[name])  # a second name with the same slug goes the slow way
+            free.append(name)
+    # A new tag shows nowhere until an article links to it: its save signals have nothing to do.
+    for start in range(0, len(free), TAGS_A_QUERY):
+        chunk = free[start : start + TAGS_A_QUERY]
+        Tag.objects.bulk_create([Tag(name=name, slug=slugs[name]) for name in chunk])
+        found.update((t.name, t) for t in Tag.objects.filter(name__in=chunk))
+    for name in missing:
+        if name not in found:
+            found[name] = Tag.objects.create(name=name)
+    return found
 
 
 def _tag(name):
