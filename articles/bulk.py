@@ -99,14 +99,9 @@ def insert_history(model, objs, *, update: bool = False) -> None:
     rows = []
     # The request's user (or None), the same for every row without a user of its own: asked once
     # (simple-history's default ``get_user`` looks only at the request; this project sets no other).
-    default_user = _UNASKED = object()
+    default_user = history.get_default_history_user(model())
     for obj in objs:
-        if hasattr(obj, "_history_user"):
-            user = obj._history_user
-        else:
-            if default_user is _UNASKED:
-                default_user = history.get_default_history_user(obj)
-            user = default_user
+        user = getattr(obj, "_history_user", default_user)
         own = values(obj) if values else (getattr(obj, tracked[0].attname),)
         rows.append(
             (*own, getattr(obj, "_history_date", None) or timezone.now(), getattr(user, "pk", user),

@@ -43,6 +43,7 @@ from articles.models import IndexBacklog
 CHUNK = 1000
 QUEUE_BATCH = 400  # entries an INSERT (well under every backend's parameter limit)
 KINDS = ("search", "terms", "related")  # the passes, in order
+FLAGS = (*KINDS, "neighbours")  # an entry's columns saying what it waits for
 
 
 def queue(recomputes: Iterable[tuple[int, bool]] = (), *, terms: Iterable[int] = (), search: Iterable[int] = ()) -> int:
@@ -50,31 +51,34 @@ def queue(recomputes: Iterable[tuple[int, bool]] = (), *, terms: Iterable[int] =
     n)`` of ``recomputes``, the term counting of the articles ``terms`` and the search vectors of
     ``search``. An article already queued keeps its place and waits for what either asks.
     Returns the number of distinct articles queued."""
-    wanted: dict[int, list[bool]] = {}  # article -> [search, terms, related, neighbours]
+    wanted: dict[int, list[bool]] = {}  # article -> its values of FLAGS
+
+    def entry(article_id):
+        return wanted.setdefault(article_id, [False] * len(FLAGS))
+
     for article_id, neighbours in recomputes:
-        entry = wanted.setdefault(article_id, [False, False, False, False])
-        entry[2] = True
-        entry[3] = entry[3] or bool(neighbours)
+        flags = entry(article_id)
+        flags[2] = True
+        flags[3] = flags[3] or bool(neighbours)
     for article_id in terms:
-        wanted.setdefault(article_id, [False, False, False, False])[1] = True
+        entry(article_id)[1] = True
     for article_id in search:
-        wanted.setdefault(article_id, [False, False, False, False])[0] = True
+        entry(article_id)[0] = True
     if not wanted:
         return 0
     table = connection.ops.quote_name(IndexBacklog._meta.db_table)
     # As the ORM writes it (SQLite keeps text: the catch-up matches it with the ORM).
     now = IndexBacklog._meta.get_field("queued_at").get_db_prep_value(timezone.now(), connection)
     rows = list(wanted.items())
-    flags = ("search", "terms", "related", "neighbours")
-    either = ", ".join(f"{name} = ({table}.{name} OR excluded.{name})" for name in flags)
+    either = ", ".join(f"{name} = ({table}.{name} OR excluded.{name})" for name in FLAGS)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), QUEUE_BATCH):
             chunk = rows[start : start + QUEUE_BATCH]
             # ON CONFLICT is understood by PostgreSQL and SQLite alike; Django's bulk_create cannot
             # say "what either asks".
             cursor.execute(
-                f"INSERT INTO {table} (article_id, search, terms, related, neighbours, queued_at) VALUES "
-                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+                f"INSERT INTO {table} (article_id, {', '.join(FLAGS)}, queued_at) VALUES "
+                + ", ".join(["(" + ", ".join(["%s"] * (len(FLAGS) + 2)) + ")"] * len(chunk))
                 + f" ON CONFLICT (article_id) DO UPDATE SET {either}, queued_at = excluded.queued_at",
                 [value for article_id, flags in chunk for value in (article_id, *flags, now)],
             )
