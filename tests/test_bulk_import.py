@@ -213,6 +213,27 @@ def test_the_text_index_holds_each_article_once_in_id_order_dense_or_sparse():
     assert related_batch._compact(np.array([1, 2**31])).dtype == np.int64
 
 
+def test_the_text_index_scores_dot_products_over_int32_columns(monkeypatch):
+    import numpy as np
+
+    postings = {  # as the database returns them: ids ascending, int32 where they fit
+        "opium": (np.array([3, 8, 40], np.int32), np.array([0.5, 0.25, 1.0])),
+        "poppy": (np.array([8, 40, 41], np.int32), np.array([0.5, 0.125, 2.0])),
+    }
+    monkeypatch.setattr(related_batch, "_postings", lambda terms: {t: postings[t] for t in terms if t in postings})
+    index = related_batch._TextIndex({"opium", "poppy", "unknown"})
+    assert index.ids.tolist() == [3, 8, 40, 41]
+    assert {p[0].dtype for p in index.postings.values()} == {np.dtype(np.int32)}  # columns, not ids
+    s = index.scores({"opium": 2.0, "poppy": 4.0, "unknown": 9.0})
+    assert s.tolist() == [1.0, 0.5 + 2.0, 2.0 + 0.5, 8.0]
+    assert index.text(s, [8, 41, 99]) == {8: 2.5, 41: 8.0, 99: 0.0}
+    assert index.best(s.copy(), 41, 2) == [40, 8]  # ties to the higher id, itself left out
+    located = index.located([3, 40, 99])
+    assert located[0].tolist() == [3, 40] and located[1].dtype == np.int32
+    assert index.weights("poppy", located) == {40: 0.125}
+    assert index.weights("opium", located) == {3: 0.5, 40: 1.0}
+
+
 def test_recompute_many_of_a_few_articles_recomputes_them_one_at_a_time(archive, monkeypatch):
     ids = list(Article.objects.published().values_list("pk", flat=True)[:2])
     done = []
