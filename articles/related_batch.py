@@ -700,19 +700,17 @@ class _Lists:
         self.rows = {a: [] for a in owners}
         self.holders = defaultdict(set)  # related id -> owners whose list has it
         self.dirty = set()
-        # Plain tuples, not the ORM's rows (a round reads some 70,000 of them at 100,000 articles),
-        # a few hundred lists a query: a query's rows are all received before the first is read.
+        # Plain tuples, not the ORM's rows (a round reads some 70,000 of them at 100,000 articles).
         lists = connection.ops.quote_name(RelatedArticle._meta.db_table)
         articles = connection.ops.quote_name(Article._meta.db_table)
-        sql = (
+        for a, b, score, rank, pinned, reasons, published_at in _select_in(
             f"SELECT r.article_id, r.related_id, r.score, r.rank, r.pinned, r.reasons, a.published_at "
             f"FROM {lists} r JOIN {articles} a ON a.id = r.related_id WHERE r.article_id {{ids}} "
-            "ORDER BY r.article_id, r.rank"
-        )
-        for chunk in _chunks(sorted(owners), LISTS_PER_READ):
-            for a, b, score, rank, pinned, reasons, published_at in _select_in(sql, [], chunk):
-                self.rows[a].append(_Row(b, score, rank, bool(pinned), reasons, _ts(published_at)))
-                self.holders[b].add(a)
+            "ORDER BY r.article_id, r.rank",
+            [], sorted(owners), per_query=LISTS_PER_READ,
+        ):
+            self.rows[a].append(_Row(b, score, rank, pinned, reasons, _ts(published_at)))
+            self.holders[b].add(a)
         self.read = dict(self.rows)  # the lists as read (their rows are never changed, only replaced)
 
     def get(self, a):

@@ -87,16 +87,18 @@ def showing_in_related(article_ids) -> set[int]:
     return {article_id for (article_id,) in rows}
 
 
-def _select_in(sql, params, ids):
+def _select_in(sql, params, ids, *, per_query=None):
     """The rows of ``sql`` whose ``{ids}`` column is one of ``ids``, as they are read: a query with
-    an array per ``ARRAY_CHUNK`` ids on PostgreSQL, lists of ``CHUNK`` elsewhere. Plain tuples, no
-    ORM (these reads are the bulk of a large import's related-posts work), and never all at once:
-    every footnote of 100,000 articles would be ~100 MB of tuples."""
+    an array per ``per_query`` ids (``ARRAY_CHUNK`` unless told) on PostgreSQL, lists of at most
+    ``CHUNK`` elsewhere. Plain tuples, no ORM (these reads are the bulk of a large import's
+    related-posts work), and never all at once: every footnote of 100,000 articles would be ~100 MB
+    of tuples (a query's rows all arrive before the first is read: ``per_query`` bounds them)."""
     if not ids:
         return
+    per_query = per_query or ARRAY_CHUNK
     postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        for chunk in _chunks(ids, ARRAY_CHUNK if postgresql else CHUNK):
+        for chunk in _chunks(ids, per_query if postgresql else min(per_query, CHUNK)):
             if postgresql:
                 cursor.execute(sql.format(ids="= ANY(%s)"), [*params, chunk])
             else:
