@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     # Serves anonymous readers' pages from the shared cache: readers without a session at once,
     # others once authentication has run (its process_view).
-    "articles.cache.PublicPageCacheMiddleware",
+    "articles.pages.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -7,7 +7,8 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import comments_io, signals  # noqa: F401
+        from . import signals  # noqa: F401
+        from .comments import transfer as comments_io
         from .importers import loader
         from .importers.comments_loader import load_comments
         from .importers.redirects_loader import load_redirects

@@ -150,7 +150,7 @@ class Collected:
             self.body_vectors.drain()
         if not self.term_events:
             return
-        from articles.related_compute import replay_term_events
+        from articles.related.compute import replay_term_events
 
         events, self.term_events = self.term_events, []
         self._replayed += len(events)
@@ -160,8 +160,9 @@ class Collected:
         """Everything collected, in the order the single writes would have done it."""
         if self.discard:
             return
-        from articles import cache, index_backlog, rendering
-        from articles.related_compute import refresh_pages, showing_in_related
+        from articles import index_backlog
+        from articles.pages import cache, rendering
+        from articles.related.compute import refresh_pages, showing_in_related
         from articles.search import refresh_search_vectors
 
         # The pages this work makes stale (lists that changed) are collected with the others, once.
@@ -178,7 +179,7 @@ class Collected:
                     refresh_search_vectors(sorted(set(self.search_ids)), parts_ahead=ahead)
                 self.close()  # no helper thread left when the related posts' ranking forks
                 if self.recomputes and not self.index_later:
-                    from articles.related_batch import recompute_many  # numpy: only when ranking
+                    from articles.related.batch import recompute_many  # numpy: only when ranking
 
                     recompute_many(self.recomputes)
                 if self.rendering_ids:

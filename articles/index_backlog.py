@@ -148,7 +148,7 @@ def _pass(kind, chunk, progress) -> int:
 
 
 def _write_search_vectors(entries) -> None:
-    from articles import cache
+    from articles.pages import cache
     from articles.search import refresh_search_vectors
 
     refresh_search_vectors(sorted(article_id for _, article_id, _, _ in entries))
@@ -158,7 +158,7 @@ def _write_search_vectors(entries) -> None:
 def _count_terms(entries) -> None:
     from articles.deferred import TermEvent
     from articles.models import Article, ArticleTerm
-    from articles.related_compute import replay_term_events
+    from articles.related.compute import replay_term_events
 
     ids = [article_id for _, article_id, _, _ in entries]
     texts = dict(
@@ -177,7 +177,7 @@ def _count_terms(entries) -> None:
 
 
 def _compute_related(entries) -> None:
-    from articles.related_batch import recompute_many
+    from articles.related.batch import recompute_many
 
     # Failures inside are logged and retried one article at a time (``recompute_many``).
     recompute_many([(article_id, neighbours) for _, article_id, neighbours, _ in entries])

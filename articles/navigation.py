@@ -6,8 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Max, Q
 from taggit.models import Tag, TaggedItem
 
-from articles.cache import versioned
 from articles.models import Article, Category
+from articles.pages.cache import versioned
 
 RECENT_TAGS = 20
 
@@ -31,7 +31,7 @@ def category_tree():
 def recent_tags(limit=RECENT_TAGS):
     """Tags of published articles, most recently used first, with how many articles carry each.
 
-    Worked out once per version of the lists (``articles.cache.versioned``) and then from the
+    Worked out once per version of the lists (``articles.pages.cache.versioned``) and then from the
     newest articles only, not by grouping every tagging of the archive (~1 s at 100,000 articles).
     """
     return versioned(f"recent-tags:{limit}", lambda: _recent_tags(limit))

@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-from articles.cache import versioned
+from articles.pages.cache import versioned
 
 
 class VersionedCountPaginator(Paginator):

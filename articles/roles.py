@@ -1,6 +1,6 @@
 """The staff roles and exactly the permissions each needs (least privilege); `setup_roles` applies them."""
 
-from articles.moderation import MODERATORS_GROUP
+from articles.comments.moderation import MODERATORS_GROUP
 
 EDITORS_GROUP = "Editors"
 CRUD = ("view", "add", "change", "delete")

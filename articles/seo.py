@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils.html import strip_tags
 
-from articles.related_links import related_links
+from articles.related.links import related_links
 
 # The parameters that change what a public page shows; anything else (tracking tags, typos)
 # is left out of the canonical address, and no value is longer than a search query may be.

@@ -59,4 +59,6 @@ def snapshot_related(sender, instance, history_instance, **kwargs):
 
 
 # Receivers, connected in this order (rendering's after related posts': it renders once they are in).
-from articles import cache_invalidation, related_signals, rendering_signals  # noqa: E402,F401,I001
+from articles.pages import invalidation as cache_invalidation  # noqa: E402,F401,I001
+from articles.related import signals as related_signals  # noqa: E402,F401,I001
+from articles.pages import rendering_invalidation as rendering_signals  # noqa: E402,F401,I001

@@ -1,7 +1,8 @@
 from django.urls import path, register_converter
 
 from . import feeds
-from .views import archive, article, comments, listing, search
+from .comments import views as comments
+from .views import archive, article, listing, search
 
 
 class YearConverter:

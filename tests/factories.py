@@ -83,7 +83,7 @@ def comment_form_data(article, *, seconds_ago=60, **fields):
     """What a reader's browser posts: the fields, plus a form token signed ``seconds_ago``."""
     import time
 
-    from articles.comment_forms import form_token
+    from articles.comments.forms import form_token
 
     data = {
         "name": "Ada Reader",

@@ -1,4 +1,4 @@
-"""Stored article renderings (articles.rendering): read in one query, identical to a live render,
+"""Stored article renderings (articles.pages.rendering): read in one query, identical to a live render,
 and never stale: every write that changes what they show invalidates exactly the articles showing it."""
 
 import datetime as dt
@@ -8,9 +8,9 @@ from django.test import override_settings
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles import rendering
 from articles.models import Article, ArticleRendering, Comment, Footnote, RelatedArticle
-from articles.related_compute import related_lists_changed
+from articles.pages import rendering
+from articles.related.compute import related_lists_changed
 from tests.factories import make_article, make_author, make_category, make_comment, make_source
 
 pytestmark = pytest.mark.django_db
@@ -274,7 +274,7 @@ def test_the_stored_comments_section_is_the_one_rendered_live_with_the_readers_o
     from django.test import RequestFactory
     from django.utils.safestring import mark_safe
 
-    from articles.comment_forms import TOKEN_SALT
+    from articles.comments.forms import TOKEN_SALT
 
     article, _ = cited
     make_comment(article, name="Early Reader", body="A first reply.")

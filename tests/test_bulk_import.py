@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from articles import deferred, related_batch, related_compute
+from articles import deferred
 from articles.importers.pipeline import import_path, import_paths, import_stream
 from articles.models import (
     Article,
@@ -25,8 +25,10 @@ from articles.models import (
     RelatedPin,
     TermFrequency,
 )
-from articles.related_batch import recompute_many
-from articles.related_compute import rebuild, recompute
+from articles.related import batch as related_batch
+from articles.related import compute as related_compute
+from articles.related.batch import recompute_many
+from articles.related.compute import rebuild, recompute
 from articles.search import refresh_search_vector, refresh_search_vectors, uses_postgres_search
 from articles.synthetic import SyntheticArchive, seed_format_text
 from tests.benchmarks.datasets import write_seed_files, write_wxr

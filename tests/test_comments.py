@@ -389,7 +389,7 @@ def test_the_article_page_reads_comments_in_a_constant_number_of_queries(client,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from articles import rendering
+    from articles.pages import rendering
 
     # Measured as rendered live (the stored rendering is read in one query whatever it holds).
     rendering.invalidate([article.pk])
@@ -414,7 +414,7 @@ def test_opening_the_comment_address_directly_leads_back_to_the_form(client):
 def test_the_reply_form_fields_rendered_once_are_those_of_a_fresh_form():
     from django.template.loader import get_template
 
-    from articles.comment_forms import CommentForm
+    from articles.comments.forms import CommentForm
     from articles.templatetags.comment_tags import blank_comment_fields
 
     article = make_article()

@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import connections
 
-from articles import rendering
 from articles.models import Article, ArticleRendering
 from articles.models.compiled import _NOT_COMPILABLE, CompiledLookup
+from articles.pages import rendering
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

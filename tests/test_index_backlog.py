@@ -10,10 +10,12 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from articles import cache, index_backlog, related_batch
+from articles import index_backlog
 from articles.importers.pipeline import import_path, import_paths
 from articles.models import Article, ArticleTerm, IndexBacklog, RelatedArticle, TermFrequency
-from articles.related_compute import CORPUS, rebuild
+from articles.pages import cache
+from articles.related import batch as related_batch
+from articles.related.compute import CORPUS, rebuild
 from articles.search import uses_postgres_search
 from tests.benchmarks.datasets import write_seed_files, write_wxr
 from tests.factories import make_article

@@ -9,8 +9,8 @@ from django.core.cache import caches
 from django.test import override_settings
 from taggit.models import Tag
 
-from articles.cache import invalidate_article
 from articles.models import Article, Comment, Footnote
+from articles.pages.cache import invalidate_article
 from tests.factories import make_article, make_author, make_category
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -284,7 +284,7 @@ def test_a_cached_comment_form_counts_its_minimum_time_from_each_readers_view(re
     Client().get(article.get_absolute_url())
     html = Client().get(article.get_absolute_url()).content.decode()
     token = re.search(r'name="token" value="([^"]+)"', html).group(1)
-    from articles.comment_forms import TOKEN_SALT
+    from articles.comments.forms import TOKEN_SALT
 
     shown = signing.loads(token, salt=TOKEN_SALT)
     assert shown["a"] == article.pk
@@ -294,7 +294,7 @@ def test_a_cached_comment_form_counts_its_minimum_time_from_each_readers_view(re
 
 
 def test_an_absurdly_long_slug_makes_a_short_cache_key():
-    from articles.cache import article_scope
+    from articles.pages.cache import article_scope
 
     assert article_scope("a" * 5000) == "article:" + __import__("hashlib").sha256(b"a" * 5000).hexdigest()
     assert article_scope("kabul") == "article:kabul"
@@ -318,7 +318,7 @@ def test_renaming_an_article_refreshes_the_cached_pages_listing_it_as_related(re
 
 @pytest.mark.django_db
 def test_recomputed_related_lists_refresh_the_cached_pages_showing_them(redis_cache, client, two_articles):
-    from articles.related_compute import related_lists_changed
+    from articles.related.compute import related_lists_changed
 
     first, second = two_articles
     get(client, first.get_absolute_url())
@@ -408,7 +408,7 @@ def test_a_bulk_import_refreshes_the_pages_whose_related_lists_it_changes(
 
 @pytest.mark.django_db
 def test_many_scopes_are_bumped_in_one_round_trip_each_as_one_would_be(redis_cache):
-    from articles.cache import _bump_now, current_versions
+    from articles.pages.cache import _bump_now, current_versions
 
     before = current_versions(["article:a", "listings"])
     redis_cache.delete("pagever:article:b")

@@ -11,7 +11,7 @@ from django.db import transaction
 from articles import prefill
 from articles.importers import ahead, pipeline
 from articles.importers.pipeline import import_paths
-from articles.relatedness import term_counts
+from articles.related.policy import term_counts
 from articles.sanitize import clean_html
 from articles.workers import can_fork
 from tests.benchmarks.datasets import write_seed_files, write_wxr

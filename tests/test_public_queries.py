@@ -6,8 +6,8 @@ citations, and more than one page of results. Every public page stays within eig
 
 import pytest
 
-from articles import rendering
 from articles.models import Article
+from articles.pages import rendering
 from tests.public_site import build_archive, warm_caches
 
 pytestmark = pytest.mark.django_db

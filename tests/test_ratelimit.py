@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from articles.ratelimit import RateLimit
+from articles.comments.ratelimit import RateLimit
 
 
 @pytest.fixture

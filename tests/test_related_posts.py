@@ -7,12 +7,12 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles import rendering
 from articles.importers.pipeline import import_path
 from articles.models import Article, ArticleTerm, Footnote, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
-from articles.related_compute import rebuild, recompute
-from articles.related_links import related_links
-from articles.relatedness import RelatednessPolicy, display_label, term_counts
+from articles.pages import rendering
+from articles.related.compute import rebuild, recompute
+from articles.related.links import related_links
+from articles.related.policy import RelatednessPolicy, display_label, term_counts
 from tests.factories import FIXTURES, import_seed, make_article, make_author, make_category, make_source
 
 pytestmark = pytest.mark.django_db

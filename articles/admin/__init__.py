@@ -1,3 +1,6 @@
 """The editors' admin, one module per area."""
 
-from . import backlog, comments, content, related, review  # noqa: F401
+from articles.comments import admin as comments_admin  # noqa: F401
+from articles.related import admin as related_admin  # noqa: F401
+
+from . import backlog, content, review  # noqa: F401

@@ -8,9 +8,8 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source
+from articles.related.admin import RelatedPostsAdminMixin
 from articles.revisions import describe_revision, record_related, restore_revision, revision_summary
-
-from .related import RelatedPostsAdminMixin
 
 
 class FootnoteInline(admin.StackedInline):

@@ -24,7 +24,7 @@ import signal
 import traceback
 
 from articles.prefill import give
-from articles.relatedness import get_policy, term_counts
+from articles.related.policy import get_policy, term_counts
 from articles.sanitize import clean_html
 from articles.workers import can_fork
 

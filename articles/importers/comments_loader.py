@@ -10,7 +10,7 @@ keep the status a moderator gave it here.
 from __future__ import annotations
 
 from articles import bulk
-from articles.comments_io import IMPORTED_STATUS, aware, comment_text, web_address
+from articles.comments.transfer import IMPORTED_STATUS, aware, comment_text, web_address
 from articles.models import Comment
 
 from .loader import current_file_cache

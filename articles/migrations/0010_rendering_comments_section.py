@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    """The comments section as most readers get it, stored too (``articles.rendering``)."""
+    """The comments section as most readers get it, stored too (``articles.pages.rendering``)."""
 
     dependencies = [
         ("articles", "0009_article_page_rendering"),

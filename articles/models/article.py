@@ -96,7 +96,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_reading(self):
-        """What the article page reads, in one query: its stored page (``articles.rendering``) and
+        """What the article page reads, in one query: its stored page (``articles.pages.rendering``) and
         the few fields the reader's own parts need (the reply form's address, whether comments are
         open). Everything else the page shows is in the stored page; fewer columns also make the
         query quicker to build and read."""
@@ -248,7 +248,7 @@ class Article(models.Model):
     def related_for_page(self):
         """The related posts the page shows (pins first) in one query, kept for JSON-LD to reuse."""
         if not hasattr(self, "_related_for_page"):
-            from articles.relatedness import get_policy
+            from articles.related.policy import get_policy
 
             from .related import RelatedArticle
 

@@ -19,9 +19,9 @@ class CommentQuerySet(models.QuerySet):
         """Moderate many at once; the pages showing them are refreshed (an UPDATE sends no signal)."""
         from django.db import transaction
 
-        from articles import rendering
-        from articles.cache import invalidate_articles
         from articles.models import Article
+        from articles.pages import rendering
+        from articles.pages.cache import invalidate_articles
 
         changing = self.exclude(status=status)
         articles = list(Article.objects.filter(comments__in=changing).distinct().only("slug"))

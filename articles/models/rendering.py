@@ -7,7 +7,7 @@ class ArticleRenderingQuerySet(models.QuerySet):
         """Mark these renderings stale: the page renders live until the article is rendered again.
 
         ``generation`` moves on, so a rendering begun from the old rows can no longer be stored
-        (``articles.rendering.store`` only writes over the generation it started from).
+        (``articles.pages.rendering.store`` only writes over the generation it started from).
         """
         return self.update(generation=F("generation") + 1, page_html="", comments_html="", section_html="")
 
@@ -19,7 +19,7 @@ class ArticleRendering(models.Model):
     byline, body, notes, tags, related posts, footer) with two holes: the reader's messages and the
     comments section; ``comments_html`` the approved comments that section shows. A page read costs
     one query for the article and its rendering; only the reply form (and any message) is rendered
-    for each reader. See ``articles.rendering``.
+    for each reader. See ``articles.pages.rendering``.
     """
 
     article = models.OneToOneField(

@@ -6,9 +6,9 @@ from functools import lru_cache
 from django import template
 from django.template.loader import get_template
 
-from articles.comment_forms import CommentForm, form_token
+from articles.comments.forms import CommentForm, form_token
+from articles.comments.moderation import moderator
 from articles.models import Comment
-from articles.moderation import moderator
 
 register = template.Library()
 
@@ -44,7 +44,7 @@ def blank_comment_fields():
 @register.simple_tag
 def comment_thread(article):
     """The article's approved comments as a thread (the same for every reader: stored with the
-    article's rendering, see ``articles.rendering``)."""
+    article's rendering, see ``articles.pages.rendering``)."""
     depth = moderator.max_depth
     comments = article.comments.public().thread(max_depth=depth)
     return CommentThread(comments=comments, count=_count(comments), open=moderator.allow(article), max_depth=depth)

@@ -1,14 +1,14 @@
 from django.http import Http404, HttpResponse
 from django.views.generic import DetailView
 
-from articles import rendering
 from articles.models import Article
+from articles.pages import rendering
 
 
 class ArticleDetailView(DetailView):
     """One article: staff may preview drafts, everyone else gets a 404 for anything unpublished.
 
-    The page comes stored (``articles.rendering``): the reader's messages and the comments section
+    The page comes stored (``articles.pages.rendering``): the reader's messages and the comments section
     with its reply form are the only parts rendered for each reader.
     """
 

@@ -206,7 +206,7 @@ def measure(*, samples=20, rebuild_all=True, stream=sys.stderr):
     from django.template.loader import render_to_string
 
     from articles.models import Article, ArticleTerm, RelatedArticle
-    from articles.related_compute import rebuild, recompute
+    from articles.related.compute import rebuild, recompute
 
     results = []
     articles = Article.objects.published().count()

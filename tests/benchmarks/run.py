@@ -400,8 +400,8 @@ def _measured(env, arguments):
 def related_recompute():
     """Related posts: a full rebuild (which also indexes the generated articles' terms), then the
     recompute that follows one article's save, as the median of a few articles."""
-    from articles import related_compute
     from articles.models import Article
+    from articles.related import compute as related_compute
 
     started = time.perf_counter()
     related_compute.rebuild()
@@ -570,7 +570,7 @@ def main():
         results["seeding"] = {"articles": N, "seconds": round(seconds, 1), "articles_per_s": round(N / seconds, 1)}
         # The stored pages link to the stylesheets by their hashed names: collected first.
         manage("collectstatic", "--noinput", "-v0", env=env)
-        # Generated articles are bulk-inserted: render their pages as a save would (articles.rendering).
+        # Generated articles are bulk-inserted: render their pages as a save would (articles.pages.rendering).
         log("render_articles (the pages a save or import renders at write time)")
         t = time.monotonic()
         manage("render_articles", env=env, capture=True)

@@ -8,8 +8,8 @@ from django.db import connection, reset_queries, transaction
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
-from articles.cache import invalidate_listings
 from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, Source
+from articles.pages.cache import invalidate_listings
 from articles.progress import progress
 from articles.synthetic import SyntheticArchive
 

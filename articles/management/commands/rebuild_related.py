@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.related_compute import rebuild
+from articles.related.compute import rebuild
 
 
 class Command(BaseCommand):

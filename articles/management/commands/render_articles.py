@@ -2,13 +2,13 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import rendering
 from articles.models import Article
+from articles.pages import rendering
 
 
 class Command(BaseCommand):
     help = (
-        "Render and store article pages (articles.rendering). Saves, imports and moderation keep them current; "
+        "Render and store article pages (articles.pages.rendering). Saves, imports and moderation keep them current; "
         "run this after bulk-loading articles outside the importers (generate_articles) or after a deploy that "
         "changed the article templates, so no reader waits for a page to be rendered."
     )

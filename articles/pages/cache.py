@@ -374,7 +374,7 @@ class PublicPageCacheMiddleware:
         if len(tokens) == 1:
             # The comment form's signed "shown at": a hole too, signed afresh for each reader served
             # (what it says is kept, so a hit only signs).
-            from articles.comment_forms import form_token_payload
+            from articles.comments.forms import form_token_payload
 
             form_token = tokens.pop()
             form_payload = form_token_payload(form_token.decode())
@@ -412,7 +412,7 @@ def _response_from(entry, request) -> HttpResponse:
         if entry["csrf_hole"]:
             fill[CSRF_PLACEHOLDER] = reader_csrf_token(request).encode()
         if entry["form_payload"] is not None:
-            from articles.comment_forms import reshown_form_token
+            from articles.comments.forms import reshown_form_token
 
             fill[FORM_TOKEN_HOLE] = b'name="token" value="' + reshown_form_token(entry["form_payload"]).encode() + b'"'
         pieces = [fill.get(piece, piece) for piece in pieces]

@@ -10,7 +10,7 @@ rendering (``ArticleDetailView``), and the holes are filled in for the reader (`
 Never stale, by construction:
 
 - Every write that changes what the page shows invalidates it in the writing transaction
-  (``invalidate``; the receivers are in ``articles.rendering_signals``): the article itself, its
+  (``invalidate``; the receivers are in ``articles.pages.rendering_invalidation``): the article itself, its
   notes, authors, tags and categories; a source, author, tag or category it shows being renamed;
   an article its related posts list being edited; its related posts recomputed; a comment
   approved, or approved no longer.
@@ -106,7 +106,7 @@ def digest() -> str:
     from django.templatetags.static import static
     from django.urls import reverse
 
-    from articles.moderation import moderator
+    from articles.comments.moderation import moderator
 
     parts = [FORMAT_VERSION, settings.SITE_NAME, settings.SITE_DESCRIPTION, settings.LANGUAGE_CODE,
              str(moderator.max_depth)]
@@ -129,8 +129,8 @@ class Rendered:
 
 def render(article) -> Rendered:
     """The page of ``article`` fetched with ``Article.objects.for_page()``, as it is stored."""
+    from articles.comments.moderation import moderator
     from articles.context_processors import site
-    from articles.moderation import moderator
 
     context = {"article": article, "request": _OriginRequest(), "messages_section": mark_safe(MESSAGES_HOLE),
                "comments_section": mark_safe(COMMENTS_HOLE), **site(None)}
@@ -154,7 +154,7 @@ def page(article, request, comment_form=None) -> str:
     reader's messages and the comments section (``comment_form``: the form a refused post sends back)."""
     from django.contrib.messages import get_messages
 
-    from articles.moderation import moderator
+    from articles.comments.moderation import moderator
 
     try:
         rendering = article.rendering
@@ -173,7 +173,7 @@ def page(article, request, comment_form=None) -> str:
     messages = loader.render_to_string("includes/messages.html", request=request) if get_messages(request) else ""
     if comment_form is None and "replyto" not in request.GET:
         # A fresh form, as stored: only the reader's two tokens are made now.
-        from articles.comment_forms import form_token
+        from articles.comments.forms import form_token
 
         comments = (stored.section.replace(ORIGIN, origin).replace(CSRF_HOLE, reader_csrf_token(request))
                     .replace(FORM_TOKEN_HOLE, form_token(article)))
@@ -288,7 +288,7 @@ def _render_chunk(chunk) -> int:
 def _prefetch_related_posts(articles):
     """``Article.related_for_page`` for many articles in one query."""
     from articles.models import RelatedArticle
-    from articles.relatedness import get_policy
+    from articles.related.policy import get_policy
 
     shown = get_policy().shown
     by_article = {article.pk: article for article in articles}

@@ -5,7 +5,7 @@ from django.dispatch import receiver
 
 from articles import deferred
 from articles.models import Article, RelatedExclusion, RelatedPin
-from articles.related_compute import forget, index_terms, refresh_pages, schedule_recompute, showing_in_related
+from articles.related.compute import forget, index_terms, refresh_pages, schedule_recompute, showing_in_related
 
 PUBLISHED = Article.Status.PUBLISHED
 

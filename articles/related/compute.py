@@ -44,7 +44,7 @@ from articles.models import (
     TermFrequency,
 )
 from articles.progress import progress
-from articles.relatedness import (
+from articles.related.policy import (
     Candidate,
     RelatednessPolicy,
     display_label,

@@ -1,4 +1,4 @@
-"""What makes a stored article rendering stale (``articles.rendering``), as signal receivers.
+"""What makes a stored article rendering stale (``articles.pages.rendering``), as signal receivers.
 
 Each receiver names the articles whose page fragment shows the row that changed and invalidates
 exactly those, in the writing transaction. Deletions are read in ``pre_delete``, while the rows
@@ -11,9 +11,10 @@ from django.db.models.signals import m2m_changed, post_delete, post_init, post_s
 from django.dispatch import receiver
 from taggit.models import Tag, TaggedItem
 
-from articles import deferred, rendering
+from articles import deferred
 from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, Source
-from articles.related_compute import refresh_pages, related_lists_changed, showing_in_related
+from articles.pages import rendering
+from articles.related.compute import refresh_pages, related_lists_changed, showing_in_related
 
 
 def _invalidate(article_ids, *, then_render=None):

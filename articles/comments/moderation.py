@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from articles.comments.ratelimit import RateLimit
 from articles.models import Comment
-from articles.ratelimit import RateLimit
 
 MODERATORS_GROUP = "Moderators"
 # A link is an address with a scheme, or a bare www. one ("http://www.x" counts once).

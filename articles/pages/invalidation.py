@@ -2,16 +2,16 @@
 
 Only writes that go through ``save()``/``delete()``/m2m managers send signals. Code that writes with
 ``QuerySet.update()`` or ``bulk_create`` (admin actions, importers, generators) must call
-``articles.cache.invalidate_article`` / ``invalidate_listings`` itself.
+``articles.pages.cache.invalidate_article`` / ``invalidate_listings`` itself.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.dispatch import receiver
 from taggit.models import Tag
 
-from articles.cache import COMMENTS, LISTINGS, SITE, article_scope, bump
 from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, Source
-from articles.related_compute import related_lists_changed
+from articles.pages.cache import COMMENTS, LISTINGS, SITE, article_scope, bump
+from articles.related.compute import related_lists_changed
 
 PUBLISHED = Article.Status.PUBLISHED
 APPROVED = Comment.Status.APPROVED

@@ -48,7 +48,7 @@ from articles.models import (
     Source,
     TermFrequency,
 )
-from articles.related_compute import (
+from articles.related.compute import (
     CORPUS,
     PUBLISHED,
     _chunks,
@@ -62,7 +62,7 @@ from articles.related_compute import (
     recompute_safely,
     refresh_pages,
 )
-from articles.relatedness import Candidate, RelatednessPolicy, get_policy, rarity
+from articles.related.policy import Candidate, RelatednessPolicy, get_policy, rarity
 from articles.workers import in_two_processes
 
 logger = logging.getLogger(__name__)

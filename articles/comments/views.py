@@ -8,11 +8,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 
-from articles.comment_forms import CommentForm
+from articles.comments.forms import CommentForm
+from articles.comments.moderation import moderator
 from articles.models import Article, Comment
-from articles.moderation import moderator
-
-from .article import ArticleDetailView
+from articles.views.article import ArticleDetailView
 
 AWAITING_MODERATION = "Thank you. Your comment awaits moderation and will appear once a moderator approves it."
 PUBLISHED = "Thank you. Your comment is published."
