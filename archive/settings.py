@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "taggit",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
 ]
 
@@ -118,9 +120,6 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, with a health check that needs no round trip while the link is quiet.
-    DATABASES["default"]["ENGINE"] = "archive.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers queue for the lock instead of failing at once when several threads or processes post.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
@@ -181,6 +180,17 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Whole pages for anonymous readers, never stale (articles/cache.py). ARCHIVE_PAGE_CACHE=0 turns it off.
 ARCHIVE_PAGE_CACHE = env_bool("ARCHIVE_PAGE_CACHE", True)
+
+# Background work (articles/*/tasks.py): Django's tasks API (the django-tasks backport), stored in the
+# database with the writes that need it, run by `manage.py db_worker`. ARCHIVE_TASKS_IMMEDIATE=1 runs
+# each task in the process that enqueues it instead (no worker; scheduled tasks wait for maintenance).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if env_bool("ARCHIVE_TASKS_IMMEDIATE")
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
 
 # Security headers; `manage.py check --deploy` passes with DJANGO_DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

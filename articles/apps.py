@@ -7,20 +7,18 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401
-        from .comments import transfer as comments_io
+        # What follows a write: each part listens for itself (receivers connect on import).
+        from . import receivers  # noqa: F401
+        from .comments import transfer as comments_transfer
         from .importers import loader
         from .importers.comments_loader import load_comments
         from .importers.redirects_loader import load_redirects
+        from .pages import receivers as pages_receivers  # noqa: F401
+        from .related import receivers as related_receivers  # noqa: F401
         from .revisions import record_import
+        from .search import receivers as search_receivers  # noqa: F401
 
-        comments_io.register()
-        # Generated articles are bulk-inserted (no signals): index them for search in one UPDATE.
-        from .management.commands.generate_articles import after_generate_hooks
-        from .search import refresh_search_vectors
-
-        if refresh_search_vectors not in after_generate_hooks:
-            after_generate_hooks.append(refresh_search_vectors)
+        comments_transfer.register()
         # What an import loads beyond the article itself; each hook runs once per article. The
         # revision snapshot comes last, so it holds the footnotes, authors and tags just loaded.
         for hook in (load_comments, load_redirects, record_import):

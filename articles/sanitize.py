@@ -13,8 +13,6 @@ import re
 
 import nh3
 
-from articles.prefill import prefillable
-
 ALLOWED_TAGS = {
     # h1 is accepted only to be renamed to h2 below: the article title is the page's h1.
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr",
@@ -64,7 +62,6 @@ _TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags=DROPPED_WITH_CONTENT,
 _H1_TAG = re.compile(r"<(/?)h1(?=[\s>])")
 
 
-@prefillable  # an import's parsing process sanitizes its bodies ahead (articles.importers.ahead)
 def clean_html(value: str) -> str:
     """Return ``value`` reduced to the allowlist. Idempotent: cleaning twice changes nothing."""
     if not value:

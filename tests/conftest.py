@@ -1,6 +1,7 @@
 import pytest
 from django.test import Client
 
+from articles.aftercommit import discard_pending
 from tests.factories import import_seed
 
 
@@ -16,6 +17,20 @@ def staff_client(db, django_user_model):
     staff = Client()
     staff.force_login(user)
     return staff
+
+
+@pytest.fixture
+def task_queue(settings):
+    """Tasks are stored in the database as in production, not run: the test reads the queue, or
+    runs what is queued (``run_queued_tasks``)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def nothing_pending_at_commit():
+    """Each test's transaction is rolled back: what it left pending for a commit goes with it."""
+    yield
+    discard_pending()
 
 
 @pytest.fixture(autouse=True)

@@ -11,15 +11,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import index_backlog
 from articles.models import Article, Comment, Footnote, ImportRecord
+from articles.related.tasks import update_related_posts
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def archive_state(db):
+def archive_state(db, task_queue):
     for status, n in (("published", 3), ("draft", 2), ("scheduled", 1), ("pending", 1)):
         for _ in range(n):
             make_article(status=status)
@@ -32,7 +32,7 @@ def archive_state(db):
     for warnings in (["note [3] is not referenced in the text"], [], ["x"]):
         ImportRecord.objects.create(article=article, file_name="f.txt", format="seedtext", sha256="0" * 64,
                                     importer_version="1", outcome="created", warnings=warnings)
-    index_backlog.queue([(article.pk, True)], search=[article.pk])  # as an ``--index-later`` import does
+    update_related_posts.enqueue([article.pk])  # waits for a worker
     return article
 
 
@@ -58,7 +58,7 @@ def test_overview_figures_are_exact(staff_client, archive_state):
         "Comments awaiting moderation": 2,
         "Footnotes with lost links": 1,
         "Import records with warnings": 2,
-        "Articles waiting for search and related posts": 1,
+        "Background tasks waiting (search, related posts, pages)": 1,
         "Scheduled to publish": 1,
     }
     assert "The archive today" in html
@@ -82,7 +82,9 @@ def test_overview_links_name_the_expected_filters(staff_client, archive_state):
     assert links["Comments awaiting moderation"] == (
         reverse("admin:articles_comment_changelist") + "?status__exact=pending"
     )
-    assert links["Articles waiting for search and related posts"] == reverse("admin:articles_indexbacklog_changelist")
+    assert links["Background tasks waiting (search, related posts, pages)"] == (
+        reverse("admin:django_tasks_database_dbtaskresult_changelist") + "?status__exact=READY"
+    )
     assert links["Scheduled to publish"] == reverse("admin:articles_article_changelist") + "?status__exact=scheduled"
 
 
@@ -90,7 +92,8 @@ def test_overview_costs_a_few_queries(staff_client, archive_state):
     staff_client.get(reverse("admin:index"))  # warm the session and content types
     with CaptureQueriesContext(connection) as with_overview:
         staff_client.get(reverse("admin:index"))
-    overview_queries = [q for q in with_overview.captured_queries if "articles_" in q["sql"]]
+    tables = ("articles_", "django_tasks")
+    overview_queries = [q for q in with_overview.captured_queries if any(t in q["sql"] for t in tables)]
     assert len(overview_queries) == 5
 
 

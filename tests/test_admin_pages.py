@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
         "admin:articles_category_changelist",
         "admin:articles_author_changelist",
         "admin:articles_importrecord_changelist",
-        "admin:articles_indexbacklog_changelist",
+        "admin:django_tasks_database_dbtaskresult_changelist",
     ],
 )
 def test_admin_list_pages_render_for_a_superuser(staff_client, seed_article, name):

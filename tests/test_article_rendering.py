@@ -128,12 +128,13 @@ def test_renaming_what_a_page_shows_invalidates_the_articles_showing_it(client, 
     assert expected in page(client, article)
 
 
-def test_an_article_edited_refreshes_the_renderings_listing_it_as_related(client):
+def test_an_article_edited_refreshes_the_renderings_listing_it_as_related(client, django_capture_on_commit_callbacks):
     first, second = make_article("First"), make_article("Second")
     RelatedArticle.objects.create(article=second, related=first, rank=1, score=1.0)
     render_now(first, second)
     first.title = "First, renamed"
-    first.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the related posts' task, after the commit
+        first.save()
     assert stored(second) is None
     assert "First, renamed" in page(client, second)
 
@@ -240,7 +241,9 @@ def test_a_page_rendered_live_stays_within_eight_queries(client, cited, row, dja
     assert stored(article) is not None
 
 
-def test_an_import_invalidates_the_renderings_it_changes_and_those_listing_them(tmp_path, client):
+def test_an_import_invalidates_the_renderings_it_changes_and_those_listing_them(
+    tmp_path, client, django_capture_on_commit_callbacks
+):
     from articles.importers.pipeline import import_path
     from tests.factories import SEED_FILE
 
@@ -253,10 +256,14 @@ def test_an_import_invalidates_the_renderings_it_changes_and_those_listing_them(
     changed = tmp_path / SEED_FILE.name
     changed.write_text(SEED_FILE.read_text(encoding="utf-8").replace(imported.title, "A retitled seed", 1),
                        encoding="utf-8")
-    result = import_path(changed)
-    assert result.items[0].outcome == "updated"
-    assert (stored(imported), stored(neighbour)) == (None, None)
-    assert stored(bystander) is not None
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        result = import_path(changed)
+        assert result.items[0].outcome == "updated"
+        assert (stored(imported), stored(neighbour)) == (None, None)  # in the import's transaction
+        assert stored(bystander) is not None
+    assert callbacks  # then the tasks its commit enqueued: the imported page rendered again, ahead
+    assert "A retitled seed" in stored(imported).page_html
+    assert (stored(neighbour), stored(bystander) is not None) == (None, True)
     # Its list was recomputed with the import (the seed no longer relates to it): no old title either way.
     assert imported.title not in page(client, neighbour)
 

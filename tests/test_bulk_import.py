@@ -1,9 +1,8 @@
-"""Bulk imports do the work that follows each save once, at the end, with the same results.
+"""Bulk imports: the work that follows the writes is done by a task per batch once they commit,
+with the results the single recomputes give, in a bounded number of statements.
 
-The reference everywhere is the one-by-one path: the same import with ``articles.deferred``
-switched off, so every save indexes its terms, refreshes its search vector and bumps the page
-cache at once, and its related posts are recomputed one article after another when the
-transaction commits (as a single WordPress file, or a zip, always did).
+The related posts' engine for many articles (``recompute_many``) is held to the single recompute
+one article after another; imports are run with their commit's tasks (``committed``).
 """
 
 import io
@@ -12,10 +11,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from articles import deferred
-from articles.importers.pipeline import import_path, import_paths, import_stream
+from articles.importers.pipeline import import_paths, import_stream
 from articles.models import (
     Article,
     ArticleTerm,
@@ -50,6 +49,17 @@ def archive():
     return Article.objects.published().count()
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``committed(run)``: ``run()`` and then what its commit enqueues (tasks run at once in tests)."""
+
+    def run_and_commit(run):
+        with django_capture_on_commit_callbacks(execute=True):
+            return run()
+
+    return run_and_commit
+
+
 def state():
     """Related lists, terms, counts and search vectors, articles named by slug (ids differ between runs)."""
     slug = dict(Article.objects.values_list("pk", "slug"))
@@ -68,96 +78,6 @@ def state():
             cursor.execute("SELECT slug, search_vector::text FROM articles_article")
             vectors = dict(cursor.fetchall())
     return {"related": related, "terms": terms, "counts": counts, "vectors": vectors}
-
-
-def one_by_one(run, django_capture_on_commit_callbacks, monkeypatch):
-    """``run()`` with every save doing its own work, recomputes after the commit, in one transaction."""
-    with monkeypatch.context() as patched:
-        patched.setattr(deferred, "current", lambda: None)
-        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-            run()
-    return state()
-
-
-def both_ways(run, django_capture_on_commit_callbacks, monkeypatch):
-    """(state after the one-by-one path, state after the bulk path), each from the same start."""
-    start = transaction.savepoint()
-    reference = one_by_one(run, django_capture_on_commit_callbacks, monkeypatch)
-    transaction.savepoint_rollback(start)
-    with django_capture_on_commit_callbacks(execute=True):
-        run()
-    return reference, state()
-
-
-def test_bulk_import_computes_related_posts_once_at_the_end(
-    archive, tmp_path, django_capture_on_commit_callbacks, monkeypatch
-):
-    files = write_seed_files(tmp_path / "seed", 24, seed=9)
-    calls = {"recompute": 0, "recompute_many": 0, "batched": 0}
-    real_recompute, real_many = related_compute.recompute, related_batch.recompute_many
-    real_run = related_batch._Batch.run
-
-    def count(name, real):
-        def counted(*args, **kwargs):
-            calls[name] += 1
-            return real(*args, **kwargs)
-        return counted
-
-    def run():
-        results = [result for _, result in import_paths(files)]
-        assert [item.outcome for result in results for item in result.items] == ["created"] * 24
-
-    before = state()
-    start = transaction.savepoint()
-    expected = one_by_one(run, django_capture_on_commit_callbacks, monkeypatch)
-    transaction.savepoint_rollback(start)
-    monkeypatch.setattr(related_compute, "recompute", count("recompute", real_recompute))
-    monkeypatch.setattr(related_batch, "recompute_many", count("recompute_many", real_many))
-    monkeypatch.setattr(related_batch._Batch, "run", count("batched", real_run))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        run()
-    assert calls == {"recompute": 0, "recompute_many": 1, "batched": 1}
-    assert state() == expected
-    assert expected != before  # the import did change lists, terms and vectors
-    # Nothing is left for after the commit but the page-cache bump.
-    assert len(callbacks) == 1
-
-
-def test_bulk_update_of_imported_articles_matches_one_by_one(
-    archive, tmp_path, django_capture_on_commit_callbacks, monkeypatch
-):
-    files = write_seed_files(tmp_path / "seed", 12, seed=9)
-    for _ in import_paths(files):
-        pass
-    for path in files[:6]:  # edited: new words, so the counts move and the vectors change
-        path.write_text(path.read_text().replace("\n\n", "\n\nGlaciers and monsoon corridors returned.\n\n", 1))
-
-    def run():
-        outcomes = [item.outcome for _, result in import_paths(files) for item in result.items]
-        assert outcomes == ["updated"] * 6 + ["unchanged"] * 6
-
-    reference, bulk = both_ways(run, django_capture_on_commit_callbacks, monkeypatch)
-    assert bulk == reference
-
-
-def test_wordpress_export_with_drafts_and_pages_matches_one_by_one(
-    archive, django_capture_on_commit_callbacks, monkeypatch
-):
-    def run():
-        result = import_path(WXR_FILE, include_pages=True)
-        assert not result.error and result.count("created") > 10
-        assert {item.outcome for item in result.items} == {"created"}
-
-    reference, bulk = both_ways(run, django_capture_on_commit_callbacks, monkeypatch)
-    assert bulk == reference
-    assert Article.objects.exclude(status=Article.Status.PUBLISHED).filter(import_key__startswith="wxr:").exists()
-
-
-def test_generated_wordpress_export_matches_one_by_one(archive, tmp_path, django_capture_on_commit_callbacks,
-                                                        monkeypatch):
-    path = write_wxr(tmp_path / "export.xml", 30, seed=11)
-    reference, bulk = both_ways(lambda: import_path(path), django_capture_on_commit_callbacks, monkeypatch)
-    assert bulk == reference
 
 
 @pytest.mark.parametrize("fork_min_plans", [2, 10**9], ids=["plans-shared-with-a-fork", "plans-here"])
@@ -244,12 +164,11 @@ def test_recompute_many_of_a_few_articles_recomputes_them_one_at_a_time(archive,
     assert done == [(ids[0], True), (ids[1], False)]
 
 
-def test_a_failed_item_leaves_no_terms_or_lists_behind(archive, tmp_path, monkeypatch):
+def test_a_failed_item_leaves_no_terms_or_lists_behind(archive, tmp_path, monkeypatch, committed):
     files = write_seed_files(tmp_path / "seed", 8, seed=9)
     good = [path for index, path in enumerate(files) if index != 3]
     start = transaction.savepoint()
-    for _ in import_paths(good):
-        pass
+    committed(lambda: list(import_paths(good)))
     expected = state()
     transaction.savepoint_rollback(start)
 
@@ -260,16 +179,17 @@ def test_a_failed_item_leaves_no_terms_or_lists_behind(archive, tmp_path, monkey
             raise ValueError("refused by a test hook")
 
     monkeypatch.setattr(loader, "after_load_hooks", [*loader.after_load_hooks, fail_on_the_fourth])
-    outcomes = [item.outcome for _, result in import_paths(files) for item in result.items]
+    results = committed(lambda: [result for _, result in import_paths(files)])
+    outcomes = [item.outcome for result in results for item in result.items]
     assert outcomes == ["created"] * 3 + ["failed"] + ["created"] * 4
     assert not Article.objects.filter(import_key__endswith=files[3].name).exists()
     assert ImportRecord.objects.filter(format="seedtext").count() == 7
     assert state() == expected
 
 
-def test_a_single_file_import_updates_everything_before_it_returns(archive, tmp_path, monkeypatch):
+def test_a_single_file_import_is_fully_indexed_by_the_tasks_its_commit_enqueues(archive, tmp_path, committed):
     path = write_seed_files(tmp_path / "seed", 1, seed=9)[0]
-    result = import_stream(io.BytesIO(path.read_bytes()), path.name)
+    result = committed(lambda: import_stream(io.BytesIO(path.read_bytes()), path.name))
     article = Article.objects.get(pk=result.items[0].article_id)
     listed = list(RelatedArticle.objects.filter(article=article).values_list("related_id", "rank", "score"))
     assert len(listed) == 10
@@ -281,15 +201,15 @@ def test_a_single_file_import_updates_everything_before_it_returns(archive, tmp_
         assert Article.objects.filter(pk=article.pk, search_vector__isnull=False).exists()
 
 
-def test_a_dry_run_indexes_nothing(archive, tmp_path):
+def test_a_dry_run_indexes_nothing(archive, tmp_path, committed):
     files = write_seed_files(tmp_path / "seed", 3, seed=9)
     before = state()
-    results = [result for _, result in import_paths(files, dry_run=True)]
+    results = committed(lambda: [result for _, result in import_paths(files, dry_run=True)])
     assert [item.outcome for result in results for item in result.items] == ["created"] * 3
     assert state() == before
 
 
-def test_a_dry_run_of_a_zip_upload_indexes_nothing(archive, tmp_path):
+def test_a_dry_run_of_a_zip_upload_indexes_nothing(archive, tmp_path, committed):
     import zipfile
 
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -302,16 +222,17 @@ def test_a_dry_run_of_a_zip_upload_indexes_nothing(archive, tmp_path):
         for path in files:
             zipped.write(path, path.name)
     before = state()
-    results = import_upload(SimpleUploadedFile("articles.zip", data.getvalue()), dry_run=True)
+    results = committed(lambda: import_upload(SimpleUploadedFile("articles.zip", data.getvalue()), dry_run=True))
     assert [item.outcome for result in results for item in result.items] == ["created"] * 3
     assert state() == before
-    results = import_upload(SimpleUploadedFile("articles.zip", data.getvalue()))
+    results = committed(lambda: import_upload(SimpleUploadedFile("articles.zip", data.getvalue())))
     assert [item.outcome for result in results for item in result.items] == ["created"] * 3
     assert ArticleTerm.objects.filter(article__import_key__startswith="seed:").values("article").distinct().count() == 3
 
 
 def _queries(files):
-    with CaptureQueriesContext(connection) as queries:
+    """Statements of importing ``files`` and of the tasks its commit enqueues."""
+    with CaptureQueriesContext(connection) as queries, TestCase.captureOnCommitCallbacks(execute=True):
         for _ in import_paths(files):
             pass
     return [query["sql"] for query in queries.captured_queries]

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
+from django_tasks_db.models import DBTaskResult
 
-from articles.models import Article, Comment, Footnote, ImportRecord, IndexBacklog
+from articles.models import Article, Comment, Footnote, ImportRecord
 
 
 @dataclass
@@ -56,9 +57,9 @@ def archive_overview(user) -> dict[str, list[Figure]]:
             _link(user, ImportRecord, has_warnings__exact=1),
         ),
         Figure(
-            "Articles waiting for search and related posts",
-            IndexBacklog.objects.count(),
-            _link(user, IndexBacklog),
+            "Background tasks waiting (search, related posts, pages)",
+            DBTaskResult.objects.filter(status="READY").count(),
+            _link(user, DBTaskResult, status__exact="READY"),
         ),
         Figure(
             "Scheduled to publish",

@@ -93,8 +93,6 @@ class ParsedArticle:
     sticky: bool = False
     original_url: str = ""
     warnings: list[str] = field(default_factory=list)
-    # ``import_digest`` of this article, worked out ahead by the parsing process (not imported data).
-    digest_ahead: str = field(default="", compare=False, repr=False)
 
     def content_hash(self) -> str:
         """Stable digest of everything that is imported, so a re-import can say `unchanged`."""
@@ -105,7 +103,7 @@ class ParsedArticle:
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-_NOT_HASHED = frozenset({"warnings", "digest_ahead"})
+_NOT_HASHED = frozenset({"warnings"})
 
 
 def _plain(value):

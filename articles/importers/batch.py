@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import bulk
-from articles.deferred import collecting
 from articles.models import Article, ArticleAuthor, Footnote
 from articles.models.taxonomy import unique_slugs
 
@@ -89,7 +88,7 @@ def create_articles(entries: list[LoadEntry], cache: FileCache) -> list[ItemResu
     """
     mark = cache.mark()
     try:
-        with transaction.atomic(), collecting():
+        with transaction.atomic():
             results = _create(entries, cache)
     except BaseException:
         cache.rollback_to(mark)

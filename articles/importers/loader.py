@@ -16,7 +16,6 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from taggit.models import Tag
 
 from articles import bulk
-from articles.deferred import collecting
 from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source
 from articles.models.taxonomy import unique_slug
 from articles.revisions import revision_snapshot
@@ -182,8 +181,6 @@ def prime(cache: FileCache, *, category_paths=(), tags=(), authors=()) -> None:
 
 def import_digest(parsed: ParsedArticle) -> str:
     """What ``Article.import_hash`` holds for ``parsed``: the same digest means nothing changed."""
-    if parsed.digest_ahead:
-        return parsed.digest_ahead  # the parsing process computed it (``articles.importers.ahead``)
     # The importer's version is part of the digest: a parser fix makes earlier imports "changed".
     return hashlib.sha256(f"{IMPORTER_VERSION}:{parsed.content_hash()}".encode()).hexdigest()
 
@@ -198,7 +195,7 @@ def load_article(parsed: ParsedArticle, *, file_name: str, fmt: str, sha256: str
     for attempt in (1, 2):
         mark = cache.mark()
         try:
-            with transaction.atomic(), collecting():
+            with transaction.atomic():
                 result = _load(parsed, digest, cache, file_name=file_name, fmt=fmt, sha256=sha256)
                 if own:
                     cache.flush()

@@ -12,11 +12,6 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
-from articles.deferred import collecting
-from articles.prefill import prefilled
-
-from .ahead import parse as parse_ahead
-from .ahead import parse_files as parse_files_ahead
 from .base import ImportFailed, ImportResult, ItemResult
 from .batch import LoadEntry, create_articles, known_articles, unchanged_result
 from .formats import FORMATS, detect_format, iter_articles
@@ -44,34 +39,20 @@ def sha256_of(stream) -> str:
     return digest.hexdigest()
 
 
-def import_stream(stream, file_name, *, format_name=None, dry_run=False, include_pages=False,
-                  ahead=False, index_later=False) -> ImportResult:
+def import_stream(stream, file_name, *, format_name=None, dry_run=False, include_pages=False) -> ImportResult:
     """Import a seekable binary stream. Bad input fails the whole file and writes nothing.
 
-    Terms, related posts, search vectors and page-cache versions of the articles loaded are
-    brought up to date once, at the end of the file's transaction (``articles.deferred``), or at
-    the end of the enclosing group when ``import_paths`` imports many small files together.
-
-    ``ahead``: a file of many articles is parsed in a forked process while this one loads
-    (``articles.importers.ahead``; the command does, a web request does not fork).
-
-    ``index_later``: the search vectors, the new articles' terms and the related posts are queued
-    for ``update_indexes`` rather than written (``articles.index_backlog``); the rest as without it.
+    The search vectors, terms and related posts of the articles loaded are brought up to date by
+    tasks enqueued when the file's transaction commits (or the enclosing group's, when
+    ``import_paths`` imports many small files together), a batch of articles a task.
     """
     result = ImportResult(file_name=file_name)
     try:
         fmt = _choose_format(stream, file_name, format_name)
         result.format = fmt.name
         sha256 = sha256_of(stream)
-        deferring = collecting(discard=dry_run, index_later=index_later)
-        with transaction.atomic(), file_cache() as cache, deferring as work, prefilled():
-            if ahead and fmt.loads_in_batches and not fmt.parses_whole:
-                # A dry run discards the term index's work, an import that leaves it for later does
-                # not do it for new articles: no term counts are worked out for either.
-                parsed = parse_ahead(fmt, stream, file_name, include_pages=include_pages,
-                                     index_terms=not (dry_run or index_later))
-            else:
-                parsed = fmt.parse(stream, file_name, include_pages=include_pages)
+        with transaction.atomic(), file_cache() as cache:
+            parsed = fmt.parse(stream, file_name, include_pages=include_pages)
             parsed.before_load(cache)
             since_flush = 0
             for chunk in _chunks(iter_articles(parsed), LOAD_BATCH):
@@ -80,7 +61,6 @@ def import_stream(stream, file_name, *, format_name=None, dry_run=False, include
                 since_flush += len(items)
                 if since_flush >= FLUSH_EVERY:
                     cache.flush()
-                    work.flush_terms()  # the texts waiting to be indexed stay a few hundred
                     since_flush = 0
             cache.flush()
             result.warnings.extend(parsed.warnings)
@@ -148,8 +128,7 @@ def load_items(fmt, entries: list[LoadEntry]) -> list[ItemResult]:
 def _load_one(fmt, entry: LoadEntry) -> ItemResult:
     article = entry.parsed
     try:
-        with collecting():  # a failed item's work is dropped with its savepoint
-            return fmt.load(article, file_name=entry.file_name, sha256=entry.sha256)
+        return fmt.load(article, file_name=entry.file_name, sha256=entry.sha256)
     except ITEM_ERRORS as exc:
         # One bad item fails alone (its savepoint is rolled back); the rest of the file still loads.
         return ItemResult(identity=article.identity, title=article.title, outcome="failed", message=str(exc))
@@ -177,7 +156,7 @@ def import_path(path, **options) -> ImportResult:
         return import_stream(stream, os.path.basename(path), **options)
 
 
-def import_paths(paths, *, ahead=False, **options):
+def import_paths(paths, **options):
     """``import_path`` for each path, yielding (path, result) as each file is done.
 
     Small files (a seed-format article each) are committed in groups of up to ``GROUP_ITEMS``
@@ -190,17 +169,11 @@ def import_paths(paths, *, ahead=False, **options):
     ``LOAD_BATCH`` at a time and their articles loaded together (``load_items``), as the items of
     one export are: their new articles are created in one batch.
 
-    ``ahead``: files are parsed in a forked process while this one loads (``articles.importers.ahead``).
-    ``index_later``: as ``import_stream``'s.
     """
     paths = list(paths)
     grouped = [] if options.get("dry_run") else [p for p in paths if os.path.getsize(p) <= GROUP_FILE_BYTES]
-    if ahead:
-        options["ahead"] = True
-        parsed_files = parse_files_ahead(grouped, _parse_whole, options)
-    else:
-        parsed_files = (_parse_whole(path, **options) for path in grouped)
-    group = cache = work = None
+    parsed_files = (_parse_whole(path, **options) for path in grouped)
+    group = cache = None
     items = since_flush = 0
     waiting: list[_ParsedFile] = []  # small files parsed, their articles not loaded yet
 
@@ -229,9 +202,7 @@ def import_paths(paths, *, ahead=False, **options):
                 group, items, since_flush = ExitStack(), 0, 0
                 group.enter_context(transaction.atomic())
                 cache = group.enter_context(file_cache())  # shared lookups (tags, categories, Sources...)
-                work = group.enter_context(collecting(index_later=options.get("index_later", False)))
-                group.enter_context(prefilled())  # what the parsing process worked out ahead
-                # The group's batched rows, before its deferred work and the commit (not when failing).
+                # The group's batched rows, before the commit (not when failing).
                 group.push(lambda kind, error, trace, cache=cache: None if kind else cache.flush())
             parsed = next(parsed_files) if group is not None else None
             if parsed is None:
@@ -250,7 +221,6 @@ def import_paths(paths, *, ahead=False, **options):
                     since_flush += len(done[1].items)
                     if since_flush >= FLUSH_EVERY:  # between two files: nothing left to roll back
                         cache.flush()
-                        work.flush_terms()
                         since_flush = 0
                 yield done
         for done in load_waiting():
@@ -263,7 +233,7 @@ def import_paths(paths, *, ahead=False, **options):
             group = None
         raise
     finally:
-        parsed_files.close()  # a parsing process still at work stops
+        parsed_files.close()
         if group is not None:
             group.close()
 

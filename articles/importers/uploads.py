@@ -18,8 +18,6 @@ from django.conf import settings
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 
-from articles.deferred import collecting
-
 from . import wxr
 from .base import ImportFailed, ImportResult
 from .pipeline import HEAD_BYTES, import_stream
@@ -179,7 +177,7 @@ def _import_zip(stream, name: str, *, dry_run: bool, include_pages: bool) -> lis
     results: list[ImportResult] = []
     # One transaction for the zip: a member that turns out to be a bomb or damaged undoes the
     # members imported before it. Each member still fails alone on its own bad content.
-    with transaction.atomic(), collecting():  # what follows each load, once for the whole zip
+    with transaction.atomic():
         for info in members:
             member_name = f"{name}: {info.filename}"
             data = budget.read(archive, info)

@@ -1,5 +1,4 @@
 from .article import Article, ArticleAuthor, ArticleQuerySet
-from .backlog import IndexBacklog
 from .comments import Comment
 from .provenance import ImportRecord
 from .related import ArticleTerm, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
@@ -18,7 +17,6 @@ __all__ = [
     "Comment",
     "Footnote",
     "ImportRecord",
-    "IndexBacklog",
     "RelatedArticle",
     "RelatedExclusion",
     "RelatedPin",

@@ -2,6 +2,10 @@ import hashlib
 
 from django.db import models
 from django.db.models import Q
+from django.dispatch import Signal
+
+# Sent by ``CommentQuerySet.set_status`` with ``article_ids``: the articles whose comments changed status.
+comments_moderated = Signal()
 
 
 class CommentQuerySet(models.QuerySet):
@@ -16,21 +20,13 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.PENDING)
 
     def set_status(self, status):
-        """Moderate many at once; the pages showing them are refreshed (an UPDATE sends no signal)."""
-        from django.db import transaction
-
-        from articles.models import Article
-        from articles.pages import rendering
-        from articles.pages.cache import invalidate_articles
-
+        """Moderate many at once. An UPDATE sends no ``post_save``: ``comments_moderated`` says which
+        articles' pages show comments that changed."""
         changing = self.exclude(status=status)
-        articles = list(Article.objects.filter(comments__in=changing).distinct().only("slug"))
+        article_ids = sorted(set(changing.values_list("article_id", flat=True)))
         changed = changing.update(status=status)
         if changed:
-            invalidate_articles(articles)
-            ids = [article.pk for article in articles]
-            rendering.invalidate(ids)
-            transaction.on_commit(lambda: rendering.refresh_safely(ids))
+            comments_moderated.send(sender=Comment, article_ids=article_ids)
         return changed
 
     def thread(self, max_depth=3):

@@ -1,10 +1,13 @@
 """Whole-page cache for anonymous readers that is never stale, shared by every web process.
 
-How it stays fresh: every cached page is stored under a key that includes the current value of
-the *version keys* it depends on. A write bumps the versions of what it changed, so the next
-request computes a new key and renders afresh; the old entry is never read again and expires.
-Nothing is deleted by pattern and no process keeps state of its own, so any number of gunicorn
-workers and machines sharing one cache (Redis via ``CACHE_URL``) see an edit at once.
+How it stays fresh: every cached page is stored with the values of the *version keys* it depends
+on, read before it was rendered, and is served only while each of those keys still holds that
+value. A write bumps the versions of what it changed (each gets a new random value no scope has
+held), so the next request finds the stored page outdated and renders afresh. Nothing is deleted
+by pattern and no process keeps state of its own, so any number of gunicorn workers and machines
+sharing one cache (Redis via ``CACHE_URL``; without it the database, ``DatabaseCache``) see an
+edit at once. Only Django's public cache API is used: a lookup is one ``get_many`` of the page's
+version keys and of its entry (one entry per URL), a bump of any number of scopes one ``set_many``.
 
 Scopes (version keys):
 
@@ -28,7 +31,7 @@ cookie.
 
 The comment form's CSRF token is per reader, yet the article page is shared: the stored copy
 holds a placeholder where the token was, and every reader served from the cache gets their own
-token put in its place (``reader_csrf_token``, as ``get_token`` does: CsrfViewMiddleware sets their cookie).
+token put in its place (Django's ``get_token``: CsrfViewMiddleware sets their cookie).
 Likewise the comment form's signed "shown at" token is re-signed for the time each reader is served.
 
 Conditional GET: cached pages carry an ``ETag`` (digest of the body) and ``Last-Modified`` (when
@@ -39,23 +42,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import time
-from collections import OrderedDict
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.base import default_key_func
-from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import DisallowedHost
-from django.db import transaction
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
-from articles.csrf_tokens import reader_csrf_token
-
+from articles.aftercommit import AtCommit
 CSRF_PLACEHOLDER = b"__archive_csrf_token__"
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 FORM_TOKEN_HOLE = b'name="token" value="__archive_form_token__"'
@@ -64,11 +64,11 @@ _HOLES = re.compile(b"(" + re.escape(CSRF_PLACEHOLDER) + b"|" + re.escape(FORM_T
 VERSION_PREFIX = "pagever:"
 # The layout of a stored entry is part of its key: after a deploy that changes it, entries stored by
 # the old code are never read (they expire), so no process reads a layout it does not know.
-PAGE_PREFIX = "page3:"
+PAGE_PREFIX = "page4:"
 SITE = "site"
 LISTINGS = "listings"
 COMMENTS = "comments"
-# How long a rendered page may sit unread; stale versions are never read, so this only bounds memory.
+# How long a rendered page may sit unread; outdated entries are never served, so this only bounds memory.
 PAGE_TIMEOUT = 24 * 60 * 60
 # Headers each served copy gets afresh (validators, caching, cookies), never replayed from the store.
 _PER_RESPONSE_HEADERS = {
@@ -102,9 +102,14 @@ def _cache():
 
 # -- versions ----------------------------------------------------------------------------------
 def _fresh_version() -> int:
-    # A time-based start, not 1: if Redis evicts a version key, its new value cannot repeat an old
-    # one, so an evicted version never resurrects pages stored under it.
-    return time.time_ns()
+    """A version no scope has held: 63 random bits (two draws alike: odds of 1 in 2**63 each).
+
+    A bump sets it rather than incrementing the old one, so any number of scopes is bumped in one
+    ``set_many`` with no read, on any backend (``incr`` is a read and a write on most of Django's),
+    and two processes bumping at once cannot both write the same value. A version key evicted by
+    Redis comes back with a new one too, so an evicted version never resurrects pages stored under it.
+    """
+    return secrets.randbits(63)
 
 
 def current_versions(scopes) -> list[int]:
@@ -137,54 +142,31 @@ def versioned(name: str, compute, scopes=(SITE, LISTINGS)):
     return value
 
 
+# Scopes bumped in this transaction, bumped again once when it commits.
+_at_commit = AtCommit(lambda scopes: _bump_now(scopes))
+
+
 def bump(*scopes: str) -> None:
     """Invalidate every page that depends on any of ``scopes``, now and again when the transaction commits.
 
     The second bump closes a race: a reader who renders between the first bump and the commit sees
     the old rows and stores them under the new version; the commit-time bump retires that entry.
-
-    Inside a bulk write (``articles.deferred.collecting``) the scopes are collected and bumped
-    once, each scope once, at the end of the write.
+    A transaction that writes many articles (an import) bumps each scope once now and once at its
+    commit, however many of its writes ask for it.
     """
-    from articles import deferred
-
-    work = deferred.current()
-    if work is not None:
-        work.bump(scopes)
-        return
-    _bump_now(scopes)
-    transaction.on_commit(lambda: _bump_now(scopes))
+    new = _at_commit.add(scopes)
+    if new:
+        _bump_now(sorted(new))
 
 
 def _bump_now(scopes) -> None:
-    cache = _cache()
-    if len(scopes) > 1 and isinstance(cache, RedisCache) and cache.key_func is default_key_func:
-        # Many scopes (a bulk import's articles): one round trip per thousand, not two per scope.
-        script = _bump_scripts.get(tuple(cache._cache._servers))
-        if script is None:
-            client = cache._cache.get_client(write=True)
-            script = _bump_scripts[tuple(cache._cache._servers)] = client.register_script(_BUMP_SCRIPT)
-        scopes = list(scopes)
-        for start in range(0, len(scopes), 1000):
-            keys = [cache.make_key(VERSION_PREFIX + scope) for scope in scopes[start : start + 1000]]
-            script(keys=keys, args=[_fresh_version()])
-        return
-    for scope in scopes:
-        key = VERSION_PREFIX + scope
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, _fresh_version(), timeout=None)
+    """Give every scope a new version: one ``set_many`` (one round trip on Redis) however many there are.
 
-
-# What the loop below does for each key (incr, or a fresh version when the key is missing).
-_BUMP_SCRIPT = """
-for _, key in ipairs(KEYS) do
-  if redis.call('EXISTS', key) == 1 then redis.call('INCR', key) else redis.call('SET', key, ARGV[1]) end
-end
-return #KEYS
-"""
-_bump_scripts = {}
+    Setting a never-used value is what an increment would do for the pages (every entry stored with
+    the old value is outdated) and needs no read, so a bulk import's thousands of article scopes
+    cost one call, not one or two round trips each; a missing key simply gets its first value.
+    """
+    _cache().set_many({VERSION_PREFIX + scope: _fresh_version() for scope in scopes}, timeout=None)
 
 
 def invalidate_article(article) -> None:
@@ -250,61 +232,30 @@ def page_scopes(match, view_kwargs) -> list[str] | None:
     return [SITE, *scopes]
 
 
-def _page_key_stem(request) -> str:
+def _page_key(request) -> str:
+    """One entry per URL (host and query included); which versions it was rendered for is in the entry."""
     url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    return PAGE_PREFIX + hashlib.sha256(url.encode()).hexdigest()[:32] + ":"
-
-
-# On Redis a hit costs one round trip: the script reads the versions and the page they name, or
-# only says the page is the one this process holds already (ARGV[2], its key), which it then serves
-# from its own memory without the 30 KB transfer and unpickling.
-_LOOKUP_SCRIPT = """
-local versions = redis.call('MGET', unpack(KEYS))
-for i = 1, #KEYS do
-  if not versions[i] then return {versions, false} end
-end
-local key = ARGV[1] .. table.concat(versions, '.')
-if key == ARGV[2] then return {versions, 'held'} end
-return {versions, redis.call('GET', key)}
-"""
-_scripts = {}
-# Entries this process served lately, by page key stem: (full key, entry). An entry is only ever
-# served under the versions it was stored for, so holding it here can never make a page stale.
-HELD_PAGES = 2000  # at most ~60 MB a process (an article page is ~28 KB)
-_held: OrderedDict[str, tuple[str, dict]] = OrderedDict()
+    return PAGE_PREFIX + hashlib.sha256(url.encode()).hexdigest()[:32]
 
 
 def lookup(request, scopes):
-    """(page key, cached entry or None) for this request."""
-    cache = _cache()
-    stem = _page_key_stem(request)
-    if isinstance(cache, RedisCache) and cache.key_func is default_key_func:
-        script = _scripts.get(tuple(cache._cache._servers))
-        if script is None:
-            # One client per process (Django builds a new one per call, ~0.2 ms each): same pool.
-            client = cache._cache.get_client(write=False)
-            script = _scripts[tuple(cache._cache._servers)] = client.register_script(_LOOKUP_SCRIPT)
-        keys = [cache.make_key(VERSION_PREFIX + s) for s in scopes]
-        held_key, held_entry = _held.get(stem, ("", None))
-        versions, raw = script(keys=keys, args=[cache.make_key(stem), held_key])
-        if all(versions):
-            key = stem + ".".join(v.decode() for v in versions)
-            if raw == b"held":
-                _held.move_to_end(stem)
-                return key, held_entry
-            entry = cache._cache._serializer.loads(raw) if raw else None
-            if entry is not None:
-                _hold(stem, cache.make_key(key), entry)
-            return key, entry
-    key = stem + ".".join(str(v) for v in current_versions(scopes))
-    return key, cache.get(key)
+    """(page key, current versions of ``scopes``, cached entry or None) for this request.
 
-
-def _hold(stem, full_key, entry) -> None:
-    _held[stem] = (full_key, entry)
-    _held.move_to_end(stem)
-    while len(_held) > HELD_PAGES:
-        _held.popitem(last=False)
+    One ``get_many`` reads the versions and the page's entry together; the entry is served only if
+    it was stored for exactly these versions. Those were read before the page was rendered, so its
+    content is at least as new as they say: a write bumped since (or at commit, see ``bump``) makes
+    the entry outdated, never served again; a missing version key (new, or evicted) is a miss.
+    """
+    key = _page_key(request)
+    version_keys = [VERSION_PREFIX + scope for scope in scopes]
+    found = _cache().get_many([*version_keys, key])
+    if any(k not in found for k in version_keys):
+        return key, current_versions(scopes), None
+    versions = [found[k] for k in version_keys]
+    entry = found.get(key)
+    if entry is None or entry.get("versions") != versions:
+        return key, versions, None
+    return key, versions, entry
 
 
 class PublicPageCacheMiddleware:
@@ -325,9 +276,9 @@ class PublicPageCacheMiddleware:
             if hit is not None:
                 return hit
         response = self.get_response(request)
-        key = getattr(request, "_archive_page_key", None)
-        if key is not None:
-            response = self._store(request, response, key)
+        pending = getattr(request, "_archive_page_key", None)
+        if pending is not None:
+            response = self._store(request, response, *pending)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -341,11 +292,11 @@ class PublicPageCacheMiddleware:
         if scopes is None:
             return None
         try:
-            key, entry = lookup(request, scopes)
+            key, versions, entry = lookup(request, scopes)
         except DisallowedHost:
             return None  # answered by the usual path (400)
         if entry is None:
-            request._archive_page_key = key
+            request._archive_page_key = (key, versions)
             return None
         response = _response_from(entry, request)
         response["X-Archive-Cache"] = "hit"
@@ -353,7 +304,7 @@ class PublicPageCacheMiddleware:
             request, etag=response["ETag"], last_modified=entry["last_modified"], response=response
         )
 
-    def _store(self, request, response, key):
+    def _store(self, request, response, key, versions):
         if (
             response.status_code != 200
             or response.streaming
@@ -385,6 +336,8 @@ class PublicPageCacheMiddleware:
             return response
         now = int(time.time())
         entry = {
+            # The versions read before rendering: the entry is served while they are current.
+            "versions": versions,
             # The page cut at its holes (CSRF_PLACEHOLDER, FORM_TOKEN_HOLE): a hit joins the pieces
             # with this reader's tokens instead of searching the page for each hole.
             "pieces": _HOLES.split(content),
@@ -410,7 +363,7 @@ def _response_from(entry, request) -> HttpResponse:
     if len(pieces) > 1:
         fill = {}
         if entry["csrf_hole"]:
-            fill[CSRF_PLACEHOLDER] = reader_csrf_token(request).encode()
+            fill[CSRF_PLACEHOLDER] = get_token(request).encode()
         if entry["form_payload"] is not None:
             from articles.comments.forms import reshown_form_token
 

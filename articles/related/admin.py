@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from articles.models import IndexBacklog, RelatedArticle, RelatedExclusion, RelatedPin
+from articles.models import RelatedArticle, RelatedExclusion, RelatedPin
 
 
 class RelatedPinInline(admin.TabularInline):
@@ -44,9 +44,8 @@ class RelatedPostsAdminMixin:
             .order_by("rank")
         )
         if not rows:
-            if IndexBacklog.objects.filter(article=obj, related=True).exists():
-                return "Not yet: an import left them for later; `manage.py update_indexes` computes them."
-            return "None yet: related posts are computed when the article is published (or by rebuild_related)."
+            return ("None yet: a background task computes them once the article is published "
+                    "(or `manage.py rebuild_related`).")
         return format_html(
             '<table class="related-posts"><thead><tr><th scope="col">#</th><th scope="col">Article</th>'
             '<th scope="col">Score</th><th scope="col">Why</th></tr></thead><tbody>{}</tbody></table>',

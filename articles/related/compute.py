@@ -26,7 +26,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.dispatch import Signal
-from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from articles import bulk
@@ -184,6 +183,17 @@ def index_terms(article, previous=None, *, policy=None):
     return vector
 
 
+def count_out(article_id, previous, *, policy=None):
+    """Take an edited article's words (``previous``: the title and body it was counted with) out of
+    the document frequencies and drop its stored terms, in the writing transaction: the text it was
+    counted with is known only now. ``update_related_posts`` counts the new text in."""
+    if ArticleTerm.objects.filter(article_id=article_id).exists():
+        policy = policy or get_policy()
+        old = set(term_counts(*previous, title_boost=policy.title_boost)[0])
+        _adjust_document_counts(added=set(), removed=old | {CORPUS}, labels={})
+        ArticleTerm.objects.filter(article_id=article_id).delete()
+
+
 def forget(article_id, previous=None, *, policy=None):
     """Take an article out of every list, and its words (``previous``: title, body) out of the counts."""
     if previous is not None and ArticleTerm.objects.filter(article_id=article_id).exists():
@@ -196,8 +206,19 @@ def forget(article_id, previous=None, *, policy=None):
     RelatedArticle.objects.filter(Q(article_id=article_id) | Q(related_id=article_id)).delete()
 
 
+@dataclass(frozen=True)
+class TermEvent:
+    """An ``index_terms`` (``title``/``body`` set) or ``forget`` (both None) of one article, with the
+    text it was last indexed with (``previous``: title, body) or None."""
+
+    article_id: int
+    title: str | None
+    body: str | None
+    previous: tuple[str, str] | None
+
+
 def replay_term_events(events, *, policy=None):
-    """``index_terms``/``forget`` for each event in order (``articles.deferred.TermEvent``), in a
+    """``index_terms``/``forget`` for each event in order (``TermEvent``), in a
     few queries: the counts and labels are carried in memory from one event to the next, so every
     vector, count and label comes out as the single calls would have written them.
     """
@@ -627,11 +648,6 @@ def recompute_safely(article_id, **kwargs):
         logger.exception("Related posts of article %s could not be recomputed; run rebuild_related.", article_id)
 
 
-def schedule_recompute(article_id, *, neighbours=True):
-    """Recompute once the current transaction commits (tags, footnotes and inlines are saved by then)."""
-    transaction.on_commit(lambda: recompute_safely(article_id, neighbours=neighbours))
-
-
 # --------------------------------------------------------------------------------------------
 # Every article
 # --------------------------------------------------------------------------------------------
@@ -658,12 +674,9 @@ def rebuild(*, policy: RelatednessPolicy | None = None, stream=None, workers=Non
     """
     policy = policy or get_policy()
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    from articles import index_backlog
-
-    started, queued_before = time.monotonic(), timezone.now()
+    started = time.monotonic()
     with transaction.atomic():
         summary = _rebuild(policy, stream, workers, chunk_size)
-        index_backlog.forget_before(queued_before)  # counted and computed with the rest
         refresh_pages(None)
     if connection.vendor in ("postgresql", "sqlite"):
         # Fresh statistics, so the planner uses the term index for the next single recompute.

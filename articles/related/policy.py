@@ -24,8 +24,6 @@ from dataclasses import dataclass, field, fields, replace
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from articles.prefill import prefillable
-
 TERM_MAX_LENGTH = 64
 
 # English function words and the old site's page chrome; they say nothing about a subject.
@@ -62,7 +60,6 @@ def article_text(title: str, body_html: str) -> tuple[str, str]:
     return title or "", html.unescape(body)
 
 
-@prefillable  # an import's parsing process counts ahead (articles.importers.ahead)
 def term_counts(title: str, body_html: str, *, title_boost: int = 3) -> tuple[Counter, set[str]]:
     """Term frequencies (title words count ``title_boost`` times) and the words as written.
 

@@ -13,8 +13,6 @@ from django.db import connection
 from django.db.models import OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 
-from . import body_vectors
-
 
 def uses_postgres_search():
     return connection.vendor == "postgresql"
@@ -25,28 +23,11 @@ def head_vector(config):
     return SearchVector("title", weight="A", config=config) + SearchVector("summary", weight="B", config=config)
 
 
-def _full_vector(config, notes, parts_ahead=False):
+def _full_vector(config, notes):
     # The body is HTML: the text-search parser reads tags as their own tokens and the
     # configuration indexes none of them, so only the words count.
-    body = (_BodyPart if parts_ahead else SearchVector)("body", weight="C", config=config)
+    body = SearchVector("body", weight="C", config=config)
     return head_vector(config) + body + SearchVector(notes, weight="D", config=config)
-
-
-class _BodyPart(SearchVector):
-    """The body's part, taken from the parts worked out ahead (``articles.search.body_vectors``) when one was
-    computed from the body the row holds now, else computed here as ``SearchVector`` does."""
-
-    def as_sql(self, compiler, connection, function=None, template=None):
-        sql, params = super().as_sql(compiler, connection, function, template)
-        from articles.models import Article
-
-        qn = compiler.quote_name_unless_alias
-        table = qn(Article._meta.db_table)
-        ahead = (
-            f"SELECT v.vector FROM {body_vectors.TABLE} v "
-            f"WHERE v.id = {table}.{qn('id')} AND v.digest = md5({table}.{qn('body')}) LIMIT 1"
-        )
-        return f"COALESCE(({ahead}), {sql})", params
 
 
 def refresh_search_vector(article_id):
@@ -63,13 +44,9 @@ def refresh_search_vector(article_id):
     )
 
 
-def refresh_search_vectors(article_ids, *, parts_ahead=False):
+def refresh_search_vectors(article_ids):
     """Many articles' vectors in one UPDATE, each the one ``refresh_search_vector`` writes (bulk
-    writes such as ``generate_articles`` send no signal; an import refreshes its articles at its end).
-
-    ``parts_ahead``: body parts were worked out ahead into this transaction's table
-    (``articles.search.body_vectors``); they are used where they match the row's body.
-    """
+    writes such as ``generate_articles`` send no signal; ``update_search_vectors`` is the task)."""
     if not uses_postgres_search() or not article_ids:
         return
     from articles.models import Article, Footnote
@@ -84,6 +61,6 @@ def refresh_search_vectors(article_ids, *, parts_ahead=False):
         output_field=TextField(),
     )
     Article.objects.filter(pk__in=list(article_ids)).update(
-        search_vector=_full_vector(config, Coalesce(notes, Value("", output_field=TextField())), parts_ahead),
+        search_vector=_full_vector(config, Coalesce(notes, Value("", output_field=TextField()))),
         search_head=head_vector(config),
     )

@@ -11,11 +11,8 @@ from taggit.models import Tag, TaggedItem
 from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, Source
 from articles.pages.cache import invalidate_listings
 from articles.progress import progress
+from articles.search import refresh_search_vectors
 from articles.synthetic import SyntheticArchive
-
-# Other areas register what they derive from articles (search vectors, related posts): each hook is
-# called as hook(article_ids) inside the batch's transaction, since bulk inserts send no signals.
-after_generate_hooks = []
 
 
 class Command(BaseCommand):
@@ -184,8 +181,8 @@ def _write_batch(archive, shared, start, stop, totals):
     TaggedItem.objects.bulk_create(tagged)
     Footnote.objects.bulk_create(notes)
     Comment.objects.bulk_create(comments)
-    for hook in after_generate_hooks:
-        hook([row.pk for row in rows])
+    # Bulk-inserted (no signals): their search vectors in one UPDATE.
+    refresh_search_vectors([row.pk for row in rows])
     totals["created"] += len(rows)
     totals["footnotes"] += len(notes)
     totals["comments"] += len(comments)

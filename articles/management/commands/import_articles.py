@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import index_backlog
 from articles.importers.formats import FORMATS
 from articles.importers.pipeline import collect_files, import_paths
 from articles.progress import progress
+from articles.related.tasks import update_related_posts
 
 
 class Command(BaseCommand):
@@ -15,12 +15,6 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=sorted(FORMATS), help="Force a format instead of detecting it.")
         parser.add_argument(
             "--include-pages", action="store_true", help="WordPress: import pages as articles too."
-        )
-        parser.add_argument(
-            "--index-later",
-            action="store_true",
-            help="Commit the articles without their search vectors, new articles' terms and related posts "
-            "(most of a large import's time); they are queued, and `manage.py update_indexes` writes them.",
         )
 
     def handle(self, *args, **options):
@@ -34,15 +28,11 @@ class Command(BaseCommand):
 
         totals = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
         failed_files = 0
-        # Parsed in a second process while this one loads (``articles.importers.ahead``); the bar
-        # moves as files are done.
         imports = import_paths(
             files,
-            ahead=True,
             format_name=options["format"],
             dry_run=options["dry_run"],
             include_pages=options["include_pages"],
-            index_later=options["index_later"],
         )
         imports = progress(imports, desc="Importing", unit="file", total=len(files), stream=self.stderr)
         for path, result in imports:
@@ -58,10 +48,11 @@ class Command(BaseCommand):
         if failed_files or totals["failed"]:
             raise CommandError(line)
         self.stdout.write(self.style.SUCCESS(line))
-        if options["index_later"] and not options["dry_run"] and (queued := index_backlog.waiting()):
+        written = totals["created"] + totals["updated"]
+        if written and not options["dry_run"] and update_related_posts.get_backend().supports_defer:
             self.stdout.write(
-                f"Search, terms and related posts of {queued} article(s) are queued: "
-                "run `manage.py update_indexes` to write them."
+                f"Search, related posts and stored pages of {written} article(s) follow as queued tasks: "
+                "a task worker (`manage.py db_worker`) writes them."
             )
 
     def _report(self, path, result):

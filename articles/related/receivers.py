@@ -1,17 +1,31 @@
-"""Related posts follow the articles: recomputed after a publish, edit or import; gone on unpublish."""
+"""Related posts listen to writes: what must happen in the writing transaction happens there, the
+rest is one ``update_related_posts`` task per batch of articles once the transaction commits (the
+importer and the admin have saved tags, footnotes and inlines by then)."""
 
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from articles import deferred
+from articles.aftercommit import AtCommit, in_batches
 from articles.models import Article, RelatedExclusion, RelatedPin
-from articles.related.compute import forget, index_terms, refresh_pages, schedule_recompute, showing_in_related
+
+from .compute import count_out, forget
+from .tasks import update_related_posts
 
 PUBLISHED = Article.Status.PUBLISHED
 
 
+def _enqueue(steps):
+    for neighbours in (True, False):
+        ids = [article_id for article_id, with_neighbours in steps if with_neighbours is neighbours]
+        for batch in in_batches(ids):
+            update_related_posts.enqueue(batch, neighbours=neighbours)
+
+
+pending = AtCommit(_enqueue)
+
+
 @receiver(pre_save, sender=Article, dispatch_uid="related_posts_article_saving")
-def remember_indexed_text(sender, instance, raw=False, **kwargs):
+def remember_counted_text(sender, instance, raw=False, **kwargs):
     """The text the term index counted (if any), so the save can count it out exactly."""
     instance._related_previous = None
     if raw or instance.pk is None:
@@ -26,21 +40,10 @@ def article_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
     previous = getattr(instance, "_related_previous", None)
-    work = deferred.current()  # a bulk write (an import): all of it once, at the end of the block
-    if work is None:
-        # Its title, date and category show in other articles' related posts.
-        refresh_pages(showing_in_related([instance.pk]))
     if instance.status == PUBLISHED:
-        # Terms now, with the text; the list after the commit, once the importer or the admin has
-        # saved tags, footnotes and inlines too.
-        if work is not None:
-            work.index_terms(instance, previous)
-            work.recompute(instance.pk)
-        else:
-            index_terms(instance, previous)
-            schedule_recompute(instance.pk)
-    elif work is not None:
-        work.forget(instance.pk, previous)  # still inside the transaction that unpublishes it
+        if previous is not None:
+            count_out(instance.pk, previous)  # the new text is counted by the task
+        pending.add([(instance.pk, True)])
     else:
         # At once, in the same transaction: no list offers an unpublished article.
         forget(instance.pk, previous)
@@ -48,7 +51,7 @@ def article_saved(sender, instance, raw=False, **kwargs):
 
 @receiver(pre_delete, sender=Article, dispatch_uid="related_posts_article_deleted")
 def article_deleted(sender, instance, **kwargs):
-    # Always at once (the cascade removes its terms now); bulk writes (imports) delete no articles.
+    # At once: the cascade removes its terms now.
     forget(instance.pk, (instance.title, instance.body) if instance.status == PUBLISHED else None)
 
 
@@ -57,10 +60,5 @@ def article_deleted(sender, instance, **kwargs):
 @receiver(post_save, sender=RelatedExclusion, dispatch_uid="related_posts_exclusion_saved")
 @receiver(post_delete, sender=RelatedExclusion, dispatch_uid="related_posts_exclusion_deleted")
 def editors_choice_changed(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    work = deferred.current()
-    if work is not None:
-        work.recompute(instance.article_id, neighbours=False)
-    else:
-        schedule_recompute(instance.article_id, neighbours=False)
+    if not raw:
+        pending.add([(instance.article_id, False)])

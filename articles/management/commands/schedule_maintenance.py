@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from articles.tasks import schedule_maintenance
+
+
+class Command(BaseCommand):
+    help = (
+        "Queue the daily maintenance task (expired sessions, scheduled articles that are due, old task results) "
+        "unless it is queued already; it queues itself again every day. Run once after each deploy."
+    )
+
+    def handle(self, *args, **options):
+        if schedule_maintenance():
+            self.stdout.write("Daily maintenance queued: a task worker (`manage.py db_worker`) runs it.")
+        else:
+            self.stdout.write("Daily maintenance is already queued (or tasks run at once here): nothing to do.")

@@ -1,0 +1,203 @@
+"""The one place that decides which pages a write makes stale: signal receivers for every write.
+
+Two stores of pages follow the writes (see ``cache`` and ``rendering``):
+
+- the page cache's version keys (``cache.bump``): the listings (home, category, tag, author,
+  source, archive, search, feeds, sitemap) when a public article changes, the article's own page
+  when it, its notes, byline, tags, approved comments or related posts change, and every page
+  when a name shown everywhere (category, author, source, tag) changes;
+- the stored article renderings (``rendering.invalidate``), in the writing transaction, and
+  rendered again ahead of the first reader by ``render_article_pages`` once it commits.
+
+Writes that send no signal (``QuerySet.update``, ``bulk_create``) say what they changed
+themselves: ``Comment.objects.set_status`` sends ``comments_moderated``; related posts' engine
+sends ``related_lists_changed``. Deletions are read in ``pre_delete``, while the rows that say
+which articles are affected still exist.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_delete
+from django.dispatch import receiver
+from taggit.models import Tag, TaggedItem
+
+from articles.aftercommit import AtCommit, in_batches
+from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, Source
+from articles.models.comments import comments_moderated
+from articles.related.compute import refresh_pages, related_lists_changed, showing_in_related
+
+from . import rendering
+from .cache import COMMENTS, LISTINGS, SITE, article_scope, bump
+from .tasks import render_article_pages
+
+PUBLISHED = Article.Status.PUBLISHED
+APPROVED = Comment.Status.APPROVED
+
+
+def _render(article_ids):
+    for batch in in_batches(article_ids):
+        render_article_pages.enqueue(batch)
+
+
+to_render = AtCommit(_render)
+
+
+def _invalidate(article_ids, *, render=()):
+    """The stored pages of these articles are stale now; ``render`` ones are rendered once committed."""
+    rendering.invalidate(article_ids)
+    if render:
+        to_render.add(render)
+
+
+def _deleting_article(origin):
+    # Rows deleted because their article is: the article's rendering and page go with it.
+    return isinstance(origin, Article) or (isinstance(origin, QuerySet) and origin.model is Article)
+
+
+def _slugs(article_ids):
+    return Article.objects.filter(pk__in=list(article_ids)).values_list("slug", flat=True)
+
+
+# -- articles ------------------------------------------------------------------------------------
+@receiver(post_init, sender=Article, dispatch_uid="pages_article_loaded")
+def remember_article_state(sender, instance, **kwargs):
+    _remember(instance)
+
+
+def _remember(instance):
+    # What the public saw before this edit: unpublishing must invalidate too, and so must a slug
+    # change. Read from __dict__ so a deferred field is not fetched (one query per row) here.
+    instance._cache_was_published = instance.__dict__.get("status") == PUBLISHED
+    instance._cache_original_slug = instance.__dict__.get("slug")
+
+
+@receiver(post_save, sender=Article, dispatch_uid="pages_article_saved")
+@receiver(post_delete, sender=Article, dispatch_uid="pages_article_deleted")
+def article_changed(sender, instance, signal, raw=False, created=False, **kwargs):
+    if raw:
+        return
+    public_now = instance.status == PUBLISHED and signal is not post_delete
+    if getattr(instance, "_cache_was_published", True) or public_now:
+        # A draft edited as a draft changes no public page (staff previews are never cached); a new
+        # article has no page anyone could have cached.
+        slugs = set() if created else {instance.slug, getattr(instance, "_cache_original_slug", None)} - {None, ""}
+        bump(LISTINGS, *(article_scope(s) for s in sorted(slugs)))
+    if signal is post_save:
+        # Rendered again once committed: its related posts, recomputed by then or soon after,
+        # invalidate it again if they change.
+        _invalidate([instance.pk], render=[instance.pk])
+    _remember(instance)
+
+
+@receiver(related_lists_changed, dispatch_uid="pages_related_lists_changed")
+def related_lists_rewritten(sender, article_ids, **kwargs):
+    if article_ids is None:
+        bump(SITE)  # a rebuild: every article page may show a new list
+        rendering.invalidate_all()
+    elif article_ids:
+        bump(*(article_scope(s) for s in sorted(set(_slugs(article_ids)))))
+        _invalidate(article_ids)
+
+
+# -- rows shown on an article's page -------------------------------------------------------------
+def _article_slug(article_id):
+    return Article.objects.filter(pk=article_id).values_list("slug", flat=True).first()
+
+
+def _bump_article_of(row, *extra):
+    """Bump the page of the article ``row`` belongs to; no query when the row carries its article
+    (rows fetched through ``article.footnotes`` and the like do)."""
+    field = row._meta.get_field("article")
+    slug = row.article.slug if field.is_cached(row) else _article_slug(row.article_id)
+    bump(*extra, *([article_scope(slug)] if slug else []))
+
+
+@receiver(post_save, sender=Footnote, dispatch_uid="pages_footnote_saved")
+@receiver(post_delete, sender=Footnote, dispatch_uid="pages_footnote_deleted")
+@receiver(post_save, sender=ArticleAuthor, dispatch_uid="pages_byline_saved")
+@receiver(post_delete, sender=ArticleAuthor, dispatch_uid="pages_byline_deleted")
+def article_row_changed(sender, instance, raw=False, origin=None, **kwargs):
+    # Footnotes show on the cited source's page too, bylines on the author's: both listings.
+    if raw or _deleting_article(origin):
+        return
+    _bump_article_of(instance, LISTINGS)
+    _invalidate([instance.article_id])
+
+
+@receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="pages_tags_changed")
+@receiver(m2m_changed, sender=Article.categories.through, dispatch_uid="pages_categories_changed")
+def article_links_changed(sender, instance, action, pk_set=None, **kwargs):
+    # taggit's manager (add, set, remove, clear) sends m2m_changed; no per-row receivers needed.
+    if not action.startswith("post_"):
+        return
+    if isinstance(instance, Article):
+        bump(LISTINGS, article_scope(instance.slug))
+        _invalidate([instance.pk])
+    else:
+        # Changed from the other side (category.articles.add(...)): whichever articles, lists changed.
+        bump(SITE)
+        if pk_set:
+            _invalidate(pk_set)
+        else:
+            rendering.invalidate_all()  # cleared from the other side: which articles is no longer known
+
+
+# -- comments ----------------------------------------------------------------------------------
+@receiver(post_init, sender=Comment, dispatch_uid="pages_comment_loaded")
+def remember_comment_status(sender, instance, **kwargs):
+    instance._pages_was_approved = instance.__dict__.get("status") == APPROVED
+
+
+@receiver(post_save, sender=Comment, dispatch_uid="pages_comment_saved")
+@receiver(post_delete, sender=Comment, dispatch_uid="pages_comment_deleted")
+def comment_changed(sender, instance, signal, raw=False, origin=None, **kwargs):
+    # Only approved comments are public: a pending comment arriving changes no page.
+    approved_now = instance.status == APPROVED and signal is not post_delete
+    if not raw and not _deleting_article(origin) and (instance._pages_was_approved or approved_now):
+        _bump_article_of(instance, COMMENTS)
+        _invalidate([instance.article_id], render=[instance.article_id])
+    instance._pages_was_approved = approved_now
+
+
+@receiver(comments_moderated, dispatch_uid="pages_comments_moderated")
+def comments_moderated_together(sender, article_ids, **kwargs):
+    bump(COMMENTS, *(article_scope(s) for s in sorted(set(_slugs(article_ids)))))
+    _invalidate(article_ids, render=article_ids)
+
+
+# -- names shown everywhere --------------------------------------------------------------------
+@receiver(post_save, sender=Source, dispatch_uid="pages_source_saved")
+@receiver(pre_delete, sender=Source, dispatch_uid="pages_source_deleted")
+def source_changed(sender, instance, created=False, raw=False, **kwargs):
+    if not created and not raw:
+        bump(SITE)
+        _invalidate(Footnote.objects.filter(source=instance).values_list("article_id", flat=True))
+
+
+@receiver(post_save, sender=Author, dispatch_uid="pages_author_saved")
+@receiver(pre_delete, sender=Author, dispatch_uid="pages_author_deleted")
+def author_changed(sender, instance, created=False, raw=False, **kwargs):
+    if not created and not raw:
+        bump(SITE)
+        _invalidate(ArticleAuthor.objects.filter(author=instance).values_list("article_id", flat=True))
+
+
+@receiver(post_save, sender=Tag, dispatch_uid="pages_tag_saved")
+@receiver(pre_delete, sender=Tag, dispatch_uid="pages_tag_deleted")
+def tag_changed(sender, instance, created=False, raw=False, **kwargs):
+    if not created and not raw:
+        bump(SITE)
+        items = TaggedItem.objects.filter(tag=instance, content_type=ContentType.objects.get_for_model(Article))
+        _invalidate(items.values_list("object_id", flat=True))
+
+
+@receiver(post_save, sender=Category, dispatch_uid="pages_category_saved")
+@receiver(pre_delete, sender=Category, dispatch_uid="pages_category_deleted")
+def category_changed(sender, instance, created=False, raw=False, **kwargs):
+    # Shown in the breadcrumb of its articles and beside them in other articles' related posts. A
+    # move or rename saves every descendant too, so each handles its own articles.
+    if not created and not raw:
+        bump(SITE)
+        filed = list(Article.objects.filter(primary_category=instance).values_list("pk", flat=True))
+        _invalidate(filed)
+        refresh_pages(showing_in_related(filed))
