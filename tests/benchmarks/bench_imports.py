@@ -2,11 +2,15 @@
 
     createdb -h 127.0.0.1 -U postgres archive_imp
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/archive_imp DJANGO_DEBUG=1 .venv/bin/python manage.py migrate -v0
+    ... manage.py createcachetable                      (for Django's DatabaseCache, when there is no Redis)
     ... manage.py generate_articles 10000 --seed 1      (and manage.py rebuild_related, to import
                                                           into an archive whose related posts are built)
     .venv/bin/python -m tests.benchmarks.bench_imports --template archive_imp
 
-Each run imports into a fresh copy (``createdb -T``), dropped afterwards, so runs compare. Sizes as
+Each format is imported with the default task backend (articles committed, their search vectors,
+related posts and stored pages queued as tasks), then ``manage.py db_worker --batch`` drains the
+queue: the import's own figures and the fully-indexed ones (import plus worker), each with its peak
+memory. Each run imports into a fresh copy (``createdb -T``), dropped afterwards, so runs compare. Sizes as
 in ``make bench``: BENCH_IMPORT_FILES and BENCH_WXR_ITEMS (N/5, at most 2,000; BENCH_N defaults to
 10,000 here), BENCH_WXR_MEMORY_ITEMS (20,000, a --dry-run unless BENCH_WXR_FULL=1). Prints JSON.
 """

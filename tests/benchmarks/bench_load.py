@@ -258,6 +258,7 @@ def main(argv=None):
     try:
         run.log(f"database {args.db}: migrate, generate {args.articles} articles")
         run.manage("migrate", "-v0", env=env)
+        run.manage("createcachetable", env=env)  # for Django's DatabaseCache; a no-op with Redis
         run.manage("generate_articles", str(args.articles), "--seed", str(run.SEED), env=env, capture=True)
         run.setup_django(env)
         paths, skipped = run.endpoints()

@@ -34,6 +34,7 @@ def _setup_django(database_url):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable", verbosity=0)  # for Django's DatabaseCache; a no-op otherwise
 
 
 def _create_postgres_database(url):

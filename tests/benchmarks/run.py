@@ -4,7 +4,10 @@ Seeds BENCH_N synthetic articles into a PostgreSQL database of its own, serves i
 (2 workers, debug off) and drives every public page with wrk for BENCH_SECONDS each, uncached and
 cached, next to the static ceiling (one article page saved as a file and served by whitenoise from
 the same gunicorn). Then import throughput, WXR import peak memory, related-posts recompute and
-search latency. Prints a table and writes JSON to bench-results/latest.json.
+search latency. Imports are measured twice over: the import itself with the default task backend
+(the articles committed, their indexing queued as tasks), and until fully indexed (the import plus
+`manage.py db_worker --batch` draining the queue). Prints a table and writes JSON to
+bench-results/latest.json.
 
 Environment: BENCH_N (10000), BENCH_SECONDS (10), BENCH_CONNECTIONS (8), BENCH_PG (server URL,
 postgres://postgres@127.0.0.1:5432), BENCH_DB (archive_bench), BENCH_KEEP_DB=1 (keep it),
@@ -93,6 +96,8 @@ def server_env(**extra):
         "PYTHONPATH": str(ROOT),
     }
     env.pop("TEST_DB_NAME", None)
+    # Imports queue their indexing for the task worker (the default backend), which the bench times.
+    env.pop("ARCHIVE_TASKS_IMMEDIATE", None)
     env.update(extra)
     return env
 
@@ -149,6 +154,7 @@ def gunicorn(env, workers=2):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not start:\n" + Path(logfile.name).read_text()[-3000:])
             time.sleep(0.1)
+        _until_answering(port, proc, logfile.name, deadline + 60)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
@@ -158,6 +164,24 @@ def gunicorn(env, workers=2):
             proc.kill()
         logfile.close()
         os.unlink(logfile.name)
+
+
+def _until_answering(port, proc, logname, deadline):
+    """The port is bound before a worker has loaded Django (seconds on a busy machine): wait for an
+    HTTP answer (any status), so a short first measurement does not time a server still booting."""
+    import http.client
+
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/robots.txt")
+            conn.getresponse().read()
+            conn.close()
+            return
+        except (OSError, http.client.HTTPException):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not answer:\n" + Path(logname).read_text()[-3000:]) from None
+            time.sleep(0.2)
 
 
 # --- load generation -------------------------------------------------------------------------
@@ -323,22 +347,29 @@ def save_static_page(env, article_path):
 
 
 # --- the rest: imports, memory, related, search ---------------------------------------------------
+# What an import enqueues at commit (one task per batch of <= 1,000 articles per kind), short names.
+INDEX_TASKS = {
+    "articles.search.tasks.update_search_vectors": "search_vectors",
+    "articles.related.tasks.update_related_posts": "related_posts",
+    "articles.pages.tasks.render_article_pages": "article_pages",
+}
+DRAIN = ["db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*", "-v0"]
+
+
 def import_throughput(env, workdir):
-    """Each format imported twice, other articles each time: as ``import_articles`` does by default
-    (indexes written in the import's transaction), and with ``--index-later`` followed by
-    ``update_indexes`` (the articles committed first, their search vectors, terms and related posts after)."""
+    """Each format imported once, as ``import_articles`` does with the default task backend
+    (``django_tasks_db.DatabaseBackend``): the articles are committed and, at commit, one task per
+    batch of articles per kind is queued (search vectors, related posts, stored pages). Measured:
+    the import alone (files/s or items/s, its peak memory), then ``db_worker --batch`` draining the
+    queue (its time and peak memory), and the two together: the time until the imported articles
+    are fully indexed (items/s)."""
     from tests.benchmarks.datasets import write_seed_files, write_wxr
 
-    results = {}
+    results = {"queue_before": _drain_leftovers(env)}
     files = IMPORT_FILES
     seed_dir = workdir / "seed-files"
     write_seed_files(seed_dir, files, seed=SEED + 1)
-    run = _measured_import(env, seed_dir)
-    results["seed_files"] = {"files": files, "seconds": run["seconds"], "files_per_s": round(files / run["seconds"], 1),
-                             "peak_memory_mb": run["peak_memory_mb"], "summary": run["summary"], "ok": run["ok"]}
-    later_dir = workdir / "seed-files-later"
-    write_seed_files(later_dir, files, seed=SEED + 1, first=files)
-    results["seed_files_index_later"] = _index_later(env, later_dir, files, "files")
+    results["seed_files"], results["seed_files_indexed"] = _import_then_drain(env, seed_dir, files, "files")
 
     try:
         from articles.importers import wxr
@@ -348,12 +379,8 @@ def import_throughput(env, workdir):
         results["wxr"] = {"skipped": "articles.importers.wxr has no parse(): the WXR importer is not on this branch"}
         return results
     wxr_path = write_wxr(workdir / "export.xml", WXR_ITEMS, seed=SEED + 2)
-    run = _measured_import(env, wxr_path)
-    results["wxr"] = {"items": WXR_ITEMS, "bytes": wxr_path.stat().st_size, "seconds": run["seconds"],
-                      "items_per_s": round(WXR_ITEMS / run["seconds"], 1), "peak_memory_mb": run["peak_memory_mb"],
-                      "ok": run["ok"], "summary": run["summary"]}
-    later_path = write_wxr(workdir / "export-later.xml", WXR_ITEMS, seed=SEED + 2, first=WXR_ITEMS)
-    results["wxr_index_later"] = _index_later(env, later_path, WXR_ITEMS, "items")
+    results["wxr"], results["wxr_indexed"] = _import_then_drain(env, wxr_path, WXR_ITEMS, "items")
+    results["wxr"]["bytes"] = wxr_path.stat().st_size
     # Peak memory of a 20,000-item export: a full import when BENCH_WXR_FULL=1, else --dry-run, which
     # parses and checks every item like the import does (the memory at stake) but writes nothing.
     big = write_wxr(workdir / "export-20000.xml", WXR_MEMORY_ITEMS, seed=SEED + 3)
@@ -362,32 +389,100 @@ def import_throughput(env, workdir):
     return results
 
 
-def _index_later(env, path, count, unit):
-    """``import_articles --index-later`` then ``update_indexes``, each timed and its peak memory."""
-    imported = _measured_import(env, path, index_later=True)
-    caught_up = _measured(env, ["update_indexes"])
-    total = imported["seconds"] + caught_up["seconds"]
-    return {unit: count, "import_seconds": imported["seconds"], f"{unit}_per_s": round(count / imported["seconds"], 1),
-            "import_peak_memory_mb": imported["peak_memory_mb"], "update_indexes_seconds": caught_up["seconds"],
-            "update_indexes_peak_memory_mb": caught_up["peak_memory_mb"],
-            f"{unit}_per_s_with_indexes": round(count / total, 1),
-            "ok": imported["ok"] and caught_up["ok"], "summary": imported["summary"] + " / " + caught_up["summary"]}
+def _drain_leftovers(env):
+    """Tasks queued before the imports (the related-posts figures' recomputes queue page renders):
+    run untimed, so the first import's worker does only that import's work."""
+    from django_tasks_db.models import DBTaskResult
+
+    ready = DBTaskResult.objects.ready().count()
+    if ready:
+        log(f"draining {ready} task(s) queued before the imports (untimed)")
+        _measured(env, DRAIN)
+    return {"ready": ready, "left": DBTaskResult.objects.ready().count()}
 
 
-def _measured_import(env, path, dry_run=False, index_later=False):
-    return {**_measured(env, ["import_articles", str(path), *(["--dry-run"] if dry_run else []),
-                              *(["--index-later"] if index_later else [])]), "dry_run": dry_run}
+def _import_then_drain(env, path, count, unit):
+    """``import_articles`` (tasks queued, not run), then ``db_worker --batch`` until the queue is
+    empty; returns the import's figures and the fully-indexed figures, each with its peak memory."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from articles.models import Article
+
+    before_pk = Article.objects.aggregate(top=Max("pk"))["top"] or 0
+    since = timezone.now()
+    imported = _measured_import(env, path)
+    queued = _tasks(since)
+    imported_entry = {
+        unit: count, "seconds": imported["seconds"], f"{unit}_per_s": round(count / imported["seconds"], 1),
+        "peak_memory_mb": imported["peak_memory_mb"], "ok": imported["ok"], "summary": imported["summary"],
+        "tasks_queued": {"total": sum(queued["by_task"].values()), **queued["by_task"]},
+    }
+    worker = _measured(env, DRAIN)
+    done = _tasks(since)
+    total = imported["seconds"] + worker["seconds"]
+    indexed = {
+        "items": count, "import_seconds": imported["seconds"], "worker_seconds": worker["seconds"],
+        "worker_peak_memory_mb": worker["peak_memory_mb"], "seconds": round(total, 2),
+        "items_per_s": round(count / total, 1),
+        "tasks_run": done["successful"] + done["failed"], "tasks_failed": done["failed"],
+        "queue_left": done["ready"] + done["running"],
+        "not_indexed": _not_indexed(before_pk),
+    }
+    indexed["ok"] = (imported["ok"] and worker["ok"] and indexed["tasks_failed"] == 0 and indexed["queue_left"] == 0
+                     and indexed["not_indexed"]["search_vector"] == 0 and indexed["not_indexed"]["terms"] == 0)
+    indexed["summary"] = worker["summary"] if not worker["ok"] else (
+        "; ".join(done["failures"]) or f"{indexed['tasks_run']} task(s) run, {indexed['queue_left']} left")
+    return imported_entry, indexed
+
+
+def _tasks(since):
+    """The task queue since ``since``: tasks by kind, finished ones, and what is still to run (any)."""
+    from django_tasks_db.models import DBTaskResult
+
+    mine = DBTaskResult.objects.filter(enqueued_at__gte=since)
+    by_task = {short: 0 for short in INDEX_TASKS.values()}
+    for task_path in mine.values_list("task_path", flat=True):
+        short = INDEX_TASKS.get(task_path, task_path.rsplit(".", 1)[-1])
+        by_task[short] = by_task.get(short, 0) + 1
+    failed = mine.failed()
+    return {"by_task": by_task, "successful": mine.successful().count(), "failed": failed.count(),
+            "failures": [f"{r.task_path}: {r.exception_class_path}" for r in failed[:3]],
+            "ready": DBTaskResult.objects.ready().count(), "running": DBTaskResult.objects.running().count()}
+
+
+def _not_indexed(before_pk):
+    """The imported (published) articles still lacking what follows a write: a search vector, terms
+    in the related-posts index, a related list, a stored page. The first two must be none; a list
+    can be empty and a stored page can be invalidated again after its render (then rendered by its
+    first reader), so those two are reported, not required."""
+    from articles.models import Article
+
+    imported = Article.objects.published().filter(pk__gt=before_pk)
+    return {
+        "articles": imported.count(),
+        "search_vector": imported.filter(search_vector__isnull=True).count(),
+        "terms": imported.filter(related_terms__isnull=True).count(),
+        "related": imported.filter(related_links__isnull=True).count(),
+        "stored_page": imported.exclude(rendering__page_html__gt="").count(),
+    }
+
+
+def _measured_import(env, path, dry_run=False):
+    return {**_measured(env, ["import_articles", str(path), *(["--dry-run"] if dry_run else [])]),
+            "dry_run": dry_run}
 
 
 def _measured(env, arguments):
-    """Run a manage.py command in a child process: wall time, the child's peak resident memory,
-    and the summary (the last line of its output that is not the reminder to run update_indexes)."""
+    """Run a manage.py command in a child process: wall time, the child's peak resident memory
+    (ru_maxrss, what /usr/bin/time reports as maximum resident set size), and the summary (the last
+    line of its output that is not the note that the indexes follow as queued tasks)."""
     probe = (
         "import resource, subprocess, sys, time; t = time.monotonic(); "
         "r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True); "
         "print(r.returncode, time.monotonic() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
-        "lines = [line for line in r.stdout.strip().splitlines() if 'run `manage.py update_indexes`' not in line]; "
-        "print(lines[-1] if lines else r.stderr[-500:])"
+        "lines = [line for line in r.stdout.strip().splitlines() if 'follow as queued tasks' not in line]; "
+        "print(lines[-1] if lines and r.returncode == 0 else (r.stderr or r.stdout)[-500:].replace(chr(10), ' '))"
     )
     command = [PYTHON, str(ROOT / "manage.py"), *arguments]
     out = subprocess.run([PYTHON, "-c", probe, *command], env=env, cwd=ROOT, capture_output=True, text=True,
@@ -498,30 +593,7 @@ def table(results):
     if rendering:
         lines.append(f"article pages rendered for storage: {rendering['articles']} in {rendering['seconds']} s "
                      f"({rendering['articles_per_s']} articles/s)")
-    imports = results["imports"]
-    s = imports.get("seed_files", {})
-    if s:
-        lines.append(f"seed-format import: {s['files']} files in {s['seconds']} s = {s['files_per_s']} files/s")
-    later = (("seed_files_index_later", "files", "seed-format"), ("wxr_index_later", "items", "WXR"))
-    for key, unit, label in later:
-        r = imports.get(key)
-        if r:
-            lines.append(
-                f"{label} import --index-later: {r[unit]} {unit} in {r['import_seconds']} s = {r[f'{unit}_per_s']} "
-                f"{unit}/s (peak {r['import_peak_memory_mb']} MB), then update_indexes {r['update_indexes_seconds']} s "
-                f"(peak {r['update_indexes_peak_memory_mb']} MB): {r[f'{unit}_per_s_with_indexes']} {unit}/s in all"
-                + ("" if r["ok"] else f" FAILED: {r['summary']}")
-            )
-    w = imports.get("wxr", {})
-    if "skipped" in w:
-        lines.append(f"WXR import: skipped: {w['skipped']}")
-    elif w:
-        lines.append(f"WXR import: {w['items']} items ({w['bytes'] / 1e6:.1f} MB) in {w['seconds']} s = "
-                     f"{w['items_per_s']} items/s, peak memory {w['peak_memory_mb']} MB")
-        m = imports["wxr_memory"]
-        lines.append(f"WXR {m['items']}-item export ({m['bytes'] / 1e6:.1f} MB)"
-                     f"{' --dry-run' if m['dry_run'] else ''}: peak memory {m['peak_memory_mb']} MB "
-                     f"in {m['seconds']} s ({'ok' if m['ok'] else 'FAILED: ' + m['summary']})")
+    lines.extend(import_lines(results["imports"]))
     rel = results["related"]
     lines.append("related recompute: " + (f"skipped: {rel['skipped']}" if "skipped" in rel else
                                          f"one article {rel['one_ms']} ms, all {rel['all_s']} s"))
@@ -539,6 +611,45 @@ def table(results):
         else:
             lines.append(f"Wagtail peer: skipped: {peer.get('skipped')}")
     return "\n".join(lines)
+
+
+def import_lines(imports):
+    """The import figures: the import itself (tasks queued), then until fully indexed (queue drained)."""
+    lines = []
+    q = imports.get("queue_before", {})
+    if q.get("ready"):
+        lines.append(f"(tasks queued before the imports, drained untimed: {q['ready']}, left {q['left']})")
+    for key, unit, label in (("seed_files", "files", "seed-format"), ("wxr", "items", "WXR")):
+        r = imports.get(key)
+        if not r:
+            continue
+        if "skipped" in r:
+            lines.append(f"{label} import: skipped: {r['skipped']}")
+            continue
+        queued = r["tasks_queued"]
+        kinds = ", ".join(f"{n} {kind}" for kind, n in queued.items() if kind != "total")
+        size = f" ({r['bytes'] / 1e6:.1f} MB)" if "bytes" in r else ""
+        lines.append(
+            f"{label} import: {r[unit]} {unit}{size} in {r['seconds']} s = {r[f'{unit}_per_s']} {unit}/s, "
+            f"peak {r['peak_memory_mb']} MB; {queued['total']} task(s) queued ({kinds})"
+            + ("" if r["ok"] else f" FAILED: {r['summary']}")
+        )
+        f = imports.get(f"{key}_indexed")
+        if f:
+            missing = f["not_indexed"]
+            lines.append(
+                f"{label} fully indexed: import {f['import_seconds']} s + db_worker --batch {f['worker_seconds']} s "
+                f"(peak {f['worker_peak_memory_mb']} MB, {f['tasks_run']} task(s), queue left {f['queue_left']}) "
+                f"= {f['items_per_s']} items/s; of {missing['articles']} published, without search vector "
+                f"{missing['search_vector']}, terms {missing['terms']}, related list {missing['related']}, "
+                f"stored page {missing['stored_page']}" + ("" if f["ok"] else f" FAILED: {f['summary']}")
+            )
+    m = imports.get("wxr_memory")
+    if m:
+        lines.append(f"WXR {m['items']}-item export ({m['bytes'] / 1e6:.1f} MB)"
+                     f"{' --dry-run' if m['dry_run'] else ''}: peak memory {m['peak_memory_mb']} MB "
+                     f"in {m['seconds']} s ({'ok' if m['ok'] else 'FAILED: ' + m['summary']})")
+    return lines
 
 
 # --- main ----------------------------------------------------------------------------------------------
@@ -564,6 +675,8 @@ def main():
     try:
         log(f"database {DB_NAME}: migrate, generate {N} articles")
         manage("migrate", "-v0", env=env)
+        # The cache table, for when the cache is Django's DatabaseCache (no Redis): a no-op otherwise.
+        manage("createcachetable", env=env)
         t = time.monotonic()
         manage("generate_articles", str(N), "--seed", str(SEED), env=env, capture=True)
         seconds = time.monotonic() - t
