@@ -7,7 +7,7 @@ the handler runs at once.
 
 Each ``add`` registers its own ``transaction.on_commit`` callback, so a savepoint rolled back takes
 nothing with it that a later write needs: the first callback to run hands on everything pending and
-the others find nothing left. Keys added in a transaction that was rolled back stay pending and
+the others find nothing left (an append at the write, a no-op call at the commit). Keys added in a transaction that was rolled back stay pending and
 are handed on with the next commit of the same thread: the tasks are idempotent and skip rows that
 do not exist, so that costs a little work, never a wrong result.
 """
@@ -42,9 +42,10 @@ class AtCommit:
         """Hand ``keys`` on at commit; returns the ones not already pending in this thread."""
         pending = self._pending()
         new = set(keys) - pending
-        if new:
-            pending.update(new)
-            transaction.on_commit(self._flush)
+        pending.update(new)
+        # Registered by every add, not only the first: a savepoint rolled back drops the callbacks
+        # registered inside it, and the keys added before it must still be handed on.
+        transaction.on_commit(self._flush)
         return new
 
     def _flush(self) -> None:

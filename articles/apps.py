@@ -7,16 +7,17 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # What follows a write: each part listens for itself (receivers connect on import).
+        # What follows a write: each part listens for itself (receivers connect on import), the
+        # pages last, so their work follows the others' where a write asks for both.
         from . import receivers  # noqa: F401
         from .comments import transfer as comments_transfer
         from .importers import loader
         from .importers.comments_loader import load_comments
         from .importers.redirects_loader import load_redirects
-        from .pages import receivers as pages_receivers  # noqa: F401
         from .related import receivers as related_receivers  # noqa: F401
         from .revisions import record_import
         from .search import receivers as search_receivers  # noqa: F401
+        from .pages import receivers as pages_receivers  # noqa: F401,I001
 
         comments_transfer.register()
         # What an import loads beyond the article itself; each hook runs once per article. The

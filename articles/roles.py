@@ -18,7 +18,7 @@ ROLES = {
         *(("articles", f"{action}_{model}") for model in
           ("article", "articleauthor", "footnote", "source", "author", "category") for action in CRUD),
         ("articles", "view_importrecord"),
-        ("articles", "view_indexbacklog"),
+        ("django_tasks_database", "view_dbtaskresult"),  # what background work waits
         ("articles", "import_articles"),
         *(("taggit", f"{action}_{model}") for model in ("tag", "taggeditem") for action in CRUD),
     ],

@@ -24,7 +24,7 @@ from taggit.models import Tag, TaggedItem
 from articles.aftercommit import AtCommit, in_batches
 from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, Source
 from articles.models.comments import comments_moderated
-from articles.related.compute import refresh_pages, related_lists_changed, showing_in_related
+from articles.related.lists import refresh_pages, related_lists_changed, showing_in_related
 
 from . import rendering
 from .cache import COMMENTS, LISTINGS, SITE, article_scope, bump
@@ -32,11 +32,14 @@ from .tasks import render_article_pages
 
 PUBLISHED = Article.Status.PUBLISHED
 APPROVED = Comment.Status.APPROVED
+RENDER_PRIORITY = -10  # tasks of a higher priority run first
 
 
 def _render(article_ids):
+    # After the related posts' tasks of the same write, whichever a worker finds first: a page
+    # rendered before its list changed would be invalidated at once by that change.
     for batch in in_batches(article_ids):
-        render_article_pages.enqueue(batch)
+        render_article_pages.using(priority=RENDER_PRIORITY).enqueue(batch)
 
 
 to_render = AtCommit(_render)
@@ -82,7 +85,9 @@ def article_changed(sender, instance, signal, raw=False, created=False, **kwargs
         # article has no page anyone could have cached.
         slugs = set() if created else {instance.slug, getattr(instance, "_cache_original_slug", None)} - {None, ""}
         bump(LISTINGS, *(article_scope(s) for s in sorted(slugs)))
-    if signal is post_save:
+    if signal is post_save and created:
+        to_render.add([instance.pk])  # nothing stored yet to invalidate: no reader could see it
+    elif signal is post_save:
         # Rendered again once committed: its related posts, recomputed by then or soon after,
         # invalidate it again if they change.
         _invalidate([instance.pk], render=[instance.pk])
