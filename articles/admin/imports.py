@@ -1,16 +1,36 @@
-"""The admin's Import articles page: the command's importer behind an upload form."""
+"""The admin's Import articles page: an upload form whose file a task imports, and each run's page.
+
+The upload is checked in the request (its size, its kind by content, a zip's list of members:
+``check_upload``) and refused there with the importer's own message, writing nothing. A file that
+passes is recorded as an ``ImportRun`` and imported by a task (``articles.importers.tasks``); the
+answer is a redirect to the run's page, which reloads itself until the run is done and then shows
+the report the import page used to show (created/updated/unchanged/failed per file and item).
+"""
+
+from functools import partial
 
 from django import forms
 from django.conf import settings
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import include, path, reverse
+from django.utils.html import format_html
 
-from articles.importers.uploads import import_upload
+from articles.importers.base import ImportFailed
+from articles.importers.tasks import report_results, start_import
+from articles.importers.uploads import check_upload
 from articles.models import Article
+from articles.models.provenance import ImportRun
 
 IMPORT_PERMISSION = "articles.import_articles"
+# Runs listed under the upload form.
+RECENT_RUNS = 5
+# Seconds between two loads of a run's page while it is not done.
+REFRESH_SECONDS = 2
 
 
 class ImportArticlesForm(forms.Form):
@@ -27,6 +47,14 @@ class ImportArticlesForm(forms.Form):
     include_pages = forms.BooleanField(
         label="Include pages", required=False, help_text="WordPress: import pages as articles too."
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_upload(upload)
+        except ImportFailed as exc:
+            raise forms.ValidationError(str(exc), code="not_importable")
+        return upload
 
 
 class _Row:
@@ -46,38 +74,125 @@ class _FileReport:
         self.skipped = ", ".join(f"{n} {kind}" for kind, n in sorted(result.skipped.items()))
 
 
-def import_articles_view(request, model_admin):
+def _check_permission(request):
     if not request.user.has_perm(IMPORT_PERMISSION):
         raise PermissionDenied
-    form = ImportArticlesForm(request.POST or None, request.FILES or None)
-    reports = None
-    dry_run = False
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            dry_run = form.cleaned_data["dry_run"]
-            results = import_upload(
-                form.cleaned_data["file"], dry_run=dry_run, include_pages=form.cleaned_data["include_pages"]
-            )
-            reports = [_FileReport(result, dry_run=dry_run) for result in results]
-            if any(result.error for result in results):
-                status = 400
-        else:
-            status = 400
-    context = {
+
+
+def _context(request, model_admin, title, **context):
+    return {
         **model_admin.admin_site.each_context(request),
-        "title": "Import articles",
+        "title": title,
         "opts": Article._meta,
-        "form": form,
-        "reports": reports,
-        "dry_run": dry_run,
-        "max_size": settings.ARCHIVE_IMPORT_MAX_BYTES,
+        **context,
     }
+
+
+def import_articles_view(request, model_admin):
+    _check_permission(request)
+    form = ImportArticlesForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        run = start_import(
+            form.cleaned_data["file"],
+            user=request.user,
+            dry_run=form.cleaned_data["dry_run"],
+            include_pages=form.cleaned_data["include_pages"],
+        )
+        return HttpResponseRedirect(reverse("admin:articles_article_import_run", args=[run.pk]))
+    context = _context(
+        request,
+        model_admin,
+        "Import articles",
+        form=form,
+        max_size=settings.ARCHIVE_IMPORT_MAX_BYTES,
+        recent_runs=[_RunSummary(run) for run in ImportRun.objects.defer("report").select_related("created_by")[:RECENT_RUNS]],
+        runs_url=reverse("admin:articles_importrun_changelist"),
+    )
+    status = 400 if request.method == "POST" else 200
     return TemplateResponse(request, "admin/articles/import.html", context, status=status)
 
 
-def import_urls(model_admin):
-    """URL patterns for ``ArticleAdmin.get_urls``: admin/articles/article/import/."""
-    view = model_admin.admin_site.admin_view(lambda request: import_articles_view(request, model_admin))
-    return [path("import/", view, name="articles_article_import")]
+class _RunSummary:
+    """A run as its page and the lists show it (templates hold no logic)."""
 
+    def __init__(self, run):
+        self.run = run
+        self.url = reverse("admin:articles_article_import_run", args=[run.pk])
+        self.percent = min(100, 100 * run.bytes_done // run.bytes_total) if run.bytes_total else 0
+        self.options = ", ".join(
+            label for on, label in ((run.dry_run, "dry run"), (run.include_pages, "pages included")) if on
+        )
+
+
+def import_run_view(request, model_admin, run_id):
+    _check_permission(request)
+    run = get_object_or_404(ImportRun.objects.select_related("created_by"), pk=run_id)
+    reports = None
+    if run.status == ImportRun.Status.FINISHED:
+        reports = [_FileReport(result, dry_run=run.dry_run) for result in report_results(run)]
+    context = _context(
+        request,
+        model_admin,
+        f"Import of {run.file_name}",
+        summary=_RunSummary(run),
+        run=run,
+        reports=reports,
+        dry_run=run.dry_run,
+        refresh_seconds=None if run.done else REFRESH_SECONDS,
+        import_url=reverse("admin:articles_article_import"),
+    )
+    return TemplateResponse(request, "admin/articles/import_run.html", context)
+
+
+class ImportRunAdmin(admin.ModelAdmin):
+    """The runs, read only: who imported which file, when, and how it went (the report is on the
+    run's page, linked from each)."""
+
+    list_display = ("created_at", "file_name", "status", "dry_run", "created_by", "items_done", "run_page")
+    list_filter = ("status", "dry_run")
+    search_fields = ("file_name",)
+    list_select_related = ("created_by",)
+    fields = (
+        "run_page", "file_name", "size", "created_by", "dry_run", "include_pages", "status", "message",
+        "files_done", "files_total", "items_done", "bytes_done", "bytes_total", "created_at", "started_at",
+        "finished_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("report")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(IMPORT_PERMISSION) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="report")
+    def run_page(self, run):
+        return format_html('<a href="{}">{}</a>', reverse("admin:articles_article_import_run", args=[run.pk]),
+                           "Show the run")
+
+
+def import_urls(model_admin):
+    """URL patterns for ``ArticleAdmin.get_urls``: admin/articles/article/import/, a run's page at
+    import/<id>/ and the runs' read-only admin at import/runs/."""
+    site = model_admin.admin_site
+    urls = [
+        path("import/", site.admin_view(partial(import_articles_view, model_admin=model_admin)),
+             name="articles_article_import"),
+        path("import/<int:run_id>/", site.admin_view(partial(import_run_view, model_admin=model_admin)),
+             name="articles_article_import_run"),
+    ]
+    if not site.is_registered(ImportRun):
+        # ``articles.admin`` does not import this module: ``ArticleAdmin.get_urls`` does, while the
+        # site builds its URLs, too late to register a model with it. So the runs' admin is routed
+        # here, under the import page, with the URL names the site would give it.
+        urls.append(path("import/runs/", include(ImportRunAdmin(ImportRun, site).urls)))
+    return urls

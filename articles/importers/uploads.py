@@ -4,7 +4,11 @@ An upload is a seed-format text file, a WordPress export or a .zip of such files
 decided from the bytes, never from the name. A zip is refused as a whole when a member's name
 could escape a folder, when it has too many members, or when it would unpack to more than
 ``ARCHIVE_IMPORT_ZIP_MAX_BYTES``; its members are then read one at a time into memory and handed
-to the same ``import_stream`` as the command uses. Nothing is written to disk.
+to the same ``import_stream`` as the command uses. Nothing is unpacked to disk.
+
+``check_upload`` makes the checks that need no unpacking and no parsing, for the upload page to
+answer at once; ``import_upload`` makes them again and imports (in a task: ``importers.tasks``),
+telling an ``UploadProgress`` how far it got.
 """
 
 from __future__ import annotations
@@ -29,25 +33,75 @@ _TOOL_DEBRIS = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini
 _KNOWN_KINDS = "a plain-text article (.txt), a WordPress export (.xml) or a .zip of plain-text articles"
 
 
-def import_upload(upload, *, dry_run: bool = False, include_pages: bool = False) -> list[ImportResult]:
+class UploadProgress:
+    """What ``import_upload`` tells as it goes; this one listens to nothing.
+
+    ``started`` once the files are known (a zip's members, or the one file), ``reading`` with each
+    file's stream before the importer reads it (return it, or a stream that follows its reading),
+    ``file_done`` with each file's result.
+    """
+
+    def started(self, files: int, total_bytes: int) -> None:
+        pass
+
+    def reading(self, stream, size: int):
+        return stream
+
+    def file_done(self, result: ImportResult, size: int) -> None:
+        pass
+
+
+def upload_name(upload) -> str:
+    """The name an upload is reported under: the file's own name, without any folder."""
+    return posixpath.basename(upload.name or "upload")
+
+
+def check_upload(upload) -> None:
+    """ImportFailed, with the message ``import_upload`` would report, if the upload cannot be
+    imported at all by its size, its kind or (a zip) its list of members; reads no member."""
+    name, stream, format_name = _opened(upload)
+    if format_name is None:
+        archive, _ = _open_zip(stream, name)
+        archive.close()
+        stream.seek(0)
+
+
+def import_upload(
+    upload, *, dry_run: bool = False, include_pages: bool = False, progress: UploadProgress | None = None
+) -> list[ImportResult]:
     """Import an uploaded file (Django ``UploadedFile``): one ImportResult per file imported.
 
     A file that cannot be imported at all comes back as one result with ``error`` set; then
     nothing was written for it.
     """
-    name = posixpath.basename(upload.name or "upload")
+    progress = progress or UploadProgress()
+    name = upload_name(upload)
     try:
-        check_size(upload.size, name)
-        stream = upload.file
-        stream.seek(0)
-        head = stream.read(HEAD_BYTES)
-        stream.seek(0)
-        if head.startswith(_ZIP_MAGIC):
-            return _import_zip(stream, name, dry_run=dry_run, include_pages=include_pages)
-        format_name = sniff_format(head, name)
+        _, stream, format_name = _opened(upload)
+        if format_name is None:
+            return _import_zip(stream, name, dry_run=dry_run, include_pages=include_pages, progress=progress)
     except ImportFailed as exc:
         return [ImportResult(file_name=name, error=str(exc))]
-    return [import_stream(stream, name, format_name=format_name, dry_run=dry_run, include_pages=include_pages)]
+    progress.started(1, upload.size)
+    result = import_stream(
+        progress.reading(stream, upload.size), name, format_name=format_name, dry_run=dry_run,
+        include_pages=include_pages,
+    )
+    progress.file_done(result, upload.size)
+    return [result]
+
+
+def _opened(upload):
+    """(name, stream at its start, import format or None for a zip), or ImportFailed."""
+    name = upload_name(upload)
+    check_size(upload.size, name)
+    stream = upload.file
+    stream.seek(0)
+    head = stream.read(HEAD_BYTES)
+    stream.seek(0)
+    if head.startswith(_ZIP_MAGIC):
+        return name, stream, None
+    return name, stream, sniff_format(head, name)
 
 
 def check_size(size: int | None, name: str) -> None:
@@ -171,8 +225,11 @@ class _ZipBudget:
         return data
 
 
-def _import_zip(stream, name: str, *, dry_run: bool, include_pages: bool) -> list[ImportResult]:
+def _import_zip(
+    stream, name: str, *, dry_run: bool, include_pages: bool, progress: UploadProgress
+) -> list[ImportResult]:
     archive, members = _open_zip(stream, name)
+    progress.started(len(members), sum(info.file_size for info in members))
     budget = _ZipBudget(name)
     results: list[ImportResult] = []
     # One transaction for the zip: a member that turns out to be a bomb or damaged undoes the
@@ -184,12 +241,13 @@ def _import_zip(stream, name: str, *, dry_run: bool, include_pages: bool) -> lis
             try:
                 format_name = sniff_format(data.read(HEAD_BYTES), member_name)
             except ImportFailed as exc:
-                results.append(ImportResult(file_name=member_name, error=str(exc)))
-                continue
-            data.seek(0)
-            results.append(
-                import_stream(
-                    data, member_name, format_name=format_name, dry_run=dry_run, include_pages=include_pages
+                result = ImportResult(file_name=member_name, error=str(exc))
+            else:
+                data.seek(0)
+                result = import_stream(
+                    progress.reading(data, info.file_size), member_name, format_name=format_name,
+                    dry_run=dry_run, include_pages=include_pages,
                 )
-            )
+            results.append(result)
+            progress.file_done(result, info.file_size)
     return results

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -35,3 +36,60 @@ class ImportRecord(models.Model):
     def save(self, *args, **kwargs):
         self.has_warnings = bool(self.warnings)
         super().save(*args, **kwargs)
+
+
+class ImportRun(models.Model):
+    """One upload on the admin's Import articles page, imported by a task (``articles.importers.tasks``).
+
+    The counters follow the task while it runs (written with ``QuerySet.update``, so the run's page
+    reads them at once); ``report`` holds the import's results, one entry per file, once it is done.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Importing"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField("size in bytes")
+    dry_run = models.BooleanField(default=False)
+    include_pages = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    files_done = models.PositiveIntegerField(default=0)
+    files_total = models.PositiveIntegerField(default=0)
+    items_done = models.PositiveIntegerField(default=0)
+    bytes_done = models.PositiveBigIntegerField(default=0)
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    report = models.JSONField(null=True, blank=True)  # a list of ImportResults as dicts, when finished
+    message = models.TextField(blank=True)  # why the run failed
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display().lower()})"
+
+    @property
+    def done(self) -> bool:
+        return self.status in (self.Status.FINISHED, self.Status.FAILED)
+
+
+class ImportUploadChunk(models.Model):
+    """The uploaded bytes of a run, a chunk a row, kept until the run is done (see the tasks module)."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="upload_chunks")
+    position = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "position"], name="importuploadchunk_unique_position")]
+
+    def __str__(self):
+        return f"chunk {self.position} of run {self.run_id}"
