@@ -199,7 +199,7 @@ def test_small_files_loaded_together_answer_in_order_and_a_bad_file_writes_nothi
 def test_tags_made_together_are_the_tags_made_one_at_a_time():
     from taggit.models import Tag
 
-    from articles.importers.loader import _tag, tags_named
+    from articles.importers.links import _tag, tags_named
 
     Tag.objects.create(name="kabul")  # its slug is taken: "Kabul" needs another
     names = ["Kabul", "Herat", "herat", "Mazar-i-Sharif", "!!!", "kabul"]

@@ -445,7 +445,7 @@ _PARAGRAPH_AT_END = re.compile(r"<p>((?:(?!<p>).)*?)</p>\s*$", re.IGNORECASE | r
 @given(st.lists(st.sampled_from(["<p>", "<P>", "</p>", "</P>", "<p class='x'>", "[1] Note", "<br />", " ", "\n",
                                  "\u2003", "text", "<", "p>", "</"]), max_size=14).map("".join))
 def test_the_last_paragraph_is_what_the_pattern_it_replaces_finds(body):
-    from articles.importers.wxr import _last_paragraph
+    from articles.importers.wxr.footnotes import _last_paragraph
 
     match = _PARAGRAPH_AT_END.search(body)
     assert _last_paragraph(body) == ((match.start(), match.group(1)) if match else None)

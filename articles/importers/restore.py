@@ -15,8 +15,10 @@ from articles.models import Article, Category, Comment, ImportRecord
 from articles.sanitize import safe_url
 
 from .base import ItemResult
+from .footnotes_loader import _replace_footnotes
 from .jsonl import RestoredArticle
-from .loader import _author, _replace_footnotes, after_load_hooks, copy_article_fields, item_result
+from .links import _author
+from .loader import after_load_hooks, copy_article_fields, item_result
 
 
 def restore_article(parsed: RestoredArticle, *, file_name: str) -> ItemResult:
