@@ -6,10 +6,12 @@ and enqueues one task per ``TASK_BATCH`` keys instead of one per article. Outsid
 the handler runs at once.
 
 Each ``add`` registers its own ``transaction.on_commit`` callback, so a savepoint rolled back takes
-nothing with it that a later write needs: the first callback to run hands on everything pending and
-the others find nothing left (an append at the write, a no-op call at the commit). Keys added in a transaction that was rolled back stay pending and
-are handed on with the next commit of the same thread: the tasks are idempotent and skip rows that
-do not exist, so that costs a little work, never a wrong result.
+nothing with it that a later write needs: the first callback to run hands on everything pending
+and the others find nothing left (an append at the write, a call that does nothing at the commit).
+
+Keys added in a transaction that was rolled back stay pending and are handed on with the next
+commit of the same thread: the tasks are idempotent and skip rows that do not exist, so that costs
+a little work, never a wrong result.
 """
 
 from __future__ import annotations

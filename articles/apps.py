@@ -7,8 +7,7 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # What follows a write: each part listens for itself (receivers connect on import), the
-        # pages last, so their work follows the others' where a write asks for both.
+        # What follows a write: each part listens for itself (receivers connect on import).
         from . import receivers  # noqa: F401
         from .comments import transfer as comments_transfer
         from .importers import loader
@@ -17,9 +16,10 @@ class ArticlesConfig(AppConfig):
         from .related import receivers as related_receivers  # noqa: F401
         from .revisions import record_import
         from .search import receivers as search_receivers  # noqa: F401
-        from .pages import receivers as pages_receivers  # noqa: F401,I001
 
         comments_transfer.register()
+        # The pages' receivers connect last, so their work follows the others' where a write asks for both.
+        from .pages import receivers as pages_receivers  # noqa: F401
         # What an import loads beyond the article itself; each hook runs once per article. The
         # revision snapshot comes last, so it holds the footnotes, authors and tags just loaded.
         for hook in (load_comments, load_redirects, record_import):

@@ -27,7 +27,7 @@ ALLOWED_TAGS = {
 # Tags removed together with everything inside them (the rest are unwrapped, keeping their text).
 DROPPED_WITH_CONTENT = {"script", "style"}
 
-# class/id only where the footnote markup needs them (see articles/importers/wxr.py).
+# class/id only where the footnote markup needs them (see articles/importers/wxr/footnotes.py).
 _FOOTNOTE_ATTRIBUTES = {"class", "id"}
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "aria-describedby"} | _FOOTNOTE_ATTRIBUTES,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from dataclasses import dataclass, field
 
 from articles.sanitize import LINK_REL
@@ -121,8 +122,6 @@ class SyntheticArticle:
 
     @property
     def word_count(self) -> int:
-        import re
-
         return len(re.sub(r"<[^>]+>", " ", self.body).split())
 
 
@@ -281,8 +280,6 @@ def _footnote_ref(number: int) -> str:
 
 def seed_format_text(article: SyntheticArticle, archive: SyntheticArchive) -> str:
     """The article as a seed-format text file (breadcrumb, title, date, paragraphs with [n] refs)."""
-    import re
-
     category = archive.leaf_categories[article.category_index]
     body = re.sub(r'<sup class="footnote-ref"[^>]*><a [^>]*>(\d+)</a></sup>', r"[\1]", article.body)
     blocks = [re.sub(r"</?(?:p|h2)>", "", block) for block in body.split("\n")]

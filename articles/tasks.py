@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from articles.aftercommit import in_batches
 from articles.models import Article, ArticleTerm
+from articles.models.provenance import ImportRun, ImportUploadChunk
 from articles.related.tasks import update_related_posts
 from articles.search import uses_postgres_search
 from articles.search.tasks import update_search_vectors
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 # Finished task results are kept this long (the admin import's page reads its report from one).
 KEEP_RESULTS = timedelta(days=14)
 MAINTENANCE_EVERY = timedelta(days=1)
+ABANDONED_AFTER = timedelta(days=1)
 
 
 @task()
@@ -60,6 +62,20 @@ def index_left_behind() -> int:
     return len(ids)
 
 
+def close_abandoned_imports() -> int:
+    """Admin import runs not finished a day after they were uploaded (their worker was killed) are
+    marked failed and their stored upload dropped. Returns how many."""
+    abandoned = ImportRun.objects.filter(
+        status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING],
+        created_at__lt=timezone.now() - ABANDONED_AFTER,
+    )
+    ImportUploadChunk.objects.filter(run__in=abandoned).delete()
+    return abandoned.update(
+        status=ImportRun.Status.FAILED, finished_at=timezone.now(),
+        message="The import stopped before it finished (its worker was stopped); nothing was written. Upload it again.",
+    )
+
+
 @task()
 def daily_maintenance() -> dict:
     """Once a day: expired sessions out, scheduled articles that are due published, articles left
@@ -68,6 +84,7 @@ def daily_maintenance() -> dict:
         "sessions_removed": Session.objects.filter(expire_date__lt=timezone.now()).delete()[0],
         "published": publish_due(),
         "indexing_queued": index_left_behind(),
+        "imports_abandoned": close_abandoned_imports(),
         "task_results_removed": DBTaskResult.objects.finished()
         .filter(finished_at__lt=timezone.now() - KEEP_RESULTS)
         .delete()[0],

@@ -15,7 +15,14 @@ from django_tasks_db.models import DBTaskResult
 
 from articles.importers.pipeline import import_paths
 from articles.models import Article, ArticleTerm, RelatedArticle
-from articles.tasks import daily_maintenance, index_left_behind, publish_scheduled, schedule_maintenance
+from articles.models.provenance import ImportRun, ImportUploadChunk
+from articles.tasks import (
+    close_abandoned_imports,
+    daily_maintenance,
+    index_left_behind,
+    publish_scheduled,
+    schedule_maintenance,
+)
 from tests.benchmarks.datasets import write_seed_files
 from tests.factories import make_article
 
@@ -101,7 +108,8 @@ def test_daily_maintenance_clears_expired_sessions_publishes_what_is_due_and_com
     due = make_article("Due", status=Article.Status.SCHEDULED, published=now - dt.timedelta(minutes=5))
     report = daily_maintenance.call()
     # Published inside the test's transaction, which never commits: left without its indexes, so queued.
-    assert report == {"sessions_removed": 1, "published": 1, "indexing_queued": 1, "task_results_removed": 0}
+    assert report == {"sessions_removed": 1, "published": 1, "indexing_queued": 1, "imports_abandoned": 0,
+                      "task_results_removed": 0}
     assert list(Session.objects.values_list("session_key", flat=True)) == ["new"]
     assert Article.objects.get(pk=due.pk).status == Article.Status.PUBLISHED
     following = DBTaskResult.objects.get(task_path="articles.tasks.daily_maintenance")
@@ -115,6 +123,20 @@ def test_daily_maintenance_queues_the_indexing_of_published_articles_left_withou
     ArticleTerm.objects.filter(article=left).delete()
     assert index_left_behind() == 1
     assert queued() == {SEARCH: [[left.pk]], RELATED: [[left.pk]]}
+
+
+@pytest.mark.django_db
+def test_daily_maintenance_closes_admin_imports_whose_worker_never_finished():
+    stuck = ImportRun.objects.create(file_name="big.xml", size=3, status=ImportRun.Status.RUNNING)
+    recent = ImportRun.objects.create(file_name="new.xml", size=3, status=ImportRun.Status.RUNNING)
+    ImportRun.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    ImportUploadChunk.objects.create(run=stuck, position=0, data=b"abc")
+    assert close_abandoned_imports() == 1
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.message) == (ImportRun.Status.FAILED, (
+        "The import stopped before it finished (its worker was stopped); nothing was written. Upload it again."))
+    assert not ImportUploadChunk.objects.exists()
+    assert ImportRun.objects.get(pk=recent.pk).status == ImportRun.Status.RUNNING
 
 
 @pytest.mark.postgres

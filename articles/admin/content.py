@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from articles.admin.imports import import_urls
 from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source
 from articles.related.admin import RelatedPostsAdminMixin
 from articles.revisions import describe_revision, record_related, restore_revision, revision_summary
@@ -118,8 +119,7 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
         return fieldsets
 
     def get_urls(self):
-        from .imports import import_urls  # the Import articles page lives under the article admin
-
+        # The Import articles page and its runs live under the article admin.
         return import_urls(self) + super().get_urls()
 
     def get_queryset(self, request):

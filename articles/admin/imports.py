@@ -17,7 +17,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
-from django.urls import include, path, reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from articles.importers.base import ImportFailed
@@ -105,7 +105,9 @@ def import_articles_view(request, model_admin):
         "Import articles",
         form=form,
         max_size=settings.ARCHIVE_IMPORT_MAX_BYTES,
-        recent_runs=[_RunSummary(run) for run in ImportRun.objects.defer("report").select_related("created_by")[:RECENT_RUNS]],
+        recent_runs=[
+            _RunSummary(run) for run in ImportRun.objects.defer("report").select_related("created_by")[:RECENT_RUNS]
+        ],
         runs_url=reverse("admin:articles_importrun_changelist"),
     )
     status = 400 if request.method == "POST" else 200
@@ -144,6 +146,7 @@ def import_run_view(request, model_admin, run_id):
     return TemplateResponse(request, "admin/articles/import_run.html", context)
 
 
+@admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
     """The runs, read only: who imported which file, when, and how it went (the report is on the
     run's page, linked from each)."""
@@ -190,9 +193,4 @@ def import_urls(model_admin):
         path("import/<int:run_id>/", site.admin_view(partial(import_run_view, model_admin=model_admin)),
              name="articles_article_import_run"),
     ]
-    if not site.is_registered(ImportRun):
-        # ``articles.admin`` does not import this module: ``ArticleAdmin.get_urls`` does, while the
-        # site builds its URLs, too late to register a model with it. So the runs' admin is routed
-        # here, under the import page, with the URL names the site would give it.
-        urls.append(path("import/runs/", include(ImportRunAdmin(ImportRun, site).urls)))
     return urls

@@ -16,6 +16,8 @@ from django.utils.functional import cached_property
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
+from articles.models import Footnote
+
 from .vector import uses_postgres_search
 
 # Longer queries are cut here: no reader types more, and the database never sees 10 KB of text.
@@ -182,8 +184,6 @@ def _body_start():
 
 
 def _fallback_matching(queryset, terms):
-    from articles.models import Footnote
-
     for word in terms.words:
         in_notes = Exists(Footnote.objects.filter(article=OuterRef("pk"), text__icontains=word))
         queryset = queryset.filter(

@@ -13,6 +13,8 @@ from django.db import connection
 from django.db.models import OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 
+from articles.models import Article, Footnote
+
 
 def uses_postgres_search():
     return connection.vendor == "postgresql"
@@ -34,8 +36,6 @@ def refresh_search_vector(article_id):
     """Recompute one article's vectors in a single UPDATE (no signals fire). A no-op on SQLite."""
     if not uses_postgres_search() or article_id is None:
         return
-    from articles.models import Article, Footnote
-
     config = settings.ARCHIVE_SEARCH_CONFIG
     notes = " ".join(Footnote.objects.filter(article_id=article_id).order_by("number").values_list("text", flat=True))
     Article.objects.filter(pk=article_id).update(
@@ -49,8 +49,6 @@ def refresh_search_vectors(article_ids):
     writes such as ``generate_articles`` send no signal; ``update_search_vectors`` is the task)."""
     if not uses_postgres_search() or not article_ids:
         return
-    from articles.models import Article, Footnote
-
     config = settings.ARCHIVE_SEARCH_CONFIG
     notes = Subquery(
         Footnote.objects.filter(article=OuterRef("pk"))
