@@ -30,7 +30,7 @@ def test_benchmark_suite_runs_end_to_end_at_300_articles(tmp_path):
         "BENCH_LOAD": "0",  # tests/test_load_smoke.py runs the load test
     }
     run = subprocess.run([sys.executable, "-m", "tests.benchmarks.run"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     results = json.loads(output.read_text())
     assert results["n"] == 300

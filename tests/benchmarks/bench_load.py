@@ -273,9 +273,7 @@ def main(argv=None):
         results["comments"] = {"accepted": len(accepted), "stored_of_accepted": len(set(stored) & set(accepted)),
                                "stored_total": len(stored)}
     finally:
-        from django.db import connections
-
-        connections.close_all()
+        run.close_connections()
         run.pg_admin(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
         run._forget_cache(url, prefix)
     results["failures"] = failures(results)

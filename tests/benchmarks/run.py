@@ -115,6 +115,17 @@ def manage(*args, env, check=True, capture=False):
     )
 
 
+def close_connections():
+    """Django's connections closed, if Django was set up: a run stopped while seeding (before it
+    was) still drops its database."""
+    from django.conf import settings
+
+    if settings.configured:
+        from django.db import connections
+
+        connections.close_all()
+
+
 def pg_admin(sql):
     import psycopg
 
@@ -496,15 +507,16 @@ def related_recompute():
     """Related posts: a full rebuild (which also indexes the generated articles' terms), then the
     recompute that follows one article's save, as the median of a few articles."""
     from articles.models import Article
-    from articles.related import compute as related_compute
+    from articles.related.engine import recompute
+    from articles.related.rebuild import rebuild
 
     started = time.perf_counter()
-    related_compute.rebuild()
+    rebuild()
     all_s = time.perf_counter() - started
     timings = []
     for article_id in Article.objects.published().order_by("pk").values_list("pk", flat=True)[:15:3]:
         started = time.perf_counter()
-        related_compute.recompute(article_id)
+        recompute(article_id)
         timings.append((time.perf_counter() - started) * 1000)
     return {"one_ms": round(statistics.median(timings), 1), "all_s": round(all_s, 1)}
 
@@ -724,9 +736,7 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
         if static_file is not None:
             static_file.unlink(missing_ok=True)
-        from django.db import connections
-
-        connections.close_all()
+        close_connections()
         if not KEEP_DB:
             pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
         _forget_cache(url, prefix)
