@@ -1,13 +1,22 @@
 """The public pages: each answers with the right articles, hides drafts, and 404s on nonsense."""
 
 import datetime as dt
+import io
 import json
 import re
+import sys
+import threading
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.wsgi import get_wsgi_application
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.models import Article, ArticleRendering
+from articles.pages import rendering
 from tests.factories import make_article, make_author, make_category, make_source
 from tests.public_site import build_archive
 
@@ -260,3 +269,166 @@ def test_server_error_page_is_in_the_site_look_and_needs_no_database(django_asse
     assert response.status_code == 500
     html = response.content.decode()
     assert "<h1>Something went wrong</h1>" in html and 'href="/static/css/site.css"' in html
+
+
+# --- The article page's read (Article.objects.get_for_reading, the view's one query) ---------------
+
+READ_FIELDS = ("id", "slug", "title", "status", "published_at", "comments_open")
+# Every other column of the article waits until asked for: the page needs only its stored rendering.
+UNREAD_FIELDS = {
+    "summary", "body", "primary_category_id", "sticky", "original_url", "import_key", "import_hash",
+    "search_vector", "search_head", "created_at", "updated_at",
+}
+RENDERING_FIELDS = ("article_id", "page_html", "section_html", "comments_open", "digest", "generation")
+
+
+def _staff(username="reader-staff", **fields):
+    return get_user_model().objects.create_user(username, password="x" * 12, is_staff=True, **fields)
+
+
+def test_the_article_page_read_gives_the_article_and_its_stored_page_as_get_does(client):
+    article = make_article("Water rights in Helmand", published=timezone.make_aware(dt.datetime(2015, 3, 4)))
+    rendering.refresh([article.pk])
+    read = Article.objects.get_for_reading("water-rights-in-helmand", AnonymousUser())
+
+    assert [getattr(read, name) for name in READ_FIELDS] == [
+        article.pk, "water-rights-in-helmand", "Water rights in Helmand", "published",
+        timezone.make_aware(dt.datetime(2015, 3, 4)), True,
+    ]
+    whole = Article.objects.get(slug="water-rights-in-helmand")
+    assert [getattr(read, name) for name in READ_FIELDS] == [getattr(whole, name) for name in READ_FIELDS]
+    assert read.get_deferred_fields() == UNREAD_FIELDS
+    assert read._state.db == "default" and read._state.adding is False
+    assert read == whole  # the same row: equal instances, and a deferred field loads as get()'s has it
+    assert read.body == whole.body == "<p>Body text.</p>"
+
+    stored = ArticleRendering.objects.get(article_id=article.pk)
+    assert [getattr(read.rendering, name) for name in RENDERING_FIELDS] == [
+        getattr(stored, name) for name in RENDERING_FIELDS
+    ]
+    assert read.rendering.article_id == article.pk
+    assert read.rendering.page_html.startswith("<!DOCTYPE html>")
+    assert read.rendering.get_deferred_fields() == {"comments_html", "rendered_at"}
+
+    html = html_of(client.get("/articles/water-rights-in-helmand/"))
+    assert "<h1>Water rights in Helmand</h1>" in html
+    assert html.startswith("<!DOCTYPE html>")
+
+
+def test_the_article_page_read_of_an_article_without_a_stored_page_has_none_and_the_page_renders_it(
+    client, django_assert_num_queries
+):
+    article = make_article("Not yet rendered")
+    ArticleRendering.objects.filter(article=article).delete()
+    with django_assert_num_queries(1):
+        read = Article.objects.get_for_reading("not-yet-rendered")
+    assert not hasattr(read, "rendering")
+    assert (read.pk, read.title) == (article.pk, "Not yet rendered")
+
+    html = html_of(client.get("/articles/not-yet-rendered/"))
+    assert "<h1>Not yet rendered</h1>" in html
+    assert ArticleRendering.objects.get(article_id=article.pk).page_html.startswith("<!DOCTYPE html>")
+
+
+def test_each_article_page_read_is_one_query_with_that_reader_s_slug(django_assert_num_queries):
+    first, second = make_article("First of two"), make_article("Second of two")
+    with django_assert_num_queries(2) as queries:
+        assert Article.objects.get_for_reading("second-of-two").pk == second.pk
+        assert Article.objects.get_for_reading("first-of-two").pk == first.pk
+    assert [query["sql"].count("first-of-two") for query in queries.captured_queries] == [0, 1]
+    assert [query["sql"].count("second-of-two") for query in queries.captured_queries] == [1, 0]
+
+
+def test_a_draft_is_read_for_active_staff_only(client, staff_client):
+    draft = make_article("Unfinished draft", status=Article.Status.DRAFT)
+    reader = get_user_model().objects.create_user("plain-reader", password="x" * 12)
+    for user in (None, AnonymousUser(), reader, _staff("former-staff", is_active=False)):
+        with pytest.raises(Article.DoesNotExist):
+            Article.objects.get_for_reading("unfinished-draft", user)
+    read = Article.objects.get_for_reading("unfinished-draft", _staff())
+    assert (read.pk, read.status) == (draft.pk, "draft")
+
+    assert client.get("/articles/unfinished-draft/").status_code == 404
+    assert "<h1>Unfinished draft</h1>" in html_of(staff_client.get("/articles/unfinished-draft/"))
+
+
+@pytest.mark.parametrize("slug", ["no-such-article", "\x1farchive-compiled:slug\x1f", "' OR 1=1 --", "", "%"])
+def test_an_unknown_or_odd_slug_is_missing(slug):
+    make_article("Only article")
+    with pytest.raises(Article.DoesNotExist):
+        Article.objects.get_for_reading(slug)
+    with pytest.raises(Article.DoesNotExist):
+        Article.objects.get_for_reading(slug, _staff())
+
+
+@pytest.mark.parametrize(
+    "path", ["/articles/no-such-article/", "/articles/%1Farchive-compiled:slug%1F/", "/articles/'%20OR%201=1%20--/",
+             "/articles/only-article-/", "/articles/ONLY-ARTICLE/"],
+)
+def test_the_article_page_of_an_unknown_or_odd_slug_is_404_in_the_site_look(client, path):
+    make_article("Only article")
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert client.get("/articles/only-article/").status_code == 200
+
+
+def _serve(app, path):
+    """One GET through Django's WSGI handler, as the server calls it: request_started and
+    request_finished fire, so a reused connection gets Django's health check (the test client skips it)."""
+    status = []
+    environ = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SCRIPT_NAME": "",
+        "SERVER_NAME": "testserver", "SERVER_PORT": "80", "HTTP_HOST": "testserver", "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr, "wsgi.url_scheme": "http", "wsgi.version": (1, 0),
+        "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
+    }
+    response = app(environ, lambda line, headers, exc_info=None: status.append(line))
+    try:
+        body = b"".join(response)
+    finally:
+        response.close()
+    return status[0], body.decode()
+
+
+def _backend_pid():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _terminate(pid):
+    """pg_terminate_backend from another connection (another thread's), waiting until it is gone."""
+    answers = []
+
+    def run():
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
+                answers.append(cursor.fetchone()[0])
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert answers == [True]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="terminates a PostgreSQL server process")
+@pytest.mark.django_db(transaction=True)  # outside a test transaction: a request starts with its connection idle
+def test_a_connection_the_server_terminated_is_replaced_before_the_next_request_reads_the_article():
+    assert connection.settings_dict["CONN_MAX_AGE"] > 0 and connection.settings_dict["CONN_HEALTH_CHECKS"] is True
+    make_article("Read after a restart")
+    app = get_wsgi_application()
+    status, html = _serve(app, "/articles/read-after-a-restart/")
+    assert status == "200 OK" and "<h1>Read after a restart</h1>" in html
+    pid = _backend_pid()
+    assert _serve(app, "/articles/read-after-a-restart/")[0] == "200 OK"
+    assert _backend_pid() == pid  # persistent: the next request reused it
+
+    _terminate(pid)  # a server restart, an idle timeout, an operator's pg_terminate_backend
+    status, html = _serve(app, "/articles/read-after-a-restart/")
+    assert status == "200 OK" and "<h1>Read after a restart</h1>" in html
+    assert _backend_pid() != pid

@@ -65,3 +65,31 @@ def test_every_page_runs_a_fixed_number_of_queries(client, django_assert_num_que
         with django_assert_num_queries(expected, info=f"the {page} page ({url}) with {size} articles"):
             response = client.get(url)
         assert response.status_code == 200, page
+
+
+def test_the_article_page_reads_its_article_and_stored_page_in_one_query_for_readers_and_staff(
+    client, django_assert_num_queries
+):
+    """The view's read (``Article.objects.get_for_reading``): one query joining the stored page, with
+    that reader's slug; staff preview a draft with the same one query."""
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import make_article
+
+    first, second = make_article("First of two"), make_article("Second of two")
+    draft = make_article("Draft of one", status=Article.Status.DRAFT)
+    rendering.refresh([first.pk, second.pk, draft.pk])
+    warm_caches()
+    client.get(first.get_absolute_url())  # whatever is read once per process
+    with django_assert_num_queries(1) as queries:
+        response = client.get(second.get_absolute_url())
+    assert response.status_code == 200
+    (sql,) = [query["sql"] for query in queries.captured_queries]
+    assert sql.count("second-of-two") == 1 and "first-of-two" not in sql
+    assert "articles_articlerendering" in sql
+
+    staff = get_user_model().objects.create_user("previewer", password="x" * 12, is_staff=True)
+    with django_assert_num_queries(1):
+        assert Article.objects.get_for_reading("draft-of-one", staff).pk == draft.pk
+    with django_assert_num_queries(1), pytest.raises(Article.DoesNotExist):
+        Article.objects.get_for_reading("draft-of-one")

@@ -8,7 +8,6 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
-from .compiled import CompiledLookup
 from .taxonomy import Author, Category, unique_slug
 
 
@@ -135,14 +134,10 @@ class ArticleQuerySet(models.QuerySet):
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
     def get_for_reading(self, slug, user=None):
-        """``self.for_reading().visible_to(user).get(slug=slug)``, the article page's one query,
-        compiled once (``articles.models.compiled``): building and compiling it cost more CPU than
-        running it. Raises ``Article.DoesNotExist`` as ``get()`` does."""
-        return (_READING_FOR_STAFF if previews_drafts(user) else _READING).get(slug=slug)
-
-
-_READING = CompiledLookup(lambda slug: Article.objects.for_reading().visible_to(None).filter(slug=slug), "slug")
-_READING_FOR_STAFF = CompiledLookup(lambda slug: Article.objects.for_reading().filter(slug=slug), "slug")
+        """The article page's one query: the article of this slug as ``for_reading()`` reads it (its
+        stored page joined in), drafts for staff only. Raises ``Article.DoesNotExist`` as ``get()``
+        does."""
+        return self.for_reading().visible_to(user).get(slug=slug)
 
 
 class Article(models.Model):

@@ -21,7 +21,7 @@ class ArticleDetailView(DetailView):
     def get_object(self, queryset=None):
         if queryset is not None:
             return super().get_object(queryset)
-        try:  # the same query as get_queryset's, compiled once
+        try:  # the same query as get_queryset's
             return Article.objects.get_for_reading(self.kwargs["slug"], self.request.user)
         except Article.DoesNotExist:
             raise Http404("No article found matching the query") from None
