@@ -9,7 +9,9 @@ from articles.models import Article, Footnote
 from articles.search import parse_query
 from tests.factories import make_article
 
-pytestmark = pytest.mark.django_db
+# Each write commits, so the search vectors its commit enqueues are written before the next line,
+# as for an editor who saves and then searches.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SEED_TITLE = "The recent Taliban-Russia contacts and its impacts on Kabul-Moscow ties"
 

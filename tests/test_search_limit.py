@@ -15,7 +15,9 @@ from articles.models import Article, Footnote
 from articles.search import parse_query, search_articles
 from tests.factories import make_article
 
-pytestmark = pytest.mark.django_db
+# Each write commits, so the search vectors its commit enqueues are written before the next line,
+# as for an editor who saves and then searches.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored vectors are PostgreSQL's")
 
