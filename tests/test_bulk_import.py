@@ -1,8 +1,8 @@
 """Bulk imports: the work that follows the writes is done by a task per batch once they commit,
 with the results the single recomputes give, in a bounded number of statements.
 
-The related posts' engine for many articles (``recompute_many``) is held to the single recompute
-one article after another; imports are run with their commit's tasks (``committed``).
+The related posts' engine on many steps at once (``recompute_many``) is held to the engine on one
+step after another (``recompute``); imports are run with their commit's tasks (``committed``).
 """
 
 import io
@@ -24,10 +24,11 @@ from articles.models import (
     RelatedPin,
     TermFrequency,
 )
-from articles.related import batch as related_batch
-from articles.related import compute as related_compute
-from articles.related.batch import recompute_many
-from articles.related.compute import rebuild, recompute
+from articles.related import engine as related_engine
+from articles.related import sql as related_sql
+from articles.related import textindex
+from articles.related.engine import recompute, recompute_many
+from articles.related.rebuild import rebuild
 from articles.search import refresh_search_vector, refresh_search_vectors, uses_postgres_search
 from articles.synthetic import SyntheticArchive, seed_format_text
 from tests.benchmarks.datasets import write_seed_files, write_wxr
@@ -81,7 +82,7 @@ def state():
 
 
 @pytest.mark.parametrize("fork_min_plans", [2, 10**9], ids=["plans-shared-with-a-fork", "plans-here"])
-def test_recompute_many_writes_what_recompute_one_after_another_writes(archive, monkeypatch, fork_min_plans):
+def test_recompute_many_writes_what_recompute_one_after_another_writes(archive, monkeypatch, fork_min_plans, caplog):
     ids = list(Article.objects.published().order_by("-pk").values_list("pk", flat=True)[:12])
     # Repeats, a recompute without neighbours (as a pin change asks), the pinned and excluded articles.
     pinned = RelatedPin.objects.get()
@@ -90,31 +91,31 @@ def test_recompute_many_writes_what_recompute_one_after_another_writes(archive, 
     steps += [(excluded.related_id, True), (ids[3], False), (ids[3], True)]
     for a in ids:  # lists as an older text left them: every step has something to change
         ArticleTerm.objects.filter(article_id=a).update(weight=0.5)
+    # Unpublished without its receivers (lists and terms still there): its step takes it out of them.
+    Article.objects.filter(pk=ids[5]).update(status=Article.Status.DRAFT)
     start = transaction.savepoint()
     for a, neighbours in steps:
         recompute(a, neighbours=neighbours)
     expected = state()
     transaction.savepoint_rollback(start)
-    ran, real_run = [], related_batch._Batch.run
-    monkeypatch.setattr(related_batch._Batch, "run", lambda self: ran.append(1) or real_run(self))
-    monkeypatch.setattr(related_batch, "STEPS_PER_CHUNK", 5)  # lists carried from one chunk to the next
-    monkeypatch.setattr(related_compute, "ARRAY_CHUNK", 3)  # candidates' features read a few ids at a time
-    monkeypatch.setattr(related_batch, "FORK_MIN_PLANS", fork_min_plans)
-    forked, real_split = [], related_batch.in_two_processes
-    monkeypatch.setattr(related_batch, "in_two_processes",
+    monkeypatch.setattr(related_engine, "STEPS_PER_CHUNK", 5)  # lists carried from one chunk to the next
+    monkeypatch.setattr(related_sql, "ARRAY_CHUNK", 3)  # candidates' features read a few ids at a time
+    monkeypatch.setattr(related_engine, "FORK_MIN_PLANS", fork_min_plans)
+    forked, real_split = [], related_engine.in_two_processes
+    monkeypatch.setattr(related_engine, "in_two_processes",
                         lambda compute, items, min_items: forked.append(len(items) >= min_items)
                         or real_split(compute, items, min_items=min_items))
     recompute_many(steps)
-    assert ran == [1]
+    assert "could not be recomputed" not in caplog.text  # all together, not one at a time after a failure
     assert any(forked) == (fork_min_plans == 2)
     assert state() == expected
 
 
 def test_rows_of_many_ids_are_read_a_chunk_of_ids_at_a_time_never_all_at_once(archive, monkeypatch):
     ids = sorted(Article.objects.values_list("pk", flat=True))
-    monkeypatch.setattr(related_compute, "ARRAY_CHUNK", 4)
-    monkeypatch.setattr(related_compute, "CHUNK", 4)
-    rows = related_compute._select_in("SELECT id FROM articles_article WHERE id {ids}", [], ids)
+    monkeypatch.setattr(related_sql, "ARRAY_CHUNK", 4)
+    monkeypatch.setattr(related_sql, "CHUNK", 4)
+    rows = related_sql.select_in("SELECT id FROM articles_article WHERE id {ids}", [], ids)
     with CaptureQueriesContext(connection) as queries:
         first = next(rows)
         assert len(queries.captured_queries) == 1  # the first rows before the other queries
@@ -126,13 +127,13 @@ def test_rows_of_many_ids_are_read_a_chunk_of_ids_at_a_time_never_all_at_once(ar
 def test_the_text_index_holds_each_article_once_in_id_order_dense_or_sparse():
     import numpy as np
 
-    union = related_batch._union
+    union = textindex._union
     assert union([np.array([3, 5, 9], np.int32), np.array([1, 5], np.int32), np.array([], np.int32)]).tolist() == [
         1, 3, 5, 9]
     assert union([np.array([2, 10**12]), np.array([7])]).tolist() == [2, 7, 10**12]  # too sparse for flags
     assert union([]).tolist() == []
-    assert related_batch._compact(np.array([1, 2**31 - 1])).dtype == np.int32
-    assert related_batch._compact(np.array([1, 2**31])).dtype == np.int64
+    assert textindex._compact(np.array([1, 2**31 - 1])).dtype == np.int32
+    assert textindex._compact(np.array([1, 2**31])).dtype == np.int64
 
 
 def test_the_text_index_scores_dot_products_over_int32_columns(monkeypatch):
@@ -142,8 +143,8 @@ def test_the_text_index_scores_dot_products_over_int32_columns(monkeypatch):
         "opium": (np.array([3, 8, 40], np.int32), np.array([0.5, 0.25, 1.0])),
         "poppy": (np.array([8, 40, 41], np.int32), np.array([0.5, 0.125, 2.0])),
     }
-    monkeypatch.setattr(related_batch, "_postings", lambda terms: {t: postings[t] for t in terms if t in postings})
-    index = related_batch._TextIndex({"opium", "poppy", "unknown"})
+    monkeypatch.setattr(textindex, "_postings", lambda terms: {t: postings[t] for t in terms if t in postings})
+    index = textindex.TextIndex({"opium", "poppy", "unknown"})
     assert index.ids.tolist() == [3, 8, 40, 41]
     assert {p[0].dtype for p in index.postings.values()} == {np.dtype(np.int32)}  # columns, not ids
     s = index.scores({"opium": 2.0, "poppy": 4.0, "unknown": 9.0})
@@ -156,12 +157,22 @@ def test_the_text_index_scores_dot_products_over_int32_columns(monkeypatch):
     assert index.weights("opium", located) == {3: 0.5, 40: 1.0}
 
 
-def test_recompute_many_of_a_few_articles_recomputes_them_one_at_a_time(archive, monkeypatch):
+def test_recompute_many_that_fails_is_logged_and_recomputes_its_steps_one_at_a_time(archive, monkeypatch, caplog):
     ids = list(Article.objects.published().values_list("pk", flat=True)[:2])
-    done = []
-    monkeypatch.setattr(related_batch, "recompute_safely", lambda a, **kw: done.append((a, kw["neighbours"])))
-    recompute_many([(ids[0], True), (ids[0], True), (ids[1], False)])
-    assert done == [(ids[0], True), (ids[1], False)]
+    runs, real_run = [], related_engine.run
+
+    def run(steps, policy, **kwargs):
+        runs.append(list(steps))
+        if len(steps) > 1:
+            raise RuntimeError("refused by a test")
+        return real_run(steps, policy, **kwargs)
+
+    monkeypatch.setattr(related_engine, "run", run)
+    RelatedArticle.objects.filter(article_id__in=ids).delete()
+    recompute_many([(ids[0], True), (ids[0], True), (ids[1], False)])  # a repeated step runs once
+    assert runs == [[(ids[0], True), (ids[1], False)], [(ids[0], True)], [(ids[1], False)]]
+    assert "could not be recomputed together; one at a time" in caplog.text
+    assert all(RelatedArticle.objects.filter(article_id=a).exists() for a in ids)
 
 
 def test_a_failed_item_leaves_no_terms_or_lists_behind(archive, tmp_path, monkeypatch, committed):

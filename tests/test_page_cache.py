@@ -318,7 +318,7 @@ def test_renaming_an_article_refreshes_the_cached_pages_listing_it_as_related(re
 
 @pytest.mark.django_db
 def test_recomputed_related_lists_refresh_the_cached_pages_showing_them(redis_cache, client, two_articles):
-    from articles.related.compute import related_lists_changed
+    from articles.related.lists import related_lists_changed
 
     first, second = two_articles
     get(client, first.get_absolute_url())

@@ -10,9 +10,10 @@ from django.urls import reverse
 from articles.importers.pipeline import import_path
 from articles.models import Article, ArticleTerm, Footnote, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from articles.pages import rendering
-from articles.related.compute import rebuild, recompute
+from articles.related.engine import recompute
 from articles.related.links import related_links
 from articles.related.policy import RelatednessPolicy, display_label, term_counts
+from articles.related.rebuild import rebuild
 from tests.factories import FIXTURES, import_seed, make_article, make_author, make_category, make_source
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +131,16 @@ def test_rebuild_and_recompute_of_one_article_agree(corpus):
     for article in corpus.values():
         recompute(article.pk, neighbours=False)
         assert _related_ids(article) == before[article.pk], article.title
+
+
+def test_recompute_counts_in_a_published_article_the_term_index_never_counted(corpus):
+    article = corpus["water1"]
+    terms = sorted(ArticleTerm.objects.filter(article=article).values_list("term", flat=True))
+    ArticleTerm.objects.filter(article=article).delete()  # as a load that bypassed the receivers leaves it
+    RelatedArticle.objects.filter(article=article).delete()
+    recompute(article.pk, neighbours=False)
+    assert sorted(ArticleTerm.objects.filter(article=article).values_list("term", flat=True)) == terms
+    assert set(_related_ids(article, 3)) == {corpus[f"water{i}"].pk for i in (0, 2, 3)}
 
 
 def test_reasons_name_the_category_terms_sources_and_tag(corpus):

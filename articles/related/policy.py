@@ -9,7 +9,7 @@ settings overrides any of them. The score of two published articles is symmetric
   + authors  × number of shared authors
   + category × same primary category, or parent_category × primary categories share a parent
 
-Recency breaks ties. Nothing here touches the database: ``articles/related_compute.py`` does.
+Recency breaks ties. Nothing here touches the database: the engine (``engine.py``) does.
 """
 
 from __future__ import annotations
@@ -158,9 +158,6 @@ class RelatednessPolicy:
     recent_per_category: int = 10
     recent_per_author: int = 10
     neighbours_updated: int = 30
-    # A rebuild proposes text candidates from the strongest postings of each term (its cost grows
-    # with this, not with the archive); the scores of the candidates are exact either way.
-    postings_scanned: int = 60
 
     @classmethod
     def from_settings(cls) -> RelatednessPolicy:

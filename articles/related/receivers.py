@@ -8,8 +8,8 @@ from django.dispatch import receiver
 from articles.aftercommit import AtCommit, in_batches
 from articles.models import Article, RelatedExclusion, RelatedPin
 
-from .compute import count_out, forget
 from .tasks import update_related_posts
+from .terms import count_out, forget
 
 PUBLISHED = Article.Status.PUBLISHED
 

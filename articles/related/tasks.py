@@ -16,8 +16,9 @@ from django_tasks import task
 
 from articles.models import Article, ArticleTerm
 
-from .batch import recompute_many
-from .compute import TermEvent, refresh_pages, replay_term_events, showing_in_related
+from .engine import recompute_many
+from .lists import refresh_pages, showing_in_related
+from .terms import TermEvent, replay_term_events
 
 # The advisory lock's key (any constant of the application's own).
 LOCK_KEY = 0x52454C41  # "RELA"
@@ -29,6 +30,8 @@ def update_related_posts(article_ids: list[int], neighbours: bool = True) -> int
     many of them were published (the others, drafts or deleted, left every list when written)."""
     with transaction.atomic():
         _one_at_a_time()
+        # Rows deleted since (or never committed) have nothing left to compute.
+        article_ids = sorted(Article.objects.filter(pk__in=list(article_ids)).values_list("pk", flat=True))
         published = count_new_terms(article_ids)
         recompute_many([(article_id, neighbours) for article_id in article_ids])
         # Their titles, dates and categories show in other articles' lists.
@@ -44,7 +47,7 @@ def _one_at_a_time() -> None:
 
 def count_new_terms(article_ids) -> int:
     """Count the published articles among ``article_ids`` that the term index has not counted yet
-    into it, as ``index_terms`` one after the other would. Returns how many are published."""
+    into it, one after the other. Returns how many are published."""
     texts = {
         pk: (title, body)
         for pk, title, body in Article.objects.filter(pk__in=list(article_ids), status=Article.Status.PUBLISHED)

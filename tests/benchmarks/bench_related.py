@@ -207,7 +207,8 @@ def measure(*, samples=20, rebuild_all=True, stream=sys.stderr):
     from django.template.loader import render_to_string
 
     from articles.models import Article, ArticleTerm, RelatedArticle
-    from articles.related.compute import rebuild, recompute
+    from articles.related.engine import recompute
+    from articles.related.rebuild import rebuild
 
     results = []
     articles = Article.objects.published().count()

@@ -507,15 +507,16 @@ def related_recompute():
     """Related posts: a full rebuild (which also indexes the generated articles' terms), then the
     recompute that follows one article's save, as the median of a few articles."""
     from articles.models import Article
-    from articles.related import compute as related_compute
+    from articles.related.engine import recompute
+    from articles.related.rebuild import rebuild
 
     started = time.perf_counter()
-    related_compute.rebuild()
+    rebuild()
     all_s = time.perf_counter() - started
     timings = []
     for article_id in Article.objects.published().order_by("pk").values_list("pk", flat=True)[:15:3]:
         started = time.perf_counter()
-        related_compute.recompute(article_id)
+        recompute(article_id)
         timings.append((time.perf_counter() - started) * 1000)
     return {"one_ms": round(statistics.median(timings), 1), "all_s": round(all_s, 1)}
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.related.compute import rebuild
+from articles.related.rebuild import rebuild
 
 
 class Command(BaseCommand):
@@ -13,7 +13,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--workers", type=int, default=None, help="processes that score articles (default: one per CPU)"
+            "--workers", type=int, default=None,
+            help="processes that rank articles: 1, or 2 to share the ranking with a forked process (the default)",
         )
 
     def handle(self, *args, workers=None, **options):
