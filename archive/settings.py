@@ -178,7 +178,7 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Whole pages for anonymous readers, never stale (articles/cache.py). ARCHIVE_PAGE_CACHE=0 turns it off.
+# Whole pages for anonymous readers, never stale (articles/pages/cache.py). ARCHIVE_PAGE_CACHE=0 turns it off.
 ARCHIVE_PAGE_CACHE = env_bool("ARCHIVE_PAGE_CACHE", True)
 
 # Background work (articles/*/tasks.py): Django's tasks API (the django-tasks backport), stored in the

@@ -1,11 +1,16 @@
-"""Rows written many at a time without Django's per-value compilation: COPY on PostgreSQL.
+"""An import's batched rows written without Django's per-value compilation: COPY on PostgreSQL.
+
+Kept only for the rows an import writes a batch at a time that carry text: new articles' footnotes
+(``importers/batch.py``) and what ``FileCache.flush`` writes (the articles' and footnotes'
+revisions, import records, new articles' comments). Everything else uses ``bulk_create``; the
+measurement that keeps this is in docs/architecture.md, "Mechanisms kept, and why".
 
 ``bulk_create`` passes every value of every row through the field machinery and, on PostgreSQL,
-sends the rows as one array per column to ``UNNEST``; for the tens of thousands of rows an import
-writes (footnotes, their revisions, links, provenance) that was a third of its Python time. Here
-the values a column takes as they are (text, numbers, booleans, foreign keys, aware datetimes) are
-read with one ``attrgetter`` per row and the rest (JSON, auto dates...) prepared by their field
-as ``bulk_create`` would, and the rows go to the server with COPY.
+sends the rows as one array per column to ``UNNEST``, quoting each text in Python: for these rows
+(the revisions carry whole bodies) a 2,000-file import took half as much CPU again. Here the values
+a column takes as they are (text, numbers, booleans, foreign keys, aware datetimes) are read with
+one ``attrgetter`` per row and the rest (JSON, auto dates...) prepared by their field as
+``bulk_create`` would, and the rows go to the server with COPY.
 
 Ids, when asked for, are taken from the table's sequence first (``nextval``, as the INSERT would),
 so the rows come back with their primary keys as from ``bulk_create``. Elsewhere (SQLite) both
@@ -50,22 +55,32 @@ def insert(model, objs, *, ids: bool = False) -> list:
     pk = meta.pk
     with_pk = ids or objs[0].pk is not None
     if ids and any(obj.pk is None for obj in objs):
-        for obj, value in zip(objs, _next_ids(connection, meta.db_table, pk.column, len(objs)), strict=True):
-            obj.pk = value
-        # Rows of this batch referring to one another (a reply to a comment of the same batch): the
-        # ids just taken, as a save takes a saved parent's (foreign keys are checked at the commit).
-        for field in meta.concrete_fields:
-            if field.is_relation and field.related_model is model:
-                for obj in objs:
-                    related = field.get_cached_value(obj, None)
-                    if related is not None and getattr(obj, field.attname) is None:
-                        setattr(obj, field.attname, related.pk)
+        _take_ids(connection, model, objs)
     fields = [f for f in meta.concrete_fields if with_pk or f is not pk]
     _copy(connection, meta.db_table, fields, objs)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
     return objs
+
+
+def _take_ids(connection, model, objs) -> None:
+    """Give ``objs`` ids from the table's sequence, and their references to one another those ids."""
+    meta = model._meta
+    for obj, value in zip(objs, _next_ids(connection, meta.db_table, meta.pk.column, len(objs)), strict=True):
+        obj.pk = value
+    # Rows of this batch referring to one another (a reply to a comment of the same batch): the
+    # ids just taken, as a save takes a saved parent's (foreign keys are checked at the commit).
+    for field in meta.concrete_fields:
+        if field.is_relation and field.related_model is model:
+            _point_at_related(field, objs)
+
+
+def _point_at_related(field, objs) -> None:
+    for obj in objs:
+        related = field.get_cached_value(obj, None)
+        if related is not None and getattr(obj, field.attname) is None:
+            setattr(obj, field.attname, related.pk)
 
 
 def assigns_ids(model) -> bool:
@@ -87,14 +102,9 @@ def insert_history(model, objs, *, update: bool = False) -> None:
         model.history.bulk_history_create(objs, update=update, default_change_reason=None)
         return
     assert not hasattr(history, "history_relation"), "a history_relation is not written here"
-    meta = history._meta
     tracked = list(history.tracked_fields)
+    columns, extra = _history_columns(history, tracked)
     values = attrgetter(*[f.attname for f in tracked]) if len(tracked) > 1 else None
-    own_fields = ["history_date", "history_user", "history_change_reason", "history_type"]
-    columns = [meta.get_field(f.name).column for f in tracked] + [meta.get_field(n).column for n in own_fields]
-    # Fields the history model adds (a base's, such as the revision's snapshot): their defaults.
-    extra = [f for f in meta.concrete_fields if f.column not in columns and f is not meta.pk]
-    columns += [f.column for f in extra]
     history_type = "~" if update else "+"
     rows = []
     # The request's user (or None), the same for every row without a user of its own: asked once
@@ -108,7 +118,17 @@ def insert_history(model, objs, *, update: bool = False) -> None:
              get_change_reason_from_object(obj) or None, history_type,
              *[f.get_db_prep_save(f.get_default(), connection) for f in extra])
         )
-    _copy_rows(connection, meta.db_table, columns, rows)
+    _copy_rows(connection, history._meta.db_table, columns, rows)
+
+
+def _history_columns(history, tracked) -> tuple[list[str], list]:
+    """The columns of a revision row: the tracked fields', simple-history's own, then those of the
+    fields the history model adds (a base's, such as the revision's snapshot), which get their defaults."""
+    meta = history._meta
+    own_fields = ["history_date", "history_user", "history_change_reason", "history_type"]
+    columns = [meta.get_field(f.name).column for f in tracked] + [meta.get_field(n).column for n in own_fields]
+    extra = [f for f in meta.concrete_fields if f.column not in columns and f is not meta.pk]
+    return columns + [f.column for f in extra], extra
 
 
 def _next_ids(connection, table, column, count):
@@ -147,29 +167,3 @@ def _copy_rows(connection, table, columns, rows):
                 copy.write_row(row)
     if connection.queries_logged:  # seen by assertNumQueries and the debug toolbar, as an execute is
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
-
-
-def insert_values(model, columns, rows) -> None:
-    """Rows given as plain values (``columns``: attribute names of ``model``'s fields, such as
-    ``article_id``), without instances on PostgreSQL; elsewhere ``bulk_create`` of instances."""
-    rows = list(rows)
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows])
-        return
-    by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    _copy_rows(connection, model._meta.db_table, [by_attname[c].column for c in columns], rows)
-
-
-def copy_table_rows(table, columns, rows, *, using="default") -> None:
-    """Rows of plain values into ``table`` (a table no model names, such as a temporary one) with COPY."""
-    _copy_rows(connections[using], table, columns, rows)
-
-
-def copy_rows(model, columns, rows) -> None:
-    """Rows of plain values (``columns``: field names of ``model``) with COPY; PostgreSQL only."""
-    connection = connections[router.db_for_write(model)]
-    _copy_rows(connection, model._meta.db_table, [model._meta.get_field(c).column for c in columns], rows)
-

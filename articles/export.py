@@ -18,18 +18,16 @@ export_hooks = []
 def article_to_dict(article, **options):
     categories = sorted(article.categories.all(), key=lambda c: (c.pk != article.primary_category_id, c.path))
     footnotes = sorted(article.footnotes.all(), key=lambda n: n.number)
-    sources = {}
-    for note in footnotes:
-        if note.source is not None:
-            sources[note.source.key] = note.source
+    sources = _cited_sources(footnotes)
+    published_at = article.published_at
     data = {
         "slug": article.slug,
         "title": article.title,
         "url": article.get_absolute_url(),
         "status": article.status,
-        "published": article.published_at.date().isoformat() if article.published_at else None,
+        "published": published_at.date().isoformat() if published_at else None,
         # The rest of what a restore (`import_articles --format jsonl`) needs to bring the article back.
-        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "published_at": published_at.isoformat() if published_at else None,
         "comments_open": article.comments_open,
         "sticky": article.sticky,
         "original_url": article.original_url,
@@ -40,50 +38,64 @@ def article_to_dict(article, **options):
         "tags": sorted(t.name for t in article.tags.all()),
         "summary": article.summary,
         "body_html": article.body,
-        "footnotes": [
-            {
-                "number": n.number,
-                "text": n.text,
-                "kind": n.kind,
-                "prefix": n.prefix,
-                "source": n.source.key if n.source else None,
-                "locator": n.locator,
-                "refers_to": n.refers_to.number if n.refers_to else None,
-                "url": n.url,
-                "url_missing": n.url_missing,
-            }
-            for n in footnotes
-        ],
-        "sources": [
-            {
-                "key": s.key,
-                "kind": s.kind,
-                "authors": list(s.authors or []),
-                "title": s.title,
-                "container": s.container,
-                "publisher": s.publisher,
-                "place": s.place,
-                "year": s.year,
-                "url": s.url,
-            }
-            for s in sorted(sources.values(), key=lambda s: s.key)
-        ],
+        "footnotes": [_footnote_dict(n) for n in footnotes],
+        "sources": [_source_dict(s) for s in sources],
         "provenance": [
-            {
-                "file": r.file_name,
-                "format": r.format,
-                "sha256": r.sha256,
-                "imported_at": r.imported_at.isoformat(),
-                "importer_version": r.importer_version,
-                "outcome": r.outcome,
-                "warnings": list(r.warnings or []),
-            }
-            for r in sorted(article.import_records.all(), key=lambda r: (r.imported_at, r.pk))
+            _record_dict(r) for r in sorted(article.import_records.all(), key=lambda r: (r.imported_at, r.pk))
         ],
     }
     for hook in export_hooks:
         hook(article, data, options)
     return data
+
+
+def _footnote_dict(n) -> dict:
+    return {
+        "number": n.number,
+        "text": n.text,
+        "kind": n.kind,
+        "prefix": n.prefix,
+        "source": n.source.key if n.source else None,
+        "locator": n.locator,
+        "refers_to": n.refers_to.number if n.refers_to else None,
+        "url": n.url,
+        "url_missing": n.url_missing,
+    }
+
+
+def _cited_sources(footnotes) -> list:
+    """The Sources the footnotes cite, each once, by key."""
+    sources = {}
+    for note in footnotes:
+        if note.source is not None:
+            sources[note.source.key] = note.source
+    return sorted(sources.values(), key=lambda s: s.key)
+
+
+def _source_dict(s) -> dict:
+    return {
+        "key": s.key,
+        "kind": s.kind,
+        "authors": list(s.authors or []),
+        "title": s.title,
+        "container": s.container,
+        "publisher": s.publisher,
+        "place": s.place,
+        "year": s.year,
+        "url": s.url,
+    }
+
+
+def _record_dict(r) -> dict:
+    return {
+        "file": r.file_name,
+        "format": r.format,
+        "sha256": r.sha256,
+        "imported_at": r.imported_at.isoformat(),
+        "importer_version": r.importer_version,
+        "outcome": r.outcome,
+        "warnings": list(r.warnings or []),
+    }
 
 
 def _author_position(article):

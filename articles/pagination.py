@@ -1,8 +1,8 @@
 """A paginator whose COUNT(*) is computed once per version of the lists, not on every request.
 
-Counting a category of 16,000 articles costs PostgreSQL ~50-100 ms at 100,000 articles, and every
-page of every list asks for it. The count is kept in the cache under the query's SQL and the current
-``site``/``listings`` versions (articles/cache.py): any write that changes a list bumps the version,
+Counting the articles of a large category is slow on PostgreSQL, and every page of every list asks
+for it. The count is kept in the cache under the query's SQL and the current
+``site``/``listings`` versions (articles/pages/cache.py): any write that changes a list bumps the version,
 so a count is never stale.
 """
 

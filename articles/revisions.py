@@ -80,8 +80,22 @@ def restore_revision(record, user=None, fields=None) -> list[str]:
     Returns notes about what could not be brought back (a category, author or source deleted
     since); everything else is restored. The restore is itself a new revision, so it can be undone.
     """
-    problems = []
     article = record.instance
+    _restore_fields(article, record, user, fields)
+    related = record.related or {}
+    if not related:
+        return ["This revision predates related snapshots: only the article's own fields were restored."]
+    problems = []
+    _restore_categories(article, related.get("categories", []), problems)
+    _restore_authors(article, related.get("authors", []), problems)
+    article.tags.set(related.get("tags", []), clear=True)
+    _restore_footnotes(article, related.get("footnotes", []), user, problems)
+    record_related(article)
+    return problems
+
+
+def _restore_fields(article, record, user, fields) -> None:
+    """Save ``article`` (the revision's instance) with ``fields`` over its own, as a new revision."""
     article._state.adding = False
     concrete = {f.name for f in article._meta.concrete_fields if f.editable and not f.primary_key}
     for name, value in (fields or {}).items():
@@ -91,25 +105,24 @@ def restore_revision(record, user=None, fields=None) -> list[str]:
     article._change_reason = f"Restored the revision of {record.history_date:%Y-%m-%d %H:%M}"[:100]
     article.save()
 
-    related = record.related or {}
-    if not related:
-        problems.append("This revision predates related snapshots: only the article's own fields were restored.")
-        return problems
 
-    categories = list(Category.objects.filter(pk__in=related.get("categories", [])))
-    if len(categories) != len(related.get("categories", [])):
+def _restore_categories(article, category_ids, problems) -> None:
+    categories = list(Category.objects.filter(pk__in=category_ids))
+    if len(categories) != len(category_ids):
         problems.append("Some categories of that revision have been deleted since; they were left out.")
     article.categories.set(categories)
 
-    authors = Author.objects.in_bulk(related.get("authors", []))
-    wanted = [authors[pk] for pk in related.get("authors", []) if pk in authors]
-    if len(wanted) != len(related.get("authors", [])):
+
+def _restore_authors(article, author_ids, problems) -> None:
+    authors = Author.objects.in_bulk(author_ids)
+    wanted = [authors[pk] for pk in author_ids if pk in authors]
+    if len(wanted) != len(author_ids):
         problems.append("Some authors of that revision have been deleted since; they were left out.")
     article.set_authors(wanted)
 
-    article.tags.set(related.get("tags", []), clear=True)
 
-    notes = related.get("footnotes", [])
+def _restore_footnotes(article, notes, user, problems) -> None:
+    """The revision's footnotes in place of the article's; a note whose source is gone keeps its text."""
     existing_sources = set(
         Source.objects.filter(pk__in=[n["source_id"] for n in notes if n.get("source_id")]).values_list("pk", flat=True)
     )
@@ -128,8 +141,6 @@ def restore_revision(record, user=None, fields=None) -> list[str]:
             row.refers_to = by_number[note["refers_to"]]
             row._history_user = user
             row.save(update_fields=["refers_to"])
-    record_related(article)
-    return problems
 
 
 def describe_revision(record) -> dict:

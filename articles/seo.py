@@ -83,14 +83,20 @@ def article_json_ld(article, request):
     keywords = [tag.name for tag in article.tags.all()]
     if keywords:
         data["keywords"] = keywords
-    sources, seen = [], set()
-    for note in article.footnotes.all():
-        if note.source_id and note.source_id not in seen:
-            seen.add(note.source_id)
-            sources.append(source_citation(note.source))
+    sources = _citations(article)
     if sources:
         data["citation"] = sources
     related = related_links(article, request)
     if related:
         data["relatedLink"] = related
     return data
+
+
+def _citations(article) -> list[dict]:
+    """Each Source the article's footnotes cite, once, in the order first cited."""
+    sources, seen = [], set()
+    for note in article.footnotes.all():
+        if note.source_id and note.source_id not in seen:
+            seen.add(note.source_id)
+            sources.append(source_citation(note.source))
+    return sources

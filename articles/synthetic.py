@@ -6,7 +6,7 @@ plain data. The same seed and index always give the same article, whatever else 
 
 The body HTML is built from a closed vocabulary and fixed markup, so it is already what
 ``articles.sanitize.clean_html`` would return (a test holds it to that): the bulk writer stores it
-as-is instead of sanitizing 100,000 bodies one by one.
+as-is instead of sanitizing every body one by one.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ def forked_pool(workers: int, initializer=None):
     Each worker gets SIGTERM's default action back before ``initializer`` runs: a handler the parent
     installed (a command that unwinds cleanly on SIGTERM, the benchmark) would otherwise be
     inherited, and a worker the pool terminates while it waits for the task queue's lock would
-    carry on waiting, and the pool with it (seen: a 5-minute rebuild taking 15).
+    carry on waiting, and the pool with it.
     """
     return multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker, initargs=(initializer,))
 

@@ -169,7 +169,8 @@ def test_new_articles_cost_a_few_statements_a_batch_not_a_dozen_each(tmp_path):
     inserts = [sql for sql in many if sql.startswith(('INSERT INTO "articles_article"', 'COPY "articles_article" '))]
     assert len(inserts) <= 2  # one batch of 80 articles: one statement (SQLite splits a long one)
     # Each further article: its comments (a statement per generation of replies, when it has
-    # some: 0.45 a article here) and nothing else of its own; the rest is per batch or per file.
+    # some: fewer than one an article in this export) and nothing else of its own; the rest is per
+    # batch or per file.
     per_article = (len(many) - len(few)) / 60
     assert per_article <= 1, (len(few), len(many))
 

@@ -99,13 +99,28 @@ def create_articles(entries: list[LoadEntry], cache: FileCache) -> list[ItemResu
 
 def _create(entries, cache):
     using = router.db_for_write(Article)
-    slugs = unique_slugs(
-        Article, [slugify(e.parsed.slug or e.parsed.title) or e.parsed.title for e in entries], max_length=240
-    )
+    slugs = _free_slugs(entries)
     # Every Source the batch cites, in one lookup, made by its first citation; each article's own
     # citations then fill in what an earlier one left empty (``Links.of``), as one by one.
     sources_for((note.source for e in entries for note in e.parsed.footnotes if note.source is not None), cache)
     _look_up_tags((name for e in entries for name in e.parsed.tags), cache)
+    new = _prepare(entries, slugs, cache, using)
+    _insert_articles([n.article for n in new])
+    cache.insert_later(_revisions(new))
+    _announce_created(new, using)
+    _link(new)
+    _footnotes(new, cache)
+    return [_after_load(n, cache) for n in new]
+
+
+def _free_slugs(entries) -> list[str]:
+    """A slug for each entry's article that no article (nor another of the batch) has."""
+    texts = [slugify(e.parsed.slug or e.parsed.title) or e.parsed.title for e in entries]
+    return unique_slugs(Article, texts, max_length=240)
+
+
+def _prepare(entries, slugs, cache, using) -> list[_New]:
+    """An unsaved article for each entry, with its slug and links, announced by ``pre_save``."""
     new = []
     for entry, slug in zip(entries, slugs, strict=True):
         article = Article(import_key=entry.parsed.identity, slug=slug)
@@ -116,35 +131,39 @@ def _create(entries, cache):
         article.prepare_for_save()
         pre_save.send(sender=Article, instance=article, raw=False, using=using, update_fields=None)
         new.append(_New(entry, article, links))
+    return new
 
-    articles = bulk.insert(Article, [n.article for n in new], ids=True)
+
+def _insert_articles(articles: list[Article]) -> None:
+    Article.objects.bulk_create(articles)
     if not all(a.pk for a in articles):  # backends that do not return ids on bulk insert
         keys = [a.import_key for a in articles]
         ids = dict(Article.objects.filter(import_key__in=keys).values_list("import_key", "pk"))
         for article in articles:
             article.pk = ids[article.import_key]
-    cache.insert_later(_revisions(new))
+
+
+def _announce_created(new, using) -> None:
+    """``post_save`` for each new article, as its save sends it, without a revision of its own."""
     for n in new:
-        n.article.skip_history_when_saving = True  # its revision is the one written above
+        n.article.skip_history_when_saving = True  # its revision is the one written with the batch
         try:
             post_save.send(sender=Article, instance=n.article, created=True, update_fields=None, raw=False,
                            using=using)
         finally:
             del n.article.skip_history_when_saving
 
-    _link(new)
-    _footnotes(new, cache)
-    results = []
-    for n in new:
-        article, parsed = n.article, n.entry.parsed
-        article.import_created = True  # hooks need not look for rows of its own
-        article._revision_recorded = True  # the revision holds what was loaded
-        for hook in loader.after_load_hooks:
-            hook(article, parsed)
-        cache.insert_later([import_record(article, parsed, file_name=n.entry.file_name, fmt=n.entry.fmt,
-                                          sha256=n.entry.sha256, outcome="created")])
-        results.append(item_result(parsed, article, "created"))
-    return results
+
+def _after_load(n: _New, cache) -> ItemResult:
+    """The after-load hooks and the import record of one new article; its result."""
+    article, parsed = n.article, n.entry.parsed
+    article.import_created = True  # hooks need not look for rows of its own
+    article._revision_recorded = True  # the revision holds what was loaded
+    for hook in loader.after_load_hooks:
+        hook(article, parsed)
+    cache.insert_later([import_record(article, parsed, file_name=n.entry.file_name, fmt=n.entry.fmt,
+                                      sha256=n.entry.sha256, outcome="created")])
+    return item_result(parsed, article, "created")
 
 
 def _look_up_tags(names, cache):
@@ -177,13 +196,20 @@ def _revisions(new):
 
 
 def _link(new):
-    bulk.insert_values(Article.categories.through, ["article_id", "category_id"],
-                       [(n.article.pk, c.pk) for n in new for c in n.links.categories])
-    bulk.insert_values(ArticleAuthor, ["article_id", "author_id", "position"],
-                       [(n.article.pk, author.pk, i) for n in new for i, author in enumerate(n.links.authors)])
+    categorised = Article.categories.through
+    categorised.objects.bulk_create(
+        [categorised(article_id=n.article.pk, category_id=c.pk) for n in new for c in n.links.categories]
+    )
+    ArticleAuthor.objects.bulk_create(
+        [ArticleAuthor(article_id=n.article.pk, author_id=author.pk, position=i)
+         for n in new for i, author in enumerate(n.links.authors)]
+    )
     content_type = ContentType.objects.get_for_model(Article)
-    bulk.insert_values(Article.tags.through, ["content_type_id", "object_id", "tag_id"],
-                       [(content_type.pk, n.article.pk, t.pk) for n in new for t in n.links.tags])
+    tagged = Article.tags.through
+    tagged.objects.bulk_create(
+        [tagged(content_type_id=content_type.pk, object_id=n.article.pk, tag_id=t.pk)
+         for n in new for t in n.links.tags]
+    )
 
 
 def _footnotes(new, cache):
@@ -196,13 +222,7 @@ def _footnotes(new, cache):
         return
     bulk.insert(Footnote, rows, ids=True)
     if not all(row.pk for row in rows):  # backends that do not return ids on bulk insert
-        ids = {
-            (article_id, number): pk
-            for pk, article_id, number in Footnote.objects.filter(article__in=[n.article for n in new])
-            .values_list("pk", "article_id", "number")
-        }
-        for row in rows:
-            row.pk = ids[(row.article_id, row.number)]
+        _read_back_footnote_ids(rows, [n.article for n in new])
     cache.history_later(Footnote, rows)
     linked = []
     for n in new:
@@ -210,3 +230,14 @@ def _footnotes(new, cache):
     if linked:
         Footnote.objects.bulk_update(linked, ["refers_to"])
         cache.history_later(Footnote, linked, update=True)
+
+
+def _read_back_footnote_ids(rows: list[Footnote], articles: list[Article]) -> None:
+    """The ids of ``rows`` (the footnotes of ``articles``, just inserted), by article and number."""
+    ids = {
+        (article_id, number): pk
+        for pk, article_id, number in Footnote.objects.filter(article__in=articles)
+        .values_list("pk", "article_id", "number")
+    }
+    for row in rows:
+        row.pk = ids[(row.article_id, row.number)]

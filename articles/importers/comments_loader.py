@@ -9,6 +9,8 @@ keep the status a moderator gave it here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from articles import bulk
 from articles.comments.transfer import IMPORTED_STATUS, aware, comment_text, web_address
 from articles.models import Comment
@@ -30,55 +32,88 @@ def _values(parsed) -> dict:
     }
 
 
+@dataclass
+class _Thread:
+    """An article's comments as the export has them, by import id, with what loading them changes."""
+
+    rows: dict[str, Comment]  # every comment of the article by import id, old and new
+    parents: dict[str, str | None] = field(default_factory=dict)  # import id -> its parent's (the export's)
+    new: list[Comment] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)  # import ids of existing rows to update
+
+
 def load_comments(article, parsed) -> None:
     """after_load hook: create or update ``parsed.comments`` for ``article``, threaded."""
-    if getattr(article, "import_created", False):
-        existing = {}  # a new article has no comments yet: no need to look
-    else:
-        existing = {c.import_id: c for c in Comment.objects.filter(article=article).exclude(import_id="")}
-    rows: dict[str, Comment] = dict(existing)
-    parents: dict[str, str | None] = {}
-    new: list[Comment] = []
-    changed: set[str] = set()
-    for pc in parsed.comments:
+    new_article = getattr(article, "import_created", False)
+    # A new article has no comments yet: no need to look.
+    existing = {} if new_article else _imported_comments(article)
+    thread = _read_export(article, parsed.comments, existing)
+    cache = current_file_cache()
+    if new_article and cache is not None and bulk.assigns_ids(Comment):
+        _insert_with_file(thread, cache)
+        return
+    _insert_by_generation(thread.new, thread.rows, thread.parents)
+    _rethread(existing, thread)
+    if thread.changed:
+        Comment.objects.bulk_update([thread.rows[key] for key in thread.changed], [*_CONTENT_FIELDS, "parent"])
+
+
+def _imported_comments(article) -> dict[str, Comment]:
+    return {c.import_id: c for c in Comment.objects.filter(article=article).exclude(import_id="")}
+
+
+def _read_export(article, parsed_comments, existing: dict[str, Comment]) -> _Thread:
+    """The export's comments (the first of each import id) as new rows or changes to ``existing``."""
+    thread = _Thread(rows=dict(existing))
+    for pc in parsed_comments:
         import_id = pc.source_id[:50]
-        if not import_id or import_id in parents:
+        if not import_id or import_id in thread.parents:
             continue
-        parents[import_id] = pc.parent_id[:50] if pc.parent_id else None
+        thread.parents[import_id] = pc.parent_id[:50] if pc.parent_id else None
         values = _values(pc)
         row = existing.get(import_id)
         if row is None:
             status = IMPORTED_STATUS.get(str(pc.status).strip().lower(), Comment.Status.PENDING)
             row = Comment(article=article, import_id=import_id, status=status, **values)
-            new.append(row)
-            rows[import_id] = row
-        else:
-            for name, value in values.items():
-                if getattr(row, name) != value:
-                    setattr(row, name, value)
-                    changed.add(import_id)
-    cache = current_file_cache()
-    if getattr(article, "import_created", False) and cache is not None and bulk.assigns_ids(Comment):
-        # A new article's comments, written with the file's other batched rows: their ids are
-        # taken together, so a reply can name its parent before either is written.
-        for row in new:
-            parent_id = parents[row.import_id]
-            parent = rows.get(parent_id) if parent_id else None
-            row.parent = parent if parent is not None and parent is not row else None
-        _break_cycles(new)
-        cache.insert_later(new, ids=True)
-        return
-    _insert_by_generation(new, rows, parents)
+            thread.new.append(row)
+            thread.rows[import_id] = row
+        elif _update(row, values):
+            thread.changed.add(import_id)
+    return thread
+
+
+def _update(row: Comment, values: dict) -> bool:
+    """Set the fields of ``row`` that differ from ``values``; whether any did."""
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+def _insert_with_file(thread: _Thread, cache) -> None:
+    """A new article's comments, written with the file's other batched rows: their ids are taken
+    together, so a reply can name its parent before either is written."""
+    for row in thread.new:
+        parent_id = thread.parents[row.import_id]
+        parent = thread.rows.get(parent_id) if parent_id else None
+        row.parent = parent if parent is not None and parent is not row else None
+    _break_cycles(thread.new)
+    cache.insert_later(thread.new, ids=True)
+
+
+def _rethread(existing: dict[str, Comment], thread: _Thread) -> None:
+    """Point the existing comments the export names at the parents it gives them now."""
     for import_id, row in existing.items():
-        if import_id not in parents:
+        if import_id not in thread.parents:
             continue
-        parent = rows.get(parents[import_id]) if parents[import_id] else None
+        parent_id = thread.parents[import_id]
+        parent = thread.rows.get(parent_id) if parent_id else None
         parent_pk = parent.pk if parent is not None and parent.pk != row.pk else None
         if row.parent_id != parent_pk:
             row.parent_id = parent_pk
-            changed.add(import_id)
-    if changed:
-        Comment.objects.bulk_update([rows[key] for key in changed], [*_CONTENT_FIELDS, "parent"])
+            thread.changed.add(import_id)
 
 
 def _break_cycles(new: list[Comment]) -> None:
@@ -117,10 +152,15 @@ def _insert_by_generation(new: list[Comment], rows: dict[str, Comment], parents:
             ready, later = later, []
         created = Comment.objects.bulk_create(ready)
         if not all(c.pk for c in created):  # backends that do not return ids on bulk insert
-            ids = dict(
-                Comment.objects.filter(article=ready[0].article, import_id__in=[c.import_id for c in ready])
-                .values_list("import_id", "pk")
-            )
-            for row in ready:
-                row.pk = ids[row.import_id]
+            _read_back_ids(ready)
         waiting = later
+
+
+def _read_back_ids(rows: list[Comment]) -> None:
+    """The ids of ``rows`` (comments of one article, just inserted), read back by import id."""
+    ids = dict(
+        Comment.objects.filter(article=rows[0].article, import_id__in=[c.import_id for c in rows])
+        .values_list("import_id", "pk")
+    )
+    for row in rows:
+        row.pk = ids[row.import_id]

@@ -79,7 +79,7 @@ class FileCache:
         now = timezone.now()
         for obj in objs:
             # Its fields as they stand now (a shallow copy of the instance's dict: ``copy.copy``
-            # of a model instance goes through pickling's protocol, ten times slower).
+            # of a model instance goes through pickling's protocol, which is much slower).
             copy = obj.__class__.__new__(obj.__class__)
             copy.__dict__.update(obj.__dict__)
             copy._history_date = now

@@ -6,11 +6,13 @@ upload page and the pipeline pick it up from there.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from . import jsonl, seedtext, wxr
 from .base import ParsedArticle
+from .loader import load_article, prime
+from .restore import restore_article
 
 
 @dataclass
@@ -28,12 +30,6 @@ class Parsed:
 
     def finish(self):
         """Called after ``articles`` is exhausted, for formats that count while streaming."""
-
-    def without_articles(self) -> Parsed:
-        """A copy without the (possibly lazy) articles, for another process (``importers.ahead``)."""
-        plain = copy.copy(self)
-        plain.articles = ()
-        return plain
 
 
 class ImportFormat:
@@ -58,8 +54,6 @@ class ImportFormat:
 
     def load(self, parsed: ParsedArticle, *, file_name: str, sha256: str):
         """Write one parsed article; most formats share the loader's create-or-update step."""
-        from .loader import load_article
-
         return load_article(parsed, file_name=file_name, fmt=self.name, sha256=sha256)
 
 
@@ -70,13 +64,9 @@ class SeedTextFormat(ImportFormat):
     parses_whole = True  # one article a file
 
     def detect(self, head, file_name):
-        from . import seedtext
-
         return seedtext.detect(head, file_name)
 
     def parse(self, stream, file_name, **options):
-        from . import seedtext
-
         return Parsed(articles=[seedtext.parse(stream.read(), file_name)])
 
 
@@ -86,13 +76,9 @@ class WxrFormat(ImportFormat):
     extensions = (".xml", ".wxr")
 
     def detect(self, head, file_name):
-        from . import wxr
-
         return wxr.detect(head, file_name)
 
     def parse(self, stream, file_name, include_pages=False, **options):
-        from . import wxr
-
         result = wxr.parse(stream, file_name, include_pages=include_pages)
         parsed = _StreamingParsed(articles=result.articles)
         parsed.source = result
@@ -109,18 +95,12 @@ class JsonlFormat(ImportFormat):
     loads_in_batches = False  # a restore replaces rows of its own (``load``)
 
     def detect(self, head, file_name):
-        from . import jsonl
-
         return jsonl.detect(head, file_name)
 
     def parse(self, stream, file_name, **options):
-        from . import jsonl
-
         return Parsed(articles=jsonl.parse(stream.read(), file_name))
 
     def load(self, parsed, *, file_name, sha256):
-        from .restore import restore_article
-
         return restore_article(parsed, file_name=file_name)
 
 
@@ -129,19 +109,11 @@ class _StreamingParsed(Parsed):
 
     def before_load(self, cache):
         # The export's whole category tree (empty categories too), its tags and its authors.
-        from .loader import prime
-
         prime(cache, category_paths=self.source.categories, tags=self.source.tags, authors=self.source.authors)
 
     def finish(self):
         self.warnings.extend(self.source.warnings)
         self.skipped.update(self.source.skipped)
-
-    def without_articles(self):
-        plain = super().without_articles()
-        plain.source = copy.copy(self.source)
-        plain.source.articles = ()
-        return plain
 
 
 FORMATS: dict[str, ImportFormat] = {f.name: f for f in (SeedTextFormat(), WxrFormat(), JsonlFormat())}

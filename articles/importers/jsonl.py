@@ -171,19 +171,10 @@ class _Line:
         title = self.text(obj, "title", max_length=500)
         if not title.strip():
             raise self.error("the title is empty")
-        published_at = self.when(obj, "published_at", required=False)
-        if published_at is None:
-            published_at = self.when(obj, "published", date_only=True)
+        published_at = self._published_at(obj)
         category = self.names(obj, "category")
         categories = [self._path(p, "categories") for p in self.get(obj, "categories", list)]
-        sources = {}
-        for i, raw in enumerate(self.objects(obj, "sources"), start=1):
-            source = self._source(raw, f"source {i}: ")
-            sources[source.key] = source
-        footnotes = [self._footnote(raw, sources) for raw in self.objects(obj, "footnotes")]
-        numbers = [n.number for n in footnotes]
-        if len(set(numbers)) != len(numbers):
-            raise self.error("two footnotes share a number")
+        footnotes = self._footnotes(obj)
         comments = self.objects(obj, "comments", required=False)
         import_key = self.get(obj, "import_key", (str, type(None)), required=False)
         return RestoredArticle(
@@ -207,6 +198,26 @@ class _Line:
             restored_comments=None if comments is None else self._comments(comments),
             line=obj,
         )
+
+    def _published_at(self, obj):
+        """The exact ``published_at``, or else the day ``published`` (midnight UTC)."""
+        published_at = self.when(obj, "published_at", required=False)
+        if published_at is None:
+            published_at = self.when(obj, "published", date_only=True)
+        return published_at
+
+    def _footnotes(self, obj) -> list[ParsedFootnote]:
+        """The line's footnotes, each with the Source it cites (from the line's ``sources``); no two
+        may share a number."""
+        sources = {}
+        for i, raw in enumerate(self.objects(obj, "sources"), start=1):
+            source = self._source(raw, f"source {i}: ")
+            sources[source.key] = source
+        footnotes = [self._footnote(raw, sources) for raw in self.objects(obj, "footnotes")]
+        numbers = [n.number for n in footnotes]
+        if len(set(numbers)) != len(numbers):
+            raise self.error("two footnotes share a number")
+        return footnotes
 
     def _path(self, value, key):
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):

@@ -97,17 +97,6 @@ def load_items(fmt, entries: list[LoadEntry]) -> list[ItemResult]:
     known = known_articles(entries)
     results: list[ItemResult | None] = [None] * len(entries)
     pending: list[int] = []  # new articles, created together before the next item that is not
-
-    def create_pending():
-        batch = [entries[i] for i in pending]
-        try:
-            created = create_articles(batch, current_file_cache())
-        except ITEM_ERRORS:
-            created = [_load_one(fmt, entry) for entry in batch]
-        for i, item in zip(pending, created, strict=True):
-            results[i] = item
-        pending.clear()
-
     seen = set()
     for i, entry in enumerate(entries):
         identity = entry.parsed.identity
@@ -116,13 +105,27 @@ def load_items(fmt, entries: list[LoadEntry]) -> list[ItemResult]:
         if first and identity not in known:
             pending.append(i)
             continue
-        if pending:
-            create_pending()  # in file order: an identity seen twice is an update of the first
+        # In file order: an identity seen twice is an update of the first.
+        _create_pending(fmt, entries, pending, results)
         unchanged = unchanged_result(entry.parsed, known[identity]) if first else None
         results[i] = unchanged or _load_one(fmt, entry)
-    if pending:
-        create_pending()
+    _create_pending(fmt, entries, pending, results)
     return results
+
+
+def _create_pending(fmt, entries: list[LoadEntry], pending: list[int], results: list) -> None:
+    """Create the ``pending`` entries' articles in one batch (one at a time if the batch fails),
+    their results put in their places in ``results``; ``pending`` is emptied."""
+    if not pending:
+        return
+    batch = [entries[i] for i in pending]
+    try:
+        created = create_articles(batch, current_file_cache())
+    except ITEM_ERRORS:
+        created = [_load_one(fmt, entry) for entry in batch]
+    for i, item in zip(pending, created, strict=True):
+        results[i] = item
+    pending.clear()
 
 
 def _load_one(fmt, entry: LoadEntry) -> ItemResult:
@@ -171,71 +174,117 @@ def import_paths(paths, **options):
 
     """
     paths = list(paths)
-    grouped = [] if options.get("dry_run") else [p for p in paths if os.path.getsize(p) <= GROUP_FILE_BYTES]
-    parsed_files = (_parse_whole(path, **options) for path in grouped)
-    group = cache = None
-    items = since_flush = 0
-    waiting: list[_ParsedFile] = []  # small files parsed, their articles not loaded yet
-
-    def load_waiting():
-        """Load the waiting files' articles together; their (path, result), in order."""
-        fmt = next((f.fmt for f in waiting if f.articles), None)
-        entries = [LoadEntry(article, f.result.file_name, f.fmt.name, f.sha256)
-                   for f in waiting for article in f.articles]
-        loaded = iter(load_items(fmt, entries) if entries else ())
-        done = []
-        for f in waiting:
-            f.result.items.extend(next(loaded) for _ in f.articles)
-            done.append((f.path, f.result))
-        waiting.clear()
-        return done
-
+    run = _GroupedImport(paths, options)
     try:
         for path in paths:
-            small = os.path.getsize(path) <= GROUP_FILE_BYTES
-            finished = []  # (path, result) of the files done by now, in order
-            if waiting and (not small or items >= GROUP_ITEMS):
-                finished += load_waiting()
-            if group is not None and (not small or items >= GROUP_ITEMS):
-                group = group.close()
-            if small and group is None and not options.get("dry_run"):
-                group, items, since_flush = ExitStack(), 0, 0
-                group.enter_context(transaction.atomic())
-                cache = group.enter_context(file_cache())  # shared lookups (tags, categories, Sources...)
-                # The group's batched rows, before the commit (not when failing).
-                group.push(lambda kind, error, trace, cache=cache: None if kind else cache.flush())
-            parsed = next(parsed_files) if group is not None else None
-            if parsed is None:
-                finished += load_waiting()
-                finished.append((path, import_path(path, **options)))
-                items += len(finished[-1][1].items)
-            else:
-                if parsed.articles and any(f.articles and f.fmt is not parsed.fmt for f in waiting):
-                    finished += load_waiting()
-                waiting.append(parsed)
-                items += len(parsed.articles)
-                if len(waiting) >= LOAD_BATCH:
-                    finished += load_waiting()
-            for done in finished:
-                if group is not None:
-                    since_flush += len(done[1].items)
-                    if since_flush >= FLUSH_EVERY:  # between two files: nothing left to roll back
-                        cache.flush()
-                        since_flush = 0
+            for done in run.import_next(path):
+                run.flush_now_and_then(done[1])
                 yield done
-        for done in load_waiting():
-            yield done
+        yield from run.load_waiting()
     except BaseException as exc:
         # Stopped by an error or Ctrl-C: the group under way is rolled back (not when the caller
         # merely stops asking for more: GeneratorExit commits what it was told was done).
-        if group is not None and not isinstance(exc, GeneratorExit):
-            group.__exit__(type(exc), exc, exc.__traceback__)
-            group = None
+        if not isinstance(exc, GeneratorExit):
+            run.roll_back(exc)
         raise
     finally:
-        parsed_files.close()
-        if group is not None:
-            group.close()
+        run.close()
+
+
+def _is_small(path) -> bool:
+    return os.path.getsize(path) <= GROUP_FILE_BYTES
+
+
+class _GroupedImport:
+    """What ``import_paths`` keeps between files: the group transaction under way, its file cache
+    and the small files parsed whose articles wait to be loaded together."""
+
+    def __init__(self, paths, options):
+        self.options = options
+        self.dry_run = options.get("dry_run")
+        grouped = [] if self.dry_run else [p for p in paths if _is_small(p)]
+        self.parsed_files = (_parse_whole(path, **options) for path in grouped)
+        self.group: ExitStack | None = None
+        self.cache = None
+        self.items = 0  # items of the group under way
+        self.since_flush = 0
+        self.waiting: list[_ParsedFile] = []  # small files parsed, their articles not loaded yet
+
+    def import_next(self, path) -> list:
+        """Take one more file; the (path, result) of the files done by now, in order."""
+        small = _is_small(path)
+        finished = self._end_full_group() if not small or self.items >= GROUP_ITEMS else []
+        if small and self.group is None and not self.dry_run:
+            self._open_group()
+        parsed = next(self.parsed_files) if self.group is not None else None
+        if parsed is None:
+            return finished + self._import_alone(path)
+        return finished + self._wait(parsed)
+
+    def _end_full_group(self) -> list:
+        """Before a big file or once the group holds ``GROUP_ITEMS`` items: load what waits, commit."""
+        finished = self.load_waiting() if self.waiting else []
+        if self.group is not None:
+            self.group = self.group.close()
+        return finished
+
+    def _import_alone(self, path) -> list:
+        """A file imported on its own (``import_path``), after the files waiting."""
+        finished = self.load_waiting()
+        result = import_path(path, **self.options)
+        self.items += len(result.items)
+        return [*finished, (path, result)]
+
+    def _open_group(self) -> None:
+        self.group, self.items, self.since_flush = ExitStack(), 0, 0
+        self.group.enter_context(transaction.atomic())
+        self.cache = self.group.enter_context(file_cache())  # shared lookups (tags, categories, Sources...)
+        # The group's batched rows, before the commit (not when failing).
+        self.group.push(lambda kind, error, trace, cache=self.cache: None if kind else cache.flush())
+
+    def _wait(self, parsed: _ParsedFile) -> list:
+        """Queue a parsed file; the files loaded to make room for it (another format's, or a full batch)."""
+        finished = []
+        if parsed.articles and any(f.articles and f.fmt is not parsed.fmt for f in self.waiting):
+            finished += self.load_waiting()
+        self.waiting.append(parsed)
+        self.items += len(parsed.articles)
+        if len(self.waiting) >= LOAD_BATCH:
+            finished += self.load_waiting()
+        return finished
+
+    def load_waiting(self) -> list:
+        """Load the waiting files' articles together; their (path, result), in order."""
+        fmt = next((f.fmt for f in self.waiting if f.articles), None)
+        entries = [LoadEntry(article, f.result.file_name, f.fmt.name, f.sha256)
+                   for f in self.waiting for article in f.articles]
+        loaded = iter(load_items(fmt, entries) if entries else ())
+        done = []
+        for f in self.waiting:
+            f.result.items.extend(next(loaded) for _ in f.articles)
+            done.append((f.path, f.result))
+        self.waiting.clear()
+        return done
+
+    def flush_now_and_then(self, result: ImportResult) -> None:
+        """Write the group's batched rows every ``FLUSH_EVERY`` items, between two files (when
+        nothing is left to roll back)."""
+        if self.group is None:
+            return
+        self.since_flush += len(result.items)
+        if self.since_flush >= FLUSH_EVERY:
+            self.cache.flush()
+            self.since_flush = 0
+
+    def roll_back(self, exc: BaseException) -> None:
+        if self.group is not None:
+            self.group.__exit__(type(exc), exc, exc.__traceback__)
+            self.group = None
+
+    def close(self) -> None:
+        self.parsed_files.close()
+        if self.group is not None:
+            self.group.close()
 
 
 @dataclass

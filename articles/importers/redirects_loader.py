@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.utils.encoding import escape_uri_path
 
-from articles import bulk
 from articles.models import Article
 
 from .loader import current_file_cache
@@ -37,28 +36,50 @@ def old_paths(parsed) -> dict[str, bool]:
     """Old paths for ``parsed``, each with True when it is the exact old permalink."""
     paths: dict[str, bool] = {}
     original = urlsplit(parsed.original_url) if parsed.original_url else None
-    if original is not None and (original.path or original.query):
-        exact = original.path or "/"
-        if original.query:
-            exact += "?" + original.query
-        paths[_normalise(exact)] = True
+    exact = _exact_old_path(original)
+    if exact is not None:
+        paths[exact] = True
     if parsed.identity.startswith("wxr:"):
-        post_id = parsed.identity.rsplit("#", 1)[-1]
-        if post_id.isdigit():
-            paths.setdefault(f"/?p={post_id}", False)
-        slug = parsed.slug.strip("/")
-        if slug and "/" not in slug:
-            dated = _DATED_PATH.match(original.path) if original is not None else None
-            if dated:
-                year, month, day = dated.groups()
-            elif parsed.published_at is not None:
-                year, month, day = parsed.published_at.strftime("%Y %m %d").split()
-            else:
-                year = None
-            if year:
-                paths.setdefault(_normalise(f"/{year}/{month}/{day}/{slug}/"), False)
-            paths.setdefault(_normalise(f"/{slug}/"), False)
+        for path in _wordpress_paths(parsed, original):
+            paths.setdefault(path, False)
     return {path: exact for path, exact in paths.items() if path != "/" and len(path) <= OLD_PATH_MAX}
+
+
+def _exact_old_path(original) -> str | None:
+    """The old permalink (a ``urlsplit`` result) as a path with its query, or None if it has neither."""
+    if original is None or not (original.path or original.query):
+        return None
+    exact = original.path or "/"
+    if original.query:
+        exact += "?" + original.query
+    return _normalise(exact)
+
+
+def _wordpress_paths(parsed, original) -> list[str]:
+    """The paths WordPress also answers for a post: ``/?p=ID``, ``/YYYY/MM/DD/slug/``, ``/slug/``."""
+    paths = []
+    post_id = parsed.identity.rsplit("#", 1)[-1]
+    if post_id.isdigit():
+        paths.append(f"/?p={post_id}")
+    slug = parsed.slug.strip("/")
+    if slug and "/" not in slug:
+        date = _post_date(parsed, original)
+        if date is not None:
+            year, month, day = date
+            paths.append(_normalise(f"/{year}/{month}/{day}/{slug}/"))
+        paths.append(_normalise(f"/{slug}/"))
+    return paths
+
+
+def _post_date(parsed, original) -> tuple[str, str, str] | None:
+    """(year, month, day) of a post's dated permalink: its old URL's, else its publication's."""
+    dated = _DATED_PATH.match(original.path) if original is not None else None
+    if dated:
+        return dated.groups()
+    if parsed.published_at is not None:
+        year, month, day = parsed.published_at.strftime("%Y %m %d").split()
+        return year, month, day
+    return None
 
 
 def load_redirects(article, parsed) -> None:
@@ -100,22 +121,13 @@ class _RedirectBatch:
         pending, self.pending = self.pending, {}
         if not pending:
             return
-        # An article whose load failed after this hook ran was rolled back: drop its rows.
-        loaded = set(
-            Article.objects.filter(pk__in={a for a, _, _ in pending.values()}).values_list("pk", flat=True)
-        )
-        pending = {path: row for path, row in pending.items() if row[0] in loaded}
+        pending = _still_loaded(pending)
         site_id = settings.SITE_ID
         rows = Redirect.objects.filter(site_id=site_id).order_by()
-        paths = list(pending)
-        current = {}
-        for start in range(0, len(paths), _QUERY_CHUNK):  # SQLite limits the parameters of a query
-            chunk = paths[start : start + _QUERY_CHUNK]
-            current.update(rows.filter(old_path__in=chunk).values_list("old_path", "new_path"))
-        bulk.insert_values(  # COPY on PostgreSQL: an export's redirects are several per article
-            Redirect,
-            ["site_id", "old_path", "new_path"],
-            [(site_id, path, new_path) for path, (_, new_path, _) in pending.items() if path not in current],
+        current = _current_targets(rows, list(pending))
+        Redirect.objects.bulk_create(
+            [Redirect(site_id=site_id, old_path=path, new_path=new_path)
+             for path, (_, new_path, _) in pending.items() if path not in current]
         )
         # The exact old permalink was this article's: it points here even if an earlier import took it.
         taken = {
@@ -125,3 +137,20 @@ class _RedirectBatch:
         }
         for path, new_path in taken.items():
             rows.filter(old_path=path).update(new_path=new_path)
+
+
+def _still_loaded(pending: dict[str, tuple[int, str, bool]]) -> dict[str, tuple[int, str, bool]]:
+    """``pending`` without the rows of articles whose load failed after this hook ran (rolled back)."""
+    loaded = set(
+        Article.objects.filter(pk__in={a for a, _, _ in pending.values()}).values_list("pk", flat=True)
+    )
+    return {path: row for path, row in pending.items() if row[0] in loaded}
+
+
+def _current_targets(rows, paths: list[str]) -> dict[str, str]:
+    """Old path -> new path of the redirects ``rows`` already has for ``paths``."""
+    current = {}
+    for start in range(0, len(paths), _QUERY_CHUNK):  # SQLite limits the parameters of a query
+        chunk = paths[start : start + _QUERY_CHUNK]
+        current.update(rows.filter(old_path__in=chunk).values_list("old_path", "new_path"))
+    return current

@@ -11,7 +11,9 @@ from __future__ import annotations
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from articles.export import article_to_dict, export_queryset
 from articles.models import Article, Category, Comment, ImportRecord
+from articles.revisions import record_related
 from articles.sanitize import safe_url
 
 from .base import ItemResult
@@ -27,9 +29,6 @@ def restore_article(parsed: RestoredArticle, *, file_name: str) -> ItemResult:
 
 
 def _restore(parsed, file_name):
-    from articles.export import article_to_dict, export_queryset
-    from articles.revisions import record_related
-
     article = export_queryset().select_for_update(of=("self",)).filter(slug=parsed.slug).first()
     if article is not None and _matches(article_to_dict(article, include_private=True), parsed.line):
         return item_result(parsed, article, "unchanged")
@@ -81,30 +80,12 @@ def _replace_comments(article, comments):
     Written with bulk_create, so restoring sends no "new comment" notification: nothing is new.
     """
     article.comments.all().delete()
-    wanted = {c.id for c in comments if isinstance(c.id, int) and not isinstance(c.id, bool) and c.id > 0}
-    kept = wanted - set(Comment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-    rows = {
-        c.id: Comment(
-            pk=c.id if c.id in kept else None,
-            article=article,
-            name=c.name,
-            email=c.email,
-            website=safe_url(c.website),
-            body=c.body,
-            kind=c.kind,
-            status=c.status,
-            submitted_at=c.submitted,
-            ip_hash=c.ip_hash,
-            import_id=c.import_id or ("" if c.id in kept else str(c.id)[:50]),
-        )
-        for c in comments
-    }
+    kept = _free_ids(comments)
+    rows = {c.id: _comment_row(article, c, c.id in kept) for c in comments}
     # Rows keeping their ids first, then the sequence moved past them, then the rest: no collisions.
     Comment.objects.bulk_create([rows[i] for i in rows if i in kept])
     if kept:
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Comment]):
-                cursor.execute(sql)
+        _reset_comment_sequence()
     Comment.objects.bulk_create([rows[i] for i in rows if i not in kept])
     replies = []
     for c in comments:
@@ -114,3 +95,30 @@ def _replace_comments(article, comments):
     Comment.objects.bulk_update(replies, ["parent"])
 
 
+def _free_ids(comments) -> set[int]:
+    """The backup's comment ids (positive integers) that no comment in the database holds."""
+    wanted = {c.id for c in comments if isinstance(c.id, int) and not isinstance(c.id, bool) and c.id > 0}
+    return wanted - set(Comment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+
+
+def _comment_row(article, c, keeps_id: bool) -> Comment:
+    """A restored comment; one that cannot keep its id keeps it as its ``import_id`` instead."""
+    return Comment(
+        pk=c.id if keeps_id else None,
+        article=article,
+        name=c.name,
+        email=c.email,
+        website=safe_url(c.website),
+        body=c.body,
+        kind=c.kind,
+        status=c.status,
+        submitted_at=c.submitted,
+        ip_hash=c.ip_hash,
+        import_id=c.import_id or ("" if keeps_id else str(c.id)[:50]),
+    )
+
+
+def _reset_comment_sequence() -> None:
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Comment]):
+            cursor.execute(sql)

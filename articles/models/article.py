@@ -8,6 +8,11 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
+from articles.related.policy import get_policy
+from articles.sanitize import clean_html
+
+from .related import RelatedArticle
+from .sources import Footnote
 from .taxonomy import Author, Category, unique_slug
 
 
@@ -49,7 +54,7 @@ class ArticleQuerySet(models.QuerySet):
         """Articles filed anywhere in the category's subtree.
 
         A subquery, not a join with DISTINCT: DISTINCT over whole rows (bodies included) sorts every
-        matching article before LIMIT applies, seconds for a large category at 100,000 articles.
+        matching article before LIMIT applies, which is slow for a large category.
         """
         links = Article.categories.through.objects.filter(
             Q(category__path=category.path) | Q(category__path__startswith=category.path + "/")
@@ -64,8 +69,6 @@ class ArticleQuerySet(models.QuerySet):
 
     def citing(self, source):
         """Articles with at least one footnote citing ``source``."""
-        from .sources import Footnote
-
         return self.filter(Exists(Footnote.objects.filter(article=OuterRef("pk"), source=source)))
 
     def in_year(self, year):
@@ -87,7 +90,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What a list of articles shows (title, date, category path, authors): constant queries.
 
-        The body (13 KB an article) and the search vectors (6 KB) are deferred: render bodies from
+        The body and the search vectors, the bulk of a row, are deferred: render bodies from
         ``for_page()`` or ``.defer(None)``.
         """
         return self.select_related("primary_category").defer("body", "search_vector", "search_head").prefetch_related(
@@ -121,8 +124,6 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_page(self):
         """What the article page shows, in a fixed number of queries."""
-        from .sources import Footnote
-
         return self.for_listing().defer(None).defer("search_vector", "search_head").prefetch_related(
             "tags",
             Prefetch(
@@ -214,8 +215,6 @@ class Article(models.Model):
     def prepare_for_save(self):
         """What every write of the row does first (``save``, and the importer's batched inserts):
         the body sanitized, a published article dated."""
-        from articles.sanitize import clean_html
-
         self.body = clean_html(self.body or "")
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
@@ -243,10 +242,6 @@ class Article(models.Model):
     def related_for_page(self):
         """The related posts the page shows (pins first) in one query, kept for JSON-LD to reuse."""
         if not hasattr(self, "_related_for_page"):
-            from articles.related.policy import get_policy
-
-            from .related import RelatedArticle
-
             self._related_for_page = list(RelatedArticle.objects.for_page(self)[: get_policy().shown])
         return self._related_for_page
 

@@ -67,7 +67,7 @@ class SearchResults:
     of the archive) is *broad*: the page says "more than" and lists the first that many, articles
     with every word in their title or summary first (ranked on those, from the small stored
     ``search_head``), then the rest newest first. Ranking it the first way would read and rank the
-    full vector of every match (99,000 at 100,000 articles); this way a page reads about 20.
+    full vector of every match (most of the archive); this way a page reads only its own rows.
 
     On SQLite (no vectors) matches are the newest first in both cases.
     """
@@ -172,7 +172,7 @@ def _body_start():
     """The body's first ``HEADLINE_CHARS`` characters, without a tag or word cut in two.
 
     A broad query's words are found all through its matches: the snippet is cut from the start of
-    the body rather than parsing all of it for every row (a whole body costs ts_headline ~1 ms).
+    the body rather than parsing all of it for every row (ts_headline over a whole body is slow).
     """
     return Func(
         Left("body", HEADLINE_CHARS),
@@ -202,23 +202,33 @@ def snippet(article, terms: SearchTerms, width=240):
     text = " ".join(html.unescape(strip_tags(article.body)).split())
     lower = text.lower()
     hits = [lower.find(w) for w in terms.words if lower.find(w) >= 0]
+    start, end = _excerpt_bounds(text, hits, width)
+    prefix = "… " if start else ""
+    suffix = " …" if end < len(text) else ""
+    return mark_safe(prefix + _marked(text[start:end], terms.words) + suffix)
+
+
+def _excerpt_bounds(text: str, hits: list[int], width: int) -> tuple[int, int]:
+    """Where the excerpt of ``text`` starts and ends: ``width`` characters from a little before the
+    first hit, cut at word boundaries so it neither starts nor ends mid-word."""
     start = max(0, min(hits) - width // 3) if hits else 0
     end = start + width
-    # Cut at word boundaries, so the excerpt neither starts nor ends mid-word.
     if start:
         space = text.find(" ", start)
         start = space + 1 if 0 <= space < min(hits) else start
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > start else end
-    excerpt = text[start:end]
-    prefix = "… " if start else ""
-    suffix = " …" if end < len(text) else ""
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(terms.words, key=len, reverse=True)), re.I)
+    return start, end
+
+
+def _marked(excerpt: str, words) -> str:
+    """``excerpt`` escaped, with each of ``words`` (longest first) in <mark>."""
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.I)
     out, pos = [], 0
     for match in pattern.finditer(excerpt):
         out.append(escape(excerpt[pos : match.start()]))
         out.append(f"<mark>{escape(match.group(0))}</mark>")
         pos = match.end()
     out.append(escape(excerpt[pos:]))
-    return mark_safe(prefix + "".join(out) + suffix)
+    return "".join(out)

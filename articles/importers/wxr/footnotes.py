@@ -96,7 +96,7 @@ _MARKER_WRAP_OPEN = r"(?:<sup\b[^>]*>\s*)?(?:<a\b[^>]*>\s*)?"
 _MARKER_WRAP_CLOSE = r"(?:\s*</a>)?(?:\s*</sup>)?"
 # _MARKER_WRAP_OPEN + [n] + _MARKER_WRAP_CLOSE, written as three alternatives that each start with
 # "<" or "[" (same matches, same order): the regex engine then skips to those characters instead
-# of trying the optional wrappers at every position of the body (eight times quicker).
+# of trying the optional wrappers at every position of the body.
 _MARKER = re.compile(
     r"(?:<sup\b[^>]*>\s*(?:<a\b[^>]*>\s*)?\[|<a\b[^>]*>\s*\[|\[)(\d{1,3})\]" + _MARKER_WRAP_CLOSE, re.IGNORECASE
 )
@@ -153,8 +153,8 @@ def _last_paragraph(body: str):
     What ``re.search(r"<p>((?:(?!<p>).)*?)</p>\s*$", body, re.I | re.S)`` finds: the closing tag
     followed by nothing but whitespace, and the last "<p>" before it (an earlier one would hold
     that one inside). Both are looked for from the end: the pattern tries every "<p>" and walks
-    each paragraph a character at a time, and even a scan from the start, once for each note
-    taken off the end, was a sizeable part of parsing an export.
+    each paragraph a character at a time, and even a scan from the start would read the whole
+    body again for each note taken off the end.
     """
     end = len(body.rstrip()) - len("</p>")
     if end < 0 or body[end : end + 4].lower() != "</p>":

@@ -52,7 +52,7 @@ def generate(count, *, seed=0, batch_size=500, stream=None):
     for start in progress(batches, desc="Generating", unit="batch", stream=stream):
         stop = min(start + batch_size, count)
         _write_batch(archive, shared, start, stop, totals)
-        reset_queries()  # with DEBUG on, Django keeps every query's SQL: megabytes per batch here
+        reset_queries()  # with DEBUG on, Django keeps every query's SQL: let each batch's go
     if connection.vendor == "postgresql" and totals["created"]:
         # Fresh statistics, or the planner keeps the estimates of the empty tables it saw before; VACUUM
         # also sets the visibility map that lets counts use index-only scans (not possible in a transaction).
@@ -65,6 +65,17 @@ def generate(count, *, seed=0, batch_size=500, stream=None):
 
 def _shared_rows(archive):
     """Categories, authors, sources and tags, created once and reused by every article."""
+    return {
+        "categories": [c.pk for c in _leaf_categories(archive)],
+        "authors": _author_ids(archive),
+        "sources": _source_ids(archive),
+        "tags": _tag_ids(archive),
+        "article_type": ContentType.objects.get_for_model(Article).pk,
+    }
+
+
+def _leaf_categories(archive) -> list[Category]:
+    """The archive's category tree, found or made level by level; its leaves, in the archive's order."""
     categories = {}
     for synthetic in archive.categories:
         parent = categories.get(synthetic.key.rsplit("/", 1)[0]) if len(synthetic.names) > 1 else None
@@ -74,8 +85,10 @@ def _shared_rows(archive):
             node = Category(parent=parent, name=synthetic.names[-1], slug=slug)
             node.save()
         categories[synthetic.key] = node
-    leaves = [categories[c.key] for c in archive.leaf_categories]
+    return [categories[c.key] for c in archive.leaf_categories]
 
+
+def _author_ids(archive) -> list[int]:
     authors = []
     for name in archive.authors:
         slug = slugify(name)
@@ -84,7 +97,10 @@ def _shared_rows(archive):
             author = Author(name=name, slug=slug)
             author.save()
         authors.append(author.pk)
+    return authors
 
+
+def _source_ids(archive) -> list[int]:
     source_keys = [s.key for s in archive.sources]
     existing = set(Source.objects.filter(key__in=source_keys).values_list("key", flat=True))
     Source.objects.bulk_create(
@@ -96,32 +112,22 @@ def _shared_rows(archive):
         batch_size=1000,
     )
     source_ids = dict(Source.objects.filter(key__in=source_keys).values_list("key", "pk"))
-    sources = [source_ids[key] for key in source_keys]
+    return [source_ids[key] for key in source_keys]
 
+
+def _tag_ids(archive) -> list[int]:
     tag_slugs = {name: slugify(name) for name in archive.tags}
     existing = set(Tag.objects.filter(name__in=archive.tags).values_list("name", flat=True))
     Tag.objects.bulk_create(
         [Tag(name=name, slug=tag_slugs[name]) for name in archive.tags if name not in existing], batch_size=1000
     )
     tag_ids = dict(Tag.objects.filter(name__in=archive.tags).values_list("name", "pk"))
-    tags = [tag_ids[name] for name in archive.tags]
-    return {
-        "categories": [c.pk for c in leaves],
-        "authors": authors,
-        "sources": sources,
-        "tags": tags,
-        "article_type": ContentType.objects.get_for_model(Article).pk,
-    }
+    return [tag_ids[name] for name in archive.tags]
 
 
 @transaction.atomic
 def _write_batch(archive, shared, start, stop, totals):
-    items = [archive.article(i) for i in range(start, stop)]
-    present = set(
-        Article.objects.filter(import_key__in=[a.import_key for a in items]).values_list("import_key", flat=True)
-    )
-    totals["skipped"] += len(present)
-    items = [a for a in items if a.import_key not in present]
+    items = _missing_articles(archive, start, stop, totals)
     if not items:
         return
     # The generated body is already in clean_html's output form (see articles/synthetic.py), so the
@@ -153,29 +159,8 @@ def _write_batch(archive, shared, start, stop, totals):
             TaggedItem(tag_id=shared["tags"][t], content_type_id=shared["article_type"], object_id=row.pk)
             for t in a.tag_indexes
         )
-        notes.extend(
-            Footnote(
-                article_id=row.pk,
-                number=f.number,
-                text=f.text,
-                kind=f.kind,
-                source_id=shared["sources"][f.source_index] if f.source_index is not None else None,
-                locator=f.locator,
-                url=f.url,
-            )
-            for f in a.footnotes
-        )
-        comments.extend(
-            Comment(
-                article_id=row.pk,
-                name=c.name,
-                email=c.email,
-                body=c.body,
-                status=c.status,
-                submitted_at=c.submitted_at,
-            )
-            for c in a.comments
-        )
+        notes.extend(_footnote_rows(a, row.pk, shared))
+        comments.extend(_comment_rows(a, row.pk))
     ArticleCategory.objects.bulk_create(links)
     ArticleAuthor.objects.bulk_create(authors)
     TaggedItem.objects.bulk_create(tagged)
@@ -186,3 +171,42 @@ def _write_batch(archive, shared, start, stop, totals):
     totals["created"] += len(rows)
     totals["footnotes"] += len(notes)
     totals["comments"] += len(comments)
+
+
+def _missing_articles(archive, start, stop, totals) -> list:
+    """Articles ``start``..``stop - 1`` of the archive not written yet (those present are counted as skipped)."""
+    items = [archive.article(i) for i in range(start, stop)]
+    present = set(
+        Article.objects.filter(import_key__in=[a.import_key for a in items]).values_list("import_key", flat=True)
+    )
+    totals["skipped"] += len(present)
+    return [a for a in items if a.import_key not in present]
+
+
+def _footnote_rows(article, article_id, shared) -> list[Footnote]:
+    return [
+        Footnote(
+            article_id=article_id,
+            number=f.number,
+            text=f.text,
+            kind=f.kind,
+            source_id=shared["sources"][f.source_index] if f.source_index is not None else None,
+            locator=f.locator,
+            url=f.url,
+        )
+        for f in article.footnotes
+    ]
+
+
+def _comment_rows(article, article_id) -> list[Comment]:
+    return [
+        Comment(
+            article_id=article_id,
+            name=c.name,
+            email=c.email,
+            body=c.body,
+            status=c.status,
+            submitted_at=c.submitted_at,
+        )
+        for c in article.comments
+    ]

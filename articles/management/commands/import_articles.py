@@ -18,16 +18,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        paths = options["paths"]
-        files = collect_files(paths)
-        missing = [str(f) for f in files if not f.is_file()]
-        if missing:
-            raise CommandError(f"No such file: {', '.join(missing)}. Check the path and try again.")
-        if not files:
-            raise CommandError("No importable files found (.txt or .xml) in: " + ", ".join(paths))
-
-        totals = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
-        failed_files = 0
+        files = self._files(options["paths"])
         imports = import_paths(
             files,
             format_name=options["format"],
@@ -35,12 +26,7 @@ class Command(BaseCommand):
             include_pages=options["include_pages"],
         )
         imports = progress(imports, desc="Importing", unit="file", total=len(files), stream=self.stderr)
-        for path, result in imports:
-            self._report(path, result)
-            for outcome in totals:
-                totals[outcome] += result.count(outcome)
-            if result.error:
-                failed_files += 1
+        totals, failed_files = self._import(imports)
 
         summary = ", ".join(f"{n} {outcome}" for outcome, n in totals.items())
         prefix = "Dry run, nothing written: " if options["dry_run"] else ""
@@ -54,6 +40,29 @@ class Command(BaseCommand):
                 f"Search, related posts and stored pages of {written} article(s) follow as queued tasks: "
                 "a task worker (`manage.py db_worker`) writes them."
             )
+
+    @staticmethod
+    def _files(paths):
+        """The files to import (``collect_files``); a CommandError if one is missing or none is found."""
+        files = collect_files(paths)
+        missing = [str(f) for f in files if not f.is_file()]
+        if missing:
+            raise CommandError(f"No such file: {', '.join(missing)}. Check the path and try again.")
+        if not files:
+            raise CommandError("No importable files found (.txt or .xml) in: " + ", ".join(paths))
+        return files
+
+    def _import(self, imports):
+        """Report each file as it is done; the items of each outcome, and how many files failed."""
+        totals = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
+        failed_files = 0
+        for path, result in imports:
+            self._report(path, result)
+            for outcome in totals:
+                totals[outcome] += result.count(outcome)
+            if result.error:
+                failed_files += 1
+        return totals, failed_files
 
     def _report(self, path, result):
         if result.error:
