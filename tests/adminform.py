@@ -2,6 +2,8 @@
 
 from html.parser import HTMLParser
 
+from django.urls import reverse
+
 
 class _FormFields(HTMLParser):
     def __init__(self, form_id):
@@ -58,8 +60,6 @@ def form_data(html: str, form_id: str) -> dict:
 
 
 def article_form(client, article) -> tuple[str, dict]:
-    from django.urls import reverse
-
     url = reverse("admin:articles_article_change", args=[article.pk])
     response = client.get(url)
     assert response.status_code == 200

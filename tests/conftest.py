@@ -1,4 +1,6 @@
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 
 from articles.aftercommit import discard_pending
@@ -36,9 +38,6 @@ def nothing_pending_at_commit():
 @pytest.fixture(autouse=True)
 def fresh_page_cache():
     """Each test starts with an empty cache: the database rolls back between tests, the cache does not."""
-    from django.core.cache import caches
-    from django.core.cache.backends.locmem import LocMemCache
-
     for cache in caches.all(initialized_only=True):
         if isinstance(cache, LocMemCache):  # never FLUSHDB a Redis that others share
             cache.clear()

@@ -2,11 +2,14 @@
 
 import datetime as dt
 import itertools
+import time
 from pathlib import Path
 
 from django.utils import timezone
 
-from articles.models import Article, Author, Category, Footnote, Source
+from articles.comments.forms import form_token
+from articles.importers.pipeline import import_path
+from articles.models import Article, Author, Category, Comment, Footnote, Source
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_FILE = FIXTURES / "seedtext" / "seed.txt"
@@ -54,8 +57,6 @@ def make_article(title=None, *, status=Article.Status.PUBLISHED, category=None, 
 
 def import_seed():
     """Import the seed article through the real importer; returns the Article."""
-    from articles.importers.pipeline import import_path
-
     result = import_path(SEED_FILE)
     assert not result.error, result.error
     assert result.items[0].outcome == "created", result.items[0]
@@ -64,8 +65,6 @@ def import_seed():
 
 def make_comment(article, *, status="approved", parent=None, name=None, email="reader@example.org",
                  body="A thoughtful comment.", submitted=None, **fields):
-    from articles.models import Comment
-
     n = next(_counter)
     return Comment.objects.create(
         article=article,
@@ -81,10 +80,6 @@ def make_comment(article, *, status="approved", parent=None, name=None, email="r
 
 def comment_form_data(article, *, seconds_ago=60, **fields):
     """What a reader's browser posts: the fields, plus a form token signed ``seconds_ago``."""
-    import time
-
-    from articles.comments.forms import form_token
-
     data = {
         "name": "Ada Reader",
         "email": "ada@example.org",

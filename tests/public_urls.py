@@ -1,5 +1,6 @@
 """Every public URL the site has, filled in for a given article, so tests follow new views by themselves."""
 
+from django.conf import settings
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 
@@ -39,8 +40,6 @@ def _candidates(name, article):
 
 def public_urls(article):
     """(name, url) of every named URL outside the admin, built for ``article``."""
-    from django.conf import settings
-
     urls = []
     for namespace, pattern in _patterns(get_resolver()):
         if namespace.startswith("admin") or str(pattern.pattern).startswith(settings.ADMIN_URL):

@@ -277,9 +277,7 @@ def test_a_worker_s_progress_is_seen_by_other_connections_while_the_import_s_tra
     monkeypatch.setattr(tasks, "PROGRESS_EVERY", 0)
     seen = []
 
-    def read_elsewhere():  # another connection, as the run's page in another process
-        from django.db import connection as own
-
+    def read_elsewhere():  # another connection (this thread's own), as the run's page in another process
         try:
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
@@ -288,7 +286,7 @@ def test_a_worker_s_progress_is_seen_by_other_connections_while_the_import_s_tra
                     return seen.append(files_done)
                 time.sleep(0.02)
         finally:
-            own.close()
+            connection.close()
 
     file_done = tasks._RunProgress.file_done
 

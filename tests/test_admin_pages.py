@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from articles.models import Footnote, ImportRecord, Source
+from articles.models import Article, Footnote, ImportRecord, Source
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -52,9 +53,6 @@ def test_admin_search_and_filters(staff_client, seed_article):
 
 
 def test_publish_and_unpublish_actions_change_only_what_they_must(staff_client):
-    from articles.models import Article
-    from tests.factories import make_article
-
     draft, live = make_article("A draft", status="draft"), make_article("Live one")
     url = reverse("admin:articles_article_changelist")
     response = staff_client.post(url, {"action": "publish", "_selected_action": [draft.pk, live.pk]}, follow=True)

@@ -2,16 +2,24 @@
 and never stale: every write that changes what they show invalidates exactly the articles showing it."""
 
 import datetime as dt
+import re
+from io import StringIO
 
 import pytest
-from django.test import override_settings
+from django.core import signing
+from django.core.management import CommandError, call_command
+from django.template.loader import render_to_string
+from django.test import RequestFactory, override_settings
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
+from articles.comments.forms import TOKEN_SALT
+from articles.importers.pipeline import import_path
 from articles.models import Article, ArticleRendering, Comment, Footnote, RelatedArticle
 from articles.pages import rendering
 from articles.related.lists import related_lists_changed
-from tests.factories import make_article, make_author, make_category, make_comment, make_source
+from tests.factories import SEED_FILE, make_article, make_author, make_category, make_comment, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +81,6 @@ def test_the_stored_page_is_the_page_rendered_live(client, cited):
 
 
 def _without_tokens(html):
-    import re
-
     return re.sub(r'(name="(?:csrfmiddlewaretoken|token)" value=")[^"]*', r"\1", html)
 
 
@@ -212,10 +218,6 @@ def test_deleting_an_article_with_notes_authors_and_comments_leaves_no_rendering
 
 
 def test_render_articles_renders_only_what_is_missing_or_stale(cited):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     article, _ = cited
     fresh = make_article("Never rendered")
     ArticleRendering.objects.filter(article=fresh).delete()
@@ -245,9 +247,6 @@ def test_a_page_rendered_live_stays_within_eight_queries(client, cited, row, dja
 def test_an_import_invalidates_the_renderings_it_changes_and_those_listing_them(
     tmp_path, client, django_capture_on_commit_callbacks
 ):
-    from articles.importers.pipeline import import_path
-    from tests.factories import SEED_FILE
-
     with django_capture_on_commit_callbacks(execute=True):  # written and committed, tasks done
         first = import_path(SEED_FILE)
         imported = Article.objects.get(pk=first.items[0].article_id)
@@ -274,20 +273,11 @@ def test_an_import_invalidates_the_renderings_it_changes_and_those_listing_them(
 
 
 def _tokens_masked(html):
-    import re
-
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value="*"', html)
     return re.sub(r'name="token" value="[^"]+"', 'name="token" value="*"', html)
 
 
 def test_the_stored_comments_section_is_the_one_rendered_live_with_the_readers_own_tokens(client, cited):
-    from django.core import signing
-    from django.template.loader import render_to_string
-    from django.test import RequestFactory
-    from django.utils.safestring import mark_safe
-
-    from articles.comments.forms import TOKEN_SALT
-
     article, _ = cited
     make_comment(article, name="Early Reader", body="A first reply.")
     render_now(article)
@@ -322,8 +312,6 @@ def test_a_reply_link_gets_the_reply_form_rendered_for_that_reader(client, cited
 
 
 def test_render_articles_before_collectstatic_says_to_collect_first(cited, settings, tmp_path):
-    from django.core.management import CommandError, call_command
-
     settings.STATIC_ROOT = tmp_path  # nothing collected: no manifest of hashed names
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}}

@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from articles.importers.pipeline import import_path
+from articles.importers.loader import after_load_hooks
+from articles.importers.pipeline import import_path, import_stream
 from articles.models import Article, Comment, Footnote, ImportRecord
 from tests.backup import UTC, empty_archive, export_lines, install_comments_hook, round_trip, sorted_lines
 from tests.factories import FIXTURES, make_article, make_author, make_category, make_source
@@ -172,8 +173,6 @@ def test_a_damaged_backup_is_refused_with_the_line_and_writes_nothing(seed_artic
 
 def test_comment_ids_another_article_holds_get_new_ids_without_touching_others(tmp_path):
     """Found by the property tests: a kept id could collide with one the database had just assigned."""
-    from articles.importers.pipeline import import_stream
-
     def line(slug, comments):
         return {"slug": slug, "title": slug, "status": "published", "published": "2020-01-01", "category": [],
                 "categories": [], "authors": [], "tags": [], "summary": "", "body_html": "", "footnotes": [],
@@ -196,8 +195,6 @@ def test_comment_ids_another_article_holds_get_new_ids_without_touching_others(t
 
 
 def test_a_restore_runs_the_importers_after_load_hooks(seed_article, tmp_path):
-    from articles.importers.loader import after_load_hooks
-
     path = tmp_path / "backup.jsonl"
     export_lines(path)
     empty_archive()

@@ -4,12 +4,13 @@ revisions and outcomes loading them one at a time gives; a bad item in a batch s
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from taggit.models import TaggedItem
+from taggit.models import Tag, TaggedItem
 
 from articles.importers import formats, loader, pipeline
+from articles.importers.links import _tag, tags_named
 from articles.importers.pipeline import import_path
 from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, ImportRecord, Source
-from tests.benchmarks.datasets import write_wxr
+from tests.benchmarks.datasets import write_seed_files, write_wxr
 from tests.factories import FIXTURES, make_article
 
 pytestmark = pytest.mark.django_db
@@ -176,8 +177,6 @@ def test_new_articles_cost_a_few_statements_a_batch_not_a_dozen_each(tmp_path):
 
 
 def test_small_files_loaded_together_answer_in_order_and_a_bad_file_writes_nothing(tmp_path):
-    from tests.benchmarks.datasets import write_seed_files
-
     seeds = write_seed_files(tmp_path / "seed", 6, seed=12)
     empty = tmp_path / "seed" / "000003a.txt"
     empty.write_text("")
@@ -198,10 +197,6 @@ def test_small_files_loaded_together_answer_in_order_and_a_bad_file_writes_nothi
 
 
 def test_tags_made_together_are_the_tags_made_one_at_a_time():
-    from taggit.models import Tag
-
-    from articles.importers.links import _tag, tags_named
-
     Tag.objects.create(name="kabul")  # its slug is taken: "Kabul" needs another
     names = ["Kabul", "Herat", "herat", "Mazar-i-Sharif", "!!!", "kabul"]
 

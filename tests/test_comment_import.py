@@ -3,9 +3,10 @@
 import datetime as dt
 
 import pytest
+from django.db import transaction
 
 from articles.importers.base import ParsedArticle, ParsedComment
-from articles.importers.loader import load_article
+from articles.importers.loader import file_cache, load_article
 from articles.models import Comment
 
 pytestmark = pytest.mark.django_db
@@ -85,10 +86,6 @@ def _threads():
 
 @pytest.mark.parametrize("batched", [False, True], ids=["one-at-a-time", "with-the-files-batched-rows"])
 def test_reply_loops_in_an_export_start_threads_of_their_own(batched):
-    from django.db import transaction
-
-    from articles.importers.loader import file_cache
-
     if batched:  # as the pipeline loads: the comments are written with the file's other rows
         with transaction.atomic(), file_cache() as cache:
             assert load(parsed_with(LOOPED)).outcome == "created"

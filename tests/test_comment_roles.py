@@ -4,7 +4,7 @@ import io
 import re
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -30,8 +30,6 @@ def member(django_user_model, group, *, staff=True):
 
 
 def test_setup_roles_is_idempotent_and_resets_extra_permissions(roles, capsys):
-    from django.contrib.auth.models import Permission
-
     moderators = Group.objects.get(name="Moderators")
     assert sorted(moderators.permissions.values_list("codename", flat=True)) == [
         "change_comment", "delete_comment", "view_article", "view_comment",

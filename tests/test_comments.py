@@ -4,13 +4,20 @@ import datetime as dt
 import json
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.template.loader import get_template
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
 
+from articles.comments.forms import CommentForm
 from articles.models import Comment
+from articles.pages import rendering
+from articles.templatetags.comment_tags import blank_comment_fields
 from tests.factories import comment_form_data, make_article, make_comment
 
 pytestmark = pytest.mark.django_db
@@ -226,8 +233,6 @@ def test_a_duplicate_comment_is_refused(client):
 
 
 def test_the_database_refuses_the_same_comment_twice_even_when_two_posts_race():
-    from django.db import IntegrityError, transaction
-
     article = make_article()
     fingerprint = Comment.fingerprint_for("a@example.org", None, "Same")
     make_comment(article, email="a@example.org", body="Same", fingerprint=fingerprint)
@@ -292,8 +297,6 @@ def test_unpublished_articles_take_no_comments(client):
 def test_new_pending_comments_mail_the_moderators_once_per_window(
     client, settings, mailoutbox, django_user_model, django_capture_on_commit_callbacks
 ):
-    from django.contrib.auth.models import Group
-
     moderator = django_user_model.objects.create_user("mod", "mod@example.org", "pw", is_staff=True)
     moderator.groups.add(Group.objects.get_or_create(name="Moderators")[0])
     article = make_article(title="Flooded")
@@ -386,10 +389,6 @@ def test_export_gives_approved_comments_and_with_the_flag_all_with_status_and_em
 def test_the_article_page_reads_comments_in_a_constant_number_of_queries(client, django_assert_max_num_queries):
     article = make_article()
     client.get(article.get_absolute_url())  # warm up (site, content types)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from articles.pages import rendering
 
     # Measured as rendered live (the stored rendering is read in one query whatever it holds).
     rendering.invalidate([article.pk])
@@ -412,11 +411,6 @@ def test_opening_the_comment_address_directly_leads_back_to_the_form(client):
 
 
 def test_the_reply_form_fields_rendered_once_are_those_of_a_fresh_form():
-    from django.template.loader import get_template
-
-    from articles.comments.forms import CommentForm
-    from articles.templatetags.comment_tags import blank_comment_fields
-
     article = make_article()
     fresh = get_template("includes/comment_form_fields.html").render({"form": CommentForm(article=article)})
     assert blank_comment_fields() == fresh

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from taggit.models import Tag
 
-from articles.importers import formats, loader, pipeline
+from articles.importers import formats, loader, pipeline, restore
 from articles.importers.pipeline import import_path
 from articles.models import Article, Author, Category, Comment, Footnote, ImportRecord, Source
 from tests.backup import export_lines
@@ -91,7 +91,6 @@ def test_a_restore_killed_halfway_leaves_nothing(monkeypatch, tmp_path):
     backup = tmp_path / "backup.jsonl"
     export_lines(backup)
     Article.objects.all().delete()
-    from articles.importers import restore
 
     real, calls = restore._replace_records, []
 

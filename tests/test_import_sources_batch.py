@@ -1,7 +1,7 @@
 import pytest
 
 from articles.importers.base import ParsedSource
-from articles.importers.loader import sources_for
+from articles.importers.loader import FileCache, sources_for
 from articles.models import Source
 
 
@@ -28,8 +28,6 @@ def test_sources_for_creates_missing_reuses_existing_and_fills_empty_fields(djan
 
 @pytest.mark.django_db
 def test_sources_for_with_a_file_cache_asks_once_per_key_and_still_fills_fields(django_assert_num_queries):
-    from articles.importers.loader import FileCache
-
     cache = FileCache()
     sources_for([ParsedSource(key="ruttig-2014", title="From Point Zero")], cache)
     with django_assert_num_queries(0):

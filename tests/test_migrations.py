@@ -1,6 +1,7 @@
 """Migrations are complete (makemigrations --check) and run forward over a database holding the seed."""
 
 import io
+from importlib import import_module
 
 import pytest
 from django.core.management import call_command
@@ -9,6 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils.text import slugify
 
 from articles.importers import seedtext
+from articles.models import Article
 from tests.factories import SEED_FILE
 
 # The foundation's schema (articles and comments), before any branch's migrations.
@@ -35,10 +37,11 @@ def write_seed_with(apps):
         full = f"{parent.full_name} » {name}" if parent else name
         parent = Category.objects.create(parent=parent, name=name, slug=slugify(name), path=path, depth=depth,
                                          full_name=full)
-    Article = apps.get_model("articles", "Article")
-    article = Article.objects.create(title=parsed.title, slug=slugify(parsed.title)[:240], status=parsed.status,
-                                     published_at=parsed.published_at, body=parsed.body_html,
-                                     primary_category=parent, import_key=parsed.identity)
+    FoundationArticle = apps.get_model("articles", "Article")
+    article = FoundationArticle.objects.create(
+        title=parsed.title, slug=slugify(parsed.title)[:240], status=parsed.status,
+        published_at=parsed.published_at, body=parsed.body_html, primary_category=parent, import_key=parsed.identity,
+    )
     article.categories.add(parent)
     Source = apps.get_model("articles", "Source")
     Footnote = apps.get_model("articles", "Footnote")
@@ -65,8 +68,6 @@ def test_migrations_run_forward_over_a_database_holding_the_seed(client, tmp_pat
     fresh = MigrationExecutor(connection)
     assert fresh.migration_plan(fresh.loader.graph.leaf_nodes()) == []
 
-    from articles.models import Article
-
     article = Article.objects.get(pk=pk)
     assert article.footnotes.count() == 9
     if connection.vendor == "postgresql":  # the search vectors were filled for the rows already there
@@ -86,8 +87,6 @@ def test_migrations_run_forward_over_a_database_holding_the_seed(client, tmp_pat
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="column compression is PostgreSQL's")
 def test_large_text_columns_are_compressed_with_lz4():
-    from importlib import import_module
-
     columns = import_module("articles.migrations.0011_lz4_compression").COLUMNS
     with connection.cursor() as cursor:
         cursor.execute(

@@ -12,11 +12,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.wsgi import get_wsgi_application
 from django.db import connection, connections
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, ArticleRendering
 from articles.pages import rendering
+from articles.seo import source_citation
+from articles.views.errors import server_error
 from tests.factories import make_article, make_author, make_category, make_source
 from tests.public_site import build_archive
 
@@ -241,8 +244,6 @@ def test_json_ld_cannot_close_its_script_element(client):
 
 
 def test_source_citation_in_json_ld_carries_authors_year_and_url():
-    from articles.seo import source_citation
-
     source = make_source(kind="book", title="A Book", authors=["Doe, Jane"], year=1999, url="https://example.org/b")
     assert source_citation(source) == {
         "@type": "Book", "name": "A Book", "author": [{"@type": "Person", "name": "Doe, Jane"}],
@@ -260,10 +261,6 @@ def test_category_page_announces_its_feeds(client):
 
 
 def test_server_error_page_is_in_the_site_look_and_needs_no_database(django_assert_num_queries):
-    from django.test import RequestFactory
-
-    from articles.views.errors import server_error
-
     with django_assert_num_queries(0):
         response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500

@@ -5,9 +5,11 @@ citations, and more than one page of results. Every public page stays within eig
 """
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from articles.models import Article
 from articles.pages import rendering
+from tests.factories import make_article
 from tests.public_site import build_archive, warm_caches
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +52,7 @@ PAGES = {
 
 @pytest.mark.parametrize("size", [3, 30], ids=["3-articles", "30-articles"])
 def test_every_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, size):
-    # One archive per size, every page measured on it (building it per page would cost 20 s on PostgreSQL).
+    # One archive per size, every page measured on it (building it per page would be slow on PostgreSQL).
     data = build_archive(size)
     # What the commit of each save does (tests run inside one transaction, so it has not run).
     rendering.refresh(Article.objects.values_list("pk", flat=True))
@@ -72,10 +74,6 @@ def test_the_article_page_reads_its_article_and_stored_page_in_one_query_for_rea
 ):
     """The view's read (``Article.objects.get_for_reading``): one query joining the stored page, with
     that reader's slug; staff preview a draft with the same one query."""
-    from django.contrib.auth import get_user_model
-
-    from tests.factories import make_article
-
     first, second = make_article("First of two"), make_article("Second of two")
     draft = make_article("Draft of one", status=Article.Status.DRAFT)
     rendering.refresh([first.pk, second.pk, draft.pk])

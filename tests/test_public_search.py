@@ -1,12 +1,15 @@
 """Search: finds by title, summary, body and footnotes on both databases; odd queries get a calm page."""
 
 import re
+from io import StringIO
+from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from articles.models import Article, Footnote
-from articles.search import parse_query
+from articles.search import parse_query, refresh_search_vectors, snippet
 from tests.factories import make_article
 
 # Each write commits, so the search vectors its commit enqueues are written before the next line,
@@ -117,10 +120,10 @@ def test_search_results_paginate_and_keep_the_query(client):
 def test_snippet_is_escaped_except_for_the_highlight(client):
     make_article("Tricky", body="<p>The keyword: 5 &lt; 6 &amp; 7 &gt; 2, <em>keyword</em> again.</p>")
     html = search(client, "keyword")
-    snippet = re.search(r'<p class="snippet">(.*?)</p>', html, re.S).group(1)
-    assert "<mark>keyword</mark>" in snippet
-    assert "5 &lt; 6 &amp; 7 &gt; 2" in snippet
-    assert "<em>" not in snippet
+    shown = re.search(r'<p class="snippet">(.*?)</p>', html, re.S).group(1)
+    assert "<mark>keyword</mark>" in shown
+    assert "5 &lt; 6 &amp; 7 &gt; 2" in shown
+    assert "<em>" not in shown
 
 
 def test_parse_query_keeps_words_only_and_caps_them():
@@ -139,8 +142,6 @@ def test_import_writes_the_vector_with_footnotes_and_reading_never_does(client, 
 
 
 def test_reindex_command_restores_the_index(client, seed_article, capsys):
-    from django.core.management import call_command
-
     Article.objects.update(search_vector=None)
     call_command("reindex_search")
     assert result_titles(search(client, "Kabulov")) == [SEED_TITLE]
@@ -149,10 +150,6 @@ def test_reindex_command_restores_the_index(client, seed_article, capsys):
 
 
 def test_fallback_snippet_starts_and_ends_on_whole_words():
-    from types import SimpleNamespace
-
-    from articles.search import parse_query, snippet
-
     words = " ".join(f"word{n}" for n in range(200))
     article = SimpleNamespace(body=f"<p>{words} Kabulov {words}</p>")
     text = str(snippet(article, parse_query("Kabulov")))
@@ -164,15 +161,10 @@ def test_fallback_snippet_starts_and_ends_on_whole_words():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored vector is PostgreSQL's")
 def test_generated_articles_are_indexed_for_search_with_their_notes(client):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     call_command("generate_articles", "4", "--seed", "7", stdout=StringIO(), stderr=StringIO())
     assert not Article.objects.filter(search_vector__isnull=True).exists()
     article = Article.objects.published().order_by("pk").first()
     Footnote.objects.filter(pk=article.footnotes.order_by("number").first().pk).update(text="Zzyzxquartz 1999.")
-    from articles.search import refresh_search_vectors
 
     refresh_search_vectors([article.pk])  # as the generator's hook does, notes included
     assert list(Article.objects.filter(search_vector="zzyzxquartz").values_list("pk", flat=True)) == [article.pk]

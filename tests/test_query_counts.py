@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, Source
+from tests.factories import make_article, make_category
 
 MAX_QUERIES = 8
 
@@ -60,8 +61,6 @@ def test_public_pages_cost_the_same_few_queries_at_two_sizes(client):
 
 
 def test_breadcrumb_is_built_without_a_query(db, django_assert_num_queries):
-    from tests.factories import make_article, make_category
-
     article = make_article(category=make_category("Afghanistan", "Politics", "Elections"))
     article.primary_category  # noqa: B018  (loaded, as for_page() does)
     with django_assert_num_queries(0):
@@ -76,8 +75,6 @@ def test_breadcrumb_is_built_without_a_query(db, django_assert_num_queries):
 @pytest.mark.django_db
 @override_settings(ARCHIVE_PAGE_CACHE=False, ARCHIVE_PAGE_SIZE=20)
 def test_list_counts_are_computed_once_per_version_and_never_stale(client):
-    from tests.factories import make_article
-
     for _ in range(20):
         make_article()
     first = client.get("/")

@@ -1,7 +1,9 @@
 """Related posts: who relates to whom, editors' pins and exclusions, unpublishing, imports, the page."""
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
@@ -117,9 +119,8 @@ def test_rebuild_in_worker_processes_writes_the_same_lists(corpus):
 
 
 def test_rebuild_and_related_reads_of_many_rows_ask_for_no_distinct_rows(corpus):
-    # On PostgreSQL 15 a DISTINCT over every article's footnotes (900,000 rows at 100,000 articles)
-    # became a parallel hash aggregate spilling to disk that ran for over twenty minutes; the
-    # readers keep sets, so duplicate rows cost them nothing.
+    # On PostgreSQL a DISTINCT over every article's footnotes becomes, on a large archive, a hash
+    # aggregate spilling to disk; the readers keep sets, so duplicate rows cost them nothing.
     with CaptureQueriesContext(connection) as queries:
         rebuild()
     assert [q["sql"] for q in queries if "SELECT DISTINCT" in q["sql"].upper()] == []
@@ -308,8 +309,6 @@ def test_articles_without_tags_are_related_by_text_and_category(django_capture_o
 
 
 def test_weights_come_from_settings_and_unknown_keys_are_refused(settings):
-    from django.core.exceptions import ImproperlyConfigured
-
     settings.ARCHIVE_RELATED_WEIGHTS = {"tags": 5, "minimum": "0.5"}
     policy = RelatednessPolicy.from_settings()
     assert (policy.tags, policy.minimum, policy.text) == (5.0, 0.5, RelatednessPolicy().text)
@@ -351,7 +350,5 @@ def test_publishing_a_draft_brings_it_into_its_neighbours_lists(corpus, django_c
 
 
 def test_rebuild_related_refuses_zero_workers_with_a_clear_message(db):
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="--workers must be 1 or more"):
         call_command("rebuild_related", "--workers", "0")

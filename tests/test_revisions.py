@@ -1,6 +1,7 @@
 """Every change to an article keeps a revision with who and when; any revision can be restored whole."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from articles.models import Article, Footnote
@@ -97,8 +98,6 @@ def test_admin_revert_restores_fields_footnotes_tags_authors_and_categories(staf
 
 
 def test_a_user_who_may_only_view_cannot_revert(client, django_user_model, seed_article):
-    from django.contrib.auth.models import Permission
-
     viewer = django_user_model.objects.create_user("viewer", password="pw-viewer-123", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
     client.force_login(viewer)

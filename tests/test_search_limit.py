@@ -6,13 +6,16 @@ so a word found in most of the archive never ranks every match's full vector.
 """
 
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
 from articles.models import Article, Footnote
-from articles.search import parse_query, search_articles
+from articles.search import parse_query, refresh_search_vectors, search_articles
+from articles.search.query import HEADLINE_CHARS, _body_start
 from tests.factories import make_article
 
 # Each write commits, so the search vectors its commit enqueues are written before the next line,
@@ -152,8 +155,6 @@ def test_a_broad_querys_snippets_come_from_the_start_of_the_body(client):
 
 @postgres_only
 def test_the_body_start_is_cut_before_a_tag_or_word_it_would_split():
-    from articles.search.query import HEADLINE_CHARS, _body_start
-
     article = make_article("Cut")
     words = "<p>" + "word " * ((HEADLINE_CHARS - 3) // 5)  # ends 2 characters short of the cut
     cases = {
@@ -168,8 +169,6 @@ def test_the_body_start_is_cut_before_a_tag_or_word_it_would_split():
 
 @postgres_only
 def test_the_head_vector_holds_the_title_and_summary_words_only():
-    from articles.search import refresh_search_vectors
-
     article = make_article("Kandahar", summary="Canals of Helmand.", body="<p>Irrigation.</p>")
     head = "'canal':2B 'helmand':4B 'kandahar':1A"
     assert Article.objects.values_list("search_head", flat=True).get(pk=article.pk) == head
@@ -180,10 +179,6 @@ def test_the_head_vector_holds_the_title_and_summary_words_only():
 
 @postgres_only
 def test_generated_articles_get_a_head_vector():
-    from io import StringIO
-
-    from django.core.management import call_command
-
     call_command("generate_articles", "4", "--seed", "7", stdout=StringIO(), stderr=StringIO())
     assert Article.objects.count() == 4
     assert not Article.objects.filter(search_head__isnull=True).exists()

@@ -1,6 +1,7 @@
 """The seed article imports to exactly what it says, through the real load step."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -159,6 +160,4 @@ def test_command_refuses_a_missing_path():
 
 
 def _stream(data):
-    import io
-
     return io.BytesIO(data)

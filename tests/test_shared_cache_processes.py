@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -124,8 +125,6 @@ def two_servers(request, tmp_path):
             server.terminate()
             server.wait(10)
         log.close()
-        import redis
-
         client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
         keys = list(client.scan_iter(f"{prefix}:*"))
         if keys:

@@ -1,10 +1,11 @@
 """Forked workers of write-time work: they die when their pool terminates them, and share pure work."""
 
+import os
 import signal
 
 import pytest
 
-from articles.workers import can_fork, forked_pool
+from articles.workers import can_fork, forked_pool, in_two_processes
 
 
 def _sigterm_action():
@@ -26,17 +27,11 @@ def test_workers_get_sigterms_default_action_whatever_the_parent_installed():
 
 
 def _squares_with_pid(items):
-    import os
-
     return {item: (item * item, os.getpid()) for item in items}
 
 
 @pytest.mark.skipif(not can_fork(), reason="no fork on this platform")
 def test_two_processes_give_the_dict_one_gives_half_of_it_computed_in_a_child():
-    import os
-
-    from articles.workers import in_two_processes
-
     result = in_two_processes(_squares_with_pid, range(10))
     assert {k: square for k, (square, _) in result.items()} == {n: n * n for n in range(10)}
     assert {pid for _, pid in result.values()} == {os.getpid(), result[9][1]} and result[9][1] != os.getpid()
@@ -44,20 +39,12 @@ def test_two_processes_give_the_dict_one_gives_half_of_it_computed_in_a_child():
 
 
 def test_few_items_are_computed_here_alone():
-    import os
-
-    from articles.workers import in_two_processes
-
     result = in_two_processes(_squares_with_pid, [1, 2, 3], min_items=4)
     assert result == {n: (n * n, os.getpid()) for n in (1, 2, 3)}
 
 
 @pytest.mark.skipif(not can_fork(), reason="no fork on this platform")
 def test_a_failing_child_leaves_its_half_to_the_parent(caplog):
-    import os
-
-    from articles.workers import in_two_processes
-
     parent = os.getpid()
 
     def only_here(items):

@@ -1,6 +1,7 @@
 """The WXR load path end to end: files through the pipeline and the command into the database."""
 
 import datetime as dt
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,10 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from taggit.models import Tag
 
+from articles.importers import pipeline
 from articles.importers.pipeline import import_path
 from articles.models import Article, Author, Category, Comment, Footnote, ImportRecord, Source
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -95,8 +98,6 @@ def test_theme_corpus_taxonomy_authors_and_edge_cases(theme_result):
 
 
 def _declared_tags():
-    import xml.etree.ElementTree as ET
-
     channel = ET.parse(THEME).getroot().find("channel")
     names = [t.findtext("{https://wordpress.org/export/1.2/}tag_name") for t in channel]
     return [n for n in names if n]
@@ -127,8 +128,6 @@ def test_pages_are_imported_only_with_include_pages(db):
 
 
 def test_slugs_respect_post_name_and_stay_unique(db):
-    from tests.factories import make_article
-
     make_article("Taken", slug="notes-on-the-archive")
     import_path(FOOTNOTES)
     article = Article.objects.get(import_key="wxr:https://notes.example.org#101")
@@ -344,8 +343,6 @@ def test_an_exact_old_permalink_takes_over_a_guess_from_an_earlier_import(db, tm
 
 
 def test_redirects_written_in_batches_are_the_same_as_written_at_once(db, monkeypatch):
-    from articles.importers import pipeline
-
     monkeypatch.setattr(pipeline, "FLUSH_EVERY", 7)
     import_path(THEME)
     in_batches = set(Redirect.objects.values_list("old_path", "new_path"))

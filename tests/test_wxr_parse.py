@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from articles.importers import wxr
 from articles.importers.base import FootnoteKind, ImportFailed
+from articles.importers.wxr.footnotes import _last_paragraph
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wxr"
 THEME = FIXTURES / "themeunittestdata.wordpress.xml"
@@ -445,7 +446,5 @@ _PARAGRAPH_AT_END = re.compile(r"<p>((?:(?!<p>).)*?)</p>\s*$", re.IGNORECASE | r
 @given(st.lists(st.sampled_from(["<p>", "<P>", "</p>", "</P>", "<p class='x'>", "[1] Note", "<br />", " ", "\n",
                                  "\u2003", "text", "<", "p>", "</"]), max_size=14).map("".join))
 def test_the_last_paragraph_is_what_the_pattern_it_replaces_finds(body):
-    from articles.importers.wxr.footnotes import _last_paragraph
-
     match = _PARAGRAPH_AT_END.search(body)
     assert _last_paragraph(body) == ((match.start(), match.group(1)) if match else None)

@@ -6,9 +6,11 @@ import json
 import pytest
 from django.urls import reverse
 
+from articles.importers.base import ParsedArticle, ParsedFootnote, ParsedSource
+from articles.importers.loader import load_article
 from articles.importers.pipeline import import_path
 from articles.models import Article, Footnote
-from articles.sanitize import clean_html
+from articles.sanitize import clean_html, safe_url
 from tests.adminform import article_form
 from tests.backup import export_lines
 from tests.inline_code import inline_code
@@ -149,9 +151,6 @@ def test_a_backup_with_a_script_url_is_refused(tmp_path, url):
 
 
 def test_the_loader_drops_script_urls_from_any_format():
-    from articles.importers.base import ParsedArticle, ParsedFootnote, ParsedSource
-    from articles.importers.loader import load_article
-
     parsed = ParsedArticle(
         identity="test:1", title="T", published_at=None, body_html="<p>x</p>", original_url="javascript:alert(1)",
         footnotes=[ParsedFootnote(number=1, text="n", url="javascript:alert(1)",
@@ -178,6 +177,4 @@ def test_the_loader_drops_script_urls_from_any_format():
     ],
 )
 def test_safe_url_keeps_web_links_and_drops_everything_else(url, kept):
-    from articles.sanitize import safe_url
-
     assert safe_url(url) == kept
