@@ -6,11 +6,11 @@ revisions, import records, new articles' comments). Everything else uses ``bulk_
 measurement that keeps this is in docs/architecture.md, "Mechanisms kept, and why".
 
 ``bulk_create`` passes every value of every row through the field machinery and, on PostgreSQL,
-sends the rows as one array per column to ``UNNEST``, quoting each text in Python: for these rows
-(the revisions carry whole bodies) a 2,000-file import took half as much CPU again. Here the values
-a column takes as they are (text, numbers, booleans, foreign keys, aware datetimes) are read with
-one ``attrgetter`` per row and the rest (JSON, auto dates...) prepared by their field as
-``bulk_create`` would, and the rows go to the server with COPY.
+sends the rows as one array per column to ``UNNEST``, quoting each text in Python: costly for these
+rows (the revisions carry whole bodies). Here the values a column takes as they are (text, numbers,
+booleans, foreign keys, aware datetimes) are read with one ``attrgetter`` per row and the rest (JSON,
+auto dates...) prepared by their field as ``bulk_create`` would, and the rows go to the server with
+COPY.
 
 Ids, when asked for, are taken from the table's sequence first (``nextval``, as the INSERT would),
 so the rows come back with their primary keys as from ``bulk_create``. Elsewhere (SQLite) both
