@@ -164,7 +164,11 @@ STORAGES = {
 # The admin lives where the operator says; a non-obvious path keeps bots off the login form.
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
 
-# Caching: Redis when CACHE_URL names one, otherwise memory local to the process.
+# Caching: Redis when CACHE_URL names one. Otherwise the database (Django's DatabaseCache; its table is
+# made by `manage.py createcachetable`, which `make run` runs and the test runner runs itself): every
+# web process and every management command shares it, so an import from the command line is on every
+# process's pages at once. Never memory local to one process: a process would go on serving pages that
+# another one, or a command, has made stale (`manage.py check` warns of such a cache with DEBUG off).
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
@@ -177,7 +181,15 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     # Sessions live in the shared cache, backed by the database: any web machine serves any reader.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "archive_cache",
+            # Django's default of 300 entries would keep a few hundred pages at most (an article page
+            # is ~28 KB): past MAX_ENTRIES a write first drops a third of the entries.
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "10000"))},
+        }
+    }
 # Whole pages for anonymous readers, never stale (articles/pages/cache.py). ARCHIVE_PAGE_CACHE=0 turns it off.
 ARCHIVE_PAGE_CACHE = env_bool("ARCHIVE_PAGE_CACHE", True)
 

@@ -25,3 +25,4 @@ class ArticlesConfig(AppConfig):
         for hook in (load_comments, load_redirects, record_import):
             if hook not in loader.after_load_hooks:
                 loader.after_load_hooks.append(hook)
+        from . import checks  # noqa: F401

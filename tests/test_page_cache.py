@@ -1,4 +1,5 @@
-"""The page cache against the real Redis: every event that changes a page invalidates exactly that page."""
+"""The page cache on the caches processes share, the real Redis and the database (the default without
+Redis): every event that changes a page invalidates exactly that page."""
 
 import socket
 import uuid
@@ -24,9 +25,21 @@ def _redis_answers():
         return False
 
 
-@pytest.fixture
-def redis_cache():
-    """Django's Redis backend with a key prefix of its own, removed afterwards (Redis is shared)."""
+DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "archive_cache"}
+
+
+@pytest.fixture(params=["redis", "database"])
+def shared_cache(request):
+    """Each test runs on Django's Redis backend (a key prefix of its own, removed afterwards: Redis is
+    shared) and on its database cache (the settings' default without CACHE_URL; rolled back with the test)."""
+    if request.param == "database":
+        request.getfixturevalue("db")
+        from django.core.management import call_command
+
+        call_command("createcachetable", "archive_cache", verbosity=0)  # made already unless CACHE_URL is set
+        with override_settings(CACHES={"default": DATABASE_CACHE}, ARCHIVE_PAGE_CACHE=True):
+            yield caches["default"]
+        return
     if not _redis_answers():
         pytest.skip("Redis does not answer on 127.0.0.1:6379: start it to test the shared page cache.")
     prefix = f"test-{uuid.uuid4().hex}"
@@ -74,7 +87,7 @@ def two_articles(db):
 
 
 @pytest.mark.django_db
-def test_second_anonymous_request_is_served_from_redis(redis_cache, client, two_articles):
+def test_second_anonymous_request_is_served_from_the_shared_cache(shared_cache, client, two_articles):
     first, _ = two_articles
     assert state(client, first.get_absolute_url()) == "miss"
     response = get(client, first.get_absolute_url())
@@ -85,7 +98,7 @@ def test_second_anonymous_request_is_served_from_redis(redis_cache, client, two_
 
 
 @pytest.mark.django_db
-def test_editing_an_article_refreshes_its_page_and_lists_but_not_other_articles(redis_cache, client, two_articles):
+def test_editing_an_article_refreshes_its_page_and_lists_but_not_other_articles(shared_cache, client, two_articles):
     first, second = two_articles
     for url in (first.get_absolute_url(), second.get_absolute_url(), "/"):
         get(client, url)
@@ -101,7 +114,7 @@ def test_editing_an_article_refreshes_its_page_and_lists_but_not_other_articles(
 
 
 @pytest.mark.django_db
-def test_publishing_a_draft_shows_it_in_lists_at_once(redis_cache, client, two_articles):
+def test_publishing_a_draft_shows_it_in_lists_at_once(shared_cache, client, two_articles):
     draft = make_article("Waiting draft", status=Article.Status.DRAFT)
     assert "Waiting draft" not in get(client, "/").content.decode()
     assert client.get(draft.get_absolute_url()).status_code == 404
@@ -112,7 +125,7 @@ def test_publishing_a_draft_shows_it_in_lists_at_once(redis_cache, client, two_a
 
 
 @pytest.mark.django_db
-def test_editing_a_draft_leaves_every_cached_page_alone(redis_cache, client, two_articles):
+def test_editing_a_draft_leaves_every_cached_page_alone(shared_cache, client, two_articles):
     first, _ = two_articles
     draft = make_article("Quiet draft", status=Article.Status.DRAFT)
     get(client, first.get_absolute_url())
@@ -124,7 +137,7 @@ def test_editing_a_draft_leaves_every_cached_page_alone(redis_cache, client, two
 
 
 @pytest.mark.django_db
-def test_unpublishing_removes_the_page_and_its_listing_entry(redis_cache, client, two_articles):
+def test_unpublishing_removes_the_page_and_its_listing_entry(shared_cache, client, two_articles):
     first, _ = two_articles
     get(client, first.get_absolute_url())
     assert "First article" in get(client, "/").content.decode()
@@ -135,7 +148,7 @@ def test_unpublishing_removes_the_page_and_its_listing_entry(redis_cache, client
 
 
 @pytest.mark.django_db
-def test_approving_and_removing_a_comment_refreshes_only_its_article(redis_cache, client, two_articles):
+def test_approving_and_removing_a_comment_refreshes_only_its_article(shared_cache, client, two_articles):
     first, second = two_articles
     pending = _comment(first, status=Comment.Status.PENDING)
     for url in (first.get_absolute_url(), second.get_absolute_url(), "/"):
@@ -155,7 +168,7 @@ def test_approving_and_removing_a_comment_refreshes_only_its_article(redis_cache
 
 
 @pytest.mark.django_db
-def test_related_posts_change_through_invalidate_article(redis_cache, client, two_articles):
+def test_related_posts_change_through_invalidate_article(shared_cache, client, two_articles):
     first, second = two_articles
     get(client, first.get_absolute_url())
     get(client, second.get_absolute_url())
@@ -165,7 +178,7 @@ def test_related_posts_change_through_invalidate_article(redis_cache, client, tw
 
 
 @pytest.mark.django_db
-def test_footnote_and_tag_changes_refresh_the_article_page(redis_cache, client, two_articles):
+def test_footnote_and_tag_changes_refresh_the_article_page(shared_cache, client, two_articles):
     first, second = two_articles
     get(client, first.get_absolute_url())
     get(client, second.get_absolute_url())
@@ -186,7 +199,7 @@ def test_footnote_and_tag_changes_refresh_the_article_page(redis_cache, client, 
 
 
 @pytest.mark.django_db
-def test_staff_and_pending_commenters_never_get_the_shared_page(redis_cache, client, staff_client, two_articles):
+def test_staff_and_pending_commenters_never_get_the_shared_page(shared_cache, client, staff_client, two_articles):
     first, _ = two_articles
     draft_banner = "Only staff can see this preview"
     draft = make_article("Preview me", status=Article.Status.DRAFT)
@@ -200,7 +213,7 @@ def test_staff_and_pending_commenters_never_get_the_shared_page(redis_cache, cli
 
 
 @pytest.mark.django_db
-def test_unchanged_page_answers_304_and_a_changed_one_200(redis_cache, client, two_articles):
+def test_unchanged_page_answers_304_and_a_changed_one_200(shared_cache, client, two_articles):
     first, _ = two_articles
     url = first.get_absolute_url()
     page = get(client, url)
@@ -215,7 +228,7 @@ def test_unchanged_page_answers_304_and_a_changed_one_200(redis_cache, client, t
 
 
 @pytest.mark.django_db
-def test_cache_can_be_turned_off(redis_cache, client, two_articles):
+def test_cache_can_be_turned_off(shared_cache, client, two_articles):
     first, _ = two_articles
     with override_settings(ARCHIVE_PAGE_CACHE=False):
         assert "X-Archive-Cache" not in get(client, first.get_absolute_url())
@@ -223,18 +236,23 @@ def test_cache_can_be_turned_off(redis_cache, client, two_articles):
 
 
 @pytest.mark.django_db
-def test_an_evicted_version_key_never_brings_back_an_old_page(redis_cache, client, two_articles):
+def test_an_evicted_version_key_never_brings_back_an_old_page(shared_cache, client, two_articles):
     first, _ = two_articles
     url = first.get_absolute_url()
     get(client, url)
     assert state(client, url) == "hit"
-    redis_cache.delete(f"pagever:article:{first.slug}")  # as Redis's LRU eviction would
+    shared_cache.delete(f"pagever:article:{first.slug}")  # as Redis's LRU eviction (or the database's cull) would
     assert state(client, url) == "miss"
     assert state(client, url) == "hit"
 
 
 @pytest.mark.django_db
-def test_without_redis_the_local_memory_cache_serves_and_invalidates(client, two_articles):
+def test_without_redis_the_settings_default_database_cache_serves_and_invalidates(client, two_articles):
+    from django.core.cache.backends.db import DatabaseCache
+
+    if settings.CACHE_URL:
+        pytest.skip("CACHE_URL is set: the default cache is not the database's")
+    assert isinstance(caches["default"], DatabaseCache)
     first, _ = two_articles
     url = first.get_absolute_url()
     assert state(client, url) == "miss"
@@ -247,7 +265,7 @@ def test_without_redis_the_local_memory_cache_serves_and_invalidates(client, two
 
 
 @pytest.mark.django_db
-def test_article_page_with_the_comment_form_is_shared_yet_each_reader_can_post(redis_cache):
+def test_article_page_with_the_comment_form_is_shared_yet_each_reader_can_post(shared_cache):
     import re
 
     from django.test import Client
@@ -274,7 +292,7 @@ def test_article_page_with_the_comment_form_is_shared_yet_each_reader_can_post(r
 
 
 @pytest.mark.django_db
-def test_a_cached_comment_form_counts_its_minimum_time_from_each_readers_view(redis_cache):
+def test_a_cached_comment_form_counts_its_minimum_time_from_each_readers_view(shared_cache):
     import re
 
     from django.core import signing
@@ -301,7 +319,7 @@ def test_an_absurdly_long_slug_makes_a_short_cache_key():
 
 
 @pytest.mark.django_db
-def test_renaming_an_article_refreshes_the_cached_pages_listing_it_as_related(redis_cache, client, two_articles):
+def test_renaming_an_article_refreshes_the_cached_pages_listing_it_as_related(shared_cache, client, two_articles):
     from articles.models import RelatedArticle
 
     first, second = two_articles
@@ -317,7 +335,7 @@ def test_renaming_an_article_refreshes_the_cached_pages_listing_it_as_related(re
 
 
 @pytest.mark.django_db
-def test_recomputed_related_lists_refresh_the_cached_pages_showing_them(redis_cache, client, two_articles):
+def test_recomputed_related_lists_refresh_the_cached_pages_showing_them(shared_cache, client, two_articles):
     from articles.related.lists import related_lists_changed
 
     first, second = two_articles
@@ -330,7 +348,7 @@ def test_recomputed_related_lists_refresh_the_cached_pages_showing_them(redis_ca
 
 @pytest.mark.django_db
 def test_a_hit_served_before_the_session_middleware_keeps_every_security_header_and_the_csrf_cookie(
-    redis_cache, client, two_articles
+    shared_cache, client, two_articles
 ):
     first, _ = two_articles
     miss = get(client, first.get_absolute_url())
@@ -368,7 +386,7 @@ def _related(article):
 
 @pytest.mark.django_db
 def test_an_article_merged_into_a_neighbours_related_list_refreshes_that_page(
-    redis_cache, client, related_pair, django_capture_on_commit_callbacks
+    shared_cache, client, related_pair, django_capture_on_commit_callbacks
 ):
     water, dams, ballots = related_pair
     for article in related_pair:
@@ -384,7 +402,7 @@ def test_an_article_merged_into_a_neighbours_related_list_refreshes_that_page(
 
 @pytest.mark.django_db
 def test_a_bulk_import_refreshes_the_pages_whose_related_lists_it_changes(
-    redis_cache, client, related_pair, tmp_path, django_capture_on_commit_callbacks
+    shared_cache, client, related_pair, tmp_path, django_capture_on_commit_callbacks
 ):
     from articles.importers.pipeline import import_paths
 
@@ -407,19 +425,71 @@ def test_a_bulk_import_refreshes_the_pages_whose_related_lists_it_changes(
 
 
 @pytest.mark.django_db
-def test_many_scopes_are_bumped_in_one_round_trip_each_as_one_would_be(redis_cache):
+def test_many_scopes_are_bumped_in_one_cache_call_each_to_a_version_it_never_had(shared_cache, monkeypatch):
+    from articles.pages import cache as page_cache
     from articles.pages.cache import _bump_now, current_versions
 
-    before = current_versions(["article:a", "listings"])
-    redis_cache.delete("pagever:article:b")
+    before = current_versions(["article:a", "listings", "site"])
+    shared_cache.delete("pagever:article:b")
+    calls = []
+    real_delete_many = shared_cache.delete_many
+    monkeypatch.setattr(shared_cache, "delete_many", lambda keys: calls.append(keys) or real_delete_many(keys))
     _bump_now(["article:a", "article:b", "listings"])
-    after = current_versions(["article:a", "article:b", "listings"])
-    assert after[0] == before[0] + 1 and after[2] == before[1] + 1
-    assert after[1] > before[0]  # a missing version starts afresh, from the clock
+    assert len(calls) == 1
+    after = current_versions(["article:a", "article:b", "listings", "site"])
+    assert after[0] != before[0] and after[2] != before[1]
+    assert after[3] == before[2]  # a scope not bumped keeps its version
+    seen = set(before + after)
+    for _ in range(50):  # a bump never gives back a version the scope had
+        _bump_now(["article:a"])
+        version = current_versions(["article:a"])[0]
+        assert version not in seen
+        seen.add(version)
+    calls.clear()
+    _bump_now([f"article:{n}" for n in range(2 * page_cache.BUMP_CHUNK + 1)])  # an import's thousands
+    assert [len(keys) for keys in calls] == [page_cache.BUMP_CHUNK, page_cache.BUMP_CHUNK, 1]
 
 
 @pytest.mark.django_db
-def test_every_reader_of_a_cached_page_gets_a_csrf_secret_of_their_own(redis_cache):
+def test_a_hit_is_one_cache_call_for_the_versions_and_the_page(shared_cache, client, two_articles, monkeypatch):
+    first, _ = two_articles
+    url = first.get_absolute_url()
+    get(client, url)
+    calls = []
+    for name in ("get", "get_many", "set", "set_many", "add", "incr"):
+        real = getattr(shared_cache, name)
+        monkeypatch.setattr(shared_cache, name, lambda *a, _n=name, _r=real, **kw: calls.append(_n) or _r(*a, **kw))
+    client.cookies.clear()
+    assert state(client, url) == "hit"
+    assert calls == ["get_many"]
+
+
+@pytest.mark.django_db
+def test_a_page_stored_for_versions_bumped_since_is_never_served(shared_cache, rf, two_articles):
+    """A slow request that read the versions before a write and stores its page after the bump:
+    the entry (the only one for that URL) is outdated at once, and the next reader gets a fresh page."""
+    from django.http import HttpResponse
+
+    from articles.pages.cache import PublicPageCacheMiddleware, _resolved, current_versions, invalidate_listings
+
+    stale = HttpResponse("<p>old list</p>")
+    middleware = PublicPageCacheMiddleware(lambda request: HttpResponse("<p>new list</p>"))  # the views now
+
+    slow = rf.get("/")
+    assert middleware._lookup(slow, *_resolved(slow)) is None  # a miss: it renders
+    before = current_versions(["site", "listings"])
+    invalidate_listings()  # a write lands while the slow request renders
+    assert current_versions(["site", "listings"]) != before
+    response = middleware._store(slow, stale, *slow._archive_page_key)  # stored for the old versions
+    assert response["X-Archive-Cache"] == "miss"
+    response = middleware(rf.get("/"))
+    assert response["X-Archive-Cache"] == "miss" and response.content == b"<p>new list</p>"
+    response = middleware(rf.get("/"))
+    assert response["X-Archive-Cache"] == "hit" and response.content == b"<p>new list</p>"
+
+
+@pytest.mark.django_db
+def test_every_reader_of_a_cached_page_gets_a_csrf_secret_of_their_own(shared_cache):
     from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
     from django.test import Client
 
@@ -435,29 +505,21 @@ def test_every_reader_of_a_cached_page_gets_a_csrf_secret_of_their_own(redis_cac
     assert len(secrets_given) == 20
 
 
-def test_random_strings_use_the_whole_alphabet_evenly():
-    from collections import Counter
+@pytest.mark.django_db
+def test_the_csrf_token_in_a_cached_page_unmasks_to_the_readers_own_secret(shared_cache):
+    import re
 
-    from articles.csrf_tokens import _random_string
-
-    drawn = Counter(_random_string(62 * 400, "ab" * 31))  # 62 characters, two of them: each ~50%
-    assert set(drawn) == {"a", "b"} and abs(drawn["a"] - drawn["b"]) < 62 * 400 * 0.05
-    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-    counts = Counter(_random_string(62 * 1000, alphabet))
-    assert set(counts) == set(alphabet)
-    assert max(counts.values()) < 1300 and min(counts.values()) > 700  # ~1000 each
-
-
-def test_the_masked_csrf_token_unmasks_to_the_readers_secret_as_django_reads_it():
     from django.middleware.csrf import _unmask_cipher_token
-    from django.test import RequestFactory
+    from django.test import Client
 
-    from articles.csrf_tokens import reader_csrf_token
-
-    request = RequestFactory().get("/")
-    token = reader_csrf_token(request)
-    secret = request.META["CSRF_COOKIE"]
-    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
-    assert len(token) == 64 and _unmask_cipher_token(token) == secret
-    again = reader_csrf_token(request)  # the same reader: the same secret, another mask
-    assert again != token and _unmask_cipher_token(again) == secret == request.META["CSRF_COOKIE"]
+    article = make_article("Shared page, own tokens")
+    Client().get(article.get_absolute_url())
+    reader = Client()
+    tokens = []
+    for _ in range(2):  # the same reader twice: the same secret, another mask
+        hit = reader.get(article.get_absolute_url())
+        assert hit["X-Archive-Cache"] == "hit"
+        tokens.append(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', hit.content.decode()).group(1))
+        secret = reader.cookies[settings.CSRF_COOKIE_NAME].value
+        assert len(tokens[-1]) == 64 and _unmask_cipher_token(tokens[-1]) == secret
+    assert tokens[0] != tokens[1]

@@ -134,3 +134,50 @@ def test_code_only_commands_run_without_a_secret_key(tmp_path):
                         env_overrides={"DJANGO_ALLOWED_HOSTS": "archive.example.org"}, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "No changes detected"
+
+
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DUMMY = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+DATABASE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "archive_cache"}}
+REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/0"}}
+
+
+def _cache_warnings(**overrides):
+    from django.core.checks import Tags, run_checks
+    from django.test import override_settings
+
+    with override_settings(**overrides):
+        return [message for message in run_checks(tags=[Tags.caches]) if message.id == "articles.W001"]
+
+
+@pytest.mark.parametrize("caches", [LOCMEM, DUMMY], ids=["locmem", "dummy"])
+def test_check_warns_of_a_page_cache_local_to_one_process_when_debug_is_off(caches):
+    warnings = _cache_warnings(DEBUG=False, CACHES=caches, ARCHIVE_PAGE_CACHE=True)
+    assert len(warnings) == 1
+    assert caches["default"]["BACKEND"] in warnings[0].msg
+    assert "CACHE_URL" in warnings[0].hint and "createcachetable" in warnings[0].hint
+
+
+@pytest.mark.parametrize("caches", [DATABASE, REDIS], ids=["database", "redis"])
+def test_check_is_quiet_for_a_cache_every_process_shares(caches):
+    assert _cache_warnings(DEBUG=False, CACHES=caches, ARCHIVE_PAGE_CACHE=True) == []
+
+
+def test_check_is_quiet_in_debug_or_with_the_page_cache_off():
+    assert _cache_warnings(DEBUG=True, CACHES=LOCMEM, ARCHIVE_PAGE_CACHE=True) == []
+    assert _cache_warnings(DEBUG=False, CACHES=LOCMEM, ARCHIVE_PAGE_CACHE=False) == []
+
+
+def test_manage_py_check_says_what_to_set_for_a_process_local_cache(tmp_path):
+    """The warning as an operator sees it: `manage.py check` with DEBUG off and a local-memory cache."""
+    (tmp_path / "localmem_settings.py").write_text(
+        "from archive.settings import *  # noqa: F403\n"
+        "CACHES = {'default': {'BACKEND': 'django.core.cache.backends.locmem.LocMemCache'}}\n"
+    )
+    result = run_django(["manage.py", "check", "--fail-level", "WARNING"],
+                        env_overrides={**PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "localmem_settings",
+                                       "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"},
+                        tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "articles.W001" in result.stderr
+    assert "Set CACHE_URL" in result.stderr

@@ -9,14 +9,24 @@ from django.test import override_settings
 from articles.comments.ratelimit import RateLimit
 
 
-@pytest.fixture
-def locmem():
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
+@pytest.fixture(params=["locmem", "database"])
+def one_cache(request):
+    """The process's memory, and the database (the default cache without Redis; rolled back with the test)."""
+    if request.param == "locmem":
+        backend = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else:
+        request.getfixturevalue("db")
+        from django.core.management import call_command
+
+        call_command("createcachetable", "archive_cache", verbosity=0)  # made already unless CACHE_URL is set
+        backend = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "archive_cache"}
+    with override_settings(CACHES={"default": backend}):
+        caches["default"].clear()
+        yield
+        caches["default"].clear()
 
 
-def test_the_limit_counts_per_identity_and_resets_with_the_window(locmem):
+def test_the_limit_counts_per_identity_and_resets_with_the_window(one_cache):
     limit = RateLimit("t", limit=2, window=60)
     assert [limit.hit("a", now=120.0) for _ in range(3)] == [True, True, False]
     assert limit.hit("b", now=120.0) is True

@@ -2,12 +2,13 @@
 
 How it stays fresh: every cached page is stored with the values of the *version keys* it depends
 on, read before it was rendered, and is served only while each of those keys still holds that
-value. A write bumps the versions of what it changed (each gets a new random value no scope has
-held), so the next request finds the stored page outdated and renders afresh. Nothing is deleted
-by pattern and no process keeps state of its own, so any number of gunicorn workers and machines
-sharing one cache (Redis via ``CACHE_URL``; without it the database, ``DatabaseCache``) see an
-edit at once. Only Django's public cache API is used: a lookup is one ``get_many`` of the page's
-version keys and of its entry (one entry per URL), a bump of any number of scopes one ``set_many``.
+value. A write bumps the versions of what it changed: it deletes their keys, and the next reader
+gives each a new random value that no page was stored for, so it finds the stored page outdated
+and renders afresh. Nothing is deleted by pattern and no process keeps state of its own, so any
+number of gunicorn workers and machines sharing one cache (Redis via ``CACHE_URL``; without it
+the database, ``DatabaseCache``) see an edit at once. Only Django's public cache API is used: a
+lookup is one ``get_many`` of the page's version keys and of its entry (one entry per URL), a bump
+of any number of scopes one ``delete_many`` (a few for thousands).
 
 Scopes (version keys):
 
@@ -56,6 +57,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date, quote_etag
 
 from articles.aftercommit import AtCommit
+
 CSRF_PLACEHOLDER = b"__archive_csrf_token__"
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 FORM_TOKEN_HOLE = b'name="token" value="__archive_form_token__"'
@@ -104,25 +106,31 @@ def _cache():
 def _fresh_version() -> int:
     """A version no scope has held: 63 random bits (two draws alike: odds of 1 in 2**63 each).
 
-    A bump sets it rather than incrementing the old one, so any number of scopes is bumped in one
-    ``set_many`` with no read, on any backend (``incr`` is a read and a write on most of Django's),
-    and two processes bumping at once cannot both write the same value. A version key evicted by
-    Redis comes back with a new one too, so an evicted version never resurrects pages stored under it.
+    Given to a version key that is missing: never set, bumped (deleted), or evicted by the cache. Not
+    a count and not the clock, so no process, clock or eviction can bring back a value that pages
+    were stored for.
     """
     return secrets.randbits(63)
 
 
-def current_versions(scopes) -> list[int]:
-    """The current version of each scope, creating missing ones; one cache round trip when all exist."""
+def current_versions(scopes, found=None) -> list[int]:
+    """The current version of each scope, creating missing ones; one cache round trip when all exist.
+
+    ``found``: what a ``get_many`` of these version keys (and maybe more) just gave, not asked again.
+    """
     cache = _cache()
     keys = [VERSION_PREFIX + s for s in scopes]
-    found = cache.get_many(keys)
+    if found is None:
+        found = cache.get_many(keys)
     versions = []
     for key in keys:
-        if key not in found:
-            cache.add(key, _fresh_version(), timeout=None)
-            found[key] = cache.get(key)
-        versions.append(found[key])
+        version = found.get(key)
+        while version is None:
+            # Several processes may start a scope at once: the first value written is everyone's
+            # (and a bump that deletes it again meanwhile only sends this one round once more).
+            fresh = _fresh_version()
+            version = fresh if cache.add(key, fresh, timeout=None) else cache.get(key)
+        versions.append(version)
     return versions
 
 
@@ -159,14 +167,22 @@ def bump(*scopes: str) -> None:
         _bump_now(sorted(new))
 
 
-def _bump_now(scopes) -> None:
-    """Give every scope a new version: one ``set_many`` (one round trip on Redis) however many there are.
+# Version keys deleted per call: one statement's worth of parameters on every database.
+BUMP_CHUNK = 500
 
-    Setting a never-used value is what an increment would do for the pages (every entry stored with
-    the old value is outdated) and needs no read, so a bulk import's thousands of article scopes
-    cost one call, not one or two round trips each; a missing key simply gets its first value.
+
+def _bump_now(scopes) -> None:
+    """Retire every page stored for the current versions of ``scopes``: their keys are deleted.
+
+    The next reader of each scope gives it a fresh version (``current_versions``), which no stored
+    page carries. One ``delete_many`` per ``BUMP_CHUNK`` scopes: one round trip on Redis, one DELETE
+    on the database cache, where setting new values (``set_many``) costs three statements a key and
+    ``incr`` a read and a write, so an import's thousands of article scopes cost a few calls.
     """
-    _cache().set_many({VERSION_PREFIX + scope: _fresh_version() for scope in scopes}, timeout=None)
+    keys = [VERSION_PREFIX + scope for scope in scopes]
+    cache = _cache()
+    for start in range(0, len(keys), BUMP_CHUNK):
+        cache.delete_many(keys[start : start + BUMP_CHUNK])
 
 
 def invalidate_article(article) -> None:
@@ -250,7 +266,7 @@ def lookup(request, scopes):
     version_keys = [VERSION_PREFIX + scope for scope in scopes]
     found = _cache().get_many([*version_keys, key])
     if any(k not in found for k in version_keys):
-        return key, current_versions(scopes), None
+        return key, current_versions(scopes, found), None
     versions = [found[k] for k in version_keys]
     entry = found.get(key)
     if entry is None or entry.get("versions") != versions:

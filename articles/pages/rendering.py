@@ -39,11 +39,11 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, connection, connections, transaction
+from django.middleware.csrf import get_token
 from django.template import loader
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from articles.csrf_tokens import reader_csrf_token
 from articles.models import Article, ArticleRendering
 from articles.workers import can_fork, forked_pool
 
@@ -175,7 +175,7 @@ def page(article, request, comment_form=None) -> str:
         # A fresh form, as stored: only the reader's two tokens are made now.
         from articles.comments.forms import form_token
 
-        comments = (stored.section.replace(ORIGIN, origin).replace(CSRF_HOLE, reader_csrf_token(request))
+        comments = (stored.section.replace(ORIGIN, origin).replace(CSRF_HOLE, get_token(request))
                     .replace(FORM_TOKEN_HOLE, form_token(article)))
     else:  # a refused post's form with its errors, or a reply to a comment: rendered for this reader
         if stored.comments is None:

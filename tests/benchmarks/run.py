@@ -677,9 +677,9 @@ def main():
     url = cache_url()
     env = server_env(CACHE_URL=url, CACHE_KEY_PREFIX=prefix)
     if not url:
-        log("Redis does not answer on 127.0.0.1:6379: each gunicorn worker caches in its own memory")
+        log("Redis does not answer on 127.0.0.1:6379: the workers share the cache in the database")
     results = {"n": N, "seconds": SECONDS, "connections": CONNECTIONS, "machine": machine(),
-               "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "cache": url or "locmem"}
+               "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "cache": url or "database"}
     workdir = Path(tempfile.mkdtemp(prefix="archive-bench-"))
     static_file = None
     pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
