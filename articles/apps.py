@@ -8,7 +8,7 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         # What follows a write: each part listens for itself (receivers connect on import).
-        from . import receivers  # noqa: F401
+        from . import checks, receivers  # noqa: F401
         from .comments import transfer as comments_transfer
         from .importers import loader
         from .importers.comments_loader import load_comments
@@ -25,4 +25,3 @@ class ArticlesConfig(AppConfig):
         for hook in (load_comments, load_redirects, record_import):
             if hook not in loader.after_load_hooks:
                 loader.after_load_hooks.append(hook)
-        from . import checks  # noqa: F401

@@ -23,3 +23,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not os.env
 # Tasks run in the process that enqueues them, at the commit of the write that needs them (tests that
 # check the queue or a real worker say so: tests/test_tasks.py).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Memory local to the test process, emptied before each test (tests/conftest.py): tests count the
+# queries of a page, and a database cache would add its own. Tests of the shared caches (Redis, the
+# database cache, several server processes) choose theirs.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -44,6 +44,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
 import time
 from functools import lru_cache
 
@@ -98,7 +99,8 @@ def depends_on(url_name, dependencies):
     PAGE_DEPENDENCIES[url_name] = dependencies
 
 
-def _cache():
+def page_cache():
+    """The cache holding the pages and their versions (``ARCHIVE_PAGE_CACHE_ALIAS``, else the default)."""
     return caches[getattr(settings, "ARCHIVE_PAGE_CACHE_ALIAS", "default")]
 
 
@@ -118,7 +120,8 @@ def current_versions(scopes, found=None) -> list[int]:
 
     ``found``: what a ``get_many`` of these version keys (and maybe more) just gave, not asked again.
     """
-    cache = _cache()
+    _read_since_bump.scopes = set()
+    cache = page_cache()
     keys = [VERSION_PREFIX + s for s in scopes]
     if found is None:
         found = cache.get_many(keys)
@@ -142,7 +145,7 @@ def versioned(name: str, compute, scopes=(SITE, LISTINGS)):
     after each write that changes them (list counts, the home page's recent tags), never stale."""
     versions = ".".join(str(v) for v in current_versions(scopes))
     key = f"derived:{name}:{versions}"
-    cache = _cache()
+    cache = page_cache()
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -152,6 +155,9 @@ def versioned(name: str, compute, scopes=(SITE, LISTINGS)):
 
 # Scopes bumped in this transaction, bumped again once when it commits.
 _at_commit = AtCommit(lambda scopes: _bump_now(scopes))
+# Scopes this thread bumped since it last read a version: bumping them again before a read changes
+# nothing this thread can see (what others read meanwhile is retired by the commit-time bump).
+_read_since_bump = threading.local()
 
 
 def bump(*scopes: str) -> None:
@@ -159,12 +165,17 @@ def bump(*scopes: str) -> None:
 
     The second bump closes a race: a reader who renders between the first bump and the commit sees
     the old rows and stores them under the new version; the commit-time bump retires that entry.
-    A transaction that writes many articles (an import) bumps each scope once now and once at its
-    commit, however many of its writes ask for it.
+    A transaction that writes many articles (an import) bumps each scope once at its commit, however
+    many of its writes ask for it, and now only when this thread read a page since its last bump.
     """
-    new = _at_commit.add(scopes)
-    if new:
-        _bump_now(sorted(new))
+    bumped = getattr(_read_since_bump, "scopes", None)
+    if bumped is None:
+        bumped = _read_since_bump.scopes = set()
+    now = [scope for scope in scopes if scope not in bumped]
+    if now:
+        _bump_now(now)
+        bumped.update(now)
+    _at_commit.add(scopes)
 
 
 # Version keys deleted per call: one statement's worth of parameters on every database.
@@ -180,7 +191,7 @@ def _bump_now(scopes) -> None:
     ``incr`` a read and a write, so an import's thousands of article scopes cost a few calls.
     """
     keys = [VERSION_PREFIX + scope for scope in scopes]
-    cache = _cache()
+    cache = page_cache()
     for start in range(0, len(keys), BUMP_CHUNK):
         cache.delete_many(keys[start : start + BUMP_CHUNK])
 
@@ -262,9 +273,10 @@ def lookup(request, scopes):
     content is at least as new as they say: a write bumped since (or at commit, see ``bump``) makes
     the entry outdated, never served again; a missing version key (new, or evicted) is a miss.
     """
+    _read_since_bump.scopes = set()
     key = _page_key(request)
     version_keys = [VERSION_PREFIX + scope for scope in scopes]
-    found = _cache().get_many([*version_keys, key])
+    found = page_cache().get_many([*version_keys, key])
     if any(k not in found for k in version_keys):
         return key, current_versions(scopes, found), None
     versions = [found[k] for k in version_keys]
@@ -366,7 +378,7 @@ class PublicPageCacheMiddleware:
             "last_modified": now,
             "last_modified_http": http_date(now),
         }
-        _cache().set(key, entry, PAGE_TIMEOUT)
+        page_cache().set(key, entry, PAGE_TIMEOUT)
         _set_validators(response, entry)
         response["X-Archive-Cache"] = "miss"
         return get_conditional_response(
