@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -44,6 +45,31 @@ def _answers(host, port):
         return True
     except OSError:
         return False
+
+
+@contextmanager
+def two_gunicorns(env, tmp_path):
+    """Two gunicorn processes (one worker each) with ``env``; a ``Browser`` for each."""
+    ports, servers = [_free_port(), _free_port()], []
+    log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115  (closed in finally)
+    try:
+        for port in ports:
+            servers.append(subprocess.Popen(
+                [str(GUNICORN), "archive.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1",
+                 "--log-level", "warning"],
+                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
+            ))
+        deadline = time.monotonic() + 30
+        while not all(_answers("127.0.0.1", p) for p in ports):
+            assert time.monotonic() < deadline, "gunicorn did not start within 30 s"
+            assert all(s.poll() is None for s in servers), (tmp_path / "gunicorn.log").read_text()
+            time.sleep(0.1)
+        yield [Browser(p) for p in ports]
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(10)
+        log.close()
 
 
 class Browser:
@@ -103,28 +129,10 @@ def two_servers(request, tmp_path):
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, cwd=ROOT, check=True)
     subprocess.run([*manage, "shell", "-c", SETUP], env=env, cwd=ROOT, check=True)
-    ports, servers = [_free_port(), _free_port()], []
-    log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115  (closed in finally)
     try:
-        for port in ports:
-            servers.append(
-                subprocess.Popen(
-                    [str(GUNICORN), "archive.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1",
-                     "--log-level", "warning"],
-                    env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
-                )
-            )
-        deadline = time.monotonic() + 20
-        while not all(_answers("127.0.0.1", p) for p in ports):
-            assert time.monotonic() < deadline, "gunicorn did not start within 20 s"
-            assert all(s.poll() is None for s in servers), (tmp_path / "gunicorn.log").read_text()
-            time.sleep(0.1)
-        yield [Browser(p) for p in ports]
+        with two_gunicorns(env, tmp_path) as browsers:
+            yield browsers
     finally:
-        for server in servers:
-            server.terminate()
-            server.wait(10)
-        log.close()
         client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
         keys = list(client.scan_iter(f"{prefix}:*"))
         if keys:

@@ -6,14 +6,13 @@ And the system check that warns when a production setup keeps its pages in one p
 
 import subprocess
 import sys
-import time
 
 import pytest
 from django.core.checks import Warning as CheckWarning
 from django.test import override_settings
 
 from articles.checks import page_cache_is_shared
-from tests.test_shared_cache_processes import GUNICORN, ROOT, Browser, _answers, _free_port
+from tests.test_shared_cache_processes import ROOT, Browser, two_gunicorns
 
 pytestmark = pytest.mark.slow
 
@@ -57,26 +56,8 @@ def two_servers_sharing_the_database_cache(tmp_path):
     first = tmp_path / "first.txt"
     first.write_text(ARTICLE.format(title="Canals of the Helmand valley", day=1, body="On canals."), encoding="utf-8")
     _manage(env, "import_articles", str(first))
-    ports, servers = [_free_port(), _free_port()], []
-    log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115  (closed in finally)
-    try:
-        for port in ports:
-            servers.append(subprocess.Popen(
-                [str(GUNICORN), "archive.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1",
-                 "--log-level", "warning"],
-                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
-            ))
-        deadline = time.monotonic() + 30
-        while not all(_answers("127.0.0.1", p) for p in ports):
-            assert time.monotonic() < deadline, "gunicorn did not start within 30 s"
-            assert all(s.poll() is None for s in servers), (tmp_path / "gunicorn.log").read_text()
-            time.sleep(0.1)
-        yield env, tmp_path, [Browser(p) for p in ports]
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(10)
-        log.close()
+    with two_gunicorns(env, tmp_path) as browsers:
+        yield env, tmp_path, browsers
 
 
 def _log_in(browser):

@@ -171,29 +171,27 @@ def comments_moderated_together(sender, article_ids, **kwargs):
 
 
 # -- names shown everywhere --------------------------------------------------------------------
+def _articles_showing(instance):
+    """Ids of the articles whose page shows this Source, Author or Tag."""
+    if isinstance(instance, Source):
+        return Footnote.objects.filter(source=instance).values_list("article_id", flat=True)
+    if isinstance(instance, Author):
+        return ArticleAuthor.objects.filter(author=instance).values_list("article_id", flat=True)
+    items = TaggedItem.objects.filter(tag=instance, content_type=ContentType.objects.get_for_model(Article))
+    return items.values_list("object_id", flat=True)
+
+
 @receiver(post_save, sender=Source, dispatch_uid="pages_source_saved")
 @receiver(pre_delete, sender=Source, dispatch_uid="pages_source_deleted")
-def source_changed(sender, instance, created=False, raw=False, **kwargs):
-    if not created and not raw:
-        bump(SITE)
-        _invalidate(Footnote.objects.filter(source=instance).values_list("article_id", flat=True))
-
-
 @receiver(post_save, sender=Author, dispatch_uid="pages_author_saved")
 @receiver(pre_delete, sender=Author, dispatch_uid="pages_author_deleted")
-def author_changed(sender, instance, created=False, raw=False, **kwargs):
-    if not created and not raw:
-        bump(SITE)
-        _invalidate(ArticleAuthor.objects.filter(author=instance).values_list("article_id", flat=True))
-
-
 @receiver(post_save, sender=Tag, dispatch_uid="pages_tag_saved")
 @receiver(pre_delete, sender=Tag, dispatch_uid="pages_tag_deleted")
-def tag_changed(sender, instance, created=False, raw=False, **kwargs):
+def name_changed(sender, instance, created=False, raw=False, **kwargs):
+    # A new one shows nowhere until an article links to it, and that link refreshes the pages it changes.
     if not created and not raw:
         bump(SITE)
-        items = TaggedItem.objects.filter(tag=instance, content_type=ContentType.objects.get_for_model(Article))
-        _invalidate(items.values_list("object_id", flat=True))
+        _invalidate(_articles_showing(instance))
 
 
 @receiver(post_save, sender=Category, dispatch_uid="pages_category_saved")
