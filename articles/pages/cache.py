@@ -58,6 +58,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date, quote_etag
 
 from articles.aftercommit import AtCommit
+from articles.comments.forms import form_token_payload, reshown_form_token
 
 CSRF_PLACEHOLDER = b"__archive_csrf_token__"
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
@@ -353,8 +354,6 @@ class PublicPageCacheMiddleware:
         if len(tokens) == 1:
             # The comment form's signed "shown at": a hole too, signed afresh for each reader served
             # (what it says is kept, so a hit only signs).
-            from articles.comments.forms import form_token_payload
-
             form_token = tokens.pop()
             form_payload = form_token_payload(form_token.decode())
             if form_payload is None:
@@ -393,8 +392,6 @@ def _response_from(entry, request) -> HttpResponse:
         if entry["csrf_hole"]:
             fill[CSRF_PLACEHOLDER] = get_token(request).encode()
         if entry["form_payload"] is not None:
-            from articles.comments.forms import reshown_form_token
-
             fill[FORM_TOKEN_HOLE] = b'name="token" value="' + reshown_form_token(entry["form_payload"]).encode() + b'"'
         pieces = [fill.get(piece, piece) for piece in pieces]
     response = HttpResponse(b"".join(pieces), content_type=entry["content_type"])

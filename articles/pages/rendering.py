@@ -37,14 +37,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, connection, connections, transaction
 from django.middleware.csrf import get_token
 from django.template import loader
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from articles.models import Article, ArticleRendering
+from articles.comments.forms import form_token
+from articles.comments.moderation import moderator
+from articles.context_processors import site
+from articles.models import Article, ArticleRendering, RelatedArticle
+from articles.progress import progress
+from articles.related.policy import get_policy
 from articles.workers import can_fork, forked_pool
 
 logger = logging.getLogger(__name__)
@@ -103,11 +111,6 @@ class _OriginRequest:
 
 @lru_cache(maxsize=1)
 def digest() -> str:
-    from django.templatetags.static import static
-    from django.urls import reverse
-
-    from articles.comments.moderation import moderator
-
     parts = [FORMAT_VERSION, settings.SITE_NAME, settings.SITE_DESCRIPTION, settings.LANGUAGE_CODE,
              str(moderator.max_depth)]
     # The page links to the stylesheets by their hashed names and to the site's own pages.
@@ -129,9 +132,6 @@ class Rendered:
 
 def render(article) -> Rendered:
     """The page of ``article`` fetched with ``Article.objects.for_page()``, as it is stored."""
-    from articles.comments.moderation import moderator
-    from articles.context_processors import site
-
     context = {"article": article, "request": _OriginRequest(), "messages_section": mark_safe(MESSAGES_HOLE),
                "comments_section": mark_safe(COMMENTS_HOLE), **site(None)}
     comments = loader.get_template(COMMENTS_TEMPLATE).render(context)
@@ -152,9 +152,7 @@ def page(article, request, comment_form=None) -> str:
     """The page of ``article`` (fetched with ``Article.objects.for_reading()``) for this reader:
     the stored rendering when current, else rendered now and stored for the next reader; with the
     reader's messages and the comments section (``comment_form``: the form a refused post sends back)."""
-    from django.contrib.messages import get_messages
 
-    from articles.comments.moderation import moderator
 
     try:
         rendering = article.rendering
@@ -173,7 +171,6 @@ def page(article, request, comment_form=None) -> str:
     messages = loader.render_to_string("includes/messages.html", request=request) if get_messages(request) else ""
     if comment_form is None and "replyto" not in request.GET:
         # A fresh form, as stored: only the reader's two tokens are made now.
-        from articles.comments.forms import form_token
 
         comments = (stored.section.replace(ORIGIN, origin).replace(CSRF_HOLE, get_token(request))
                     .replace(FORM_TOKEN_HOLE, form_token(article)))
@@ -253,7 +250,6 @@ def refresh(article_ids, *, stream=None, workers=1) -> int:
     """Render and store these articles now (write time), a batch of queries per 200; returns how
     many were stored (a rendering invalidated meanwhile is left for the next write or read).
     ``workers`` > 1 renders in that many forked processes (rendering is CPU-bound templating)."""
-    from articles.progress import progress
 
     ids = sorted(set(article_ids))
     chunks = [ids[start:start + BATCH] for start in range(0, len(ids), BATCH)]
@@ -287,9 +283,6 @@ def _render_chunk(chunk) -> int:
 
 def _prefetch_related_posts(articles):
     """``Article.related_for_page`` for many articles in one query."""
-    from articles.models import RelatedArticle
-    from articles.related.policy import get_policy
-
     shown = get_policy().shown
     by_article = {article.pk: article for article in articles}
     for article in articles:
