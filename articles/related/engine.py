@@ -178,7 +178,8 @@ class _Batch:
         order = list(dict.fromkeys(a for a, _ in steps))
         published = [a for a in order if self._published(a)]
         pinners = {b for a in published for b in self.pinned_by.get(a, ())}
-        plans = self._plan([*published, *sorted({b for b in pinners if self._published(b)} - set(published))])
+        plans = self._plan([*published, *sorted({b for b in pinners if self._published(b)} - set(published))],
+                           merging={a for a, neighbours in steps if neighbours})
         lists = Lists(self._owners(steps, order, plans, pinners))
         excluded_by = _excluding(published)
         for a, neighbours in steps:
@@ -226,10 +227,11 @@ class _Batch:
             if rows is not None:
                 lists.set(b, rows)
 
-    def _plan(self, ids):
-        """{id: ranking.Plan} for published ``ids``: their rows and top candidates."""
+    def _plan(self, ids, merging):
+        """{id: ranking.Plan} for published ``ids``: their rows, and the top candidates of those
+        ``merging`` into their neighbours' lists."""
         own = self.catalogue.read_own(ids, self.meta)
-        ranker = Ranker(self.policy, self.index, self.catalogue, self.meta, own)
+        ranker = Ranker(self.policy, self.index, self.catalogue, self.meta, own, merging)
         # Pure computation on what is read, shared with a forked process: the candidates, then
         # (once their features are read) the plans.
         min_items = FORK_MIN_PLANS if self.workers > 1 else len(ids) + 1

@@ -22,10 +22,12 @@ class Plan:
 
 class Ranker:
     """Ranks articles read into ``own`` (``features.Own``) against the ``catalogue``; ``meta``:
-    {id: (status, published_ts, category)} of the articles ranked."""
+    {id: (status, published_ts, category)} of the articles ranked; ``merging``: those whose step
+    merges them into their neighbours' lists (their ``Plan.top`` is worked out, others' left empty)."""
 
-    def __init__(self, policy, index, catalogue, meta, own):
+    def __init__(self, policy, index, catalogue, meta, own, merging=()):
         self.policy, self.index, self.catalogue, self.meta, self.own = policy, index, catalogue, meta, own
+        self.merging = merging
 
     def candidates(self, ids):
         """{id: (candidate ids ascending, {candidate: text score})} of ``ids``."""
@@ -50,14 +52,15 @@ class Ranker:
             self._fill_terms(own.vectors[a], ranked)
             rows = rows_for(ranked, policy, pins=own.pins[a], excluded=own.excluded[a], pin_ts=own.pin_ts[a])
             # Only what later steps read is kept (not the Candidates with their shared terms).
-            top = [(c.article_id, c.score, c.reasons or policy.reasons(c)) for c in ranked[: policy.neighbours_updated]]
+            top = ranked[: policy.neighbours_updated] if a in self.merging else ()
+            top = [(c.article_id, c.score, c.reasons or policy.reasons(c)) for c in top]
             plans[a] = Plan(published_ts=self.meta[a][1], rows=rows, top=top)
         return plans
 
     def rank(self, a, candidate_ids, text):
         """``policy.rank`` of the Candidates as far as anything reads it: the candidates that can be
-        stored, pinned or merged into (the first ``max(neighbours_updated, stored + pins +
-        exclusions)`` and the pinned ones), in rank order.
+        stored, pinned or merged into (the first ``stored + pins + exclusions``, or
+        ``neighbours_updated`` if more when ``a`` is merging, and the pinned ones), in rank order.
 
         With the policy's own ``score`` and ``rank`` (the usual case) every candidate is scored
         with ``policy.combine`` on plain values, the same sum ``score`` makes, and only those kept
@@ -70,7 +73,9 @@ class Ranker:
             return policy.rank([make(b) for b in published])
         scored = self._scored(a, published, text)
         pins = self.own.pins[a]
-        wanted = max(policy.neighbours_updated, policy.stored + len(pins) + len(self.own.excluded[a]))
+        wanted = policy.stored + len(pins) + len(self.own.excluded[a])
+        if a in self.merging:
+            wanted = max(policy.neighbours_updated, wanted)
         pinned = set(pins) - {-b for _, _, b in scored[:wanted]}
         kept = scored[:wanted] + [entry for entry in scored[wanted:] if -entry[2] in pinned]
         ranked = []
