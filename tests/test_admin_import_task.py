@@ -2,9 +2,6 @@
 the stored file, the page follows its progress and then shows its report."""
 
 import io
-import os
-import subprocess
-import sys
 import threading
 import time
 import zipfile
@@ -26,6 +23,7 @@ from articles.models import Article, Comment, ImportRecord
 from articles.models.provenance import ImportRun, ImportUploadChunk
 from tests.factories import SEED_FILE
 from tests.inline_code import inline_code
+from tests.worker import run_db_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 WXR = Path(__file__).parent / "fixtures" / "wxr"
@@ -316,17 +314,7 @@ def test_a_real_db_worker_process_imports_an_upload(staff_client, task_queue):
         pytest.skip("the worker process shares the test database on PostgreSQL")
     run = queued_run(staff_client, "theme.xml", (WXR / "themeunittestdata.wordpress.xml").read_bytes(),
                      include_pages=True)
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "archive.settings",
-        "DJANGO_DEBUG": "1",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-    }
-    worker = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )
+    worker = run_db_worker()
     assert worker.returncode == 0, worker.stderr[-2000:]
     run.refresh_from_db()
     assert (run.status, run.files_done, run.items_done, run.bytes_done) == ("finished", 1, 79, run.size)

@@ -2,9 +2,6 @@
 by a worker; scheduled work uses the same queue."""
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +22,7 @@ from articles.tasks import (
 )
 from tests.benchmarks.datasets import write_seed_files
 from tests.factories import make_article
+from tests.worker import run_db_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 SEARCH = "articles.search.tasks.update_search_vectors"
@@ -150,19 +148,9 @@ def test_a_real_db_worker_process_runs_what_a_committed_import_enqueued(task_que
     ids = [item.article_id for result in results for item in result.items]
     assert DBTaskResult.objects.filter(status="READY").count() == 3
     assert not ArticleTerm.objects.filter(article_id__in=ids).exists()
-    settings = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "archive.settings",
-        "DJANGO_DEBUG": "1",
-        "DATABASE_URL": f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}",
-    }
-    worker = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )
+    worker = run_db_worker()
     assert worker.returncode == 0, worker.stderr[-2000:]
-    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}, worker.stderr[-3000:]
     assert ArticleTerm.objects.filter(article_id__in=ids).values("article").distinct().count() == 4
     assert RelatedArticle.objects.filter(article_id__in=ids).values("article").distinct().count() == 4
     assert Article.objects.filter(pk__in=ids, search_vector__isnull=False).count() == 4
