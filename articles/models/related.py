@@ -1,4 +1,4 @@
-"""Related posts, computed at write time (see ``articles/relatedness.py``) and read in one query.
+"""Related posts, computed at write time (see ``articles/related/``) and read in one query.
 
 - ``ArticleTerm``: each published article's strongest TF-IDF terms, an inverted index the database can
   search by term (candidate generation without reading every article).
