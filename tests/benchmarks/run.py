@@ -437,6 +437,7 @@ def _import_then_drain(env, path, count, unit):
         "worker_peak_memory_mb": worker["peak_memory_mb"], "seconds": round(total, 2),
         "items_per_s": round(count / total, 1),
         "tasks_run": done["successful"] + done["failed"], "tasks_failed": done["failed"],
+        "task_seconds": done["seconds"],
         "queue_left": done["ready"] + done["running"],
         "not_indexed": _not_indexed(before_pk),
     }
@@ -457,7 +458,13 @@ def _tasks(since):
         short = INDEX_TASKS.get(task_path, task_path.rsplit(".", 1)[-1])
         by_task[short] = by_task.get(short, 0) + 1
     failed = mine.failed()
-    return {"by_task": by_task, "successful": mine.successful().count(), "failed": failed.count(),
+    # Where the worker's time went: each kind's tasks, started to finished, summed.
+    seconds = {}
+    for task_path, started, finished in mine.finished().values_list("task_path", "started_at", "finished_at"):
+        if started and finished:
+            short = INDEX_TASKS.get(task_path, task_path.rsplit(".", 1)[-1])
+            seconds[short] = round(seconds.get(short, 0) + (finished - started).total_seconds(), 2)
+    return {"by_task": by_task, "seconds": seconds, "successful": mine.successful().count(), "failed": failed.count(),
             "failures": [f"{r.task_path}: {r.exception_class_path}" for r in failed[:3]],
             "ready": DBTaskResult.objects.ready().count(), "running": DBTaskResult.objects.running().count()}
 
@@ -651,7 +658,9 @@ def import_lines(imports):
             missing = f["not_indexed"]
             lines.append(
                 f"{label} fully indexed: import {f['import_seconds']} s + db_worker --batch {f['worker_seconds']} s "
-                f"(peak {f['worker_peak_memory_mb']} MB, {f['tasks_run']} task(s), queue left {f['queue_left']}) "
+                f"(peak {f['worker_peak_memory_mb']} MB, {f['tasks_run']} task(s): "
+                + ", ".join(f"{kind} {s} s" for kind, s in f.get("task_seconds", {}).items())
+                + f"; queue left {f['queue_left']}) "
                 f"= {f['items_per_s']} items/s; of {missing['articles']} published, without search vector "
                 f"{missing['search_vector']}, terms {missing['terms']}, related list {missing['related']}, "
                 f"stored page {missing['stored_page']}" + ("" if f["ok"] else f" FAILED: {f['summary']}")
