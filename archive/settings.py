@@ -170,26 +170,29 @@ ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
 # process's pages at once. Never memory local to one process: a process would go on serving pages that
 # another one, or a command, has made stale (`manage.py check` warns of such a cache with DEBUG off).
 CACHE_URL = os.environ.get("CACHE_URL", "")
+_DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "archive_cache",
+    # Django's default of 300 entries would keep a few hundred pages at most (an article page
+    # is ~28 KB): past MAX_ENTRIES a write first drops a third of the entries.
+    "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "10000"))},
+}
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
+        # Fails open (articles/cache_backends.py): while Redis cannot be reached, the database's cache
+        # stands in, so pages, sessions and rate limits go on; a warning is logged once a minute.
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "articles.cache_backends.FailOpenRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "archive"),
-        }
+            "OPTIONS": {"FALLBACK": "database"},
+        },
+        "database": _DATABASE_CACHE,
     }
     # Sessions live in the shared cache, backed by the database: any web machine serves any reader.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "archive_cache",
-            # Django's default of 300 entries would keep a few hundred pages at most (an article page
-            # is ~28 KB): past MAX_ENTRIES a write first drops a third of the entries.
-            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "10000"))},
-        }
-    }
+    CACHES = {"default": _DATABASE_CACHE}
 # Whole pages for anonymous readers, never stale (articles/pages/cache.py). ARCHIVE_PAGE_CACHE=0 turns it off.
 ARCHIVE_PAGE_CACHE = env_bool("ARCHIVE_PAGE_CACHE", True)
 

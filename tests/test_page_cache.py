@@ -47,7 +47,7 @@ def shared_cache(request):
     prefix = f"test-{uuid.uuid4().hex}"
     settings = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "articles.cache_backends.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": prefix,
         }
