@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ArticlesConfig(AppConfig):
@@ -9,6 +10,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         # What follows a write: each part listens for itself (receivers connect on import).
         from . import checks, receivers  # noqa: F401
+        from .cache_backends import create_cache_tables
         from .comments import transfer as comments_transfer
         from .importers import loader
         from .importers.comments_loader import load_comments
@@ -18,6 +20,7 @@ class ArticlesConfig(AppConfig):
         from .search import receivers as search_receivers  # noqa: F401
 
         comments_transfer.register()
+        post_migrate.connect(create_cache_tables, sender=self)
         # The pages' receivers connect last, so their work follows the others' where a write asks for both.
         from .pages import receivers as pages_receivers  # noqa: F401
         # What an import loads beyond the article itself; each hook runs once per article. The

@@ -28,6 +28,7 @@ import time
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from django.core.management import call_command
 from django.db import DatabaseError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -194,3 +195,10 @@ _health_lock = threading.Lock()
 def _health_of(location: str) -> _Health:
     with _health_lock:
         return _health.setdefault(location, _Health())
+
+
+def create_cache_tables(sender, using="default", verbosity=1, **kwargs):
+    """After ``migrate``: the tables of the database caches (``createcachetable``, which skips
+    those that exist), so a database migrated is ready for an import or a server without a step
+    to remember (the settings' default cache without Redis, and Redis's stand-in)."""
+    call_command("createcachetable", database=using, verbosity=max(0, verbosity - 1))

@@ -148,3 +148,15 @@ def test_a_redis_brought_back_from_an_old_snapshot_does_not_resurrect_an_unpubli
     assert client.get(pages["article"]).status_code == 404
     for name in ("home", "feed", "search"):
         assert "Water in Kabul" not in client.get(pages[name]).content.decode(), name
+
+
+def test_migrate_makes_the_database_cache_s_table_so_an_import_needs_no_other_step(settings):
+    from django.db import connection
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                                   "LOCATION": "archive_cache_after_migrate"}}
+    assert "archive_cache_after_migrate" not in connection.introspection.table_names()
+    call_command("migrate", verbosity=0)
+    assert "archive_cache_after_migrate" in connection.introspection.table_names()
+    caches["default"].set("probe", 1)
+    assert caches["default"].get("probe") == 1
