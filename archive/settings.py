@@ -237,6 +237,9 @@ CONTENT_SECURITY_POLICY = {
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("DJANGO_LOGIN_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address as the comments' rate limit sees it: behind the proxy, from the header named
+# by ARCHIVE_CLIENT_IP_HEADER (articles/clientip.py), so one reader's failures never lock out another.
+AXES_CLIENT_IP_CALLABLE = "articles.clientip.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
@@ -299,8 +302,10 @@ ARCHIVE_COMMENTS_RATE_WINDOW = env_int("ARCHIVE_COMMENTS_RATE_WINDOW", 600)
 ARCHIVE_COMMENTS_AUTO_APPROVE_KNOWN = env_bool("ARCHIVE_COMMENTS_AUTO_APPROVE_KNOWN", False)
 # Moderators get at most one "comments are waiting" mail per this many minutes.
 ARCHIVE_COMMENTS_NOTIFY_EVERY_MINUTES = env_int("ARCHIVE_COMMENTS_NOTIFY_EVERY_MINUTES", 15)
-# The request header holding the reader's address when a proxy sits in front (e.g. HTTP_X_REAL_IP);
-# empty: REMOTE_ADDR. Only the keyed hash of the address is stored.
+# The request header holding the reader's address when a proxy sits in front (e.g. HTTP_X_FORWARDED_FOR
+# or HTTP_X_REAL_IP; of a list, the last entry, the one the proxy added); empty: REMOTE_ADDR. The one
+# trusted-proxy setting: the comments' rate limit and the login lockout both use it (articles/clientip.py).
+# Comments store only a keyed hash of the address.
 ARCHIVE_CLIENT_IP_HEADER = os.environ.get("ARCHIVE_CLIENT_IP_HEADER", "")
 # Set on a reader who has just posted (their next page shows a personal message): a shared cache
 # must not serve or store pages for requests carrying it.
