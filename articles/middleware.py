@@ -4,7 +4,9 @@ from django.contrib.redirects.middleware import RedirectFallbackMiddleware
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import QueryDict
+from django.urls import Resolver404, resolve
 
+from articles.models import Article
 from articles.views.errors import page_not_found
 
 
@@ -43,7 +45,13 @@ class OldUrlRedirectMiddleware(RedirectFallbackMiddleware):
     """django.contrib.redirects' fallback (consulted only on a 404), plus ``/?p=ID``.
 
     ``/`` is the home page, so ``/?p=ID`` never 404s: that one form is looked up before the
-    view runs, and only when the query string carries a numeric ``p`` or ``page_id``.
+    view runs, and only when the query string carries a numeric ``p`` or ``page_id``; an id with no
+    redirect is a 404, as on the old site.
+
+    An old URL of an article that is not published (draft, scheduled, private, a WordPress post with
+    a password) answers exactly as an unknown one: its redirect would tell anyone its new address,
+    and so its title, and which ids exist. Whether it is published is asked when the old URL is
+    requested, so the redirect works from the day the article is published.
     """
 
     def process_request(self, request):
@@ -55,6 +63,24 @@ class OldUrlRedirectMiddleware(RedirectFallbackMiddleware):
                 redirect = Redirect.objects.filter(
                     site=get_current_site(request), old_path=f"/?{name}={value}"
                 ).first()
-                if redirect is not None and redirect.new_path:
+                if redirect is not None and redirect.new_path and leads_to_public_page(redirect.new_path):
                     return self.response_redirect_class(redirect.new_path)
+                return page_not_found(request)
         return None
+
+    def process_response(self, request, response):
+        answer = super().process_response(request, response)
+        if answer is not response and answer.has_header("Location") and not leads_to_public_page(answer["Location"]):
+            return response  # the 404 an unknown address gets
+        return answer
+
+
+def leads_to_public_page(path: str) -> bool:
+    """Whether a redirect's target is a page anyone may read: an article's page only while it is published."""
+    try:
+        match = resolve(path.split("?", 1)[0])
+    except Resolver404:
+        return True  # not one of the archive's pages: the redirect is the operator's to answer for
+    if match.view_name != "articles:article":
+        return True
+    return Article.objects.published().filter(slug=match.kwargs["slug"]).exists()
