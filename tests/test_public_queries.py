@@ -6,6 +6,7 @@ citations, and more than one page of results. Every public page stays within eig
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 
 from articles.models import Article
 from articles.pages import rendering
@@ -87,6 +88,9 @@ def test_the_article_page_reads_its_article_and_stored_page_in_one_query_for_rea
     assert "articles_articlerendering" in sql
 
     staff = get_user_model().objects.create_user("previewer", password="x" * 12, is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_article"))
+    staff = get_user_model().objects.get(pk=staff.pk)
+    assert staff.has_perm("articles.view_article")  # read once per request, with the user
     with django_assert_num_queries(1):
         assert Article.objects.get_for_reading("draft-of-one", staff).pk == draft.pk
     with django_assert_num_queries(1), pytest.raises(Article.DoesNotExist):
