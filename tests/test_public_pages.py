@@ -276,7 +276,9 @@ UNREAD_FIELDS = {
     "summary", "body", "primary_category_id", "sticky", "original_url", "import_key", "import_hash",
     "search_vector", "search_head", "created_at", "updated_at",
 }
-RENDERING_FIELDS = ("article_id", "page_html", "section_html", "comments_open", "digest", "generation")
+RENDERING_FIELDS = (
+    "article_id", "page_html", "comments_html", "section_html", "comments_open", "digest", "generation",
+)
 
 
 def _staff(username="reader-staff", *, permission="view_article", **fields):
@@ -308,7 +310,7 @@ def test_the_article_page_read_gives_the_article_and_its_stored_page_as_get_does
     ]
     assert read.rendering.article_id == article.pk
     assert read.rendering.page_html.startswith("<!DOCTYPE html>")
-    assert read.rendering.get_deferred_fields() == {"comments_html", "rendered_at"}
+    assert read.rendering.get_deferred_fields() == {"rendered_at"}
 
     html = html_of(client.get("/articles/water-rights-in-helmand/"))
     assert "<h1>Water rights in Helmand</h1>" in html

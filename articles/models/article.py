@@ -32,8 +32,7 @@ class ArticleRevision(models.Model):
 
 READING_RENDERING_FIELDS = tuple(
     f"rendering__{name}"
-    # Not the comments alone (``comments_html``): only a refused post or a reply reads them.
-    for name in ("page_html", "section_html", "comments_open", "digest", "generation")
+    for name in ("page_html", "comments_html", "section_html", "comments_open", "digest", "generation")
 )
 
 
