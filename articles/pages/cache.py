@@ -63,6 +63,8 @@ from django.utils.http import http_date, quote_etag
 from articles.aftercommit import AtCommit
 from articles.comments.forms import form_token_payload, reshown_form_token
 
+from .parameters import normalised_query
+
 # The reader's own tokens in a page, by the markup of their inputs: the value is what is cut out.
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 _FORM_TOKEN_INPUT = re.compile(rb'name="token" value="([^"]+)"')
@@ -262,13 +264,16 @@ def page_scopes(match, view_kwargs) -> list[str] | None:
     return [SITE, *scopes]
 
 
-def _page_key(request) -> str:
-    """One entry per URL (host and query included); which versions it was rendered for is in the entry."""
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+def _page_key(request, view_name=None) -> str:
+    """One entry per page: its URL with only the query parameters the page reads, each as it reads
+    it (``parameters``), so ``?utm_source=…`` and junk find the bare page's entry. Which versions
+    it was rendered for is in the entry."""
+    query = normalised_query(request.GET, view_name)
+    url = f"{request.scheme}://{request.get_host()}{request.path}" + (f"?{query}" if query else "")
     return PAGE_PREFIX + hashlib.sha256(url.encode()).hexdigest()[:32]
 
 
-def lookup(request, scopes):
+def lookup(request, scopes, view_name=None):
     """(page key, current versions of ``scopes``, cached entry or None) for this request.
 
     One ``get_many`` reads the versions and the page's entry together; the entry is served only if
@@ -277,7 +282,7 @@ def lookup(request, scopes):
     the entry outdated, never served again; a missing version key (new, or evicted) is a miss.
     """
     _read_since_bump.scopes = set()
-    key = _page_key(request)
+    key = _page_key(request, view_name)
     version_keys = [VERSION_PREFIX + scope for scope in scopes]
     found = page_cache().get_many([*version_keys, key])
     if any(k not in found for k in version_keys):
@@ -323,7 +328,7 @@ class PublicPageCacheMiddleware:
         if scopes is None:
             return None
         try:
-            key, versions, entry = lookup(request, scopes)
+            key, versions, entry = lookup(request, scopes, match.view_name)
         except DisallowedHost:
             return None  # answered by the usual path (400)
         if entry is None:
