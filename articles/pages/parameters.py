@@ -49,6 +49,8 @@ PAGE_PARAMETERS = {
     "articles:category_feed_atom": (),
     "articles:tag_feed_rss": (),
     "articles:tag_feed_atom": (),
+    "articles:sitemap": (),
+    "articles:sitemap_section": ("p",),  # the page of a long sitemap
 }
 DEFAULT = ("q", "page")
 
