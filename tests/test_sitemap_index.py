@@ -66,9 +66,8 @@ def test_each_sitemap_page_is_cached_with_validators_until_an_article_is_publish
     assert client.get(path, HTTP_IF_MODIFIED_SINCE=again["Last-Modified"]).status_code == 304
     assert client.get(path, HTTP_IF_MODIFIED_SINCE=http_date(0)).status_code == 200
 
-    make_article("Second", status=Article.Status.DRAFT).__class__.objects.filter(title="Second").set_status(
-        Article.Status.PUBLISHED
-    )
+    draft = make_article("Second", status=Article.Status.DRAFT)
+    Article.objects.filter(pk=draft.pk).set_status(Article.Status.PUBLISHED)
     fresh = client.get(path)
     assert fresh["X-Archive-Cache"] == "miss"
     if path == "/sitemap-articles.xml":
