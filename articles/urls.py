@@ -2,8 +2,8 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
 from . import feeds
-from .sitemaps import SITEMAPS
 from .comments import views as comments
+from .sitemaps import SITEMAPS
 from .views import archive, article, listing, search
 
 
