@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Refuses a body larger than ARCHIVE_MAX_REQUEST_BYTES before anything reads it (CSRF's check would).
+    "articles.middleware.RequestSizeLimitMiddleware",
     # Before the page cache: a reader served from it still gets their CSRF cookie for the reply form.
     "django.middleware.csrf.CsrfViewMiddleware",
     # Serves anonymous readers' pages from the shared cache: readers without a session at once,
@@ -276,6 +278,11 @@ ARCHIVE_SEARCH_LIMIT = int(os.environ.get("ARCHIVE_SEARCH_LIMIT", "1000"))
 # Entries per feed.
 ARCHIVE_FEED_SIZE = 20
 ARCHIVE_IMPORT_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+# The largest request body taken at all, judged from its Content-Length before any of it is read
+# (articles.middleware.RequestSizeLimitMiddleware): an upload of the largest import plus its form.
+ARCHIVE_MAX_REQUEST_BYTES = int(os.environ.get("ARCHIVE_MAX_REQUEST_BYTES") or ARCHIVE_IMPORT_MAX_BYTES + (1 << 20))
+# Form fields other than files (an article's text in the admin, a comment): at most this much.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024 // 2)))
 
 # --- Comments and their moderation (see README, "Comments") ----------------------------------
 def env_int(name, default):

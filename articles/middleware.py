@@ -1,5 +1,6 @@
 """Request guards: malformed URLs never reach views as errors, and old URLs keep working."""
 
+from django.conf import settings
 from django.contrib.redirects.middleware import RedirectFallbackMiddleware
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.shortcuts import get_current_site
@@ -7,7 +8,26 @@ from django.http import QueryDict
 from django.urls import Resolver404, resolve
 
 from articles.models import Article
-from articles.views.errors import page_not_found
+from articles.views.errors import page_not_found, request_too_large
+
+
+class RequestSizeLimitMiddleware:
+    """A request whose body is declared larger than ``ARCHIVE_MAX_REQUEST_BYTES`` gets the site's
+    "too large" page (413) at once, from its Content-Length: no byte of it is read, where Django
+    (CSRF's check reads a form first) would take in a whole 100 MB upload before refusing it. The
+    reverse proxy should refuse such bodies first (docs/operations.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            size = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            size = 0  # as Django reads it: no body
+        if size > settings.ARCHIVE_MAX_REQUEST_BYTES:
+            return request_too_large(request, size)
+        return self.get_response(request)
 
 
 class RefuseNulBytesMiddleware:
