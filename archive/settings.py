@@ -214,6 +214,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # the admin reads the token from the form, never from JavaScript
+# A form refused by the CSRF check gets the site's page, and a refused comment keeps its text.
+CSRF_FAILURE_VIEW = "articles.views.csrf.csrf_failure"
 
 # Content-Security-Policy (django-csp): scripts, styles and fonts from this site only, so no inline
 # script or style runs even if something slipped past the HTML allowlist. JSON-LD

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
+handler400 = "articles.views.errors.bad_request"
 handler404 = "articles.views.errors.page_not_found"
 handler500 = "articles.views.errors.server_error"
 
