@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from articles.importers.pipeline import import_path
-from articles.models import Comment
+from articles.models import Article, Comment
 from articles.models.provenance import ImportRecord
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ EXPORT = (
     "<wp:post_date_gmt>2020-01-01 10:00:00</wp:post_date_gmt><wp:post_name>commented-post</wp:post_name>"
     "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>"
     "<content:encoded><![CDATA[<p>Text.</p>]]></content:encoded>"
-    + _comment(1, "1", "Approved") + _comment(2, "approve", "Also") + _comment(3, "0", "Waiting")
+    + _comment(1, "1", "Approved") + _comment(2, "1", "Also") + _comment(3, "0", "Waiting")
     + _comment(4, "spam", "Spammer")
     + "</item></channel></rss>"
 ).encode()
@@ -104,8 +104,6 @@ def test_a_moderator_s_later_approval_is_kept_by_an_editor_s_re_import(django_us
     upload(editor)
     Comment.objects.filter(name="Approved").update(status="approved")
     ImportRecord.objects.all().delete()
-    from articles.models import Article
-
     Article.objects.update(import_hash="")  # the next upload loads the article again
     upload(editor)
     assert statuses()["Approved"] == "approved"
