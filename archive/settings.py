@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the security headers on responses answered before the rest ran (static files, a bad Host).
+    "articles.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Refuses a body larger than ARCHIVE_MAX_REQUEST_BYTES before anything reads it (CSRF's check would).
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user's responses are Cache-Control: private (after authentication, which it asks).
+    "articles.middleware.PrivateForStaffMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -96,6 +100,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 ROOT_URLCONF = "archive.urls"
+# After signing in with a `next` that is refused (another site's address), or none: the admin's home.
+LOGIN_REDIRECT_URL = "admin:index"
 
 TEMPLATES = [
     {

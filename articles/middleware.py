@@ -1,14 +1,54 @@
-"""Request guards: malformed URLs never reach views as errors, and old URLs keep working."""
+"""Request guards: malformed URLs never reach views as errors, and old URLs keep working; every
+response carries the security headers, and a staff member's is private."""
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib.redirects.middleware import RedirectFallbackMiddleware
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import QueryDict
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.urls import Resolver404, resolve
+from django.utils.cache import patch_cache_control
 
 from articles.models import Article
 from articles.views.errors import page_not_found, request_too_large
+
+
+class SecurityHeadersMiddleware:
+    """Outermost: the security headers on every response, those answered before the middleware that
+    adds them ran too: whitenoise's static files (X-Frame-Options, the CSP) and the 400 for a Host
+    not allowed (raised inside SecurityMiddleware itself, with SSL redirects on). Each adder leaves
+    a header already set alone, so the usual responses are unchanged."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.adders = [SecurityMiddleware(get_response), XFrameOptionsMiddleware(get_response),
+                       CSPMiddleware(get_response)]
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        for adder in self.adders:
+            response = adder.process_response(request, response)
+        return response
+
+
+class PrivateForStaffMiddleware:
+    """A signed-in user's responses are ``Cache-Control: private``: a shared cache in front (a proxy,
+    a CDN) must never keep a staff member's page, a draft's preview for one, for anyone else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # Only a request with a session can be signed in: the rest cost no session read here.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                patch_cache_control(response, private=True)
+        return response
 
 
 class RequestSizeLimitMiddleware:

@@ -1,10 +1,8 @@
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
 from . import feeds
 from .comments import views as comments
-from .sitemaps import SITEMAPS
-from .views import archive, article, listing, search
+from .views import archive, article, listing, search, sitemaps
 
 
 class YearConverter:
@@ -54,7 +52,6 @@ urlpatterns = [
     path("feeds/tags/<str:slug>/rss/", feeds.TagFeed(), name="tag_feed_rss"),
     path("feeds/tags/<str:slug>/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
     # In this namespace, so the page cache keeps them as it keeps the listings (articles/sitemaps.py).
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap_section"},
-         name="sitemap"),
-    path("sitemap-<slug:section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap_section"),
 ]
