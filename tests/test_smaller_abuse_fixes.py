@@ -95,7 +95,7 @@ def test_static_files_carry_the_security_headers(settings):
 @pytest.mark.parametrize("ssl_redirect", [False, True])
 def test_a_host_not_allowed_gets_the_400_with_the_security_headers(settings, ssl_redirect):
     settings.SECURE_SSL_REDIRECT = ssl_redirect  # on in production: the Host is refused inside SecurityMiddleware
-    response = Client().get("/", HTTP_HOST="attacker.example", secure=True)
+    response = Client().get("/", HTTP_HOST="attacker.example")
     assert response.status_code == 400
     assert "<h1>Bad request</h1>" in response.content.decode()
     assert_security_headers(response)

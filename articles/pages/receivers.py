@@ -175,9 +175,10 @@ def comments_moderated_together(sender, article_ids, **kwargs):
 # -- the site's domain ---------------------------------------------------------------------------
 @receiver(post_save, sender=Site, dispatch_uid="pages_site_saved")
 @receiver(post_delete, sender=Site, dispatch_uid="pages_site_deleted")
-def site_changed(sender, raw=False, **kwargs):
+def site_changed(sender, created=False, raw=False, **kwargs):
     # Feeds and sitemaps (listings) write its domain into every link; every process forgets its copy.
-    if not raw:
+    # A new Site (the default one `migrate` makes, before any cache table exists) is on no page yet.
+    if not raw and not created:
         bump(LISTINGS, SITE_DOMAIN)
 
 
