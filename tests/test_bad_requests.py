@@ -5,6 +5,7 @@ site's page saying why, and a refused comment comes back with the reader's text.
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from articles.models import Comment
@@ -32,7 +33,9 @@ def test_a_form_in_another_charset_gets_the_site_s_400_page(charset, path):
     article = make_article("Commented")
     url = f"{article.get_absolute_url()}comment/" if path == "comment" else path
     # As in production, the CSRF check reads the form first (Django's own 400 page read it again: 500).
-    response = Client(enforce_csrf_checks=True).generic("POST", url, "name=A&body=B".encode(charset),
+    browser = Client(enforce_csrf_checks=True)
+    browser.cookies[settings.CSRF_COOKIE_NAME] = "A" * 32  # a reader who has a CSRF cookie
+    response = browser.generic("POST", url, "name=A&body=B".encode(charset),
                               content_type=f"application/x-www-form-urlencoded; charset={charset}")
     assert_site_page(response, 400, BAD_REQUEST)
     assert not Comment.objects.exists()
