@@ -66,7 +66,7 @@ def test_feeds_escape_text_once(client, feed):
     root = ET.fromstring(xml)
     texts = [element.text or "" for element in root.iter()]
     # An entry's description is HTML: decoded once more, it reads as the text of the body or summary.
-    descriptions = {html.unescape(t) for t in texts if "R&" in t or "Q&A" in t}
+    descriptions = {html.unescape(t) for t in texts}
     assert "R&D <budgets> & more." in descriptions
     assert "Q&A <with> quotes" in descriptions
     assert "R&D in Kabul" in texts  # the title is plain text
