@@ -63,7 +63,7 @@ def test_a_comment_refused_by_the_csrf_check_comes_back_with_the_reader_s_text(d
     response = reader.post(f"{article.get_absolute_url()}comment/", comment_form_data(article, body=text))
     html = assert_site_page(response, 403, "<h1>Commented</h1>")
     assert "Your comment was not sent. The page&#x27;s security check failed" in html
-    assert f">{text}</textarea>" in html
+    assert f">\n{text}</textarea>" in html
     assert 'value="Ada Reader"' in html
     assert not Comment.objects.exists()
     # The page came with a cookie and a token of its own: sent again, the comment goes through.

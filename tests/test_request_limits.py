@@ -62,7 +62,7 @@ def test_a_ten_kilobyte_search_gets_the_calm_search_page(client):
 
 def _documented_gunicorn_command():
     text = OPERATIONS.read_text()
-    block = re.search(r"^gunicorn archive\.wsgi[^\n]*(?:\\\n[^\n]*)*", text, re.M).group(0)
+    block = re.search(r"^gunicorn archive\.wsgi(?:[^\n\\]|\\\n)*", text, re.M).group(0)  # with its continued lines
     return shlex.split(block.replace("\\\n", " ").split("#", 1)[0].replace("$((2 * $(nproc)))", "4"))
 
 
