@@ -45,8 +45,10 @@ PAGES = {
     "feed_atom": ("/feeds/atom/", 3),
     "category_feed": ("/feeds/category/region/rss/", 4),
     "tag_feed": ("/feeds/tags/elections/atom/", 4),
-    # years, article count, articles, categories, tags, authors, sources
+    # the index: years, then per section its latest date and page count (articles), or its items
     "sitemap": ("/sitemap.xml", 7),
+    # a section's page: count, the page of items
+    "sitemap_articles": ("/sitemap-articles.xml", 2),
     "robots": ("/robots.txt", 0),
 }
 
