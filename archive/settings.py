@@ -64,8 +64,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the security headers on responses answered before the rest ran (static files, a bad Host).
+    "articles.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Refuses a body larger than ARCHIVE_MAX_REQUEST_BYTES before anything reads it (CSRF's check would).
+    "articles.middleware.RequestSizeLimitMiddleware",
     # Before the page cache: a reader served from it still gets their CSRF cookie for the reply form.
     "django.middleware.csrf.CsrfViewMiddleware",
     # Serves anonymous readers' pages from the shared cache: readers without a session at once,
@@ -74,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user's responses are Cache-Control: private (after authentication, which it asks).
+    "articles.middleware.PrivateForStaffMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -94,6 +100,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 ROOT_URLCONF = "archive.urls"
+# After signing in with a `next` that is refused (another site's address), or none: the admin's home.
+LOGIN_REDIRECT_URL = "admin:index"
 
 TEMPLATES = [
     {
@@ -215,6 +223,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # the admin reads the token from the form, never from JavaScript
+# A form refused by the CSRF check gets the site's page, and a refused comment keeps its text.
+CSRF_FAILURE_VIEW = "articles.views.csrf.csrf_failure"
 
 # Content-Security-Policy (django-csp): scripts, styles and fonts from this site only, so no inline
 # script or style runs even if something slipped past the HTML allowlist. JSON-LD
@@ -240,6 +250,9 @@ CONTENT_SECURITY_POLICY = {
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("DJANGO_LOGIN_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address as the comments' rate limit sees it: behind the proxy, from the header named
+# by ARCHIVE_CLIENT_IP_HEADER (articles/clientip.py), so one reader's failures never lock out another.
+AXES_CLIENT_IP_CALLABLE = "articles.clientip.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
@@ -276,6 +289,11 @@ ARCHIVE_SEARCH_LIMIT = int(os.environ.get("ARCHIVE_SEARCH_LIMIT", "1000"))
 # Entries per feed.
 ARCHIVE_FEED_SIZE = 20
 ARCHIVE_IMPORT_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+# The largest request body taken at all, judged from its Content-Length before any of it is read
+# (articles.middleware.RequestSizeLimitMiddleware): an upload of the largest import plus its form.
+ARCHIVE_MAX_REQUEST_BYTES = int(os.environ.get("ARCHIVE_MAX_REQUEST_BYTES") or ARCHIVE_IMPORT_MAX_BYTES + (1 << 20))
+# Form fields other than files (an article's text in the admin, a comment): at most this much.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024 // 2)))
 
 # --- Comments and their moderation (see README, "Comments") ----------------------------------
 def env_int(name, default):
@@ -302,8 +320,10 @@ ARCHIVE_COMMENTS_RATE_WINDOW = env_int("ARCHIVE_COMMENTS_RATE_WINDOW", 600)
 ARCHIVE_COMMENTS_AUTO_APPROVE_KNOWN = env_bool("ARCHIVE_COMMENTS_AUTO_APPROVE_KNOWN", False)
 # Moderators get at most one "comments are waiting" mail per this many minutes.
 ARCHIVE_COMMENTS_NOTIFY_EVERY_MINUTES = env_int("ARCHIVE_COMMENTS_NOTIFY_EVERY_MINUTES", 15)
-# The request header holding the reader's address when a proxy sits in front (e.g. HTTP_X_REAL_IP);
-# empty: REMOTE_ADDR. Only the keyed hash of the address is stored.
+# The request header holding the reader's address when a proxy sits in front (e.g. HTTP_X_FORWARDED_FOR
+# or HTTP_X_REAL_IP; of a list, the last entry, the one the proxy added); empty: REMOTE_ADDR. The one
+# trusted-proxy setting: the comments' rate limit and the login lockout both use it (articles/clientip.py).
+# Comments store only a keyed hash of the address.
 ARCHIVE_CLIENT_IP_HEADER = os.environ.get("ARCHIVE_CLIENT_IP_HEADER", "")
 # Set on a reader who has just posted (their next page shows a personal message): a shared cache
 # must not serve or store pages for requests carrying it.

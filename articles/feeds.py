@@ -1,5 +1,7 @@
 """RSS and Atom feeds for the whole site, each category and each tag (django.contrib.syndication)."""
 
+import html
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -10,10 +12,15 @@ from django.utils.text import Truncator
 from taggit.models import Tag
 
 from articles.models import Article, Category
+from articles.pages.sites import fresh_site_cache
 
 
 class LatestArticlesFeed(Feed):
     """The newest published articles; subclasses narrow the queryset and name the feed."""
+
+    def __call__(self, request, *args, **kwargs):
+        fresh_site_cache()  # the domain of its links, as set_site_domain left it in any process
+        return super().__call__(request, *args, **kwargs)
 
     def title(self, obj=None):
         return settings.SITE_NAME
@@ -38,8 +45,9 @@ class LatestArticlesFeed(Feed):
 
     def item_description(self, item):
         # Readers render a description as HTML: escape the plain-text teaser so markup typed into a
-        # summary stays text there too.
-        return escape(item.summary or Truncator(" ".join(strip_tags(item.body).split())).words(60))
+        # summary stays text there too. The body is HTML: its text, entities decoded ("R&amp;D" is
+        # R&D), is escaped once, as the summary is.
+        return escape(item.summary or Truncator(" ".join(html.unescape(strip_tags(item.body)).split())).words(60))
 
     def item_pubdate(self, item):
         return item.published_at

@@ -9,10 +9,12 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils.html import strip_tags
 
+from articles.pages.parameters import values_read
 from articles.related.links import related_links
 
-# The parameters that change what a public page shows; anything else (tracking tags, typos)
-# is left out of the canonical address, and no value is longer than a search query may be.
+# The parameters that change what a public page lists, when the page reads them
+# (``articles.pages.parameters``); anything else (tracking tags, typos, a reply link's) is left out of
+# the canonical address, and no value is longer than a search query may be.
 CANONICAL_PARAMS = ("q", "page")
 MAX_PARAM_CHARS = 200
 
@@ -22,12 +24,13 @@ def absolute(request, path):
 
 
 def canonical_url(request):
-    """This page's address with only the meaningful parameters, page 1 without ``?page``."""
-    params = []
-    for name in CANONICAL_PARAMS:
-        value = " ".join(request.GET.get(name, "").split())[:MAX_PARAM_CHARS]
-        if value and not (name == "page" and value == "1"):
-            params.append((name, value))
+    """This page's address with only the meaningful parameters it reads, page 1 without ``?page``."""
+    match = getattr(request, "resolver_match", None)
+    params = [
+        (name, value[:MAX_PARAM_CHARS])
+        for name, value in values_read(request.GET, match.view_name if match else None)
+        if name in CANONICAL_PARAMS
+    ]
     url = absolute(request, request.path)
     if params:
         url += "?" + urlencode(params)

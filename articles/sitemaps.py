@@ -1,13 +1,27 @@
-"""sitemap.xml: every published article and the pages that list them; never a draft."""
+"""The sitemaps: every published article and the pages that list them; never a draft.
+
+``/sitemap.xml`` is an index (django.contrib.sitemaps' ``index`` view) of one sitemap per section,
+``/sitemap-<section>.xml``, each in pages of at most ``PAGE_URLS`` addresses (``?p=2``...). They are
+public pages of the ``articles`` namespace, so the page cache keeps each like any listing (with
+``Last-Modified`` and ``ETag``) until a write changes what they list (``articles.pages.receivers``).
+"""
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.urls import reverse
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, Source
 
+# URLs per sitemap page: well under the protocol's 50,000, so a page is quick to build and to read.
+PAGE_URLS = 10_000
 
-class ArticleSitemap(Sitemap):
+
+class PagedSitemap(Sitemap):
+    limit = PAGE_URLS
+
+
+class ArticleSitemap(PagedSitemap):
     changefreq = "yearly"
     priority = 0.8
 
@@ -17,8 +31,12 @@ class ArticleSitemap(Sitemap):
     def lastmod(self, item):
         return item.updated_at
 
+    def get_latest_lastmod(self):
+        # The index's date for this section: one aggregate, not every article read (Sitemap's default).
+        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
 
-class CategorySitemap(Sitemap):
+
+class CategorySitemap(PagedSitemap):
     """Every category with a published article in it or below it (its page lists the subtree)."""
 
     changefreq = "weekly"
@@ -38,7 +56,7 @@ class CategorySitemap(Sitemap):
         return reverse("articles:category", kwargs={"path": item})
 
 
-class TagSitemap(Sitemap):
+class TagSitemap(PagedSitemap):
     changefreq = "weekly"
     priority = 0.3
 
@@ -50,7 +68,7 @@ class TagSitemap(Sitemap):
         return reverse("articles:tag", kwargs={"slug": item.slug})
 
 
-class AuthorSitemap(Sitemap):
+class AuthorSitemap(PagedSitemap):
     changefreq = "monthly"
     priority = 0.4
 
@@ -58,7 +76,7 @@ class AuthorSitemap(Sitemap):
         return list(Author.objects.filter(articles__status=Article.Status.PUBLISHED).distinct().order_by("slug"))
 
 
-class SourceSitemap(Sitemap):
+class SourceSitemap(PagedSitemap):
     changefreq = "monthly"
     priority = 0.3
 
@@ -66,7 +84,7 @@ class SourceSitemap(Sitemap):
         return list(Source.objects.cited().order_by("key").only("key"))
 
 
-class ArchiveSitemap(Sitemap):
+class ArchiveSitemap(PagedSitemap):
     """The home page, the archive index and each year with articles."""
 
     changefreq = "weekly"

@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 
 from . import feeds
 from .comments import views as comments
-from .views import archive, article, listing, search
+from .views import archive, article, listing, search, sitemaps
 
 
 class YearConverter:
@@ -51,4 +51,7 @@ urlpatterns = [
     path("feeds/category/<path:path>/atom/", feeds.CategoryAtomFeed(), name="category_feed_atom"),
     path("feeds/tags/<str:slug>/rss/", feeds.TagFeed(), name="tag_feed_rss"),
     path("feeds/tags/<str:slug>/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
+    # In this namespace, so the page cache keeps them as it keeps the listings (articles/sitemaps.py).
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap_section"),
 ]

@@ -7,6 +7,7 @@ from django.contrib.sites.models import Site
 from django.utils import timezone
 
 from articles.models import Article, Footnote
+from articles.pages.sites import fresh_site_cache
 from articles.search import refresh_search_vector
 from tests.factories import make_article, make_author, make_category, make_source
 
@@ -51,4 +52,5 @@ def build_archive(n):
 def warm_caches():
     """Process-wide caches (content types, the current Site) fill on first use: fill them before counting."""
     ContentType.objects.get_for_model(Article)
+    fresh_site_cache()  # what a feed or sitemap checks first (articles.pages.sites)
     Site.objects.get_current()

@@ -56,3 +56,49 @@ def test_a_success_before_the_limit_resets_the_count(client, editor):
 
 def test_programmatic_login_without_a_request_still_works(client, editor):
     assert client.login(username="editor2", password=PASSWORD)
+
+
+# --- behind the reverse proxy: every request comes from the proxy's address ----------------------
+PROXY = "10.0.0.2"
+
+
+def sign_in_through_proxy(client, username, password, forwarded_for):
+    return client.post(reverse("admin:login"), {"username": username, "password": password, "next": "/"},
+                       REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+def test_behind_the_proxy_failures_from_one_client_do_not_lock_out_another(client, editor, settings):
+    settings.ARCHIVE_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    # The attacker writes a different X-Forwarded-For each time; the proxy appends the address it saw.
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        sign_in_through_proxy(client, "editor2", "wrong", f"198.18.0.{i}, 203.0.113.66")
+    # The attacker is locked out whatever they claim, even with the right password ...
+    assert sign_in_through_proxy(client, "editor2", PASSWORD, "198.18.0.99, 203.0.113.66").status_code == 429
+    # ... and the real editor, behind the same proxy, signs in.
+    editor_client = client.__class__()
+    response = sign_in_through_proxy(editor_client, "editor2", PASSWORD, "198.51.100.9")
+    assert response.status_code == 302
+    assert "_auth_user_id" in editor_client.session
+
+
+def test_the_lockout_and_the_comments_rate_limit_see_the_same_address(rf, settings):
+    from axes.helpers import get_client_ip_address
+
+    from articles.comments.moderation import moderator
+
+    settings.ARCHIVE_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.18.0.1, 203.0.113.66")
+    assert get_client_ip_address(request) == moderator.client_address(request) == "203.0.113.66"
+    # A header that holds no address (a proxy that did not set it, or junk) counts the connection's.
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="not-an-address")
+    assert get_client_ip_address(request) == moderator.client_address(request) == PROXY
+
+
+def test_without_a_proxy_setting_a_client_cannot_choose_its_address(client, editor, settings):
+    settings.ARCHIVE_CLIENT_IP_HEADER = ""
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("admin:login"), {"username": "editor2", "password": "wrong", "next": "/"},
+                    REMOTE_ADDR="203.0.113.66", HTTP_X_FORWARDED_FOR=f"198.18.0.{i}")
+    response = client.post(reverse("admin:login"), {"username": "editor2", "password": PASSWORD, "next": "/"},
+                           REMOTE_ADDR="203.0.113.66", HTTP_X_FORWARDED_FOR="198.18.0.200")
+    assert response.status_code == 429

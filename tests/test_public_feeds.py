@@ -1,6 +1,7 @@
 """Feeds (RSS and Atom for the site, each category, each tag) and sitemap.xml."""
 
 import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
 
 import feedparser
 import pytest
@@ -91,11 +92,18 @@ def test_pages_announce_the_site_feeds(client):
 
 
 def sitemap_locations(client):
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/xml"
-    root = ET.fromstring(response.content)
-    return [loc.text for loc in root.findall("s:url/s:loc", SITEMAP_NS)]
+    """Every address of every page of every sitemap the index at /sitemap.xml lists."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    assert index["Content-Type"] == "application/xml"
+    locations = []
+    for sitemap in ET.fromstring(index.content).findall("s:sitemap/s:loc", SITEMAP_NS):
+        address = urlsplit(sitemap.text)
+        response = client.get(address.path + (f"?{address.query}" if address.query else ""))
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/xml"
+        locations += [loc.text for loc in ET.fromstring(response.content).findall("s:url/s:loc", SITEMAP_NS)]
+    return locations
 
 
 def test_sitemap_lists_every_published_article_and_no_draft(client, seed_article):

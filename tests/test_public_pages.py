@@ -9,7 +9,7 @@ import threading
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.wsgi import get_wsgi_application
 from django.db import connection, connections
 from django.test import RequestFactory
@@ -276,11 +276,16 @@ UNREAD_FIELDS = {
     "summary", "body", "primary_category_id", "sticky", "original_url", "import_key", "import_hash",
     "search_vector", "search_head", "created_at", "updated_at",
 }
-RENDERING_FIELDS = ("article_id", "page_html", "section_html", "comments_open", "digest", "generation")
+RENDERING_FIELDS = (
+    "article_id", "page_html", "comments_html", "section_html", "comments_open", "digest", "generation",
+)
 
 
-def _staff(username="reader-staff", **fields):
-    return get_user_model().objects.create_user(username, password="x" * 12, is_staff=True, **fields)
+def _staff(username="reader-staff", *, permission="view_article", **fields):
+    user = get_user_model().objects.create_user(username, password="x" * 12, is_staff=True, **fields)
+    if permission:
+        user.user_permissions.add(Permission.objects.get(codename=permission))
+    return get_user_model().objects.get(pk=user.pk)  # no permissions cached yet
 
 
 def test_the_article_page_read_gives_the_article_and_its_stored_page_as_get_does(client):
@@ -305,7 +310,7 @@ def test_the_article_page_read_gives_the_article_and_its_stored_page_as_get_does
     ]
     assert read.rendering.article_id == article.pk
     assert read.rendering.page_html.startswith("<!DOCTYPE html>")
-    assert read.rendering.get_deferred_fields() == {"comments_html", "rendered_at"}
+    assert read.rendering.get_deferred_fields() == {"rendered_at"}
 
     html = html_of(client.get("/articles/water-rights-in-helmand/"))
     assert "<h1>Water rights in Helmand</h1>" in html
@@ -347,6 +352,29 @@ def test_a_draft_is_read_for_active_staff_only(client, staff_client):
 
     assert client.get("/articles/unfinished-draft/").status_code == 404
     assert "<h1>Unfinished draft</h1>" in html_of(staff_client.get("/articles/unfinished-draft/"))
+
+
+@pytest.mark.parametrize("permission", ["view_article", "change_article"])
+def test_staff_preview_drafts_with_the_permission_to_view_or_change_articles(client, permission):
+    make_article("Unfinished draft", status=Article.Status.DRAFT)
+    _staff("previewer", permission=permission)
+    client.login(username="previewer", password="x" * 12)
+    response = client.get("/articles/unfinished-draft/")
+    assert response.status_code == 200
+    assert "<h1>Unfinished draft</h1>" in html_of(response)
+
+
+@pytest.mark.parametrize("permission", [None, "view_comment", "change_comment"])
+def test_staff_without_the_permission_get_the_readers_404_for_a_draft(client, permission):
+    make_article("Unfinished draft", status=Article.Status.DRAFT)
+    published = make_article("Public article")
+    _staff("no-articles", permission=permission)
+    client.login(username="no-articles", password="x" * 12)
+    assert client.get("/admin/articles/article/").status_code == 403
+    response = client.get("/articles/unfinished-draft/")
+    assert response.status_code == 404
+    assert b"Unfinished draft" not in response.content
+    assert client.get(published.get_absolute_url()).status_code == 200
 
 
 @pytest.mark.parametrize("slug", ["no-such-article", "\x1farchive-compiled:slug\x1f", "' OR 1=1 --", "", "%"])

@@ -6,6 +6,7 @@ citations, and more than one page of results. Every public page stays within eig
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 
 from articles.models import Article
 from articles.pages import rendering
@@ -44,8 +45,10 @@ PAGES = {
     "feed_atom": ("/feeds/atom/", 3),
     "category_feed": ("/feeds/category/region/rss/", 4),
     "tag_feed": ("/feeds/tags/elections/atom/", 4),
-    # years, article count, articles, categories, tags, authors, sources
+    # the index: years, then per section its latest date and page count (articles), or its items
     "sitemap": ("/sitemap.xml", 7),
+    # a section's page: count, the page of items
+    "sitemap_articles": ("/sitemap-articles.xml", 2),
     "robots": ("/robots.txt", 0),
 }
 
@@ -87,6 +90,9 @@ def test_the_article_page_reads_its_article_and_stored_page_in_one_query_for_rea
     assert "articles_articlerendering" in sql
 
     staff = get_user_model().objects.create_user("previewer", password="x" * 12, is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_article"))
+    staff = get_user_model().objects.get(pk=staff.pk)
+    assert staff.has_perm("articles.view_article")  # read once per request, with the user
     with django_assert_num_queries(1):
         assert Article.objects.get_for_reading("draft-of-one", staff).pk == draft.pk
     with django_assert_num_queries(1), pytest.raises(Article.DoesNotExist):

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from articles.clientip import client_address
 from articles.comments.ratelimit import RateLimit
 from articles.models import Comment
 
@@ -100,10 +101,7 @@ class CommentModerator:
 
     # --- addresses ------------------------------------------------------------------------------
     def client_address(self, request):
-        header = getattr(settings, "ARCHIVE_CLIENT_IP_HEADER", "")
-        value = request.META.get(header, "") if header else ""
-        # X-Forwarded-For style lists: the proxy appends, so the last entry is the one it saw.
-        return (value.split(",")[-1].strip() if value else "") or request.META.get("REMOTE_ADDR", "")
+        return client_address(request)
 
     def address_hash(self, request):
         """A keyed hash (HMAC with SECRET_KEY) of the reader's address: countable, not reversible."""

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect
@@ -89,3 +90,24 @@ class CommentPostView(View):
         page.setup(request, slug=article.slug)
         page.object = article
         return page.render_to_response({"comment_form": form}, status=status)
+
+
+def refuse_after_csrf_failure(request, slug, explanation):
+    """The article page with the refused comment's form, as the reader filled it in, and why it was
+    not sent (403); None for an article that takes no comments here (the caller answers)."""
+    article = Article.objects.for_page().published().filter(slug=slug).first()
+    if article is None:
+        return None
+    form = CommentForm(
+        _posted(request), article=article, max_depth=moderator.max_depth, max_form_age=moderator.max_form_age
+    )
+    form.is_valid()  # the reader's text and any other mistake, shown with the reason at the top
+    form.add_error(None, f"Your comment was not sent. {explanation} Your text is below: send it again.")
+    return CommentPostView().refuse(request, article, form, status=403)
+
+
+def _posted(request):
+    try:
+        return request.POST
+    except (BadRequest, ValueError):
+        return {}

@@ -3,8 +3,9 @@
 Keyed on (article, import_id), so a re-import updates the same rows and creates no duplicates.
 Replies are threaded by the export's parent ids: new comments are inserted a generation at a
 time (top-level first, then their replies...), so each row is written once with its parent.
-A comment's status is taken from the export when the comment is first imported; later imports
-keep the status a moderator gave it here.
+A comment's status is taken from the export when the comment is first imported, as the import's
+``comment_trust`` policy allows (an approval only from someone who may moderate comments); later
+imports keep the status a moderator gave it here.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from articles import bulk
-from articles.comments.transfer import IMPORTED_STATUS, aware, comment_text, web_address
+from articles.comments.transfer import aware, comment_text, web_address
 from articles.models import Comment
 
+from .comment_trust import current_policy
 from .loader import current_file_cache
 
 _CONTENT_FIELDS = ("name", "email", "website", "body", "kind", "submitted_at", "ip_hash")
@@ -40,6 +42,7 @@ class _Thread:
     parents: dict[str, str | None] = field(default_factory=dict)  # import id -> its parent's (the export's)
     new: list[Comment] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)  # import ids of existing rows to update
+    held: int = 0  # new comments approved in the export that arrive pending (``comment_trust``)
 
 
 def load_comments(article, parsed) -> None:
@@ -48,6 +51,8 @@ def load_comments(article, parsed) -> None:
     # A new article has no comments yet: no need to look.
     existing = {} if new_article else _imported_comments(article)
     thread = _read_export(article, parsed.comments, existing)
+    if thread.held and (note := current_policy().note(thread.held)) not in parsed.warnings:
+        parsed.warnings.append(note)  # in the item's report and its import record
     cache = current_file_cache()
     if new_article and cache is not None and bulk.assigns_ids(Comment):
         _insert_with_file(thread, cache)
@@ -65,6 +70,7 @@ def _imported_comments(article) -> dict[str, Comment]:
 def _read_export(article, parsed_comments, existing: dict[str, Comment]) -> _Thread:
     """The export's comments (the first of each import id) as new rows or changes to ``existing``."""
     thread = _Thread(rows=dict(existing))
+    policy = current_policy()
     for pc in parsed_comments:
         import_id = pc.source_id[:50]
         if not import_id or import_id in thread.parents:
@@ -73,7 +79,8 @@ def _read_export(article, parsed_comments, existing: dict[str, Comment]) -> _Thr
         values = _values(pc)
         row = existing.get(import_id)
         if row is None:
-            status = IMPORTED_STATUS.get(str(pc.status).strip().lower(), Comment.Status.PENDING)
+            status = policy.status(pc.status)
+            thread.held += policy.held_back(pc.status)
             row = Comment(article=article, import_id=import_id, status=status, **values)
             thread.new.append(row)
             thread.rows[import_id] = row

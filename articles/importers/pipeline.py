@@ -39,8 +39,13 @@ def sha256_of(stream) -> str:
     return digest.hexdigest()
 
 
-def import_stream(stream, file_name, *, format_name=None, dry_run=False, include_pages=False) -> ImportResult:
+def import_stream(
+    stream, file_name, *, format_name=None, dry_run=False, include_pages=False, on_items=None
+) -> ImportResult:
     """Import a seekable binary stream. Bad input fails the whole file and writes nothing.
+
+    ``on_items(items)`` is told the ``ItemResult``s of each batch of articles as it is loaded (a
+    command's progress); should the file then fail as a whole, none of them was written.
 
     The search vectors, terms and related posts of the articles loaded are brought up to date by
     tasks enqueued when the file's transaction commits (or the enclosing group's, when
@@ -58,6 +63,8 @@ def import_stream(stream, file_name, *, format_name=None, dry_run=False, include
             for chunk in _chunks(iter_articles(parsed), LOAD_BATCH):
                 items = load_items(fmt, [LoadEntry(article, file_name, fmt.name, sha256) for article in chunk])
                 result.items.extend(items)
+                if on_items is not None:
+                    on_items(items)
                 since_flush += len(items)
                 if since_flush >= FLUSH_EVERY:
                     cache.flush()
@@ -154,9 +161,11 @@ def _choose_format(stream, file_name, format_name):
     return fmt
 
 
-def import_path(path, **options) -> ImportResult:
+def import_path(path, *, on_items=None, **options) -> ImportResult:
+    """``import_stream`` of the file at ``path``; ``on_items(path, items)`` as its articles load."""
+    told = (lambda items: on_items(path, items)) if on_items is not None else None
     with open(path, "rb") as stream:
-        return import_stream(stream, os.path.basename(path), **options)
+        return import_stream(stream, os.path.basename(path), on_items=told, **options)
 
 
 def import_paths(paths, **options):
@@ -172,6 +181,8 @@ def import_paths(paths, **options):
     ``LOAD_BATCH`` at a time and their articles loaded together (``load_items``), as the items of
     one export are: their new articles are created in one batch.
 
+    ``on_items(path, items)`` (an option) is told the items of a file imported on its own as they
+    load; a small file's items come only with its result.
     """
     paths = list(paths)
     run = _GroupedImport(paths, options)
@@ -323,9 +334,10 @@ def _parse_whole(path, *, format_name=None, include_pages=False, **options) -> _
     return _ParsedFile(path, fmt, sha256, articles, result)
 
 
-def collect_files(paths) -> list[Path]:
-    """Files named, and the importable files inside folders named, in a stable order."""
-    extensions = {ext for fmt in FORMATS.values() for ext in fmt.extensions}
+def collect_files(paths, *, also=()) -> list[Path]:
+    """Files named, and the importable files inside folders named (and those ending in ``also``),
+    in a stable order."""
+    extensions = {ext for fmt in FORMATS.values() for ext in fmt.extensions} | set(also)
     files = []
     for raw in paths:
         path = Path(raw)

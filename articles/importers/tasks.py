@@ -44,6 +44,7 @@ from django_tasks import task
 from articles.models.provenance import ImportRun, ImportUploadChunk
 
 from .base import ImportFailed, ImportResult, ItemResult
+from .comment_trust import comments_imported_by
 from .uploads import UploadProgress, import_upload, upload_name
 
 logger = logging.getLogger(__name__)
@@ -83,12 +84,13 @@ def import_upload_task(run_id: int) -> dict:
     )
     if not claimed:
         return {"status": "skipped"}
-    run = ImportRun.objects.get(pk=run_id)
+    run = ImportRun.objects.select_related("created_by").get(pk=run_id)
     # Outside a transaction another connection can show the counters while the import's is open.
     writer = _CounterWriter(run_id, own_connection=not connection.in_atomic_block and connection.vendor != "sqlite")
     progress = _RunProgress(writer)
     try:
-        with stored_upload(run) as upload:
+        # Comments approved in the export stay approved only if the uploader may moderate comments.
+        with stored_upload(run) as upload, comments_imported_by(run.created_by):
             results = import_upload(upload, dry_run=run.dry_run, include_pages=run.include_pages, progress=progress)
     except BaseException as exc:
         writer.close()

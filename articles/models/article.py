@@ -32,14 +32,22 @@ class ArticleRevision(models.Model):
 
 READING_RENDERING_FIELDS = tuple(
     f"rendering__{name}"
-    # Not the comments alone (``comments_html``): only a refused post or a reply reads them.
-    for name in ("page_html", "section_html", "comments_open", "digest", "generation")
+    for name in ("page_html", "comments_html", "section_html", "comments_open", "digest", "generation")
 )
 
 
+# Either lets staff preview drafts on the public site: the admin shows them the same articles.
+PREVIEW_PERMISSIONS = ("articles.view_article", "articles.change_article")
+
+
 def previews_drafts(user) -> bool:
-    """Whether ``user`` (None: anonymous) sees articles of every status, as staff preview them."""
-    return user is not None and user.is_active and user.is_staff
+    """Whether ``user`` (None: anonymous) sees articles of every status, as staff preview them: active
+    staff who may view or change articles in the admin, where they see the drafts anyway (not every
+    staff account: one without those permissions sees only what readers see)."""
+    return (
+        user is not None and user.is_active and user.is_staff
+        and any(user.has_perm(permission) for permission in PREVIEW_PERMISSIONS)
+    )
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -47,7 +55,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED)
 
     def visible_to(self, user):
-        """Staff preview every status; everyone else sees published articles only."""
+        """Staff who may view or change articles preview every status (``previews_drafts``); everyone
+        else sees published articles only."""
         return self.all() if previews_drafts(user) else self.published()
 
     def in_category(self, category):

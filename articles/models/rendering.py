@@ -29,8 +29,9 @@ class ArticleRendering(models.Model):
     # The approved comments (heading and thread), and whether comments were open when it was
     # rendered: reply links show only then, and comments close with time as well as by a write.
     comments_html = models.TextField(blank=True)
-    # The comments section (those comments and a fresh reply form) with holes for the reader's
-    # CSRF token and form token: what most readers get, with no template rendered for them.
+    # The comments section's shell (a fresh reply form) with holes for those comments and for the
+    # reader's CSRF token and form token: what most readers get, with no template rendered for
+    # them. The tokens are filled in the shell alone; the comments, readers' text, go in after.
     section_html = models.TextField(blank=True)
     comments_open = models.BooleanField(default=False)
     # Digest of the templates and settings the HTML came from: a deploy that changes them makes

@@ -30,10 +30,13 @@ comment, so their next pages show a personal message), a request carrying Django
 cookie, and any method other than GET/HEAD. A response is stored only if it is a 200 that sets no
 cookie.
 
-The comment form's CSRF token is per reader, yet the article page is shared: the stored copy
-holds a placeholder where the token was, and every reader served from the cache gets their own
-token put in its place (Django's ``get_token``: CsrfViewMiddleware sets their cookie).
-Likewise the comment form's signed "shown at" token is re-signed for the time each reader is served.
+The comment form's CSRF token is per reader, yet the article page is shared: the stored copy is
+cut where the token was, and every reader served from the cache gets their own token put in the
+cut (Django's ``get_token``: CsrfViewMiddleware sets their cookie). Likewise the comment form's
+signed "shown at" token is re-signed for the time each reader is served. The cuts are found by the
+markup of the two inputs (attribute quotes, which escaping changes in any text a reader wrote) and
+kept as positions: nothing in the page is ever searched for a placeholder, so a comment or a search
+quoting one is shown as written, never with a reader's token.
 
 Conditional GET: cached pages carry an ``ETag`` (digest of the body) and ``Last-Modified`` (when
 that version was rendered); a request whose validators match is answered ``304 Not Modified``.
@@ -60,15 +63,16 @@ from django.utils.http import http_date, quote_etag
 from articles.aftercommit import AtCommit
 from articles.comments.forms import form_token_payload, reshown_form_token
 
-CSRF_PLACEHOLDER = b"__archive_csrf_token__"
+from .parameters import normalised_query
+
+# The reader's own tokens in a page, by the markup of their inputs: the value is what is cut out.
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
-FORM_TOKEN_HOLE = b'name="token" value="__archive_form_token__"'
 _FORM_TOKEN_INPUT = re.compile(rb'name="token" value="([^"]+)"')
-_HOLES = re.compile(b"(" + re.escape(CSRF_PLACEHOLDER) + b"|" + re.escape(FORM_TOKEN_HOLE) + b")")
+CSRF_HOLE, FORM_TOKEN_HOLE = "csrf", "form"
 VERSION_PREFIX = "pagever:"
 # The layout of a stored entry is part of its key: after a deploy that changes it, entries stored by
 # the old code are never read (they expire), so no process reads a layout it does not know.
-PAGE_PREFIX = "page4:"
+PAGE_PREFIX = "page5:"
 SITE = "site"
 LISTINGS = "listings"
 COMMENTS = "comments"
@@ -260,13 +264,16 @@ def page_scopes(match, view_kwargs) -> list[str] | None:
     return [SITE, *scopes]
 
 
-def _page_key(request) -> str:
-    """One entry per URL (host and query included); which versions it was rendered for is in the entry."""
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+def _page_key(request, view_name=None) -> str:
+    """One entry per page: its URL with only the query parameters the page reads, each as it reads
+    it (``parameters``), so ``?utm_source=…`` and junk find the bare page's entry. Which versions
+    it was rendered for is in the entry."""
+    query = normalised_query(request.GET, view_name)
+    url = f"{request.scheme}://{request.get_host()}{request.path}" + (f"?{query}" if query else "")
     return PAGE_PREFIX + hashlib.sha256(url.encode()).hexdigest()[:32]
 
 
-def lookup(request, scopes):
+def lookup(request, scopes, view_name=None):
     """(page key, current versions of ``scopes``, cached entry or None) for this request.
 
     One ``get_many`` reads the versions and the page's entry together; the entry is served only if
@@ -275,7 +282,7 @@ def lookup(request, scopes):
     the entry outdated, never served again; a missing version key (new, or evicted) is a miss.
     """
     _read_since_bump.scopes = set()
-    key = _page_key(request)
+    key = _page_key(request, view_name)
     version_keys = [VERSION_PREFIX + scope for scope in scopes]
     found = page_cache().get_many([*version_keys, key])
     if any(k not in found for k in version_keys):
@@ -321,7 +328,7 @@ class PublicPageCacheMiddleware:
         if scopes is None:
             return None
         try:
-            key, versions, entry = lookup(request, scopes)
+            key, versions, entry = lookup(request, scopes, match.view_name)
         except DisallowedHost:
             return None  # answered by the usual path (400)
         if entry is None:
@@ -341,39 +348,25 @@ class PublicPageCacheMiddleware:
             or response.has_header("Cache-Control") and "private" in response["Cache-Control"]
         ):
             return response
-        content = response.content
-        csrf_hole = False
-        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
-            tokens = set(_CSRF_INPUT.findall(content))
-            if len(tokens) != 1:
-                return response  # a token we cannot find (or several) stays this reader's alone
-            content = content.replace(tokens.pop(), CSRF_PLACEHOLDER)
-            csrf_hole = True
-        form_payload = None
-        tokens = set(_FORM_TOKEN_INPUT.findall(content))
-        if len(tokens) == 1:
-            # The comment form's signed "shown at": a hole too, signed afresh for each reader served
-            # (what it says is kept, so a hit only signs).
-            form_token = tokens.pop()
-            form_payload = form_token_payload(form_token.decode())
-            if form_payload is None:
-                return response
-            content = content.replace(b'name="token" value="' + form_token + b'"', FORM_TOKEN_HOLE)
-        elif tokens:
-            return response
+        cut = _cut_tokens(response.content, csrf_used=bool(
+            request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED")
+        ))
+        if cut is None:
+            return response  # a token we cannot find (or several) stays this reader's alone
+        pieces, holes, form_payload = cut
         now = int(time.time())
         entry = {
             # The versions read before rendering: the entry is served while they are current.
             "versions": versions,
-            # The page cut at its holes (CSRF_PLACEHOLDER, FORM_TOKEN_HOLE): a hit joins the pieces
-            # with this reader's tokens instead of searching the page for each hole.
-            "pieces": _HOLES.split(content),
-            "csrf_hole": csrf_hole,
+            # The page cut where the reader's tokens were: ``holes[i]`` (CSRF_HOLE, FORM_TOKEN_HOLE)
+            # goes between ``pieces[i]`` and ``pieces[i + 1]``; a hit joins them with this reader's.
+            "pieces": pieces,
+            "holes": holes,
             "form_payload": form_payload,
             "content_type": response["Content-Type"],
             # The headers the inner middleware added (CSP, X-Frame-Options...): an early hit skips it.
             "headers": {h: v for h, v in response.items() if h.lower() not in _PER_RESPONSE_HEADERS},
-            "etag": quote_etag(hashlib.sha256(content).hexdigest()[:32]),
+            "etag": _etag(pieces, holes),
             "last_modified": now,
             "last_modified_http": http_date(now),
         }
@@ -385,15 +378,50 @@ class PublicPageCacheMiddleware:
         )
 
 
+def _etag(pieces, holes) -> str:
+    return quote_etag(hashlib.sha256(b"\0".join([*pieces, *(hole.encode() for hole in holes)])).hexdigest()[:32])
+
+
+def _cut_tokens(content: bytes, *, csrf_used: bool):
+    """(pieces, holes, form token payload) of a page to store, cut at the values of its token inputs;
+    None when it cannot be shared (a CSRF token used but not found once, two different form tokens,
+    a form token not ours, or the token showing anywhere else in the page)."""
+    cuts = [(match.span(1), FORM_TOKEN_HOLE, match.group(1)) for match in _FORM_TOKEN_INPUT.finditer(content)]
+    form_tokens = {token for _, _, token in cuts}
+    if len(form_tokens) > 1:
+        return None
+    form_payload = form_token_payload(form_tokens.pop().decode()) if form_tokens else None
+    if form_tokens and form_payload is None:
+        return None
+    if csrf_used:
+        csrf = [(match.span(1), CSRF_HOLE, match.group(1)) for match in _CSRF_INPUT.finditer(content)]
+        if len({token for _, _, token in csrf}) != 1:
+            return None
+        cuts += csrf
+    pieces, holes, start = [], [], 0
+    for (begin, end), hole, _ in sorted(cuts):
+        pieces.append(content[start:begin])
+        holes.append(hole)
+        start = end
+    pieces.append(content[start:])
+    tokens = {token for _, _, token in cuts}
+    if any(token in piece for token in tokens for piece in pieces):
+        return None
+    return pieces, holes, form_payload
+
+
 def _response_from(entry, request) -> HttpResponse:
-    pieces = entry["pieces"]
-    if len(pieces) > 1:
+    pieces, holes = entry["pieces"], entry["holes"]
+    if holes:
         fill = {}
-        if entry["csrf_hole"]:
-            fill[CSRF_PLACEHOLDER] = get_token(request).encode()
-        if entry["form_payload"] is not None:
-            fill[FORM_TOKEN_HOLE] = b'name="token" value="' + reshown_form_token(entry["form_payload"]).encode() + b'"'
-        pieces = [fill.get(piece, piece) for piece in pieces]
+        if CSRF_HOLE in holes:
+            fill[CSRF_HOLE] = get_token(request).encode()
+        if FORM_TOKEN_HOLE in holes:
+            fill[FORM_TOKEN_HOLE] = reshown_form_token(entry["form_payload"]).encode()
+        joined = [pieces[0]]
+        for hole, piece in zip(holes, pieces[1:], strict=True):
+            joined += (fill[hole], piece)
+        pieces = joined
     response = HttpResponse(b"".join(pieces), content_type=entry["content_type"])
     for header, value in entry["headers"].items():
         response[header] = value

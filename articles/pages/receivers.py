@@ -16,6 +16,7 @@ which articles are affected still exist.
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sites.models import Site
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_delete
 from django.dispatch import receiver
@@ -28,6 +29,7 @@ from articles.related.lists import refresh_pages, related_lists_changed, showing
 
 from . import rendering
 from .cache import COMMENTS, LISTINGS, SITE, article_scope, bump
+from .sites import SITE_DOMAIN
 from .tasks import render_article_pages
 
 PUBLISHED = Article.Status.PUBLISHED
@@ -168,6 +170,16 @@ def comment_changed(sender, instance, signal, raw=False, origin=None, **kwargs):
 def comments_moderated_together(sender, article_ids, **kwargs):
     bump(COMMENTS, *(article_scope(s) for s in sorted(set(_slugs(article_ids)))))
     _invalidate(article_ids, render=article_ids)
+
+
+# -- the site's domain ---------------------------------------------------------------------------
+@receiver(post_save, sender=Site, dispatch_uid="pages_site_saved")
+@receiver(post_delete, sender=Site, dispatch_uid="pages_site_deleted")
+def site_changed(sender, created=False, raw=False, **kwargs):
+    # Feeds and sitemaps (listings) write its domain into every link; every process forgets its copy.
+    # A new Site (the default one `migrate` makes, before any cache table exists) is on no page yet.
+    if not raw and not created:
+        bump(LISTINGS, SITE_DOMAIN)
 
 
 # -- names shown everywhere --------------------------------------------------------------------

@@ -26,6 +26,11 @@ Never stale, by construction:
 A page whose rendering is missing or stale is rendered live, exactly as it would be stored, and the
 result is stored for the next reader. Absolute URLs (canonical, Open Graph, structured data) are
 written with the placeholder ``ORIGIN`` and completed for the request's own scheme and host.
+
+No text a reader wrote ever reaches a substitution: the placeholders are filled in only in the parts
+made from the site's own templates and the editors' articles (``page_html`` and the comments
+section's shell, ``section_html``); the approved comments (``comments_html``) are joined in after,
+as they are, so a comment quoting a placeholder is shown as written, never with a reader's token.
 """
 
 from __future__ import annotations
@@ -83,13 +88,15 @@ TEMPLATES = (
 # comments, and everything else in the page is escaped, so nothing else can contain them).
 MESSAGES_HOLE = "<!--archive:messages-->"
 COMMENTS_HOLE = "<!--archive:comments-->"
-# The comments section as most readers get it (a fresh reply form) is stored with holes for the
-# two tokens that are the reader's own: their CSRF token and the form's signed "shown at".
+# The comments section as most readers get it (a fresh reply form) is stored as a shell: a hole
+# where the approved comments go (joined in unchanged) and holes for the two tokens that are the
+# reader's own, their CSRF token and the form's signed "shown at".
+THREAD_HOLE = "<!--archive:thread-->"
 CSRF_HOLE = "__archive:csrf__"
 FORM_TOKEN_HOLE = "__archive:form-token__"
 _FORM_TOKEN = re.compile(r'name="token" value="([^"]+)"')
 # Raise when the Python that shapes the stored HTML changes (articles.seo, Footnote, Source labels).
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 # A reserved name (RFC 2606): no real address can contain it, and it is replaced in every response.
 ORIGIN = "https://origin.invalid"
 BATCH = 200
@@ -125,8 +132,8 @@ def digest() -> str:
 @dataclass
 class Rendered:
     page: str  # the whole page, with MESSAGES_HOLE and COMMENTS_HOLE
-    comments: str | None  # the approved comments (None: not read, see ``page``)
-    section: str  # the comments section with a fresh form, with CSRF_HOLE and FORM_TOKEN_HOLE
+    comments: str  # the approved comments: readers' text, never searched for a hole
+    section: str  # the comments section with a fresh form, with THREAD_HOLE, CSRF_HOLE and FORM_TOKEN_HOLE
     comments_open: bool  # when rendered
 
 
@@ -136,7 +143,7 @@ def render(article) -> Rendered:
                "comments_section": mark_safe(COMMENTS_HOLE), **site(None)}
     comments = loader.get_template(COMMENTS_TEMPLATE).render(context)
     section = loader.get_template(SECTION_TEMPLATE).render(
-        {**context, "article_comments": mark_safe(comments), "csrf_token": CSRF_HOLE}
+        {**context, "article_comments": mark_safe(THREAD_HOLE), "csrf_token": CSRF_HOLE}
     )
     # The form's token, signed for now, becomes a hole (there is none when comments are closed).
     section = _FORM_TOKEN.sub(f'name="token" value="{FORM_TOKEN_HOLE}"', section, count=1)
@@ -152,15 +159,13 @@ def page(article, request, comment_form=None) -> str:
     """The page of ``article`` (fetched with ``Article.objects.for_reading()``) for this reader:
     the stored rendering when current, else rendered now and stored for the next reader; with the
     reader's messages and the comments section (``comment_form``: the form a refused post sends back)."""
-
-
     try:
         rendering = article.rendering
     except ObjectDoesNotExist:
         rendering = None
     if rendering is not None and rendering.is_current(digest(), moderator.allow(article)):
-        # The comments alone are read (one more query) only by a refused post or a reply, below.
-        stored = Rendered(rendering.page_html, None, rendering.section_html, rendering.comments_open)
+        stored = Rendered(rendering.page_html, rendering.comments_html, rendering.section_html,
+                          rendering.comments_open)
     else:
         stored = render(Article.objects.for_page().get(pk=article.pk))
         store(article.pk, rendering.generation if rendering is not None else None, stored)
@@ -170,17 +175,15 @@ def page(article, request, comment_form=None) -> str:
     # The messages include shows nothing without messages: rendered only for a reader who has some.
     messages = loader.render_to_string("includes/messages.html", request=request) if get_messages(request) else ""
     if comment_form is None and "replyto" not in request.GET:
-        # A fresh form, as stored: only the reader's two tokens are made now.
-
-        comments = (stored.section.replace(ORIGIN, origin).replace(CSRF_HOLE, get_token(request))
-                    .replace(FORM_TOKEN_HOLE, form_token(article)))
+        # A fresh form, as stored: only the reader's two tokens are made now, in the shell, before
+        # the comments are joined in.
+        shell = stored.section.replace(CSRF_HOLE, get_token(request)).replace(FORM_TOKEN_HOLE, form_token(article))
+        before, after = shell.split(THREAD_HOLE, 1)
+        comments = "".join((before, stored.comments, after))
     else:  # a refused post's form with its errors, or a reply to a comment: rendered for this reader
-        if stored.comments is None:
-            stored.comments = rendering.comments_html
         comments = loader.render_to_string(
             SECTION_TEMPLATE,
-            {"article": article, "article_comments": mark_safe(stored.comments.replace(ORIGIN, origin)),
-             "comment_form": comment_form},
+            {"article": article, "article_comments": mark_safe(stored.comments), "comment_form": comment_form},
             request=request,
         )
     return "".join((top, messages, middle, comments, bottom))

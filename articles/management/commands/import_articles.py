@@ -1,16 +1,30 @@
+from pathlib import Path
+
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.importers.formats import FORMATS
 from articles.importers.pipeline import collect_files, import_paths
-from articles.progress import progress
+from articles.importers.uploads import UploadProgress, import_upload
+from articles.progress import ItemProgress
 from articles.related.tasks import update_related_posts
+
+ZIP = ".zip"
+KNOWN = ", ".join(f"{fmt.label} ({', '.join(fmt.extensions)})" for fmt in FORMATS.values())
 
 
 class Command(BaseCommand):
-    help = "Import articles from files or folders (seed-format .txt, WordPress .xml exports)."
+    help = (
+        f"Import articles from files or folders: {KNOWN}, and .zip files of plain-text articles or WordPress "
+        "exports. Each article is reported as it is loaded (on a terminal a progress bar counts them); "
+        "-v 0 reports only what failed."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", help="Files or folders to import.")
+        parser.add_argument(
+            "paths", nargs="+",
+            help="Files or folders to import (.txt, .xml, .wxr, .jsonl, .zip; folders are searched for them).",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Parse and check everything, write nothing.")
         parser.add_argument("--format", choices=sorted(FORMATS), help="Force a format instead of detecting it.")
         parser.add_argument(
@@ -19,20 +33,39 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         files = self._files(options["paths"])
-        imports = import_paths(
-            files,
-            format_name=options["format"],
-            dry_run=options["dry_run"],
-            include_pages=options["include_pages"],
-        )
-        imports = progress(imports, desc="Importing", unit="file", total=len(files), stream=self.stderr)
-        totals, failed_files = self._import(imports)
+        quiet = options["verbosity"] == 0
+        bar = ItemProgress(desc="Importing", unit="article", stream=self.stderr, out=self.stdout, shown=not quiet)
+        report = _Report(self, bar, quiet=quiet)
+        common = {"dry_run": options["dry_run"], "include_pages": options["include_pages"]}
+        try:
+            others = [f for f in files if f.suffix.lower() != ZIP]
+            imports = import_paths(others, format_name=options["format"], on_items=report.items, **common)
+            for path, result in imports:
+                report.file_done(path, result)
+            for path in files:
+                if path.suffix.lower() == ZIP:
+                    self._import_zip(path, report, **common)
+        finally:
+            bar.close()
+        self._summary(len(files), report, options)
 
+    def _import_zip(self, path, report, **options):
+        with open(path, "rb") as stream:
+            results = import_upload(File(stream, name=path.name), progress=_ZipMembers(path, report), **options)
+        whole = [result for result in results if result.file_name == path.name]
+        for result in whole:  # the zip refused as a whole: members already reported went with it
+            report.file_done(path, result)
+
+    def _summary(self, file_count, report, options):
+        totals = report.totals
         summary = ", ".join(f"{n} {outcome}" for outcome, n in totals.items())
         prefix = "Dry run, nothing written: " if options["dry_run"] else ""
-        line = f"{prefix}{len(files)} file(s): {summary}" + (f"; {failed_files} file(s) failed" if failed_files else "")
-        if failed_files or totals["failed"]:
+        line = f"{prefix}{file_count} file(s): {summary}"
+        line += f"; {report.failed_files} file(s) failed" if report.failed_files else ""
+        if report.failed_files or totals["failed"]:
             raise CommandError(line)
+        if report.quiet:
+            return
         self.stdout.write(self.style.SUCCESS(line))
         written = totals["created"] + totals["updated"]
         if written and not options["dry_run"] and update_related_posts.get_backend().supports_defer:
@@ -44,39 +77,68 @@ class Command(BaseCommand):
     @staticmethod
     def _files(paths):
         """The files to import (``collect_files``); a CommandError if one is missing or none is found."""
-        files = collect_files(paths)
+        files = collect_files(paths, also=(ZIP,))
         missing = [str(f) for f in files if not f.is_file()]
         if missing:
             raise CommandError(f"No such file: {', '.join(missing)}. Check the path and try again.")
         if not files:
-            raise CommandError("No importable files found (.txt or .xml) in: " + ", ".join(paths))
+            raise CommandError("No importable files found (.txt, .xml, .jsonl or .zip) in: " + ", ".join(paths))
         return files
 
-    def _import(self, imports):
-        """Report each file as it is done; the items of each outcome, and how many files failed."""
-        totals = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
-        failed_files = 0
-        for path, result in imports:
-            self._report(path, result)
-            for outcome in totals:
-                totals[outcome] += result.count(outcome)
-            if result.error:
-                failed_files += 1
-        return totals, failed_files
 
-    def _report(self, path, result):
+class _Report:
+    """The command's lines, each item's as soon as it is loaded, and the totals."""
+
+    def __init__(self, command, bar: ItemProgress, *, quiet: bool):
+        self.style = command.style
+        self.bar = bar
+        self.quiet = quiet
+        self.totals = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
+        self.failed_files = 0
+        self.told: dict[object, int] = {}  # path -> items already reported while its file loads
+
+    def items(self, path, items):
+        """``on_items``: a batch of a file's articles is loaded."""
+        self.told[path] = self.told.get(path, 0) + len(items)
+        self._items(path, items)
+
+    def file_done(self, path, result):
+        told = self.told.pop(path, 0)
         if result.error:
-            self.stdout.write(self.style.ERROR(f"{path}: failed: {result.error}"))
+            self.failed_files += 1
+            written = ", nothing of it was written" if told else ""
+            self.bar.write([self.style.ERROR(f"{path}: failed{written}: {result.error}")])
             return
+        self._items(path, result.items[told:])
         for item in result.items:
-            line = f"{path}: {item.outcome}: {item.title}"
-            if item.message:
-                line += f" ({item.message})"
-            self.stdout.write(line)
-            for warning in item.warnings:
-                self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
-        for warning in result.warnings:
-            self.stdout.write(self.style.WARNING(f"{path}: warning: {warning}"))
+            self.totals[item.outcome] = self.totals.get(item.outcome, 0) + 1
+        if self.quiet:
+            return
+        lines = [self.style.WARNING(f"{path}: warning: {warning}") for warning in result.warnings]
         if result.skipped:
-            skipped = ", ".join(f"{n} {kind}" for kind, n in sorted(result.skipped.items()))
-            self.stdout.write(f"{path}: skipped {skipped}")
+            lines.append(f"{path}: skipped " + ", ".join(f"{n} {kind}" for kind, n in sorted(result.skipped.items())))
+        self.bar.write(lines)
+
+    def _items(self, path, items):
+        lines = []
+        for item in items:
+            if self.quiet and item.outcome != "failed":
+                continue
+            line = f"{path}: {item.outcome}: {item.title}" + (f" ({item.message})" if item.message else "")
+            lines.append(self.style.ERROR(line) if item.outcome == "failed" else line)
+            if not self.quiet:
+                lines += [self.style.WARNING(f"  warning: {warning}") for warning in item.warnings]
+        self.bar.update(len(items))
+        self.bar.write(lines)
+
+
+class _ZipMembers(UploadProgress):
+    """A zip's members reported as files of their own: ``archive.zip: member.txt``."""
+
+    def __init__(self, path: Path, report: _Report):
+        self.path = path
+        self.report = report
+
+    def file_done(self, result, size):
+        member = result.file_name.split(": ", 1)[-1]
+        self.report.file_done(f"{self.path}: {member}", result)

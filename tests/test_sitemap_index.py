@@ -1,0 +1,78 @@
+"""The sitemap is an index of sitemaps of at most 10,000 addresses a page, each kept by the page
+cache like any listing (Last-Modified, ETag, 304), and robots.txt names the index."""
+
+import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
+
+import pytest
+from django.utils.http import http_date
+
+from articles import sitemaps
+from articles.models import Article
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def _path(url):
+    address = urlsplit(url)
+    return address.path + (f"?{address.query}" if address.query else "")
+
+
+def index_entries(client):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    return [_path(loc.text) for loc in ET.fromstring(response.content).findall("s:sitemap/s:loc", NS)]
+
+
+def addresses(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    return [_path(loc.text) for loc in ET.fromstring(response.content).findall("s:url/s:loc", NS)]
+
+
+def test_every_section_holds_at_most_ten_thousand_addresses_a_page():
+    assert sitemaps.PAGE_URLS == 10_000
+    assert all(section().limit == 10_000 for section in sitemaps.SITEMAPS.values())
+
+
+def test_the_index_lists_each_page_of_each_section(client, monkeypatch):
+    monkeypatch.setattr(sitemaps.ArticleSitemap, "limit", 2)
+    articles = [make_article(f"Article {n}") for n in range(5)]
+    assert index_entries(client) == [
+        "/sitemap-archive.xml",
+        "/sitemap-articles.xml", "/sitemap-articles.xml?p=2", "/sitemap-articles.xml?p=3",
+        "/sitemap-categories.xml", "/sitemap-tags.xml", "/sitemap-authors.xml", "/sitemap-sources.xml",
+    ]
+    pages = [addresses(client, f"/sitemap-articles.xml{query}") for query in ("", "?p=2", "?p=3")]
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert sorted(sum(pages, [])) == sorted(a.get_absolute_url() for a in articles)
+    assert client.get("/sitemap-articles.xml?p=4").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/sitemap.xml", "/sitemap-articles.xml"])
+def test_each_sitemap_page_is_cached_with_validators_until_an_article_is_published(client, path):
+    make_article("First")
+    first = client.get(path)
+    assert first["X-Archive-Cache"] == "miss"
+    again = client.get(path)
+    assert again["X-Archive-Cache"] == "hit"
+    assert again.content == first.content
+    assert again["Last-Modified"] and again["ETag"]
+    assert client.get(path, HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
+    assert client.get(path, HTTP_IF_MODIFIED_SINCE=again["Last-Modified"]).status_code == 304
+    assert client.get(path, HTTP_IF_MODIFIED_SINCE=http_date(0)).status_code == 200
+
+    draft = make_article("Second", status=Article.Status.DRAFT)
+    Article.objects.filter(pk=draft.pk).set_status(Article.Status.PUBLISHED)
+    fresh = client.get(path)
+    assert fresh["X-Archive-Cache"] == "miss"
+    if path == "/sitemap-articles.xml":
+        assert "/articles/second/" in fresh.content.decode()
+
+
+def test_robots_txt_names_the_index(client):
+    assert "Sitemap: http://testserver/sitemap.xml" in client.get("/robots.txt").content.decode().splitlines()
