@@ -10,6 +10,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
+    path("oai/", include("articles.oai.urls")),
     path("", include("articles.urls")),
 ]
 
