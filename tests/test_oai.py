@@ -7,6 +7,7 @@ import io
 import time
 
 import pytest
+from django.contrib.sites.models import Site
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -53,7 +54,7 @@ def test_identify_describes_the_repository(client):
     stamp(oldest, dt.datetime(2019, 5, 6, 7, 8, 9, 500, tzinfo=UTC))
     tree = oai(client, verb="Identify")
     assert texts(tree, "/o:OAI-PMH/o:request") == ["http://testserver/oai/"]
-    assert tree.xpath("/o:OAI-PMH/o:request", namespaces=NS)[0].attrib == {"verb": "Identify"}
+    assert dict(tree.xpath("/o:OAI-PMH/o:request", namespaces=NS)[0].attrib) == {"verb": "Identify"}
     assert [(e.tag.split("}")[1], e.text) for e in tree.find("o:Identify", NS) if e.text] == [
         ("repositoryName", "The Archive"),
         ("baseURL", "http://testserver/oai/"),
@@ -70,6 +71,7 @@ def test_identify_describes_the_repository(client):
 
 def test_the_repository_id_is_the_sites_domain_unless_set(client, settings):
     settings.ARCHIVE_OAI_REPOSITORY_ID = ""
+    Site.objects.clear_cache()  # another test may have left its domain in the sites framework's cache
     article = make_article()
     tree = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
     assert headers(tree) == [f"oai:example.com:{article.pk}"]
@@ -211,6 +213,39 @@ def test_a_set_holds_its_categorys_subtree(client):
     assert headers(tree) == [identifier(elsewhere.pk)]
 
 
+OLD = dt.datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def changed_since(client, moment):
+    tree = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", from_=moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return [] if error_codes(tree) == ["noRecordsMatch"] else headers(tree)
+
+
+def test_new_categories_or_tags_date_a_record_anew(client):
+    filed, tagged, untouched = make_article(), make_article(), make_article()
+    for article in (filed, tagged, untouched):
+        stamp(article, OLD)
+    since = timezone.now().replace(microsecond=0)
+    Article.objects.get(pk=filed.pk).categories.add(make_category("Economy"))
+    Article.objects.get(pk=tagged.pk).tags.add("water")
+    assert sorted(changed_since(client, since)) == sorted([identifier(filed.pk), identifier(tagged.pk)])
+
+
+def test_a_moved_or_renamed_category_dates_its_articles_anew(client):
+    politics = make_category("Afghanistan", "Politics")
+    inside, outside = make_article(category=politics), make_article(category=make_category("Economy"))
+    for article in (inside, outside):
+        stamp(article, OLD)
+    since = timezone.now().replace(microsecond=0)
+    root = politics.parent
+    root.name, root.slug = "Afghanistan and Region", "afghanistan-region"
+    root.save()
+    assert changed_since(client, since) == [identifier(inside.pk)]
+    tree = oai(client, verb="GetRecord", identifier=identifier(inside.pk), metadataPrefix="oai_dc")
+    assert texts(tree, "//o:setSpec") == ["afghanistan-region:politics"]
+    assert texts(tree, "//dc:subject") == ["Afghanistan and Region » Politics"]
+
+
 # -- resumption tokens ----------------------------------------------------------------------------
 @pytest.fixture
 def archive_of_250(db):
@@ -235,7 +270,7 @@ def harvest(client, verb="ListIdentifiers", **arguments):
 
 def test_a_long_list_comes_a_hundred_at_a_time(client, archive_of_250):
     published = archive_of_250
-    assert 240 < len(published) < 250  # the generated archive has a few drafts
+    assert 200 < len(published) <= 250  # the generated archive has a few drafts
     for verb in ("ListIdentifiers", "ListRecords"):
         found, cursors, trees = harvest(client, verb)
         assert found == published
@@ -254,9 +289,9 @@ def test_a_token_survives_articles_added_and_changed_during_a_harvest(client, ar
     while token_of(tree) is not None and token_of(tree).text:
         tree = oai(client, verb="ListIdentifiers", resumptionToken=token_of(tree).text)
         found += headers(tree)
-    # Every article once, in change order: the one edited meanwhile moves to its new place, with the new ones.
+    # Every article once, in change order: the new ones at the end, and the one edited after them.
     assert found == [i for i in archive_of_250 if i != identifier(edited.pk)] + [
-        identifier(edited.pk), *(identifier(a.pk) for a in added)
+        *(identifier(a.pk) for a in added), identifier(edited.pk)
     ]
 
 
@@ -364,9 +399,9 @@ def test_each_bad_request_answers_the_protocols_error(client, arguments, code):
     request = tree.xpath("/o:OAI-PMH/o:request", namespaces=NS)[0]
     assert request.text == "http://testserver/oai/"
     if code in ("badVerb", "badArgument"):
-        assert request.attrib == {}  # the protocol: arguments that were refused are not echoed
+        assert dict(request.attrib) == {}  # the protocol: arguments that were refused are not echoed
     else:
-        assert request.attrib == arguments
+        assert dict(request.attrib) == arguments
 
 
 def test_without_categories_there_is_no_set_hierarchy(client):

@@ -76,7 +76,7 @@ class OaiDc(MetadataFormat):
             yield "creator", author.name
         for category in sorted(article.categories.all(), key=lambda c: c.path):
             yield "subject", category.full_name or category.name
-        for tag in sorted(article.tags.all(), key=lambda t: t.name):
+        for tag in sorted(article.tags.all(), key=lambda t: t.name.casefold()):
             yield "subject", tag.name
         yield "description", " ".join(strip_tags(article.summary).split())
         yield "publisher", context.publisher

@@ -96,11 +96,9 @@ def page(selection, metadata_format, *, full, size=PAGE_SIZE) -> tuple[list[Item
     return merged[:size], len(merged) > size
 
 
-def find(article_id, *, full=True) -> Item | None:
+def find(article_id) -> Item | None:
     """The item an identifier names: its published article, its deleted record, or None."""
-    articles = Article.objects.published()
-    articles = articles.for_harvest() if full else articles.prefetch_related("categories")
-    article = articles.filter(pk=article_id).first()
+    article = Article.objects.published().for_harvest().filter(pk=article_id).first()
     if article is not None:
         return Item(article.pk, article.updated_at, [c.path for c in article.categories.all()], article)
     record = DeletedRecord.objects.filter(article_id=article_id).first()

@@ -72,9 +72,9 @@ def metadata_format(prefix):
     return found
 
 
-def find_item(identifier, harvest, *, full=True):
+def find_item(identifier, harvest):
     article_id = identifiers.article_id_from(identifier, harvest.repository)
-    item = records.find(article_id, full=full) if article_id is not None else None
+    item = records.find(article_id) if article_id is not None else None
     if item is None:
         raise OAIError("idDoesNotExist", f"No record has the identifier {identifier[:80]!r} in this repository.")
     return item
@@ -143,9 +143,11 @@ class ListSets(Verb):
             raise OAIError("noSetHierarchy", "This repository has no categories yet, so no sets.")
         element = response.verb(self.name)
         for category in categories:
-            described = child(element, "set")
-            child(described, "setSpec", identifiers.set_spec(category.path))
-            child(described, "setName", category.full_name or category.name)
+            spec = identifiers.set_spec(category.path)
+            if identifiers.is_set_spec(spec):  # slugs always are; a path made otherwise names no set
+                described = child(element, "set")
+                child(described, "setSpec", spec)
+                child(described, "setName", category.full_name or category.name)
         if more:
             token = tokens.issue(self.name, {"after": categories[-1].path, "n": delivered + len(categories)})
             resumption_token(element, token, cursor=delivered, expires=tokens.expiration())
