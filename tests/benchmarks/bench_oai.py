@@ -117,6 +117,7 @@ def main(argv=None):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable")  # the pages' cache, when it is the database (no CACHE_URL)
     call_command("generate_articles", str(args.articles), "--seed", str(args.seed))
     base, server = _serve()
     try:
