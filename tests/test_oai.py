@@ -440,6 +440,7 @@ def test_a_post_is_answered_as_a_get(client):
     response = client.post("/oai/", {"verb": "GetRecord", "identifier": identifier(article.pk),
                                      "metadataPrefix": "oai_dc"})
     assert headers(parsed(response)) == [identifier(article.pk)]
+    assert client.head("/oai/", {"verb": "Identify"}).status_code == 200
     assert client.put("/oai/").status_code == 405
 
 
