@@ -332,3 +332,8 @@ MANAGERS = [("Moderators", addr) for addr in env_list("DJANGO_MANAGERS")]
 # A .zip uploaded in the admin: at most this many files, unpacking to at most this many bytes.
 ARCHIVE_IMPORT_ZIP_MAX_MEMBERS = int(os.environ.get("ARCHIVE_IMPORT_ZIP_MAX_MEMBERS", "2000"))
 ARCHIVE_IMPORT_ZIP_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_ZIP_MAX_BYTES", str(200 * 1024 * 1024)))
+# OAI-PMH (/oai/, docs/harvesting.md): the repository's id in every identifier (oai:<id>:<article id>;
+# empty: the site's domain; set it before the first harvest and keep it) and the address Identify
+# gives harvesters' operators to write to.
+ARCHIVE_OAI_REPOSITORY_ID = os.environ.get("ARCHIVE_OAI_REPOSITORY_ID", "")
+ARCHIVE_OAI_ADMIN_EMAIL = os.environ.get("ARCHIVE_OAI_ADMIN_EMAIL", DEFAULT_FROM_EMAIL)

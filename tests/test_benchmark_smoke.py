@@ -42,6 +42,10 @@ def test_benchmark_suite_runs_end_to_end_at_300_articles(tmp_path):
         for variant in ("uncached", "cached"):
             measured = results["endpoints"][name][variant]
             assert measured["requests"] > 0 and measured["non_2xx"] == 0, (name, variant, measured)
+    harvested = results["oai"]["harvests"][0]
+    assert harvested["items"] == harvested["unique"] == results["oai"]["published"] > 250
+    assert harvested["items_per_s"] > 0
+    assert results["oai"]["costs"][0]["queries_max"] <= 8
     imports = results["imports"]
     assert imports["wxr_memory"]["ok"] and imports["wxr_memory"]["peak_memory_mb"] > 0
     for key, unit in (("seed_files", "files"), ("wxr", "items")):

@@ -183,7 +183,9 @@ def test_robots_txt_points_to_the_sitemap(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response.content.decode().splitlines() == [
-        "User-agent: *", "Disallow: /search/", "", "Sitemap: http://testserver/sitemap.xml"]
+        "User-agent: *", "Disallow: /search/", "", "Sitemap: http://testserver/sitemap.xml", "",
+        "# Libraries and aggregators: every published article's metadata by OAI-PMH 2.0 at",
+        "# http://testserver/oai/?verb=Identify"]
 
 
 # --- On every page --------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from .article import Article, ArticleAuthor, ArticleQuerySet
 from .comments import Comment
+from .harvesting import DeletedRecord
 from .provenance import ImportRecord
 from .related import ArticleTerm, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from .rendering import ArticleRendering
@@ -15,6 +16,7 @@ __all__ = [
     "Author",
     "Category",
     "Comment",
+    "DeletedRecord",
     "Footnote",
     "ImportRecord",
     "RelatedArticle",

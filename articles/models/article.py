@@ -65,8 +65,12 @@ class ArticleQuerySet(models.QuerySet):
         A subquery, not a join with DISTINCT: DISTINCT over whole rows (bodies included) sorts every
         matching article before LIMIT applies, which is slow for a large category.
         """
+        return self.in_category_path(category.path)
+
+    def in_category_path(self, path):
+        """``in_category`` for a category's path (the category need not be loaded, or exist)."""
         links = Article.categories.through.objects.filter(
-            Q(category__path=category.path) | Q(category__path__startswith=category.path + "/")
+            Q(category__path=path) | Q(category__path__startswith=path + "/")
         )
         return self.filter(pk__in=links.values("article_id"))
 
@@ -105,6 +109,13 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("primary_category").defer("body", "search_vector", "search_head").prefetch_related(
             Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position")),
         )
+
+    def for_harvest(self):
+        """What an OAI-PMH record shows (``articles.oai``): the listing plus every category and tag, in
+        constant queries, oldest change first (the harvest's keyset order)."""
+        return self.for_listing().prefetch_related(
+            Prefetch("categories", queryset=Category.objects.only("path", "name", "full_name")), "tags"
+        ).order_by("updated_at", "pk")
 
     def for_reading(self):
         """What the article page reads, in one query: its stored page (``articles.pages.rendering``) and
@@ -207,6 +218,8 @@ class Article(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="article_listing_idx"),
+            # OAI-PMH harvests published articles by last change, a keyset page at a time.
+            models.Index(fields=["status", "updated_at", "id"], name="article_harvest_idx"),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
             GinIndex(fields=["search_head"], name="article_search_head_idx"),
         ]

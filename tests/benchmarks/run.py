@@ -3,10 +3,11 @@
 Seeds BENCH_N synthetic articles into a PostgreSQL database of its own, serves it with gunicorn
 (2 workers, debug off) and drives every public page with wrk for BENCH_SECONDS each, uncached and
 cached, next to the static ceiling (one article page saved as a file and served by whitenoise from
-the same gunicorn). Then import throughput, WXR import peak memory, related-posts recompute and
-search latency. Imports are measured twice over: the import itself with the default task backend
-(the articles committed, their indexing queued as tasks), and until fully indexed (the import plus
-`manage.py db_worker --batch` draining the queue). Prints a table and writes JSON to
+the same gunicorn), and harvests every record by OAI-PMH (tests/benchmarks/bench_oai.py). Then
+import throughput, WXR import peak memory, related-posts recompute and search latency. Imports are
+measured twice over: the import itself with the default task backend (the articles committed, their
+indexing queued as tasks), and until fully indexed (the import plus `manage.py db_worker --batch`
+draining the queue). Prints a table and writes JSON to
 bench-results/latest.json.
 
 Environment: BENCH_N (10000), BENCH_SECONDS (10), BENCH_CONNECTIONS (8), BENCH_PG (server URL,
@@ -37,6 +38,8 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.benchmarks import bench_oai
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -621,6 +624,7 @@ def table(results):
         f"skipped: {sl['skipped']}" if "skipped" in sl
         else f"p50 {sl['p50_ms']} ms, max {sl['max_ms']} ms over {sl['requests']}"
     ))
+    lines.extend(bench_oai.lines(results.get("oai", {})))
     peer = results.get("peer")
     if peer:
         if "article" in peer:
@@ -731,6 +735,8 @@ def main():
                     results["endpoints"][name][variant] = drive(base, urls, SECONDS)
                 if variant == "uncached":
                     results["search_latency"] = search_latency(base, paths)
+                    log("OAI-PMH: a whole harvest by Sickle, then each response's cost in process")
+                    results["oai"] = bench_oai.measure(base)
 
         _save(results, partial=True)  # the HTTP figures survive an interrupted import phase
         # Related posts first: imports then write into an archive whose lists and term index are
