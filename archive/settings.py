@@ -273,6 +273,9 @@ ARCHIVE_SEARCH_LIMIT = int(os.environ.get("ARCHIVE_SEARCH_LIMIT", "1000"))
 # Entries per feed.
 ARCHIVE_FEED_SIZE = 20
 ARCHIVE_IMPORT_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+# The two reference styles of the article page's "Cite" block: file names (without .csl) of the CSL
+# styles in articles/citations/styles/ (`manage.py check` says when one is missing).
+ARCHIVE_CITATION_STYLES = env_list("ARCHIVE_CITATION_STYLES", "chicago-author-date,apa")
 
 # --- Comments and their moderation (see README, "Comments") ----------------------------------
 def env_int(name, default):
