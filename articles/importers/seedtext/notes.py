@@ -233,6 +233,7 @@ class _Bibliography:
     volume: str = ""
     issue: str = ""
     pages: str = ""
+    pages_text: str = ""  # the range as written ("pp. 12-15"): the locator, if the work is a book
     edition: str = ""
     isbn: str = ""
     doi: str = ""

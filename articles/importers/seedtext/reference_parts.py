@@ -29,7 +29,7 @@ _EDITION_RE = re.compile(
 )
 _ISBN_RE = re.compile(r"ISBN(?:-1[03])?\s*:?\s*(?P<isbn>[\dXx][\d\sXx-]{8,20})", re.IGNORECASE)
 _DOI_RE = re.compile(r"(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/)(?P<doi>10\.\d{4,9}/\S+)", re.IGNORECASE)
-_IN_BOOK_RE = re.compile(r"in:?\s+(?P<book>[A-Z\"“‘].*)")
+_IN_BOOK_RE = re.compile(r"[Ii]n:?\s+(?P<book>[A-Z\"“‘].*)")
 _INTERVIEW_RE = re.compile(r"\binterview(?:ed)?\b", re.IGNORECASE)
 _STATEMENT_RE = re.compile(r"\b(?:statement|press release|declaration|communiqu[eé])\b", re.IGNORECASE)
 
@@ -51,8 +51,7 @@ def take_page_range(part: str, words: set[str], bib) -> bool:
     """A page range is the span of an article or chapter; in a book reference it is the pages the
     note points to, its locator (``settle`` decides once every part is read)."""
     if pages := _PAGE_RANGE_RE.fullmatch(part):
-        bib.pages = re.sub(r"\s*[-–—]\s*", "–", pages["pages"])
-        bib.locator = part
+        bib.pages, bib.pages_text = re.sub(r"\s*[-–—]\s*", "–", pages["pages"]), part
         return True
     return False
 
@@ -80,8 +79,9 @@ def take_doi(part: str, words: set[str], bib) -> bool:
 
 
 def take_book(part: str, words: set[str], bib) -> bool:
-    """“Chapter”, in Book: the book is the chapter's container."""
-    if not bib.container and (book := _IN_BOOK_RE.fullmatch(part)):
+    """“Chapter”, in Book: the book is the chapter's container (only after a quoted title, as
+    chapters are cited; "in London" after a book's title is not a book)."""
+    if bib.title_quoted and not bib.container and (book := _IN_BOOK_RE.fullmatch(part)):
         bib.container, bib.in_book = book["book"].strip("\"“”‘’ "), True
         return True
     return False
@@ -94,10 +94,8 @@ DETAIL_FIELDS = (take_volume_and_issue, take_page_range, take_edition, take_isbn
 def settle(bib, url: str) -> None:
     """What is known only once every part is read: a page range belongs to the work when it is part
     of another (an article, a chapter), else to the note; a doi.org link gives the DOI."""
-    if bib.pages and bib.container:
-        bib.locator = ""
-    else:
-        bib.pages = ""
+    if bib.pages and not bib.container:
+        bib.locator, bib.pages = bib.locator or bib.pages_text, ""
     if not bib.doi and (found := _DOI_RE.fullmatch(url or "")) and _valid(validate_doi, found["doi"]):
         bib.doi = normalize_doi(found["doi"])
 
