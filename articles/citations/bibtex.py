@@ -55,7 +55,7 @@ def _keep_scripts(text, pos):
 
 _ENCODER = UnicodeToLatexEncoder(
     conversion_rules=[UnicodeToLatexConversionRule(RULE_CALLABLE, _keep_scripts), "defaults"],
-    replacement_latex_protection="braces-all",
+    replacement_latex_protection="braces",
     unknown_char_policy="keep",
     unknown_char_warning=False,
 )

@@ -59,9 +59,26 @@ def title(name: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _style(name: str) -> CitationStylesStyle:
-    # Validation against the CSL schema is slow and its warnings are citeproc's: the tests validate the files.
-    return CitationStylesStyle(str(path(name)), locale=LOCALE, validate=False)
+def style(name: str) -> CitationStylesStyle:
+    """The style ``name`` as citeproc-py renders it (parsed once per process)."""
+    # Validation against the CSL schema is slow, and these are the CSL project's own files.
+    parsed = CitationStylesStyle(str(path(name)), locale=LOCALE, validate=False)
+    _never_initialize(parsed)
+    return parsed
+
+
+def _never_initialize(style) -> None:
+    """citeproc-py 0.11 does not implement CSL 1.0.1's ``initialize="false"`` (keep given names
+    whole, only format the initials they already have): Chicago, which sets ``initialize-with`` for
+    the whole style and turns initials off on each full name, would print "Ruttig, T.". When every
+    name that is not a short form (family names only) says ``initialize="false"``, the style-wide
+    ``initialize-with`` is dropped from the parsed copy, which gives what the style means.
+    The file itself stays as the CSL project publishes it."""
+    names = style.root.xpath("//cs:name[not(ancestor::cs:info)]", namespaces={"cs": CSL_NAMESPACE[1:-1]})
+    if all(n.get("initialize") == "false" or n.get("form") == "short" for n in names):
+        for element in style.root.iter(f"{CSL_NAMESPACE}style", f"{CSL_NAMESPACE}citation",
+                                       f"{CSL_NAMESPACE}bibliography"):
+            element.attrib.pop("initialize-with", None)
 
 
 def render(item: dict, name: str) -> Rendered:
@@ -69,7 +86,7 @@ def render(item: dict, name: str) -> Rendered:
     source = CiteProcJSON([for_citeproc(item)])
     with _lock, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # citeproc warns of CSL features it does not implement
-        bibliography = CitationStylesBibliography(_style(name), source, formatter.html)
+        bibliography = CitationStylesBibliography(style(name), source, formatter.html)
         bibliography.register(Citation([CitationItem(str(item["id"]))]))
         entries = bibliography.bibliography()
     html = str(entries[0]) if entries else ""
@@ -78,6 +95,12 @@ def render(item: dict, name: str) -> Rendered:
 
 def render_all(item: dict) -> list[Rendered]:
     return [render(item, name) for name in configured()]
+
+
+def for_page(item: dict) -> dict:
+    """The article's item as the Cite block shows it: where it is filed in the archive is for
+    reference managers (Zotero's "Loc. in Archive"), not part of the reference a reader copies."""
+    return {key: value for key, value in item.items() if key != "archive_location"}
 
 
 def for_citeproc(item: dict) -> dict:

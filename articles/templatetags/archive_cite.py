@@ -44,7 +44,7 @@ def citation_head(context, article):
 def cite_block(context, article):
     item = article_item(context, article)
     return {
-        "references": styles.render_all(item),
+        "references": styles.render_all(styles.for_page(item)),
         "downloads": downloads("article_cite", slug=article.slug),
         "source_downloads": downloads("article_sources", slug=article.slug) if records.article_sources(article) else [],
         "permalink": item["URL"],
