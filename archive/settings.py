@@ -294,6 +294,9 @@ ARCHIVE_IMPORT_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_MAX_BYTES", str(50
 ARCHIVE_MAX_REQUEST_BYTES = int(os.environ.get("ARCHIVE_MAX_REQUEST_BYTES") or ARCHIVE_IMPORT_MAX_BYTES + (1 << 20))
 # Form fields other than files (an article's text in the admin, a comment): at most this much.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024 // 2)))
+# The two reference styles of the article page's "Cite" block: file names (without .csl) of the CSL
+# styles in articles/citations/styles/ (`manage.py check` says when one is missing).
+ARCHIVE_CITATION_STYLES = env_list("ARCHIVE_CITATION_STYLES", "chicago-author-date,apa")
 
 # --- Comments and their moderation (see README, "Comments") ----------------------------------
 def env_int(name, default):

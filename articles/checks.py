@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
+from articles.citations import styles as citation_styles
 from articles.pages.cache import page_cache
 
 # Backends whose entries no other process sees (a dummy one keeps none at all).
@@ -29,4 +30,18 @@ def page_cache_is_shared(app_configs=None, **kwargs):
             "CACHE_URL; run `manage.py createcachetable`), or set ARCHIVE_PAGE_CACHE=0.",
             id="articles.W001",
         )
+    ]
+
+
+@register()
+def citation_styles_exist(app_configs=None, **kwargs):
+    """Each style the Cite block shows must be a CSL file shipped in articles/citations/styles/."""
+    return [
+        Error(
+            f"The citation style {name!r} (ARCHIVE_CITATION_STYLES) is not a file in {citation_styles.STYLES_DIR}.",
+            hint="Name styles by their file name without .csl, e.g. chicago-author-date,apa, or add the "
+            "style's .csl file (from the Citation Style Language's styles) to that folder.",
+            id="articles.E001",
+        )
+        for name in citation_styles.missing()
     ]

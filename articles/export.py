@@ -83,6 +83,13 @@ def _source_dict(s) -> dict:
         "place": s.place,
         "year": s.year,
         "url": s.url,
+        "volume": s.volume,
+        "issue": s.issue,
+        "pages": s.pages,
+        "edition": s.edition,
+        "doi": s.doi,
+        "isbn": s.isbn,
+        "accessed": s.accessed.isoformat() if s.accessed else None,
     }
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils.html import strip_tags
 
+from articles.identifiers import doi_url
 from articles.pages.parameters import values_read
 from articles.related.links import related_links
 
@@ -49,10 +50,16 @@ def source_citation(source):
         work["publisher"] = {"@type": "Organization", "name": source.publisher}
     if source.url:
         work["url"] = source.url
+    details = {"volumeNumber": source.volume, "issueNumber": source.issue, "pagination": source.pages,
+               "bookEdition": source.edition, "isbn": source.isbn}
+    work.update((key, value) for key, value in details.items() if value)
+    if source.doi:
+        work["sameAs"] = doi_url(source.doi)
     return work
 
 
-_SOURCE_TYPES = {"book": "Book", "report": "Report", "article": "ScholarlyArticle", "web": "WebPage"}
+_SOURCE_TYPES = {"book": "Book", "report": "Report", "article": "ScholarlyArticle", "web": "WebPage",
+                 "chapter": "Chapter"}
 
 
 def article_json_ld(article, request):
@@ -77,9 +84,7 @@ def article_json_ld(article, request):
     data["dateModified"] = (article.updated_at or article.published_at).isoformat()
     authors = article.ordered_authors()
     if authors:
-        data["author"] = [
-            {"@type": "Person", "name": a.name, "url": absolute(request, a.get_absolute_url())} for a in authors
-        ]
+        data["author"] = [_person(a, request) for a in authors]
     if article.primary_category_id:
         data["about"] = [{"@type": "Thing", "name": name} for name in article.primary_category.path_names()]
         data["articleSection"] = article.primary_category.full_name
@@ -93,6 +98,13 @@ def article_json_ld(article, request):
     if related:
         data["relatedLink"] = related
     return data
+
+
+def _person(author, request) -> dict:
+    person = {"@type": "Person", "name": author.name, "url": absolute(request, author.get_absolute_url())}
+    if identities := author.identity_urls():  # ORCID, Wikidata
+        person["sameAs"] = identities
+    return person
 
 
 def _citations(article) -> list[dict]:

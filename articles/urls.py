@@ -1,6 +1,8 @@
 from django.urls import path, register_converter
 
 from . import feeds
+from .citations import views as citations
+from .citations.formats import EXTENSION_PATTERN
 from .comments import views as comments
 from .views import archive, article, listing, search, sitemaps
 
@@ -27,8 +29,20 @@ class MonthConverter:
         return f"{int(value):02d}"
 
 
+class CitationFormatConverter:
+    # The download's extension names its format (articles.citations.formats): bib, ris, json.
+    regex = EXTENSION_PATTERN
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
 register_converter(YearConverter, "year")
 register_converter(MonthConverter, "month")
+register_converter(CitationFormatConverter, "citeformat")
 
 app_name = "articles"
 
@@ -36,11 +50,16 @@ urlpatterns = [
     path("", listing.HomeView.as_view(), name="home"),
     path("articles/<slug:slug>/", article.ArticleDetailView.as_view(), name="article"),
     path("articles/<slug:slug>/comment/", comments.CommentPostView.as_view(), name="comment_post"),
+    path("articles/<slug:slug>/cite.<citeformat:extension>", citations.ArticleCitationView.as_view(),
+         name="article_cite"),
+    path("articles/<slug:slug>/sources.<citeformat:extension>", citations.ArticleSourcesView.as_view(),
+         name="article_sources"),
     path("category/<path:path>/", listing.CategoryView.as_view(), name="category"),
     # Tag slugs keep non-Latin letters (taggit's unicode slugs), so a plain segment, not <slug:>.
     path("tags/<str:slug>/", listing.TagView.as_view(), name="tag"),
     path("authors/<slug:slug>/", listing.AuthorView.as_view(), name="author"),
     path("sources/<slug:key>/", listing.SourceView.as_view(), name="source"),
+    path("sources/<slug:key>/cite.<citeformat:extension>", citations.SourceCitationView.as_view(), name="source_cite"),
     path("archive/", archive.ArchiveIndexView.as_view(), name="archive"),
     path("archive/<year:year>/", archive.YearView.as_view(), name="archive_year"),
     path("archive/<year:year>/<month:month>/", archive.MonthView.as_view(), name="archive_month"),

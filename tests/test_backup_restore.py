@@ -62,7 +62,9 @@ def generated_archive():
                make_category("Region"), make_category("Pakistan")]
     authors = [make_author(f"Writer {i}", bio=f"Bio {i}") for i in range(5)]
     shared = make_source("ruttig-2014", kind="book", authors=["Ruttig, Thomas"], title="How it all began",
-                         publisher="AAN", place="Kabul", year=2014, url="https://example.org/r")
+                         publisher="AAN", place="Kabul", year=2014, url="https://example.org/r", edition="2",
+                         volume="7", issue="3", pages="12–15", doi="10.1000/xyz123", isbn="978-0-300-09519-7",
+                         accessed=dt.date(2015, 5, 3))
     statuses = list(Article.Status)
     articles = []
     for i in range(32):

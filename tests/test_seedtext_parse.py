@@ -394,7 +394,7 @@ def test_citation_with_a_url_keeps_the_url_on_its_source():
 
 
 def test_bibliographic_text_with_only_a_url_is_a_web_source():
-    article = parse(b"A[1].\n\n[1] Taliban statement, 2015, http://example.org/statement\n")
+    article = parse(b"A[1].\n\n[1] Taliban voices, 2015, http://example.org/voices\n")
     assert note(article, 1).kind == "citation"
     assert note(article, 1).source.kind == "web"
     assert note(article, 1).source.year == 2015

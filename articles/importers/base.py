@@ -30,7 +30,7 @@ class ParsedSource:
     """A bibliographic record as far as the text gives it; ``key`` deduplicates across articles."""
 
     key: str
-    kind: str = "other"  # book, report, article, web, other
+    kind: str = "other"  # book, article, chapter, report, web, interview, statement, other
     authors: list[str] = field(default_factory=list)
     title: str = ""
     container: str = ""
@@ -38,6 +38,13 @@ class ParsedSource:
     place: str = ""
     year: int | None = None
     url: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""  # the span of the work itself ("12–15"), not the page a note cites
+    edition: str = ""
+    doi: str = ""
+    isbn: str = ""
+    accessed: dt.date | None = None  # when the URL was read
 
 
 @dataclass

@@ -11,7 +11,8 @@ from articles.sanitize import safe_url
 from .base import ParsedSource
 from .file_cache import FileCache
 
-_SOURCE_FILLABLE = ("title", "container", "publisher", "place", "year", "url", "authors")
+_SOURCE_DETAILS = ("volume", "issue", "pages", "edition", "doi", "isbn")
+_SOURCE_FILLABLE = ("title", "container", "publisher", "place", "year", "url", "authors", "accessed", *_SOURCE_DETAILS)
 
 
 def _source_fields(parsed: ParsedSource) -> dict:
@@ -24,6 +25,8 @@ def _source_fields(parsed: ParsedSource) -> dict:
         "place": parsed.place[:200],
         "year": parsed.year,
         "url": safe_url(parsed.url)[:1000],
+        **{name: getattr(parsed, name)[: Source._meta.get_field(name).max_length] for name in _SOURCE_DETAILS},
+        "accessed": parsed.accessed,
     }
 
 

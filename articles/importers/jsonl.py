@@ -20,7 +20,9 @@ FORMAT_NAME = "jsonl"
 
 STATUSES = {"draft", "pending", "scheduled", "private", "published"}
 FOOTNOTE_KINDS = {"citation", "ibid", "cross_reference", "link", "note"}
-SOURCE_KINDS = {"book", "report", "article", "web", "other"}
+SOURCE_KINDS = {"book", "article", "chapter", "report", "web", "interview", "statement", "other"}
+# Added to sources later (issue 22): optional, so older backups restore as they are.
+SOURCE_DETAILS = {"volume": 50, "issue": 50, "pages": 50, "edition": 50, "doi": 255, "isbn": 17}
 COMMENT_STATUSES = {"pending", "approved", "spam", "removed"}
 COMMENT_KINDS = {"comment", "pingback", "trackback"}
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,255}$")
@@ -241,7 +243,17 @@ class _Line:
             place=self.text(raw, "place", max_length=200, where=where),
             year=year,
             url=self.url(raw, "url", where=where),
+            **{name: self.text(raw, name, required=False, max_length=limit, where=where)
+               for name, limit in SOURCE_DETAILS.items()},
+            accessed=self._day(raw, "accessed", where),
         )
+
+    def _day(self, raw, key, where):
+        value = self.get(raw, key, (str, type(None)), required=False, where=where)
+        try:
+            return dt.date.fromisoformat(value) if value else None
+        except ValueError:
+            raise self.error(f"{where}{key!r} is not a date (YYYY-MM-DD): {value[:20]!r}") from None
 
     def _footnote(self, raw, sources) -> ParsedFootnote:
         number = self.get(raw, "number", int, where="footnote: ")

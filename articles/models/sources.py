@@ -3,6 +3,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from articles.identifiers import normalize_doi, normalize_isbn, validate_doi, validate_isbn
+
 
 class SourceQuerySet(models.QuerySet):
     def cited(self):
@@ -15,9 +17,12 @@ class Source(models.Model):
 
     class Kind(models.TextChoices):
         BOOK = "book", "Book"
-        REPORT = "report", "Report"
         ARTICLE = "article", "Article"
+        CHAPTER = "chapter", "Chapter"
+        REPORT = "report", "Report"
         WEB = "web", "Web page"
+        INTERVIEW = "interview", "Interview"
+        STATEMENT = "statement", "Statement"
         OTHER = "other", "Other"
 
     # Normalised (author surname, title, year): two articles citing the same work share a row.
@@ -30,6 +35,16 @@ class Source(models.Model):
     place = models.CharField(max_length=200, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     url = models.URLField(max_length=1000, blank=True)
+    # What a reference manager needs beyond the above; the importer reads them off the note where
+    # it has them ("vol. 7", "no. 3", "pp. 12–15", "2nd ed.", an ISBN, a DOI).
+    volume = models.CharField(max_length=50, blank=True)
+    issue = models.CharField(max_length=50, blank=True, help_text="The issue or number, e.g. 3.")
+    pages = models.CharField(max_length=50, blank=True, help_text="The pages the work spans, e.g. 12–15.")
+    edition = models.CharField(max_length=50, blank=True, help_text="e.g. 2 for a second edition.")
+    doi = models.CharField("DOI", max_length=255, blank=True, validators=[validate_doi],
+                           help_text="e.g. 10.1000/xyz123")
+    isbn = models.CharField("ISBN", max_length=17, blank=True, validators=[validate_isbn])
+    accessed = models.DateField("access date", null=True, blank=True, help_text="When the URL was last read.")
 
     objects = SourceQuerySet.as_manager()
 
@@ -43,6 +58,9 @@ class Source(models.Model):
 
     def __str__(self):
         return self.short_label() or self.key
+
+    def clean(self):
+        self.doi, self.isbn = normalize_doi(self.doi), normalize_isbn(self.isbn)
 
     def get_absolute_url(self):
         return reverse("articles:source", kwargs={"key": self.key})

@@ -3,6 +3,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
+from articles.identifiers import (
+    normalize_orcid,
+    normalize_wikidata,
+    orcid_url,
+    validate_orcid,
+    validate_wikidata,
+    wikidata_url,
+)
+
 
 def unique_slug(model, text, *, exclude_pk=None, max_length=200, **scope):
     """A slug from ``text`` that no other row of ``model`` in ``scope`` uses (``-2``, ``-3`` …)."""
@@ -143,6 +152,12 @@ class Author(models.Model):
     bio = models.TextField(blank=True)
     # The author's identity in a WordPress export (wp:author_login); blank for others.
     login = models.CharField(max_length=150, blank=True)
+    # Identities shared with the rest of the scholarly web, carried into every citation format.
+    orcid = models.CharField(
+        "ORCID iD", max_length=60, blank=True, validators=[validate_orcid], help_text="e.g. 0000-0002-1825-0097"
+    )
+    wikidata = models.CharField("Wikidata id", max_length=60, blank=True, validators=[validate_wikidata],
+                                help_text="e.g. Q42")
 
     class Meta:
         ordering = ["name"]
@@ -158,5 +173,12 @@ class Author(models.Model):
             self.slug = unique_slug(Author, self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
 
+    def clean(self):
+        self.orcid, self.wikidata = normalize_orcid(self.orcid), normalize_wikidata(self.wikidata)
+
     def get_absolute_url(self):
         return reverse("articles:author", kwargs={"slug": self.slug})
+
+    def identity_urls(self) -> list[str]:
+        """The author's ORCID and Wikidata pages (``sameAs`` in structured data)."""
+        return [url for url in (orcid_url(self.orcid), wikidata_url(self.wikidata)) if url]

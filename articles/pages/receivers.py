@@ -4,7 +4,8 @@ Two stores of pages follow the writes (see ``cache`` and ``rendering``):
 
 - the page cache's version keys (``cache.bump``): the listings (home, category, tag, author,
   source, archive, search, feeds, sitemap) when a public article changes, the article's own page
-  when it, its notes, byline, tags, approved comments or related posts change, and every page
+  (and its citation downloads, declared below) when it, its notes, byline, tags, approved
+  comments or related posts change, and every page
   when a name shown everywhere (category, author, source, tag) changes;
 - the stored article renderings (``rendering.invalidate``), in the writing transaction, and
   rendered again ahead of the first reader by ``render_article_pages`` once it commits.
@@ -20,6 +21,7 @@ from django.contrib.sites.models import Site
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_delete
 from django.dispatch import receiver
+from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from articles.aftercommit import AtCommit, in_batches
@@ -28,7 +30,7 @@ from articles.models.comments import comments_moderated
 from articles.related.lists import refresh_pages, related_lists_changed, showing_in_related
 
 from . import rendering
-from .cache import COMMENTS, LISTINGS, SITE, article_scope, bump
+from .cache import COMMENTS, LISTINGS, SITE, article_scope, bump, depends_on
 from .sites import SITE_DOMAIN
 from .tasks import render_article_pages
 
@@ -45,6 +47,19 @@ def _render(article_ids):
 
 
 to_render = AtCommit(_render)
+
+
+# -- pages cached beside the article page ----------------------------------------------------------
+def day_scope():
+    """A scope of its own each day: a page that names today goes stale at midnight with no write."""
+    return f"day:{timezone.localdate().isoformat()}"
+
+
+# An article's citation downloads show what its page shows, so every write below that makes the
+# page stale makes them stale too (a source or author renamed bumps ``site``, which every page
+# depends on). The article's own citation also names today as the access date.
+depends_on("articles:article_cite", lambda kwargs: [article_scope(kwargs["slug"]), day_scope()])
+depends_on("articles:article_sources", lambda kwargs: [article_scope(kwargs["slug"])])
 
 
 def _invalidate(article_ids, *, render=()):

@@ -52,6 +52,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from articles.citations import styles as citation_styles
 from articles.comments.forms import form_token
 from articles.comments.moderation import moderator
 from articles.context_processors import site
@@ -83,6 +84,8 @@ TEMPLATES = (
     "includes/article_meta.html",
     "includes/footnotes.html",
     "includes/related_posts.html",
+    "includes/citation_head.html",
+    "includes/article_cite.html",
 )
 # Where the reader's own parts go in the stored page (HTML comments: bodies are sanitized without
 # comments, and everything else in the page is escaped, so nothing else can contain them).
@@ -95,8 +98,9 @@ THREAD_HOLE = "<!--archive:thread-->"
 CSRF_HOLE = "__archive:csrf__"
 FORM_TOKEN_HOLE = "__archive:form-token__"
 _FORM_TOKEN = re.compile(r'name="token" value="([^"]+)"')
-# Raise when the Python that shapes the stored HTML changes (articles.seo, Footnote, Source labels).
-FORMAT_VERSION = "2"
+# Raise when the Python that shapes the stored HTML changes (articles.seo, articles.citations, Footnote,
+# Source labels).
+FORMAT_VERSION = "3"
 # A reserved name (RFC 2606): no real address can contain it, and it is replaced in every response.
 ORIGIN = "https://origin.invalid"
 BATCH = 200
@@ -121,7 +125,8 @@ def digest() -> str:
     parts = [FORMAT_VERSION, settings.SITE_NAME, settings.SITE_DESCRIPTION, settings.LANGUAGE_CODE,
              str(moderator.max_depth)]
     # The page links to the stylesheets by their hashed names and to the site's own pages.
-    parts += [static("css/site.css"), static("css/print.css")]
+    parts += [static("css/site.css"), static("css/print.css"), static("js/cite.js")]
+    parts.append(citation_styles.digest())  # the Cite block's styles: which, and their files
     parts += [reverse(name) for name in ("articles:home", "articles:archive", "articles:search",
                                          "articles:feed_rss", "articles:feed_atom")]
     for name in TEMPLATES:

@@ -73,3 +73,13 @@ def test_moderation_queue_lists_pending_comments_first(page, seed, shots):
     expect(rows.last).to_contain_text("J. Smith")  # the approved one after both pending ones
     page.set_viewport_size({"width": 1280, "height": 560})  # the queue, without a screenful of blank admin
     page.screenshot(path=shots / "moderation-queue.png")
+
+
+def test_cite_block_shows_the_seed_in_both_styles_with_copy_buttons(page, seed, shots):
+    page.goto(seed.get_absolute_url())
+    block = page.locator("section.cite")
+    expect(block.get_by_role("heading", level=2)).to_have_text("Cite this article")
+    expect(block.locator(".cite-text")).to_have_count(2)
+    expect(block.get_by_role("button", name="Copy")).to_have_count(2)
+    expect(block.get_by_role("link", name="BibTeX").first).to_be_visible()
+    block.screenshot(path=shots / "cite-block.png")

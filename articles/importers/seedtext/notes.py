@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ..base import FootnoteKind, ParsedFootnote, ParsedSource
 from .body import Block
 from .header import MONTHS
+from .reference_parts import DETAIL_FIELDS, kind_named_in, settle
 
 SOURCE_KEY_MAX_CHARS = 200
 
@@ -229,6 +230,14 @@ class _Bibliography:
     place: str = ""
     year: int | None = None
     locator: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    pages_text: str = ""  # the range as written ("pp. 12-15"): the locator, if the work is a book
+    edition: str = ""
+    isbn: str = ""
+    doi: str = ""
+    in_book: bool = False  # "in Book": the title is a chapter of the container
     extras: list[str] = field(default_factory=list)  # parts that fit nowhere
 
 
@@ -246,8 +255,9 @@ def _parse_bibliographic(text: str, url: str) -> tuple[ParsedSource, str] | None
         _classify_part(part, bib)
     if not url and not bib.publisher and bib.extras and bib.extras[0][:1].isupper():
         bib.publisher = bib.extras.pop(0)  # an unknown name in a book reference is its publisher
+    settle(bib, url)
     signals = [bool(bib.authors), bib.year is not None, bool(bib.publisher), bool(bib.place),
-               bool(bib.container), bool(url)]  # fmt: skip
+               bool(bib.container), bool(url), bool(bib.isbn or bib.doi)]  # fmt: skip
     if not bib.title or sum(signals) < 2:
         return None
     source = ParsedSource(
@@ -260,6 +270,7 @@ def _parse_bibliographic(text: str, url: str) -> tuple[ParsedSource, str] | None
         place=bib.place,
         year=bib.year,
         url=url,
+        **{name: getattr(bib, name) for name in ("volume", "issue", "pages", "edition", "doi", "isbn")},
     )
     source.key = source_key(source, surname=bib.surname)
     return source, bib.locator
@@ -413,6 +424,7 @@ def _take_quoted_title_container(part: str, words: set[str], bib: _Bibliography)
 
 # Tried in this order: a part goes to the first that takes it.
 _PART_FIELDS = (
+    *DETAIL_FIELDS,
     _take_year,
     _take_locator,
     _take_place_and_publisher,
@@ -430,6 +442,8 @@ def _is_date_like(part: str) -> bool:
 
 
 def _source_kind(bib: _Bibliography, text: str, url: str) -> str:
+    if named := kind_named_in(text, bib):
+        return named
     if bib.container:
         return "article"
     publisher_words = {w.casefold() for w in re.findall(r"\w+", bib.publisher)}
