@@ -45,28 +45,28 @@ def _manage(*args, **kwargs):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs)
 
 
-def _others(query):
-    """``query``'s one number over the other sessions of the test database."""
+def _pids(query):
+    """The backends of the test database (ours left out) that ``query`` selects."""
     with connection.cursor() as cursor:
         cursor.execute(query, [connection.settings_dict["NAME"]])
-        return cursor.fetchone()[0]
+        return {row[0] for row in cursor.fetchall()}
 
 
-def _writing_sessions():
-    return _others(
-        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+def _writing():
+    return _pids(
+        "SELECT a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
         "WHERE a.datname = %s AND a.pid <> pg_backend_pid() AND l.mode = 'RowExclusiveLock' "
         "AND l.relation = 'articles_article'::regclass"
     )
 
 
-def _sessions_left():
-    return _others("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()")
+def _sessions():
+    return _pids("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()")
 
 
-def _locks_left():
-    return _others(
-        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+def _locking():
+    return _pids(
+        "SELECT DISTINCT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
         "WHERE a.datname = %s AND a.pid <> pg_backend_pid()"
     )
 
@@ -78,13 +78,19 @@ def _wait_for(condition, seconds, what):
         time.sleep(0.05)
 
 
-def _kill_while_writing(process, *, seconds=120):
-    _wait_for(lambda: _writing_sessions() > 0 or process.poll() is not None, seconds, "the import never wrote")
+def _kill_while_writing(start, *, seconds=120):
+    """Start the process, kill it once it writes; seconds until none of its sessions or locks is left.
+
+    Sessions other tests of the run left open (a live server's threads) are not the import's."""
+    before = _sessions()
+    process = start()
+    _wait_for(lambda: _writing() - before or process.poll() is not None, seconds, "the import never wrote")
     assert process.poll() is None, "the import ended before it could be killed: " + process.stderr.read().decode()
     os.kill(process.pid, signal.SIGKILL)
     process.wait(10)
     killed_at = time.monotonic()
-    _wait_for(lambda: _sessions_left() == 0 and _locks_left() == 0, 5, "a session or a lock outlived the kill")
+    _wait_for(lambda: not (_sessions() - before) and not (_locking() - before), 5,
+              "a session or a lock of the import outlived the kill")
     return time.monotonic() - killed_at
 
 
@@ -109,8 +115,7 @@ def big_export(tmp_path):
 
 
 def test_a_killed_command_line_import_leaves_no_session_lock_or_row(big_export):
-    process = _manage("import_articles", str(big_export))
-    assert _kill_while_writing(process) < 5
+    assert _kill_while_writing(lambda: _manage("import_articles", str(big_export))) < 5
     assert (Article.objects.count(), ImportRecord.objects.count()) == (0, 0)
     _nothing_blocks()
 
@@ -121,8 +126,7 @@ def test_a_killed_worker_running_an_admin_import_leaves_no_session_lock_or_row(
     response = staff_client.post("/admin/articles/article/import/",
                                  {"file": SimpleUploadedFile("big.xml", big_export.read_bytes())})
     assert response.status_code == 302
-    worker = _manage("db_worker", "--no-startup-delay", "--no-reload")
-    assert _kill_while_writing(worker) < 5
+    assert _kill_while_writing(lambda: _manage("db_worker", "--no-startup-delay", "--no-reload")) < 5
     assert (Article.objects.count(), ImportRecord.objects.count()) == (0, 0)
     assert ImportRun.objects.get().status in ("queued", "running")  # closed later by daily maintenance
     _nothing_blocks()
