@@ -192,6 +192,8 @@ def _run(command: list[str], tool: str) -> None:
     env = dict(os.environ)
     if connection.settings_dict.get("PASSWORD"):
         env["PGPASSWORD"] = connection.settings_dict["PASSWORD"]
+    if connection.settings_dict.get("OPTIONS", {}).get("sslmode"):  # DATABASE_URL's ?sslmode=require
+        env["PGSSLMODE"] = connection.settings_dict["OPTIONS"]["sslmode"]
     try:
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     except FileNotFoundError:
