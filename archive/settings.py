@@ -157,6 +157,8 @@ SITE_DESCRIPTION = os.environ.get(
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded files; `manage.py backup` copies them and `restore` puts them back (empty: none).
+MEDIA_ROOT = os.environ.get("ARCHIVE_MEDIA_ROOT", "")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,14 +1,59 @@
 """One article as the JSON object `export_articles` writes (the format is documented in the README)."""
 
-from articles.models import Article
+from django.conf import settings
+from django.contrib.redirects.models import Redirect
+from django.db.models import Prefetch
+
+from articles.models import Article, Category, Footnote, RelatedExclusion, RelatedPin
+
+# Articles per chunk of a streamed export: each chunk costs the same few queries, and every IN list
+# stays far below SQLite's expression-depth and variable limits.
+EXPORT_CHUNK = 200
 
 
 def export_queryset():
-    """Every article with what its export needs, in a constant number of queries."""
+    """Every article with what its export needs, in a constant number of queries.
+
+    A footnote's source and the note it refers to come joined to the footnote: prefetching them
+    instead put every footnote's source id in one IN list, which SQLite refuses past ~2,000 articles.
+    """
+    notes = Footnote.objects.select_related("source", "refers_to")
+    pins = RelatedPin.objects.select_related("related").order_by("position", "id")
+    exclusions = RelatedExclusion.objects.select_related("related")
     return Article.objects.order_by("id").select_related("primary_category").prefetch_related(
-        "authors", "articleauthor_set", "tags", "categories", "footnotes__source", "footnotes__refers_to",
-        "import_records", "comments",
+        "authors", "articleauthor_set", "tags", "categories", Prefetch("footnotes", queryset=notes),
+        "import_records", "comments", Prefetch("related_pins", queryset=pins),
+        Prefetch("related_exclusions", queryset=exclusions),
     )
+
+
+def export_chunks(queryset=None, *, size=EXPORT_CHUNK):
+    """The articles of ``queryset`` (default: all) by id, fetched ``size`` at a time by keyset
+    (``id > last``), each chunk with its own prefetches: constant memory, constant queries a chunk."""
+    queryset = export_queryset() if queryset is None else queryset
+    last = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last).order_by("id")[:size])
+        if not chunk:
+            return
+        attach_chunk_rows(chunk)
+        yield chunk
+        last = chunk[-1].pk
+
+
+def attach_chunk_rows(articles) -> None:
+    """What no prefetch can follow, two queries for the whole chunk: every level of the articles'
+    categories (their ancestors' descriptions), and the redirects that lead to the articles."""
+    paths = {path for article in articles for path in _level_paths(article.categories.all())}
+    levels = {c.path: c for c in Category.objects.filter(path__in=paths)} if paths else {}
+    urls = {article.get_absolute_url(): article for article in articles}
+    old_paths = {url: [] for url in urls}
+    for old_path, new_path in Redirect.objects.filter(site_id=settings.SITE_ID, new_path__in=urls).values_list(
+        "old_path", "new_path"
+    ):
+        old_paths[new_path].append(old_path)
+    for article in articles:
+        article.export_rows = {"levels": levels, "redirects": sorted(old_paths[article.get_absolute_url()])}
 
 
 # Hooks other parts of the app register to add keys (comments): hook(article, data, options).
@@ -19,6 +64,9 @@ def article_to_dict(article, **options):
     categories = sorted(article.categories.all(), key=lambda c: (c.pk != article.primary_category_id, c.path))
     footnotes = sorted(article.footnotes.all(), key=lambda n: n.number)
     sources = _cited_sources(footnotes)
+    if not hasattr(article, "export_rows"):  # one article on its own (a restore comparing)
+        attach_chunk_rows([article])
+    rows = article.export_rows
     published_at = article.published_at
     data = {
         "slug": article.slug,
@@ -43,6 +91,12 @@ def article_to_dict(article, **options):
         "provenance": [
             _record_dict(r) for r in sorted(article.import_records.all(), key=lambda r: (r.imported_at, r.pk))
         ],
+        # Added by issue 24 (a restore of an older backup goes on without them).
+        "author_profiles": [_author_dict(a) for a in sorted(article.authors.all(), key=_author_position(article))],
+        "category_profiles": _category_profiles(categories, rows["levels"]),
+        "related_pins": [pin.related.slug for pin in article.related_pins.all()],
+        "related_exclusions": sorted(e.related.slug for e in article.related_exclusions.all()),
+        "redirects": rows["redirects"],
     }
     for hook in export_hooks:
         hook(article, data, options)
@@ -103,6 +157,29 @@ def _record_dict(r) -> dict:
         "outcome": r.outcome,
         "warnings": list(r.warnings or []),
     }
+
+
+def _author_dict(a) -> dict:
+    return {"name": a.name, "slug": a.slug, "bio": a.bio, "login": a.login, "orcid": a.orcid,
+            "wikidata": a.wikidata}
+
+
+def _category_profiles(categories, levels) -> list:
+    """Every level of the article's categories, root first, each once: its names, slug, description."""
+    paths = _level_paths(categories)
+    return [
+        {"path": levels[path].path_names(), "slug": levels[path].slug, "description": levels[path].description}
+        for path in sorted(paths, key=lambda p: (p.count("/"), p)) if path in levels
+    ]
+
+
+def _level_paths(categories) -> set[str]:
+    """The materialised paths of the categories and of every category above them."""
+    paths = set()
+    for category in categories:
+        parts = category.path.split("/")
+        paths.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    return paths
 
 
 def _author_position(article):

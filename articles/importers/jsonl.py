@@ -58,6 +58,23 @@ class RestoredComment:
 
 
 @dataclass
+class AuthorProfile:
+    name: str
+    slug: str
+    bio: str = ""
+    login: str = ""
+    orcid: str = ""
+    wikidata: str = ""
+
+
+@dataclass
+class CategoryProfile:
+    path: list[str]
+    slug: str
+    description: str = ""
+
+
+@dataclass
 class RestoredArticle(ParsedArticle):
     """A ``ParsedArticle`` plus what only a backup carries: the exact slug, primary category, history."""
 
@@ -66,6 +83,13 @@ class RestoredArticle(ParsedArticle):
     provenance: list[RestoredRecord] = field(default_factory=list)
     restored_comments: list[RestoredComment] | None = None  # None: the line has no "comments" key
     line: dict = field(default_factory=dict, repr=False)  # the exported object, to tell "unchanged"
+    # Keys added by issue 24; None where an older backup has no such key (the restore then keeps
+    # what the database has, or derives it as an import would).
+    author_profiles: list[AuthorProfile] | None = None
+    category_profiles: list[CategoryProfile] | None = None
+    related_pins: list[str] | None = None
+    related_exclusions: list[str] | None = None
+    redirects: list[str] | None = None
 
 
 def detect(data: bytes, file_name: str) -> bool:
@@ -199,7 +223,57 @@ class _Line:
             provenance=[self._record(raw) for raw in self.objects(obj, "provenance")],
             restored_comments=None if comments is None else self._comments(comments),
             line=obj,
+            **self._details(obj),
         )
+
+    def _details(self, obj) -> dict:
+        """What a backup since issue 24 carries besides: profiles, related choices, redirects."""
+        authors = self.objects(obj, "author_profiles", required=False)
+        categories = self.objects(obj, "category_profiles", required=False)
+        return {
+            "author_profiles": None if authors is None else [self._author(raw) for raw in authors],
+            "category_profiles": None if categories is None else [self._category(raw) for raw in categories],
+            "related_pins": self._slugs(obj, "related_pins"),
+            "related_exclusions": self._slugs(obj, "related_exclusions"),
+            "redirects": self._old_paths(obj),
+        }
+
+    def _author(self, raw) -> AuthorProfile:
+        where = "author_profiles: "
+        slug = self.text(raw, "slug", max_length=200, where=where)
+        if not _SLUG.match(slug):
+            raise self.error(f"{where}the slug {slug[:40]!r} is not a slug")
+        name = self.text(raw, "name", max_length=200, where=where)
+        if not name.strip():
+            raise self.error(f"{where}an author's name is empty")
+        return AuthorProfile(
+            name=name, slug=slug, bio=self.text(raw, "bio", required=False, where=where),
+            login=self.text(raw, "login", required=False, max_length=150, where=where),
+            orcid=self.text(raw, "orcid", required=False, max_length=60, where=where),
+            wikidata=self.text(raw, "wikidata", required=False, max_length=60, where=where),
+        )
+
+    def _category(self, raw) -> CategoryProfile:
+        where = "category_profiles: "
+        slug = self.text(raw, "slug", max_length=200, where=where)
+        if not _SLUG.match(slug):
+            raise self.error(f"{where}the slug {slug[:40]!r} is not a slug")
+        return CategoryProfile(
+            path=self._path(raw.get("path"), "category_profiles"), slug=slug,
+            description=self.text(raw, "description", required=False, where=where),
+        )
+
+    def _slugs(self, obj, key):
+        value = self.get(obj, key, list, required=False)
+        if value is not None and not all(isinstance(v, str) and _SLUG.match(v) for v in value):
+            raise self.error(f"{key!r} must be a list of article slugs")
+        return value
+
+    def _old_paths(self, obj):
+        value = self.get(obj, "redirects", list, required=False)
+        if value is not None and not all(isinstance(v, str) and v.startswith("/") and len(v) <= 200 for v in value):
+            raise self.error("'redirects' must be a list of paths (each starting with /, at most 200 characters)")
+        return value
 
     def _published_at(self, obj):
         """The exact ``published_at``, or else the day ``published`` (midnight UTC)."""

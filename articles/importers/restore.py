@@ -12,15 +12,15 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from articles.export import article_to_dict, export_queryset
-from articles.models import Article, Category, Comment, ImportRecord
+from articles.models import Article, Comment, ImportRecord
 from articles.revisions import record_related
 from articles.sanitize import safe_url
 
 from .base import ItemResult
 from .footnotes_loader import _replace_footnotes
 from .jsonl import RestoredArticle
-from .links import _author
 from .loader import after_load_hooks, copy_article_fields, item_result
+from .restore_details import restore_related_and_redirects, restored_authors, restored_category
 
 
 def restore_article(parsed: RestoredArticle, *, file_name: str) -> ItemResult:
@@ -37,10 +37,10 @@ def _restore(parsed, file_name):
         article = Article(slug=parsed.slug)
     copy_article_fields(article, parsed)
     article.import_key = parsed.import_key
-    article.primary_category = Category.get_or_create_path(parsed.primary_category) if parsed.primary_category else None
+    article.primary_category = restored_category(parsed.primary_category, parsed) if parsed.primary_category else None
     article.save()
-    article.categories.set([Category.get_or_create_path(path) for path in parsed.category_paths])
-    article.set_authors([_author(a) for a in parsed.authors])
+    article.categories.set([restored_category(path, parsed) for path in parsed.category_paths])
+    article.set_authors(restored_authors(parsed))
     article.tags.set(parsed.tags, clear=True)
     _replace_footnotes(article, parsed)
     # What other parts of the app keep in step with an article (search, related posts) follows a
@@ -49,6 +49,7 @@ def _restore(parsed, file_name):
         hook(article, parsed)
     if parsed.restored_comments is not None:
         _replace_comments(article, parsed.restored_comments)
+    restore_related_and_redirects(article, parsed)
     _replace_records(article, parsed.provenance)
     record_related(article, reason=f"Restored from the backup {file_name}")
     return item_result(parsed, article, outcome)

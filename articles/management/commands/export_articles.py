@@ -3,7 +3,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.export import article_to_dict, export_queryset
+from articles.export import article_to_dict, export_chunks
+from articles.models import Article
 from articles.progress import progress
 
 
@@ -19,15 +20,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        articles = export_queryset()
+        total = Article.objects.count()
         try:
             out = open(options["output"], "w", encoding="utf-8") if options["output"] else sys.stdout
         except OSError as exc:
             raise CommandError(f"Cannot write {options['output']}: {exc.strerror}.") from exc
         count = 0
         try:
-            for article in progress(articles.iterator(chunk_size=500), desc="Exporting", unit="article",
-                                    total=articles.count(), stream=self.stderr):
+            articles = (article for chunk in export_chunks() for article in chunk)
+            for article in progress(articles, desc="Exporting", unit="article", total=total, stream=self.stderr):
                 data = article_to_dict(article, include_private=options["include_private"])
                 out.write(json.dumps(data, ensure_ascii=False, sort_keys=False) + "\n")
                 count += 1
