@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin.imports import import_urls
+from articles.admin.pasted import PastedArticleForm, paste_urls
 from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source
 from articles.related.admin import RelatedPostsAdminMixin
 from articles.revisions import describe_revision, record_related, restore_revision, revision_summary
@@ -120,7 +121,15 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
 
     def get_urls(self):
         # The Import articles page and its runs live under the article admin.
-        return import_urls(self) + super().get_urls()
+        return import_urls(self) + paste_urls(self) + super().get_urls()
+
+    # The add page offers the seed-format text field too (``articles.admin.pasted``), above the form.
+    add_form_template = "admin/articles/article/add_form.html"
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.user.has_perm("articles.import_articles"):
+            extra_context = {"paste_form": PastedArticleForm(), **(extra_context or {})}
+        return super().add_view(request, form_url, extra_context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("primary_category").annotate(
