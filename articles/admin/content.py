@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -9,19 +10,59 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin.imports import import_urls
 from articles.admin.pasted import PastedArticleForm, paste_urls
+from articles.importers.edited import make_consistent
 from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source
 from articles.related.admin import RelatedPostsAdminMixin
 from articles.revisions import describe_revision, record_related, restore_revision, revision_summary
 
 
-class FootnoteInline(admin.StackedInline):
+class FootnoteInlineForm(forms.ModelForm):
+    """A note as an editor writes it: its number and text (classified on save by the importer's
+    rules), and the note it refers to chosen by number within the article, not a database id."""
+
+    refers_to_number = forms.IntegerField(
+        label="Refers to note", required=False, min_value=1,
+        help_text="Another note's number in this article. Empty: as the text says (“See the third footnote.”).",
+    )
+
+    class Meta:
+        model = Footnote
+        fields = ("number", "text")
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 70})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.refers_to_id:
+            self.initial["refers_to_number"] = self.instance.refers_to.number
+
+
+class FootnoteInline(admin.TabularInline):
+    """One compact row a note; what the importer derives from the text is shown, not typed."""
+
     model = Footnote
+    form = FootnoteInlineForm
     extra = 0
     fk_name = "article"
-    fields = (("number", "kind"), "text", ("prefix", "locator"), "source", "refers_to", ("url", "url_missing"))
-    autocomplete_fields = ("source",)
-    raw_id_fields = ("refers_to",)
+    fields = ("number", "text", "refers_to_number", "kind", "source", "locator", "url_missing")
+    readonly_fields = ("kind", "source", "locator", "url_missing")
     ordering = ("number",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source", "refers_to")
+
+
+def chosen_references(formset) -> dict[int, int | None]:
+    """{note number: the note it refers to} where the editor chose it: the number changed, or
+    kept while the text was not (then the text's own reference, if any, yields to it)."""
+    chosen = {}
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE") or not data.get("number"):
+            continue
+        value = data.get("refers_to_number")
+        if "refers_to_number" in form.changed_data or ("text" not in form.changed_data and value is not None):
+            chosen[data["number"]] = value
+    return chosen
 
 
 class ArticleAuthorInline(admin.TabularInline):
@@ -78,8 +119,24 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        self.keep_notes_consistent(request, form.instance, formsets)
         # The revision save_model wrote now also holds the inlines' footnotes and authors, and the tags.
         record_related(form.instance)
+
+    def keep_notes_consistent(self, request, article, formsets):
+        """Notes classified and the body's markers linked as the importer would (``importers.edited``);
+        what is still inconsistent is told to the editor, not saved silently."""
+        notes = next((f for f in formsets if f.model is Footnote), None)
+        body, warnings = make_consistent(article, chosen_references(notes) if notes is not None else {})
+        if body != article.body:
+            # The revision the save wrote holds the body as saved (its history row, updated in place).
+            article.body = body
+            article.prepare_for_save()
+            Article.objects.filter(pk=article.pk).update(body=article.body)
+            revision = article.history.order_by("-history_date", "-history_id").first()
+            article.history.filter(history_id=revision.history_id).update(body=article.body)
+        for warning in warnings:
+            self.message_user(request, f"Note check: {warning}.", level=messages.WARNING)
 
     object_history_form_template = "admin/articles/article/revision_form.html"
 
