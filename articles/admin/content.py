@@ -78,7 +78,9 @@ class ImportRecordInline(admin.TabularInline):
     model = ImportRecord
     extra = 0
     can_delete = False
-    fields = ("imported_at", "file_name", "format", "outcome", "sha256", "importer_version", "warnings")
+    # The SHA-256 (64 characters, no break) made the change page scroll sideways at 1280 px: it is
+    # on each record's own page, linked from the row.
+    fields = ("imported_at", "file_name", "format", "outcome", "importer_version", "warnings")
     readonly_fields = fields
     show_change_link = True
 

@@ -140,6 +140,7 @@ def import_record(article, parsed, *, file_name, fmt, sha256, outcome) -> Import
         importer_version=IMPORTER_VERSION,
         outcome=outcome,
         warnings=list(parsed.warnings),
+        has_warnings=bool(parsed.warnings),  # batched inserts skip ``ImportRecord.save``, which sets it
     )
 
 
