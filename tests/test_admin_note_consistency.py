@@ -108,3 +108,8 @@ def test_a_note_text_changed_is_classified_again(staff_client):
     note = Footnote.objects.select_related("refers_to").get(article=article, number=3)
     assert note.kind == Footnote.Kind.CROSS_REFERENCE and note.refers_to.number == 2
     assert Source.objects.count() == 0
+
+
+def test_the_body_field_says_how_to_write_a_reference(staff_client):
+    page = staff_client.get("/admin/articles/article/add/").content.decode()
+    assert "Type [1] where note 1 is referred to" in page

@@ -16,6 +16,14 @@ from articles.related.admin import RelatedPostsAdminMixin
 from articles.revisions import describe_revision, record_related, restore_revision, revision_summary
 
 
+BODY_HELP = (
+    "HTML (kept to the site's allowlist on save). Type [1] where note 1 is referred to: on save it "
+    "becomes a reference to note 1, as an import renders it; a marker without its note, or a note "
+    "without a marker, is shown as a warning. To write a whole article as plain text with its notes, "
+    "use the seed-format text field (Import articles, or the add page) and its preview."
+)
+
+
 class FootnoteInlineForm(forms.ModelForm):
     """A note as an editor writes it: its number and text (classified on save by the importer's
     rules), and the note it refers to chosen by number within the article, not a database id."""
@@ -171,6 +179,10 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
         for problem in problems:
             self.message_user(request, problem, level=messages.WARNING)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        help_texts = {"body": BODY_HELP, **kwargs.pop("help_texts", {})}
+        return super().get_form(request, obj, change, help_texts=help_texts, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
