@@ -129,6 +129,10 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        # The primary category is one of the article's categories (its page lists the article, as
+        # the breadcrumb promises), as an import files it.
+        if form.instance.primary_category_id:
+            form.instance.categories.add(form.instance.primary_category)
         self.keep_notes_consistent(request, form.instance, formsets)
         # The revision save_model wrote now also holds the inlines' footnotes and authors, and the tags.
         record_related(form.instance)
