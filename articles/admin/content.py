@@ -29,14 +29,16 @@ class FootnoteInlineForm(forms.ModelForm):
     rules), and the note it refers to chosen by number within the article, not a database id."""
 
     refers_to_number = forms.IntegerField(
-        label="Refers to note", required=False, min_value=1,
+        label="Refers to note", required=False, min_value=1, widget=forms.NumberInput(attrs={"class": "vIntegerField"}),
         help_text="Another note's number in this article. Empty: as the text says (“See the third footnote.”).",
     )
 
     class Meta:
         model = Footnote
         fields = ("number", "text")
-        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 70})}
+        # Narrow enough for the row to fit a 1280 px screen beside what the importer derived.
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 44}),
+                   "number": forms.NumberInput(attrs={"class": "vIntegerField", "min": 1})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
