@@ -1,0 +1,18 @@
+"""A note nothing in the body refers to has no back link to a missing anchor (issue 21: the page
+must stay valid HTML whatever its data)."""
+
+import pytest
+
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+REF_1 = '<sup class="footnote-ref" id="fnref-1"><a href="#fn-1">1</a></sup>'
+
+
+def test_only_notes_referred_to_have_a_back_link(client):
+    article = make_article("Water", body=f"<p>Scarce{REF_1}, twice<sup id=\"fnref-1-2\">1</sup>.</p>", footnotes=2)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert page.count('href="#fnref-1"') == 1
+    assert 'href="#fnref-2"' not in page
+    assert 'id="fn-2"' in page  # the note itself is still listed
