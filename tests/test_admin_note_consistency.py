@@ -113,3 +113,13 @@ def test_a_note_text_changed_is_classified_again(staff_client):
 def test_the_body_field_says_how_to_write_a_reference(staff_client):
     page = staff_client.get("/admin/articles/article/add/").content.decode()
     assert "Type [1] where note 1 is referred to" in page
+
+
+def test_notes_are_edited_on_their_articles_page_not_one_by_one(staff_client, seed_article):
+    note = seed_article.footnotes.get(number=6)
+    listing = staff_client.get("/admin/articles/footnote/?url_missing__exact=1").content.decode()
+    assert f'href="/admin/articles/article/{seed_article.pk}/change/#footnotes-group"' in listing
+    assert staff_client.post(f"/admin/articles/footnote/{note.pk}/change/", {"refers_to": "1"}).status_code == 403
+    assert staff_client.get("/admin/articles/footnote/add/").status_code == 403
+    note.refresh_from_db()
+    assert note.refers_to.number == 3
