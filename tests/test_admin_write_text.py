@@ -3,6 +3,7 @@ articles page and the add page gives exactly what ``import_articles`` gives for 
 preview shows the parsed article and its warnings and writes nothing."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.test import Client
@@ -104,6 +105,10 @@ def test_save_without_a_name_takes_it_from_the_title_and_pasting_again_updates(s
     assert Article.objects.count() == 1
     assert "Herat" in article.body
     assert list(article.import_records.values_list("outcome", flat=True).order_by("pk")) == ["created", "updated"]
+    assert [(e.user.username, e.get_change_message()) for e in LogEntry.objects.order_by("pk")] == [
+        ("editor", "Saved from seed-format text (a-title.txt): created."),
+        ("editor", "Saved from seed-format text (a-title.txt): updated."),
+    ]
 
 
 def test_warnings_of_a_saved_text_are_shown_as_messages(staff_client):

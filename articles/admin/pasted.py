@@ -95,7 +95,7 @@ def paste_view(request, model_admin):
         else:
             result = import_pasted(text, name)
             if not result.failed:
-                return _saved(request, result)
+                return _saved(request, model_admin, result)
             form.add_error(None, f"{result.error or result.items[0].message} Nothing was saved.")
     context = {
         **model_admin.admin_site.each_context(request),
@@ -108,8 +108,12 @@ def paste_view(request, model_admin):
     return TemplateResponse(request, "admin/articles/paste.html", context, status=status)
 
 
-def _saved(request, result):
+def _saved(request, model_admin, result):
     item = result.items[0]
+    # The admin's own record of who did it (Recent actions, the article's history page).
+    article = model_admin.model.objects.get(pk=item.article_id)
+    log = model_admin.log_addition if item.outcome == "created" else model_admin.log_change
+    log(request, article, f"Saved from seed-format text ({result.file_name}): {item.outcome}.")
     messages.success(request, f"“{item.title}” {item.outcome} from the text ({result.file_name}).")
     for warning in [*result.warnings, *item.warnings]:
         messages.warning(request, warning)
