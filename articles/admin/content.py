@@ -283,13 +283,14 @@ class AuthorAdmin(admin.ModelAdmin):
 
 @admin.register(ImportRecord)
 class ImportRecordAdmin(admin.ModelAdmin):
-    list_display = ("imported_at", "file_name", "format", "outcome", "article", "has_warnings")
+    list_display = ("imported_at", "file_name", "format", "outcome", "article", "import_key", "has_warnings")
     list_filter = ("format", "outcome", "has_warnings")
-    search_fields = ("file_name", "sha256", "article__title")
+    # A deleted article's records stay, article empty: found by the identity it was imported under.
+    search_fields = ("file_name", "sha256", "article__title", "import_key")
     date_hierarchy = "imported_at"
     list_select_related = ("article",)
     readonly_fields = (
-        "article", "file_name", "format", "sha256", "importer_version", "outcome", "imported_at", "warnings",
+        "article", "import_key", "file_name", "format", "sha256", "importer_version", "outcome", "imported_at", "warnings",
     )
 
     def has_add_permission(self, request):
