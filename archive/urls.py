@@ -9,7 +9,7 @@ from articles.views.robots import RobotsView
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("robots.txt", RobotsView.as_view(), name="robots"),
-    path("favicon.ico", FaviconView.as_view(), name="favicon"),
+    path("favicon.ico", FaviconView.as_view()),  # unnamed: a redirect, not one of the site's pages
     path("healthz", healthz, name="healthz"),
     path("oai/", include("articles.oai.urls")),
     path("", include("articles.urls")),
