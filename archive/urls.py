@@ -2,12 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from articles.views.favicon import FaviconView
 from articles.views.health import healthz
 from articles.views.robots import RobotsView
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("robots.txt", RobotsView.as_view(), name="robots"),
+    path("favicon.ico", FaviconView.as_view()),  # unnamed: a redirect, not one of the site's pages
     path("healthz", healthz, name="healthz"),
     path("oai/", include("articles.oai.urls")),
     path("", include("articles.urls")),

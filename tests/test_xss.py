@@ -119,14 +119,13 @@ def test_payloads_in_a_backup_end_up_inert(client, tmp_path):
 
 def test_payloads_typed_into_the_admin_end_up_inert(client, staff_client, seed_article, tmp_path):
     url, data = article_form(staff_client, seed_article)
+    # A note's prefix and link are what the importer's rules make of its text (issue 21): a
+    # javascript: address typed there is never a link.
     data.update({"title": PAYLOADS[8], "summary": ALL, "body": ALL, "footnotes-0-text": ALL,
-                 "footnotes-1-prefix": PAYLOADS[1][:300], "footnotes-1-url": "javascript:alert(1)"})
-    response = staff_client.post(url, data)
-    # The URL field refuses javascript: outright; everything else is saved and sanitized.
-    assert response.status_code == 200 and "Enter a valid URL." in response.content.decode()
-    data["footnotes-1-url"] = ""
+                 "footnotes-1-text": f"{PAYLOADS[1][:300]}: javascript:alert(1)"})
     assert staff_client.post(url, data).status_code == 302
     article = Article.objects.get(pk=seed_article.pk)
+    assert Footnote.objects.get(article=article, number=2).url == ""
     assert article.title == PAYLOADS[8]
     assert Footnote.objects.get(article=article, number=1).text == ALL
     assert [p for p in PAYLOADS if p in article.body] == []  # nothing survives as it came

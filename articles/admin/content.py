@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -8,19 +9,70 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin.imports import import_urls
+from articles.admin.pasted import PastedArticleForm, paste_urls
+from articles.importers.edited import make_consistent
 from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source
 from articles.related.admin import RelatedPostsAdminMixin
 from articles.revisions import describe_revision, record_related, restore_revision, revision_summary
 
 
-class FootnoteInline(admin.StackedInline):
+BODY_HELP = (
+    "HTML (kept to the site's allowlist on save). Type [1] where note 1 is referred to: on save it "
+    "becomes a reference to note 1, as an import renders it; a marker without its note, or a note "
+    "without a marker, is shown as a warning. To write a whole article as plain text with its notes, "
+    "use the seed-format text field (Import articles, or the add page) and its preview."
+)
+
+
+class FootnoteInlineForm(forms.ModelForm):
+    """A note as an editor writes it: its number and text (classified on save by the importer's
+    rules), and the note it refers to chosen by number within the article, not a database id."""
+
+    refers_to_number = forms.IntegerField(
+        label="Refers to note", required=False, min_value=1, widget=forms.NumberInput(attrs={"class": "vIntegerField"}),
+        help_text="Another note's number in this article. Empty: as the text says (“See the third footnote.”).",
+    )
+
+    class Meta:
+        model = Footnote
+        fields = ("number", "text")
+        # Narrow enough for the row to fit a 1280 px screen beside what the importer derived.
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 44}),
+                   "number": forms.NumberInput(attrs={"class": "vIntegerField", "min": 1})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.refers_to_id:
+            self.initial["refers_to_number"] = self.instance.refers_to.number
+
+
+class FootnoteInline(admin.TabularInline):
+    """One compact row a note; what the importer derives from the text is shown, not typed."""
+
     model = Footnote
+    form = FootnoteInlineForm
     extra = 0
     fk_name = "article"
-    fields = (("number", "kind"), "text", ("prefix", "locator"), "source", "refers_to", ("url", "url_missing"))
-    autocomplete_fields = ("source",)
-    raw_id_fields = ("refers_to",)
+    fields = ("number", "text", "refers_to_number", "kind", "source", "locator", "url_missing")
+    readonly_fields = ("kind", "source", "locator", "url_missing")
     ordering = ("number",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source", "refers_to")
+
+
+def chosen_references(formset) -> dict[int, int | None]:
+    """{note number: the note it refers to} where the editor chose it: the number changed, or
+    kept while the text was not (then the text's own reference, if any, yields to it)."""
+    chosen = {}
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE") or not data.get("number"):
+            continue
+        value = data.get("refers_to_number")
+        if "refers_to_number" in form.changed_data or ("text" not in form.changed_data and value is not None):
+            chosen[data["number"]] = value
+    return chosen
 
 
 class ArticleAuthorInline(admin.TabularInline):
@@ -36,7 +88,9 @@ class ImportRecordInline(admin.TabularInline):
     model = ImportRecord
     extra = 0
     can_delete = False
-    fields = ("imported_at", "file_name", "format", "outcome", "sha256", "importer_version", "warnings")
+    # The SHA-256 (64 characters, no break) made the change page scroll sideways at 1280 px: it is
+    # on each record's own page, linked from the row.
+    fields = ("imported_at", "file_name", "format", "outcome", "importer_version", "warnings")
     readonly_fields = fields
     show_change_link = True
 
@@ -77,8 +131,28 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        # The primary category is one of the article's categories (its page lists the article, as
+        # the breadcrumb promises), as an import files it.
+        if form.instance.primary_category_id:
+            form.instance.categories.add(form.instance.primary_category)
+        self.keep_notes_consistent(request, form.instance, formsets)
         # The revision save_model wrote now also holds the inlines' footnotes and authors, and the tags.
         record_related(form.instance)
+
+    def keep_notes_consistent(self, request, article, formsets):
+        """Notes classified and the body's markers linked as the importer would (``importers.edited``);
+        what is still inconsistent is told to the editor, not saved silently."""
+        notes = next((f for f in formsets if f.model is Footnote), None)
+        body, warnings = make_consistent(article, chosen_references(notes) if notes is not None else {})
+        if body != article.body:
+            # The revision the save wrote holds the body as saved (its history row, updated in place).
+            article.body = body
+            article.prepare_for_save()
+            Article.objects.filter(pk=article.pk).update(body=article.body)
+            revision = article.history.order_by("-history_date", "-history_id").first()
+            article.history.filter(history_id=revision.history_id).update(body=article.body)
+        for warning in warnings:
+            self.message_user(request, f"Note check: {warning}.", level=messages.WARNING)
 
     object_history_form_template = "admin/articles/article/revision_form.html"
 
@@ -112,6 +186,10 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
             self.message_user(request, problem, level=messages.WARNING)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        help_texts = {"body": BODY_HELP, **kwargs.pop("help_texts", {})}
+        return super().get_form(request, obj, change, help_texts=help_texts, **kwargs)
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if getattr(request, "previewing_revision", False):
@@ -120,7 +198,15 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
 
     def get_urls(self):
         # The Import articles page and its runs live under the article admin.
-        return import_urls(self) + super().get_urls()
+        return import_urls(self) + paste_urls(self) + super().get_urls()
+
+    # The add page offers the seed-format text field too (``articles.admin.pasted``), above the form.
+    add_form_template = "admin/articles/article/add_form.html"
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.user.has_perm("articles.import_articles"):
+            extra_context = {"paste_form": PastedArticleForm(), **(extra_context or {})}
+        return super().add_view(request, form_url, extra_context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("primary_category").annotate(
@@ -197,13 +283,14 @@ class AuthorAdmin(admin.ModelAdmin):
 
 @admin.register(ImportRecord)
 class ImportRecordAdmin(admin.ModelAdmin):
-    list_display = ("imported_at", "file_name", "format", "outcome", "article", "has_warnings")
+    list_display = ("imported_at", "file_name", "format", "outcome", "article", "import_key", "has_warnings")
     list_filter = ("format", "outcome", "has_warnings")
-    search_fields = ("file_name", "sha256", "article__title")
+    # A deleted article's records stay, article empty: found by the identity it was imported under.
+    search_fields = ("file_name", "sha256", "article__title", "import_key")
     date_hierarchy = "imported_at"
     list_select_related = ("article",)
     readonly_fields = (
-        "article", "file_name", "format", "sha256", "importer_version", "outcome", "imported_at", "warnings",
+        "article", "import_key", "file_name", "format", "sha256", "importer_version", "outcome", "imported_at", "warnings",
     )
 
     def has_add_permission(self, request):

@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from articles.admin.pasted import PastedArticleForm
 from articles.importers.base import ImportFailed
 from articles.importers.tasks import report_results, start_import
 from articles.importers.uploads import check_upload
@@ -104,6 +105,7 @@ def import_articles_view(request, model_admin):
         model_admin,
         "Import articles",
         form=form,
+        paste_form=PastedArticleForm(),
         max_size=settings.ARCHIVE_IMPORT_MAX_BYTES,
         recent_runs=[
             _RunSummary(run) for run in ImportRun.objects.defer("report").select_related("created_by")[:RECENT_RUNS]

@@ -134,12 +134,14 @@ def import_record(article, parsed, *, file_name, fmt, sha256, outcome) -> Import
     """The provenance row of one loaded article (unsaved: the file's cache inserts them in batches)."""
     return ImportRecord(
         article=article,
+        import_key=article.import_key or "",
         file_name=file_name[:500],
         format=fmt,
         sha256=sha256,
         importer_version=IMPORTER_VERSION,
         outcome=outcome,
         warnings=list(parsed.warnings),
+        has_warnings=bool(parsed.warnings),  # batched inserts skip ``ImportRecord.save``, which sets it
     )
 
 

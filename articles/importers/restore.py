@@ -64,6 +64,7 @@ def _replace_records(article, records):
     for record in records:
         row = ImportRecord.objects.create(
             article=article,
+            import_key=article.import_key or "",
             file_name=record.file,
             format=record.format,
             sha256=record.sha256,

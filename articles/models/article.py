@@ -1,3 +1,5 @@
+import re
+
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -14,6 +16,10 @@ from articles.sanitize import clean_html
 from .related import RelatedArticle
 from .sources import Footnote
 from .taxonomy import Author, Category, unique_slug
+
+
+# The anchor of a note's first reference in a body, as the importers render it.
+_FIRST_REFERENCE_RE = re.compile(r'id="fnref-(\d+)"')
 
 
 class ArticleRevision(models.Model):
@@ -260,6 +266,11 @@ class Article(models.Model):
 
     def breadcrumb(self):
         return self.primary_category.crumbs() if self.primary_category_id else []
+
+    def referenced_notes(self) -> frozenset[int]:
+        """The numbers of the notes the body refers to (their first reference's ``fnref-n`` anchor):
+        a note nothing refers to gets no back link to a missing anchor."""
+        return frozenset(int(n) for n in _FIRST_REFERENCE_RE.findall(self.body or ""))
 
     def related_for_page(self):
         """The related posts the page shows (pins first) in one query, kept for JSON-LD to reuse."""

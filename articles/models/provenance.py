@@ -14,7 +14,12 @@ class ImportRecord(models.Model):
         CREATED = "created", "Created"
         UPDATED = "updated", "Updated"
 
-    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="import_records")
+    # Provenance outlives the article: deleting it leaves its records, found by ``import_key``.
+    article = models.ForeignKey(
+        "articles.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_records"
+    )
+    import_key = models.CharField(max_length=500, blank=True, default="", db_index=True,
+                                  help_text="The imported article's identity in its source (e.g. seed:000_x.txt).")
     file_name = models.CharField(max_length=500)
     format = models.CharField(max_length=30)
     sha256 = models.CharField("SHA-256 of the file", max_length=64)

@@ -83,3 +83,28 @@ def test_cite_block_shows_the_seed_in_both_styles_with_copy_buttons(page, seed, 
     expect(block.get_by_role("button", name="Copy")).to_have_count(2)
     expect(block.get_by_role("link", name="BibTeX").first).to_be_visible()
     block.screenshot(path=shots / "cite-block.png")
+
+
+def test_article_change_page_fits_1280_pixels_and_nine_notes_stay_compact(page, seed, shots):
+    make_staff("editor", "pw-editor-123", superuser=True)
+    admin_login(page, "editor", "pw-editor-123")
+    page.goto(f"/admin/articles/article/{seed.pk}/change/")
+    expect(page.locator("#footnotes-group")).to_contain_text("See the third footnote.")
+    # No sideways scrolling at 1280 px (the import records' SHA-256 column did), and the nine
+    # notes, one row each, are far from the 7,500 px they took as stacked forms.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert page.locator("#footnotes-group").bounding_box()["height"] < 2000
+    page.locator("#footnotes-group").screenshot(path=shots / "admin-notes.png")
+
+
+def test_seed_format_preview_shows_the_parsed_article_before_saving(page, site, shots):
+    make_staff("writer", "pw-writer-123", superuser=True)
+    admin_login(page, "writer", "pw-writer-123")
+    page.goto("/admin/articles/article/import/")
+    text = (Path(__file__).resolve().parents[1] / "fixtures" / "seedtext" / "seed.txt").read_text(encoding="utf-8")
+    page.get_by_label("Article text").fill(text)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".preview-notes")).to_contain_text("cross_reference")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.locator(".preview-notes").scroll_into_view_if_needed()
+    page.screenshot(path=shots / "admin-preview.png")

@@ -138,13 +138,12 @@ class BodyRenderer:
         return f"<{tag}>" + "".join(f"<li>{self.inline(item)}</li>" for item in items) + f"</{tag}>"
 
     def inline(self, text: str) -> str:
-        out, position = [], 0
-        for match in _MARKER_RE.finditer(text):
-            out.append(html.escape(text[position : match.start()], quote=False))
-            out.append(self._marker(int(match[1]), match.group()))
-            position = match.end()
-        out.append(html.escape(text[position:], quote=False))
-        return "".join(out)
+        return self.link_markers(html.escape(text, quote=False))
+
+    def link_markers(self, escaped: str) -> str:
+        """The ``[n]`` markers of text already escaped for HTML made references to their notes (an
+        unknown note's marker stays as it is, and is listed in ``dangling``)."""
+        return _MARKER_RE.sub(lambda match: self._marker(int(match[1]), match.group()), escaped)
 
     def _marker(self, number: int, literal: str) -> str:
         if number not in self.known_notes:
