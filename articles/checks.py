@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
+from articles import languages
 from articles.pages.cache import page_cache
 
 # Backends whose entries no other process sees (a dummy one keeps none at all).
@@ -28,5 +29,21 @@ def page_cache_is_shared(app_configs=None, **kwargs):
             hint="Set CACHE_URL to a Redis server, or use Django's DatabaseCache (the default without "
             "CACHE_URL; run `manage.py createcachetable`), or set ARCHIVE_PAGE_CACHE=0.",
             id="articles.W001",
+        )
+    ]
+
+
+@register()
+def languages_are_known(app_configs=None, **kwargs):
+    """Every code in ARCHIVE_LANGUAGES needs its policy in articles/languages.py."""
+    unknown = [code for code in getattr(settings, "ARCHIVE_LANGUAGES", []) if code not in languages.POLICIES]
+    if not unknown:
+        return []
+    return [
+        Error(
+            f"ARCHIVE_LANGUAGES names languages the code has no policy for: {', '.join(unknown)}.",
+            hint=f"Use codes of articles/languages.py ({', '.join(languages.POLICIES)}), or add a Language "
+            "policy for the new one there.",
+            id="articles.E001",
         )
     ]

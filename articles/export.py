@@ -1,5 +1,7 @@
 """One article as the JSON object `export_articles` writes (the format is documented in the README)."""
 
+from django.db.models import Prefetch
+
 from articles.models import Article
 
 
@@ -8,7 +10,15 @@ def export_queryset():
     return Article.objects.order_by("id").select_related("primary_category").prefetch_related(
         "authors", "articleauthor_set", "tags", "categories", "footnotes__source", "footnotes__refers_to",
         "import_records", "comments",
+        Prefetch("translation_group__articles", queryset=Article.objects.only("id", "slug", "translation_group")),
     )
+
+
+def translation_slugs(article) -> list[str]:
+    """The slugs of the article's versions in other languages (its translation group), sorted."""
+    if article.translation_group_id is None:
+        return []
+    return sorted(other.slug for other in article.translation_group.articles.all() if other.pk != article.pk)
 
 
 # Hooks other parts of the app register to add keys (comments): hook(article, data, options).
@@ -32,6 +42,8 @@ def article_to_dict(article, **options):
         "sticky": article.sticky,
         "original_url": article.original_url,
         "import_key": article.import_key,
+        "language": article.language,
+        "translations": translation_slugs(article),
         "category": article.primary_category.path_names() if article.primary_category else [],
         "categories": [c.path_names() for c in categories],
         "authors": [a.name for a in sorted(article.authors.all(), key=_author_position(article))],
@@ -82,6 +94,7 @@ def _source_dict(s) -> dict:
         "publisher": s.publisher,
         "place": s.place,
         "year": s.year,
+        "calendar": s.calendar,  # of the year, kept as written: gregorian, solar_hijri, lunar_hijri
         "url": s.url,
     }
 

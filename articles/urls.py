@@ -34,13 +34,15 @@ app_name = "articles"
 
 urlpatterns = [
     path("", listing.HomeView.as_view(), name="home"),
-    path("articles/<slug:slug>/", article.ArticleDetailView.as_view(), name="article"),
-    path("articles/<slug:slug>/comment/", comments.CommentPostView.as_view(), name="comment_post"),
+    # Article, author and source slugs keep Perso-Arabic letters (articles.languages.readable_slug),
+    # so a plain segment, not <slug:>, which is ASCII only.
+    path("articles/<str:slug>/", article.ArticleDetailView.as_view(), name="article"),
+    path("articles/<str:slug>/comment/", comments.CommentPostView.as_view(), name="comment_post"),
     path("category/<path:path>/", listing.CategoryView.as_view(), name="category"),
     # Tag slugs keep non-Latin letters (taggit's unicode slugs), so a plain segment, not <slug:>.
     path("tags/<str:slug>/", listing.TagView.as_view(), name="tag"),
-    path("authors/<slug:slug>/", listing.AuthorView.as_view(), name="author"),
-    path("sources/<slug:key>/", listing.SourceView.as_view(), name="source"),
+    path("authors/<str:slug>/", listing.AuthorView.as_view(), name="author"),
+    path("sources/<str:key>/", listing.SourceView.as_view(), name="source"),
     path("archive/", archive.ArchiveIndexView.as_view(), name="archive"),
     path("archive/<year:year>/", archive.YearView.as_view(), name="archive_year"),
     path("archive/<year:year>/<month:month>/", archive.MonthView.as_view(), name="archive_month"),

@@ -34,7 +34,7 @@ def html_of(response):
 
 
 def card_titles(html):
-    return re.findall(r'<h2 class="card-title"><a href="[^"]+">([^<]+)</a></h2>', html)
+    return re.findall(r'<h2 class="card-title"[^>]*><a href="[^"]+">([^<]+)</a></h2>', html)
 
 
 def test_home_lists_the_seed_with_category_path_date_and_summary(client, seed_article):

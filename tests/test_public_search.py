@@ -20,7 +20,7 @@ SEED_TITLE = "The recent Taliban-Russia contacts and its impacts on Kabul-Moscow
 
 
 def result_titles(html):
-    return re.findall(r'<h2 class="card-title"><a href="[^"]+">([^<]+)</a></h2>', html)
+    return re.findall(r'<h2 class="card-title"[^>]*><a href="[^"]+">([^<]+)</a></h2>', html)
 
 
 def search(client, q, **params):

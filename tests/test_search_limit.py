@@ -26,7 +26,7 @@ postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="th
 
 
 def result_titles(html):
-    return re.findall(r'<h2 class="card-title"><a href="[^"]+">([^<]+)</a></h2>', html)
+    return re.findall(r'<h2 class="card-title"[^>]*><a href="[^"]+">([^<]+)</a></h2>', html)
 
 
 def count_line(html):

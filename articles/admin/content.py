@@ -46,8 +46,8 @@ class ImportRecordInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
-    list_display = ("title", "status", "published_at", "primary_category", "footnote_count")
-    list_filter = ("status", ("primary_category", admin.RelatedOnlyFieldListFilter), "published_at")
+    list_display = ("title", "language", "status", "published_at", "primary_category", "footnote_count")
+    list_filter = ("status", "language", ("primary_category", admin.RelatedOnlyFieldListFilter), "published_at")
     search_fields = ("title", "summary", "slug")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("title",)}
@@ -55,7 +55,7 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
     inlines = [ArticleAuthorInline, FootnoteInline, *RelatedPostsAdminMixin.related_inlines, ImportRecordInline]
     readonly_fields = ("original_url", "created_at", "updated_at", "related_posts")
     fieldsets = (
-        (None, {"fields": ("title", "slug", "status", "published_at", "summary", "body")}),
+        (None, {"fields": ("title", "slug", "language", "status", "published_at", "summary", "body")}),
         ("Filing", {"fields": ("primary_category", "categories", "tags")}),
         ("Reading", {"fields": ("comments_open", "sticky")}),
         ("Related posts", {"fields": ("related_posts",)}),

@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from articles import languages
 from articles.sanitize import safe_url
 
 from .base import ImportFailed, ParsedArticle, ParsedAuthor, ParsedFootnote, ParsedSource
@@ -23,7 +24,7 @@ FOOTNOTE_KINDS = {"citation", "ibid", "cross_reference", "link", "note"}
 SOURCE_KINDS = {"book", "report", "article", "web", "other"}
 COMMENT_STATUSES = {"pending", "approved", "spam", "removed"}
 COMMENT_KINDS = {"comment", "pingback", "trackback"}
-_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,255}$")
+_SLUG = re.compile(r"^[-\w]{1,255}$")  # Unicode letters too: a Dari title's slug keeps them
 _DETECT = re.compile(rb'^\s*\{\s*"slug"\s*:')
 
 
@@ -63,6 +64,7 @@ class RestoredArticle(ParsedArticle):
     import_key: str | None = None
     provenance: list[RestoredRecord] = field(default_factory=list)
     restored_comments: list[RestoredComment] | None = None  # None: the line has no "comments" key
+    translations: list[str] = field(default_factory=list)  # slugs of the article's other-language versions
     line: dict = field(default_factory=dict, repr=False)  # the exported object, to tell "unchanged"
 
 
@@ -177,6 +179,9 @@ class _Line:
         footnotes = self._footnotes(obj)
         comments = self.objects(obj, "comments", required=False)
         import_key = self.get(obj, "import_key", (str, type(None)), required=False)
+        translations = self.names(obj, "translations", required=False)
+        if not all(_SLUG.match(other) for other in translations):
+            raise self.error("'translations' must be a list of article slugs")
         return RestoredArticle(
             identity=f"jsonl:{slug}",
             title=title,
@@ -196,6 +201,10 @@ class _Line:
             import_key=import_key or None,
             provenance=[self._record(raw) for raw in self.objects(obj, "provenance")],
             restored_comments=None if comments is None else self._comments(comments),
+            # A backup written before articles had languages is of English articles.
+            language=self.choice(obj, "language", {lang.code for lang in languages.enabled()}, required=False,
+                                 default=languages.DEFAULT_LANGUAGE),
+            translations=translations,
             line=obj,
         )
 
@@ -241,6 +250,8 @@ class _Line:
             place=self.text(raw, "place", max_length=200, where=where),
             year=year,
             url=self.url(raw, "url", where=where),
+            calendar=self.choice(raw, "calendar", set(languages.CALENDARS), required=False,
+                                 default=languages.GREGORIAN, where=where),
         )
 
     def _footnote(self, raw, sources) -> ParsedFootnote:

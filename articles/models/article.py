@@ -8,12 +8,14 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
+from articles import languages
 from articles.related.policy import get_policy
 from articles.sanitize import clean_html
 
 from .related import RelatedArticle
 from .sources import Footnote
 from .taxonomy import Author, Category, unique_slug
+from .translations import TranslationGroup
 
 
 class ArticleRevision(models.Model):
@@ -150,7 +152,7 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
 
     title = models.CharField(max_length=500)
-    slug = models.SlugField(max_length=255, unique=True)
+    slug = models.SlugField(max_length=255, unique=True, allow_unicode=True)  # a Dari title keeps its letters
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField("publication date", null=True, blank=True)
     summary = models.TextField(blank=True)
@@ -171,6 +173,21 @@ class Article(models.Model):
     )
     authors = models.ManyToManyField(Author, through="ArticleAuthor", blank=True, related_name="articles")
     tags = TaggableManager(blank=True)
+    # The choices are the setting ARCHIVE_LANGUAGES (a callable: changing it needs no migration).
+    language = models.CharField(
+        max_length=12,
+        choices=languages.language_choices,
+        default=languages.DEFAULT_LANGUAGE,
+        help_text="The language the article is written in; Dari and Pashto pages read right to left.",
+    )
+    translation_group = models.ForeignKey(
+        TranslationGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        help_text="Articles in the same group are translations of each other.",
+    )
     comments_open = models.BooleanField(default=True)
     sticky = models.BooleanField(default=False)
     original_url = models.URLField(max_length=1000, blank=True)
@@ -188,7 +205,11 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleManager()
-    history = HistoricalRecords(bases=[ArticleRevision], excluded_fields=["updated_at", "search_vector", "search_head"])
+    # The translation group is a link between articles, as related posts are: not part of a revision.
+    history = HistoricalRecords(
+        bases=[ArticleRevision],
+        excluded_fields=["updated_at", "search_vector", "search_head", "translation_group"],
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -208,7 +229,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(Article, self.title, exclude_pk=self.pk, max_length=240)
+            self.slug = unique_slug(Article, self.title, exclude_pk=self.pk, max_length=240, fallback="article")
         self.prepare_for_save()
         super().save(*args, **kwargs)
 
@@ -227,6 +248,15 @@ class Article(models.Model):
         if known is None or known[0] != key:
             known = self._absolute_url = (key, reverse("articles:article", kwargs={"slug": self.slug}))
         return known[1]
+
+    @property
+    def language_policy(self):
+        """The ``articles.languages`` policy of the article's language (direction, search config)."""
+        return languages.get(self.language)
+
+    @property
+    def direction(self):
+        return self.language_policy.direction
 
     @property
     def is_published(self):

@@ -82,8 +82,9 @@ _PER_RESPONSE_HEADERS = {
 
 
 def article_scope(slug: str) -> str:
-    # Slugs in a URL can be of any length (a fuzzer's or a typo's): keep cache keys short and safe.
-    if len(slug) > 100:
+    # Slugs in a URL can be of any length (a fuzzer's or a typo's) and, for a Dari or Pashto title,
+    # in Perso-Arabic letters: keep cache keys short and ASCII.
+    if len(slug) > 100 or not slug.isascii():
         slug = hashlib.sha256(slug.encode()).hexdigest()
     return f"article:{slug}"
 
