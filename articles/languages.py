@@ -28,6 +28,7 @@ from persiantools.jdatetime import JalaliDate
 class Language:
     code: str  # BCP 47, as in <html lang>
     name: str  # in English, for the admin
+    native_name: str = ""  # in itself, for links to a translation: "دری"
     script: str = "latin"  # "latin" or "arabic": detection looks at the letters' script first
     direction: str = "ltr"
     search_config: str = "english"  # PostgreSQL text search configuration of its articles
@@ -107,6 +108,7 @@ _PERSO_ARABIC_YEAR_SUFFIXES = {
 ENGLISH = Language(
     code="en",
     name="English",
+    native_name="English",
     names=frozenset({"english", "انگلیسی", "انګلیسي"}),
     date_labels=("published date", "date published", "published on", "published", "date"),
     author_labels=("authors", "author"),
@@ -150,22 +152,29 @@ ENGLISH = Language(
 DARI = Language(
     code="fa",
     name="Dari",
+    native_name="دری",
     script="arabic",
     direction="rtl",
     search_config="simple",
     names=frozenset({"dari", "persian", "farsi", "prs", "fa-af", "دری", "فارسی", "فارسي", "دري"}),
     date_labels=("تاریخ نشر", "تاریخ انتشار", "تاریخ"),
-    author_labels=("نویسندگان", "نویسنده", "نگارنده"),
-    tag_labels=("برچسب‌ها", "برچسبها", "برچسب ها", "برچسب"),
+    author_labels=("نویسندگان", "نویسنده", "نگارنده", "به قلم"),
+    tag_labels=("برچسب‌ها", "برچسبها", "برچسب ها", "برچسب", "کلیدواژه‌ها", "کلیدواژه ها", "واژگان کلیدی"),
     summary_labels=("خلاصه", "چکیده"),
     language_labels=("زبان",),
     months=_PERSO_ARABIC_MONTHS,
-    chrome=frozenset({"پایان", "دیدگاهی بنویسید", "نظر بنویسید", "دیدگاه خود را بنویسید", "نظرات بسته است"}),
+    chrome=frozenset({
+        "پایان", "پایان مقاله", "دیدگاهی بنویسید", "دیدگاهی بنویسید لغو پاسخ", "دیدگاهتان را بنویسید",
+        "دیدگاهتان را بنویسید لغو پاسخ", "لغو پاسخ", "نظر بنویسید", "دیدگاه خود را بنویسید", "نظرات بسته است",
+        "نشانی ایمیل شما منتشر نخواهد شد",
+        "نشانی ایمیل شما منتشر نخواهد شد. بخش‌های موردنیاز علامت‌گذاری شده‌اند *",
+    }),
     related_headings=frozenset({"مطالب مرتبط", "مطلب مرتبط", "مطالب مربوط"}),
-    ibid_words=("همانجا", "همان"),
+    ibid_words=("همانجا", "همان منبع", "همان اثر", "همان"),
     cross_references=(
         r"(?:نگاه کنید به|رجوع کنید به|ببینید)\s+(?:پاورقی|زیرنویس|یادداشت)\s+(?:شماره\s+)?\[?(?P<ref>\w+)\]?",
         r"(?:پاورقی|زیرنویس|یادداشت)\s+(?:شماره\s+)?\[?(?P<ref>\w+)\]?\s+را\s+(?:ببینید|نگاه کنید)",
+        r"(?:به\s+)?(?:پاورقی|زیرنویس|یادداشت)\s+(?:شماره\s+)?\[?(?P<ref>\w+)\]?\s+(?:مراجعه|رجوع)\s+(?:شود|کنید)",
     ),
     lead_in_words=frozenset({"بخوانید", "ببینید", "نگاه", "بنگرید", "منبع", "منابع", "رجوع", "مراجعه", "آنلاین",
                              "معلومات", "اطلاعات", "بیشتر"}),
@@ -185,20 +194,21 @@ DARI = Language(
 PASHTO = Language(
     code="ps",
     name="Pashto",
+    native_name="پښتو",
     script="arabic",
     direction="rtl",
     search_config="simple",
     distinctive_letters="ټډړږښګڼېۍځڅ",
-    names=frozenset({"pashto", "pushto", "pakhto", "پښتو", "پشتو"}),
+    names=frozenset({"pashto", "pushto", "pakhto", "pus", "pbt", "پښتو", "پشتو"}),
     date_labels=("د خپرېدو نېټه", "د خپریدو نیټه", "د خپرولو نېټه", "نېټه", "نیټه"),
     author_labels=("لیکوالان", "لیکوال", "ليکوال"),
-    tag_labels=("ټګونه", "ټګ"),
+    tag_labels=("ټګونه", "ټګ", "کلیدي ټکي"),
     summary_labels=("لنډيز", "لنډیز"),
     language_labels=("ژبه",),
     months=_PERSO_ARABIC_MONTHS,
-    chrome=frozenset({"پای", "خپل نظر ولیکئ", "خپل نظر وليکئ", "نظر ولیکئ"}),
+    chrome=frozenset({"پای", "خپل نظر ولیکئ", "خپل نظر وليکئ", "نظر ولیکئ", "نظر ورکړئ"}),
     related_headings=frozenset({"اړوند مطالب", "اړوند مطلبونه", "اړوندې لیکنې"}),
-    ibid_words=("هماغه", "همدغه", "همغه"),
+    ibid_words=("هماغه اثر", "هماغه سرچینه", "هماغه", "همدغه", "همغه"),
     cross_references=(
         r"(?:لمن\s*لیک|لمنلیک|پاورقی)\s+(?:شمېره\s+)?\[?(?P<ref>\w+)\]?\s+(?:وګورئ|وګورې|و ګورئ)",
         r"(?:وګورئ|وګورې)\s+(?:لمن\s*لیک|لمنلیک|پاورقی)\s+(?:شمېره\s+)?\[?(?P<ref>\w+)\]?",
@@ -269,6 +279,9 @@ def ordinal_number(word: str) -> int | None:
 def code_named(value: str) -> str | None:
     """The code of the language a "Language:" header names ("fa", "Dari", "دری"), or None."""
     value = fold_letters(value.strip().casefold())
+    code, _, _region = value.replace("_", "-").partition("-")  # "fa-AF", "ps_AF", "en-GB"
+    if _region and code in POLICIES and code in {lang.code for lang in enabled()}:
+        return code
     for language in enabled():
         if value == language.code or value in {fold_letters(n) for n in language.names}:
             return language.code

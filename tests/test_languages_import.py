@@ -118,6 +118,9 @@ HEADER = "عنوان آزمایشی\n\n{date_line}\n{extra}\nمتن مقاله �
         ("د خپرېدو نېټه: ۱ حمل ۱۳۹۵", dt.date(2016, 3, 20)),
         ("نېټه: 2016-01-02", dt.date(2016, 1, 2)),
         ("Published Date: January 2, 2016", dt.date(2016, 1, 2)),
+        ("تاریخ نشر: شنبه، ۱۲ جدی ۱۳۹۴", dt.date(2016, 1, 2)),  # with the weekday
+        ("تاریخ نشر: جدی ۱۲، ۱۳۹۴", dt.date(2016, 1, 2)),
+        ("تاریخ: ۱۲/۱۰/۱۳۹۴", dt.date(2016, 1, 2)),
     ],
 )
 def test_date_lines_in_dari_pashto_and_english(date_line, expected):
@@ -162,6 +165,13 @@ def test_authors_and_tags_with_persian_and_latin_separators():
     assert article.tags == ["یک", "دو", "سه", "چهار"]
 
 
+@pytest.mark.parametrize(("text", "locator"), [("همان منبع، ص ۱۲", "ص ۱۲"), ("همانجا.", ""), ("هماغه اثر، مخ ۵", "مخ ۵")])
+def test_ibid_forms_with_their_locators(text, locator):
+    cited = seedtext.classify_note(1, "مژده، وحید، افغانستان، تهران: نشر نی، ۱۳۸۲", [], [])
+    note = seedtext.classify_note(2, text, [cited], [])
+    assert (note.kind, note.source, note.locator) == ("ibid", cited.source, locator)
+
+
 def test_dari_ibid_word_starting_a_sentence_is_not_ibid():
     warnings = []
     note = seedtext.classify_note(2, "همان گونه که در بالا گفته شد، روسیه نگران است.", [], warnings)
@@ -171,7 +181,7 @@ def test_dari_ibid_word_starting_a_sentence_is_not_ibid():
 @pytest.mark.parametrize(
     ("text", "refers_to"),
     [("نگاه کنید به پاورقی ۲", 2), ("پاورقی دوم را ببینید", 2), ("پاورقی شماره ۱ را ببینید.", 1),
-     ("See the first footnote.", 1)],
+     ("به پاورقی ۳ مراجعه شود.", 3), ("لمن لیک دوهم وګورئ", 2), ("See the first footnote.", 1)],
 )
 def test_cross_reference_forms(text, refers_to):
     note = seedtext.classify_note(4, text, [], [])

@@ -116,3 +116,29 @@ def test_a_backup_line_without_language_restores_as_english(tmp_path):
     path.write_text(json.dumps(line) + "\n", encoding="utf-8")
     call_command("import_articles", "--format", "jsonl", str(path), stdout=io.StringIO())
     assert Article.objects.get(slug="old").language == "en"
+
+
+def test_translations_link_each_other_with_hreflang_and_visible_links(client):
+    import_path(POLYLANG)
+    english, dari = by_post(101), by_post(102)
+    html = client.get(english.get_absolute_url()).content.decode()
+    assert f'<link rel="alternate" hreflang="en" href="http://testserver{english.get_absolute_url()}">' in html
+    assert f'<link rel="alternate" hreflang="fa" href="http://testserver{dari.get_absolute_url()}">' in html
+    assert (f'<a href="{dari.get_absolute_url()}" hreflang="fa" lang="fa" dir="rtl">دری: آب و آینده زراعت</a>'
+            in html)
+    dari_html = client.get(dari.get_absolute_url()).content.decode()
+    assert '<html lang="fa" dir="rtl">' in dari_html
+    assert 'lang="en" dir="ltr">English: Water and the future of farming</a>' in dari_html
+    assert "hreflang" not in client.get(by_post(103).get_absolute_url()).content.decode()
+
+
+def test_a_translation_renamed_or_unpublished_refreshes_the_other_page(client):
+    import_path(POLYLANG)
+    english, dari = by_post(101), by_post(102)
+    client.get(english.get_absolute_url())  # stored and cached
+    dari.title = "آب"
+    dari.save()
+    assert ">دری: آب</a>" in client.get(english.get_absolute_url()).content.decode()
+    dari.status = Article.Status.DRAFT
+    dari.save()
+    assert "hreflang" not in client.get(english.get_absolute_url()).content.decode()

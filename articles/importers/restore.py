@@ -39,9 +39,10 @@ def _restore(parsed, file_name):
     article.import_key = parsed.import_key
     article.primary_category = Category.get_or_create_path(parsed.primary_category) if parsed.primary_category else None
     article.translation_group, translations = _translation_group(article, parsed.translations)
-    article.save()
-    # Links only: what the translations' pages show does not change.
+    # The translations already here join the group first, so the article's save makes their pages
+    # (which will link to it) stale with it (``articles.pages.receivers``).
     Article.objects.filter(pk__in=[a.pk for a in translations]).update(translation_group=article.translation_group)
+    article.save()
     article.categories.set([Category.get_or_create_path(path) for path in parsed.category_paths])
     article.set_authors([_author(a) for a in parsed.authors])
     article.tags.set(parsed.tags, clear=True)

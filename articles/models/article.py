@@ -269,6 +269,21 @@ class Article(models.Model):
     def breadcrumb(self):
         return self.primary_category.crumbs() if self.primary_category_id else []
 
+    def translations_for_page(self):
+        """The article's published versions in other languages (its translation group), by language:
+        one query, none without a group."""
+        if not hasattr(self, "_translations_for_page"):
+            self._translations_for_page = []
+            if self.translation_group_id is not None:
+                self._translations_for_page = list(
+                    Article.objects.published()
+                    .filter(translation_group_id=self.translation_group_id)
+                    .exclude(pk=self.pk)
+                    .only("slug", "title", "language")
+                    .order_by("language", "pk")
+                )
+        return self._translations_for_page
+
     def related_for_page(self):
         """The related posts the page shows (pins first) in one query, kept for JSON-LD to reuse."""
         if not hasattr(self, "_related_for_page"):

@@ -78,6 +78,7 @@ TEMPLATES = (
     "includes/article_meta.html",
     "includes/footnotes.html",
     "includes/related_posts.html",
+    "includes/translations.html",
 )
 # Where the reader's own parts go in the stored page (HTML comments: bodies are sanitized without
 # comments, and everything else in the page is escaped, so nothing else can contain them).
@@ -89,7 +90,7 @@ CSRF_HOLE = "__archive:csrf__"
 FORM_TOKEN_HOLE = "__archive:form-token__"
 _FORM_TOKEN = re.compile(r'name="token" value="([^"]+)"')
 # Raise when the Python that shapes the stored HTML changes (articles.seo, Footnote, Source labels).
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 # A reserved name (RFC 2606): no real address can contain it, and it is replaced in every response.
 ORIGIN = "https://origin.invalid"
 BATCH = 200

@@ -83,7 +83,7 @@ def _cut_related_posts(blocks: list[Block]) -> list[Block]:
 
 _MARKER_RE = re.compile(r"\[(\d{1,3})\]")
 _BULLET_RE = re.compile(r"[-*•]\s+(?P<text>.*)")
-_NUMBERED_RE = re.compile(r"\d{1,3}[.)]\s+(?P<text>.*)")
+_NUMBERED_RE = re.compile(r"\d{1,3}[.)\-]\s+(?P<text>.*)")  # "1. ", "۱) ", "۱- "
 _HEADING_MAX_CHARS = 120
 _HEADING_MAX_WORDS = 16
 _CLOSING_PUNCTUATION = ".,;:!?…؟،؛"

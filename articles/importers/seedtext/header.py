@@ -203,32 +203,48 @@ _DATE_FORMS = [
     re.compile(rf"{_MONTH}\s+{_DAY}\s*[,،]?\s*{_YEAR}", re.IGNORECASE),  # January 2, 2016
     re.compile(rf"{_DAY}\s+{_MONTH}\s*[,،]?\s*{_YEAR}", re.IGNORECASE),  # 2 January 2016, ۱۲ جدی ۱۳۹۴
     re.compile(r"(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})"),  # 2016-01-02, ۱۳۹۴/۱۰/۱۲
+    re.compile(r"(?P<day>\d{1,2})[-/.](?P<month>\d{1,2})[-/.](?P<year>1[0-6]\d\d)"),  # ۱۲/۱۰/۱۳۹۴ (Solar only)
 ]
 # Numeric dates before this year are Solar Hijri (the Solar Hijri year 1700 is 2321).
 _SOLAR_YEARS_BELOW = 1700
 
 
+# A weekday (or any word) before the date: "Saturday, January 2, 2016", "شنبه، ۱۲ جدی ۱۳۹۴".
+_LEADING_WORD_RE = re.compile(r"[^\W\d_][\w\u200c]*\s*[,،]?\s*")
+
+
 def _parse_date(value: str, name: str) -> dt.date:
     written = value
     value, calendar_hint = _strip_year_suffix(languages.fold_letters(languages.ascii_digits(value)))
-    for form in _DATE_FORMS:
-        match = form.fullmatch(value)
-        if not match:
-            continue
-        calendar, month_number = _month(match["month"], int(match["year"]), calendar_hint)
-        if month_number is None:
-            continue
-        try:
-            return _gregorian(calendar, int(match["year"]), month_number, int(match["day"]))
-        except ValueError:
-            raise ImportFailed(
-                f'{name}: the published date "{written}" is not a real date; correct it '
-                f"(accepted forms: {ACCEPTED_DATE_FORMS})."
-            ) from None
+    for _ in range(3):  # the date itself, then without one or two leading words
+        match, calendar, month_number = _date_match(value, calendar_hint)
+        if match:
+            try:
+                return _gregorian(calendar, int(match["year"]), month_number, int(match["day"]))
+            except ValueError:
+                raise ImportFailed(
+                    f'{name}: the published date "{written}" is not a real date; correct it '
+                    f"(accepted forms: {ACCEPTED_DATE_FORMS})."
+                ) from None
+        leading = _LEADING_WORD_RE.match(value)
+        if not leading:
+            break
+        value = value[leading.end() :]
     raise ImportFailed(f'{name}: cannot read the published date "{written}"; write it as one of {ACCEPTED_DATE_FORMS}.')
 
 
 _DATE_AND_SUFFIX_RE = re.compile(r"(?P<date>.*\d)(?P<suffix>[^\d]*)")
+
+
+def _date_match(value: str, calendar_hint: str):
+    """(match, calendar, month number) of the first date form ``value`` is written in, else Nones."""
+    for form in _DATE_FORMS:
+        match = form.fullmatch(value)
+        if match:
+            calendar, month_number = _month(match["month"], int(match["year"]), calendar_hint)
+            if month_number is not None:
+                return match, calendar, month_number
+    return None, "", None
 
 
 def _strip_year_suffix(value: str) -> tuple[str, str]:
