@@ -165,7 +165,9 @@ def test_authors_and_tags_with_persian_and_latin_separators():
     assert article.tags == ["یک", "دو", "سه", "چهار"]
 
 
-@pytest.mark.parametrize(("text", "locator"), [("همان منبع، ص ۱۲", "ص ۱۲"), ("همانجا.", ""), ("هماغه اثر، مخ ۵", "مخ ۵")])
+@pytest.mark.parametrize(
+    ("text", "locator"), [("همان منبع، ص ۱۲", "ص ۱۲"), ("همانجا.", ""), ("هماغه اثر، مخ ۵", "مخ ۵")]
+)
 def test_ibid_forms_with_their_locators(text, locator):
     cited = seedtext.classify_note(1, "مژده، وحید، افغانستان، تهران: نشر نی، ۱۳۸۲", [], [])
     note = seedtext.classify_note(2, text, [cited], [])
