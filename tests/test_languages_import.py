@@ -234,6 +234,7 @@ def test_dari_article_page_answers_at_its_percent_encoded_url_right_to_left(clie
     assert f"<h1>{DARI_TITLE}</h1>" in html
     assert '<a class="footnote-back" href="#fnref-1" aria-label="Back to reference 1">↪</a>' in html
     assert ">مژده 1382 SH</a>, ص ۴۵</span>" in html
+    assert '"inLanguage": "fa"' in html  # the JSON-LD
 
 
 @pytest.mark.django_db
