@@ -197,7 +197,7 @@ PUBLIC_PAGES = ["/", "/archive/", "/archive/2016/", "/archive/2016/01/", "/searc
 def test_every_page_has_skip_link_landmarks_canonical_description_and_opengraph(client, seed_article, url):
     url = seed_article.get_absolute_url() if url == "ARTICLE" else url
     html = html_of(client.get(url))
-    assert html.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
+    assert html.startswith("<!DOCTYPE html>\n<html lang=\"en\" dir=\"ltr\">")
     assert '<a class="skip-link" href="#main">Skip to content</a>' in html
     for landmark in ('<header class="site-header">', '<main id="main"', '<footer class="site-footer">',
                      '<nav class="site-nav" aria-label="Site">', 'role="search"'):
