@@ -56,6 +56,8 @@ class Language:
     cross_references: tuple[str, ...] = ()
     lead_in_words: frozenset[str] = frozenset()  # "For further information read:" is a lead-in
     report_words: tuple[str, ...] = ()  # a work with one of these in its note is a report
+    # Function words of three letters or more, which say nothing about a subject (related posts).
+    stop_words: frozenset[str] = frozenset()
     publisher_words: frozenset[str] = frozenset()
     organisation_words: frozenset[str] = frozenset()  # publishers that issue reports
     container_words: frozenset[str] = frozenset()  # journals, newspapers, news agencies
@@ -179,6 +181,11 @@ DARI = Language(
     lead_in_words=frozenset({"بخوانید", "ببینید", "نگاه", "بنگرید", "منبع", "منابع", "رجوع", "مراجعه", "آنلاین",
                              "معلومات", "اطلاعات", "بیشتر"}),
     report_words=("گزارش",),
+    stop_words=frozenset("""
+        این آن است برای با از که را در به یا هم نیز اما ولی تا بر پس چون اگر هر همه یک دو سه بود بوده باشد
+        شده شد کرد کرده کند کنند میشود نمی آنها ایشان وی او ما شما دیگر چنین چنان همین
+        همان خود بین پیش روی زیر بالا طی توسط جهت مورد داشت دارد دارند شود شوند کردند گفت گفته هست نیست
+        """.split()),
     locator_words=("صص.", "صص", "ص.", "ص", "صفحه", "صفحات"),
     ordinals=("اول", "دوم", "سوم", "چهارم", "پنجم", "ششم", "هفتم", "هشتم", "نهم", "دهم", "یازدهم", "دوازدهم",
               "سیزدهم", "چهاردهم", "پانزدهم", "شانزدهم", "هفدهم", "هجدهم", "نزدهم", "بیستم"),
@@ -215,6 +222,10 @@ PASHTO = Language(
     ),
     lead_in_words=frozenset({"وګورئ", "ولولئ", "سرچینه", "منبع", "معلومات", "انلاین"}),
     report_words=("راپور",),
+    stop_words=frozenset("""
+        دغه هغه دی دي ده چې چی او په له لپاره سره باندې کې کښې څخه نه هم یو دوه درې شوی شوې شول کړی کړې
+        کوي کېږي وو وه وي دا هغوی موږ تاسو زه ته ټول نور بیا خو ولې تر پورې
+        """.split()),
     locator_words=("مخونه", "مخ", "ص.", "ص"),
     ordinals=("لومړی", "دوهم", "درېیم", "څلورم", "پنځم", "شپږم", "اووم", "اتم", "نهم", "لسم"),
     publisher_words=frozenset({"خپرندویه", "خپرندوی", "مطبعه", "پوهنتون", "مرکز", "ټولنه", "وزارت", "اداره"}),
@@ -226,6 +237,11 @@ PASHTO = Language(
 # Every language the code knows; ``ARCHIVE_LANGUAGES`` says which ones the archive uses.
 POLICIES = {language.code: language for language in (ENGLISH, DARI, PASHTO)}
 DEFAULT_LANGUAGE = "en"
+
+
+def all_stop_words() -> frozenset[str]:
+    """Every known language's function words (all policies: read at import time, before settings)."""
+    return frozenset(word for language in POLICIES.values() for word in language.stop_words)
 
 
 def enabled() -> list[Language]:
