@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from articles.importers import wxr
 from articles.importers.pipeline import import_path
@@ -142,3 +143,13 @@ def test_a_translation_renamed_or_unpublished_refreshes_the_other_page(client):
     dari.status = Article.Status.DRAFT
     dari.save()
     assert "hreflang" not in client.get(english.get_absolute_url()).content.decode()
+
+
+def test_editors_see_and_pick_translation_groups_in_the_admin(staff_client):
+    import_path(POLYLANG)
+    english = by_post(101)
+    html = staff_client.get(reverse("admin:articles_article_change", args=[english.pk])).content.decode()
+    assert 'name="translation_group"' in html and 'name="language"' in html
+    group = TranslationGroup.objects.get()
+    html = staff_client.get(reverse("admin:articles_translationgroup_change", args=[group.pk])).content.decode()
+    assert "Water and the future of farming" in html and "آب و آینده زراعت" in html
