@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -153,3 +154,12 @@ def test_editors_see_and_pick_translation_groups_in_the_admin(staff_client):
     group = TranslationGroup.objects.get()
     html = staff_client.get(reverse("admin:articles_translationgroup_change", args=[group.pk])).content.decode()
     assert "Water and the future of farming" in html and "آب و آینده زراعت" in html
+
+
+def test_the_sitemap_lists_each_translations_alternates(client):
+    import_path(POLYLANG)
+    english, dari = by_post(101), by_post(102)
+    xml = client.get("/sitemap.xml").content.decode()
+    alternates = re.findall(r'<xhtml:link rel="alternate" hreflang="(\w+)" href="https?://[^/"]+(/[^"]+)"/>', xml)
+    pair = [("en", english.get_absolute_url()), ("fa", dari.get_absolute_url())]
+    assert alternates == pair + pair  # under each of the two versions; the Pashto article has none
