@@ -4,6 +4,15 @@ from django.db import migrations, models
 import articles.languages
 
 
+def drop_sqlite_copies_of_gin_indexes(apps, schema_editor):
+    """Adding a NOT NULL column makes SQLite rebuild the table, and the rebuild creates every index of
+    the model state, the GIN ones included (as plain indexes). 0004 and 0007 create those only on
+    PostgreSQL; without this, unapplying 0007 on SQLite could not drop its column."""
+    if schema_editor.connection.vendor == "sqlite":
+        for name in ("article_search_idx", "article_search_head_idx"):
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+
 class Migration(migrations.Migration):
     """Each article's language (existing rows: English) and the groups linking its translations."""
 
@@ -12,6 +21,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Unapplied last: after the rebuilds that removing the columns causes.
+        migrations.RunPython(migrations.RunPython.noop, drop_sqlite_copies_of_gin_indexes),
         migrations.CreateModel(
             name="TranslationGroup",
             fields=[
@@ -51,4 +62,5 @@ class Migration(migrations.Migration):
                 to="articles.translationgroup",
             ),
         ),
+        migrations.RunPython(drop_sqlite_copies_of_gin_indexes, migrations.RunPython.noop),
     ]
