@@ -31,6 +31,7 @@ PAGE_TYPES = ["home", "article", "category", "tag", "author", "source", "year", 
               # Right to left: a Dari article (tests/fixtures/seedtext/dari_article.txt) and its pages.
               "dari_article", "dari_category", "dari_author", "dari_source", "dari_search"]
 SEED_TITLE = "The recent Taliban-Russia contacts and its impacts on Kabul-Moscow ties"
+DARI_TITLE = "روابط طالبان و روسیه و تأثیر آن بر مناسبات کابل و مسکو"
 FEED_TYPES = re.compile(r"application/(rss|atom)\+xml")
 
 
@@ -183,6 +184,7 @@ def test_advertised_feeds_parse_without_error_and_list_the_seed(checked_pages, f
     for url, (status, body) in sorted(fetched_feeds.items()):
         parsed = feedparser.parse(body)
         titles = [entry.get("title") for entry in parsed.entries]
-        if status != 200 or parsed.bozo or SEED_TITLE not in titles:
+        # The Dari article's category feed lists it alone; every other feed lists the seed.
+        if status != 200 or parsed.bozo or not {SEED_TITLE, DARI_TITLE} & set(titles):
             problems.append(f"{url}: status {status}, error {parsed.get('bozo_exception')!r}, titles {titles}")
     assert problems == []
