@@ -282,6 +282,9 @@ LOGGING = {
 
 # --- The archive's own settings -------------------------------------------------------------
 ARCHIVE_PAGE_SIZE = 20
+# The languages articles are written in, the default first: codes of the policies in
+# articles/languages.py (en English, fa Dari, ps Pashto). Adding one is adding its policy there.
+ARCHIVE_LANGUAGES = env_list("ARCHIVE_LANGUAGES") or ["en", "fa", "ps"]
 # PostgreSQL text-search configuration for the stored search vector (stemming, stop words).
 ARCHIVE_SEARCH_CONFIG = os.environ.get("ARCHIVE_SEARCH_CONFIG", "english")
 # A search counts, ranks and lists at most this many matches. Up to it every match is ranked on its

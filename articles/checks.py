@@ -5,6 +5,7 @@ from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.checks import Error, Tags, Warning, register
 
+from articles import languages
 from articles.citations import styles as citation_styles
 from articles.pages.cache import page_cache
 
@@ -44,4 +45,20 @@ def citation_styles_exist(app_configs=None, **kwargs):
             id="articles.E001",
         )
         for name in citation_styles.missing()
+    ]
+
+
+@register()
+def languages_are_known(app_configs=None, **kwargs):
+    """Every code in ARCHIVE_LANGUAGES needs its policy in articles/languages.py."""
+    unknown = [code for code in getattr(settings, "ARCHIVE_LANGUAGES", []) if code not in languages.POLICIES]
+    if not unknown:
+        return []
+    return [
+        Error(
+            f"ARCHIVE_LANGUAGES names languages the code has no policy for: {', '.join(unknown)}.",
+            hint=f"Use codes of articles/languages.py ({', '.join(languages.POLICIES)}), or add a Language "
+            "policy for the new one there.",
+            id="articles.E002",
+        )
     ]

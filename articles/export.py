@@ -24,6 +24,7 @@ def export_queryset():
         "authors", "articleauthor_set", "tags", "categories", Prefetch("footnotes", queryset=notes),
         "import_records", "comments", Prefetch("related_pins", queryset=pins),
         Prefetch("related_exclusions", queryset=exclusions),
+        Prefetch("translation_group__articles", queryset=Article.objects.only("id", "slug", "translation_group")),
     )
 
 
@@ -56,6 +57,13 @@ def attach_chunk_rows(articles) -> None:
         article.export_rows = {"levels": levels, "redirects": sorted(old_paths[article.get_absolute_url()])}
 
 
+def translation_slugs(article) -> list[str]:
+    """The slugs of the article's versions in other languages (its translation group), sorted."""
+    if article.translation_group_id is None:
+        return []
+    return sorted(other.slug for other in article.translation_group.articles.all() if other.pk != article.pk)
+
+
 # Hooks other parts of the app register to add keys (comments): hook(article, data, options).
 export_hooks = []
 
@@ -80,6 +88,8 @@ def article_to_dict(article, **options):
         "sticky": article.sticky,
         "original_url": article.original_url,
         "import_key": article.import_key,
+        "language": article.language,
+        "translations": translation_slugs(article),
         "category": article.primary_category.path_names() if article.primary_category else [],
         "categories": [c.path_names() for c in categories],
         "authors": [a.name for a in sorted(article.authors.all(), key=_author_position(article))],
@@ -136,6 +146,7 @@ def _source_dict(s) -> dict:
         "publisher": s.publisher,
         "place": s.place,
         "year": s.year,
+        "calendar": s.calendar,  # of the year, kept as written: gregorian, solar_hijri, lunar_hijri
         "url": s.url,
         "volume": s.volume,
         "issue": s.issue,

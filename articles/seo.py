@@ -73,7 +73,7 @@ def article_json_ld(article, request):
         "mainEntityOfPage": url,
         "headline": article.title[:110],
         "name": article.title,
-        "inLanguage": settings.LANGUAGE_CODE,
+        "inLanguage": article.language,
         "isAccessibleForFree": True,
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "url": absolute(request, "/")},
     }

@@ -26,7 +26,11 @@ class ArticleSitemap(PagedSitemap):
     priority = 0.8
 
     def items(self):
-        return Article.objects.published().only("slug", "updated_at").order_by("-published_at", "-id")
+        return (
+            Article.objects.published()
+            .only("slug", "updated_at", "language", "translation_group")
+            .order_by("-published_at", "-id")
+        )
 
     def lastmod(self, item):
         return item.updated_at
@@ -34,6 +38,28 @@ class ArticleSitemap(PagedSitemap):
     def get_latest_lastmod(self):
         # The index's date for this section: one aggregate, not every article read (Sitemap's default).
         return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        """Each article with its language versions as hreflang alternates (itself included), in one
+        more query per sitemap page."""
+        urls = super().get_urls(page, site, protocol)
+        groups = {url["item"].translation_group_id for url in urls} - {None}
+        if not groups:
+            return urls
+        versions = {}
+        for article in Article.objects.published().filter(translation_group_id__in=groups).only(
+            "slug", "language", "translation_group"
+        ).order_by("language", "pk"):
+            versions.setdefault(article.translation_group_id, []).append(article)
+        for url in urls:
+            group = versions.get(url["item"].translation_group_id, [])
+            if len(group) > 1:
+                origin = url["location"][: -len(url["item"].get_absolute_url())]
+                url["alternates"] = [
+                    {"lang_code": other.language, "location": origin + other.get_absolute_url()} for other in group
+                ]
+        return urls
+
 
 
 class CategorySitemap(PagedSitemap):

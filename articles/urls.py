@@ -48,18 +48,20 @@ app_name = "articles"
 
 urlpatterns = [
     path("", listing.HomeView.as_view(), name="home"),
-    path("articles/<slug:slug>/", article.ArticleDetailView.as_view(), name="article"),
-    path("articles/<slug:slug>/comment/", comments.CommentPostView.as_view(), name="comment_post"),
-    path("articles/<slug:slug>/cite.<citeformat:extension>", citations.ArticleCitationView.as_view(),
+    # Article, author and source slugs keep Perso-Arabic letters (articles.languages.readable_slug),
+    # so a plain segment, not <slug:>, which is ASCII only.
+    path("articles/<str:slug>/", article.ArticleDetailView.as_view(), name="article"),
+    path("articles/<str:slug>/comment/", comments.CommentPostView.as_view(), name="comment_post"),
+    path("articles/<str:slug>/cite.<citeformat:extension>", citations.ArticleCitationView.as_view(),
          name="article_cite"),
-    path("articles/<slug:slug>/sources.<citeformat:extension>", citations.ArticleSourcesView.as_view(),
+    path("articles/<str:slug>/sources.<citeformat:extension>", citations.ArticleSourcesView.as_view(),
          name="article_sources"),
     path("category/<path:path>/", listing.CategoryView.as_view(), name="category"),
     # Tag slugs keep non-Latin letters (taggit's unicode slugs), so a plain segment, not <slug:>.
     path("tags/<str:slug>/", listing.TagView.as_view(), name="tag"),
-    path("authors/<slug:slug>/", listing.AuthorView.as_view(), name="author"),
-    path("sources/<slug:key>/", listing.SourceView.as_view(), name="source"),
-    path("sources/<slug:key>/cite.<citeformat:extension>", citations.SourceCitationView.as_view(), name="source_cite"),
+    path("authors/<str:slug>/", listing.AuthorView.as_view(), name="author"),
+    path("sources/<str:key>/", listing.SourceView.as_view(), name="source"),
+    path("sources/<str:key>/cite.<citeformat:extension>", citations.SourceCitationView.as_view(), name="source_cite"),
     path("archive/", archive.ArchiveIndexView.as_view(), name="archive"),
     path("archive/<year:year>/", archive.YearView.as_view(), name="archive_year"),
     path("archive/<year:year>/<month:month>/", archive.MonthView.as_view(), name="archive_month"),

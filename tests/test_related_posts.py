@@ -247,7 +247,7 @@ def test_page_shows_up_to_five_related_posts_with_title_date_and_category(corpus
     assert '<h2 id="related-posts-label">Related posts</h2>' in section
     assert section.count("<li>") == 5
     first = corpus["russia1"]
-    assert f'<a href="{first.get_absolute_url()}">{first.title}</a>' in section
+    assert f'<a href="{first.get_absolute_url()}" lang="en" dir="auto">{first.title}</a>' in section
     assert f'<time datetime="{first.published_at:%Y-%m-%d}">' in section
     assert " · Politics</span>" in section
 

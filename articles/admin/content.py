@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from articles.admin.imports import import_urls
 from articles.admin.pasted import PastedArticleForm, paste_urls
 from articles.importers.edited import make_consistent
-from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source
+from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source, TranslationGroup
 from articles.related.admin import RelatedPostsAdminMixin
 from articles.revisions import describe_revision, record_related, restore_revision, revision_summary
 
@@ -100,17 +100,18 @@ class ImportRecordInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
-    list_display = ("title", "status", "published_at", "primary_category", "footnote_count")
-    list_filter = ("status", ("primary_category", admin.RelatedOnlyFieldListFilter), "published_at")
+    list_display = ("title", "language", "status", "published_at", "primary_category", "footnote_count")
+    list_filter = ("status", "language", ("primary_category", admin.RelatedOnlyFieldListFilter), "published_at")
     search_fields = ("title", "summary", "slug")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("primary_category", "categories")
+    autocomplete_fields = ("primary_category", "categories", "translation_group")
     inlines = [ArticleAuthorInline, FootnoteInline, *RelatedPostsAdminMixin.related_inlines, ImportRecordInline]
     readonly_fields = ("original_url", "created_at", "updated_at", "related_posts")
     fieldsets = (
-        (None, {"fields": ("title", "slug", "status", "published_at", "summary", "body")}),
+        (None, {"fields": ("title", "slug", "language", "status", "published_at", "summary", "body")}),
         ("Filing", {"fields": ("primary_category", "categories", "tags")}),
+        ("Translations", {"fields": ("translation_group",)}),
         ("Reading", {"fields": ("comments_open", "sticky")}),
         ("Related posts", {"fields": ("related_posts",)}),
         ("Provenance", {"classes": ("collapse",), "fields": ("original_url", "created_at", "updated_at")}),
@@ -193,7 +194,7 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if getattr(request, "previewing_revision", False):
-            return [(name, opts) for name, opts in fieldsets if name != "Filing"]
+            return [(name, opts) for name, opts in fieldsets if name not in ("Filing", "Translations")]
         return fieldsets
 
     def get_urls(self):
@@ -226,6 +227,29 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
     def unpublish(self, request, queryset):
         changed = queryset.filter(status=Article.Status.PUBLISHED).set_status(Article.Status.DRAFT)
         self.message_user(request, f"Unpublished {changed} article(s).")
+
+
+class TranslatedArticleInline(admin.TabularInline):
+    model = Article
+    fk_name = "translation_group"
+    fields = ("title", "language", "status")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TranslationGroup)
+class TranslationGroupAdmin(admin.ModelAdmin):
+    """The versions of one article in its languages: an editor makes a group (any name) and picks it
+    on each version's page; imports from Polylang or WPML make them themselves."""
+
+    list_display = ("key",)
+    search_fields = ("key", "articles__title")
+    inlines = [TranslatedArticleInline]
 
 
 @admin.register(Source)

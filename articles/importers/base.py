@@ -45,6 +45,7 @@ class ParsedSource:
     doi: str = ""
     isbn: str = ""
     accessed: dt.date | None = None  # when the URL was read
+    calendar: str = "gregorian"  # of ``year``: gregorian, solar_hijri or lunar_hijri (kept as written)
 
 
 @dataclass
@@ -99,6 +100,9 @@ class ParsedArticle:
     comments_open: bool = True
     sticky: bool = False
     original_url: str = ""
+    language: str = ""  # a code of ``articles.languages``; empty: detected from the text when loaded
+    # Shared by the article's versions in other languages (e.g. a Polylang translation group); empty: none.
+    translation_key: str = ""
     warnings: list[str] = field(default_factory=list)
 
     def content_hash(self) -> str:

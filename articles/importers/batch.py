@@ -20,7 +20,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import router, transaction
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
-from django.utils.text import slugify
 
 from articles import bulk
 from articles.models import Article, ArticleAuthor, Footnote
@@ -37,6 +36,7 @@ from .loader import (
     import_record,
     item_result,
     note_references,
+    slug_text,
     sources_for,
 )
 
@@ -115,8 +115,7 @@ def _create(entries, cache):
 
 def _free_slugs(entries) -> list[str]:
     """A slug for each entry's article that no article (nor another of the batch) has."""
-    texts = [slugify(e.parsed.slug or e.parsed.title) or e.parsed.title for e in entries]
-    return unique_slugs(Article, texts, max_length=240)
+    return unique_slugs(Article, [slug_text(e.parsed) for e in entries], max_length=240, fallback="article")
 
 
 def _prepare(entries, slugs, cache, using) -> list[_New]:

@@ -24,6 +24,7 @@ def _source_fields(parsed: ParsedSource) -> dict:
         "publisher": parsed.publisher[:500],
         "place": parsed.place[:200],
         "year": parsed.year,
+        "calendar": parsed.calendar,
         "url": safe_url(parsed.url)[:1000],
         **{name: getattr(parsed, name)[: Source._meta.get_field(name).max_length] for name in _SOURCE_DETAILS},
         "accessed": parsed.accessed,
@@ -38,6 +39,8 @@ def _fill_in(source: Source, parsed: ParsedSource) -> bool:
         if not getattr(source, name) and value:
             setattr(source, name, value)
             changed = True
+            if name == "year":
+                source.calendar = parsed.calendar  # a year comes with its calendar
     if changed:
         source.save()
     return changed

@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from articles import languages
 from articles.sanitize import safe_url
 
 from .base import ImportFailed, ParsedArticle, ParsedAuthor, ParsedFootnote, ParsedSource
@@ -25,7 +26,7 @@ SOURCE_KINDS = {"book", "article", "chapter", "report", "web", "interview", "sta
 SOURCE_DETAILS = {"volume": 50, "issue": 50, "pages": 50, "edition": 50, "doi": 255, "isbn": 17}
 COMMENT_STATUSES = {"pending", "approved", "spam", "removed"}
 COMMENT_KINDS = {"comment", "pingback", "trackback"}
-_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,255}$")
+_SLUG = re.compile(r"^[-\w]{1,255}$")  # Unicode letters too: a Dari title's slug keeps them
 _DETECT = re.compile(rb'^\s*\{\s*"slug"\s*:')
 
 
@@ -82,6 +83,7 @@ class RestoredArticle(ParsedArticle):
     import_key: str | None = None
     provenance: list[RestoredRecord] = field(default_factory=list)
     restored_comments: list[RestoredComment] | None = None  # None: the line has no "comments" key
+    translations: list[str] = field(default_factory=list)  # slugs of the article's other-language versions
     line: dict = field(default_factory=dict, repr=False)  # the exported object, to tell "unchanged"
     # Keys added by issue 24; None where an older backup has no such key (the restore then keeps
     # what the database has, or derives it as an import would).
@@ -203,6 +205,9 @@ class _Line:
         footnotes = self._footnotes(obj)
         comments = self.objects(obj, "comments", required=False)
         import_key = self.get(obj, "import_key", (str, type(None)), required=False)
+        translations = self.names(obj, "translations", required=False)
+        if not all(_SLUG.match(other) for other in translations):
+            raise self.error("'translations' must be a list of article slugs")
         return RestoredArticle(
             identity=f"jsonl:{slug}",
             title=title,
@@ -222,6 +227,10 @@ class _Line:
             import_key=import_key or None,
             provenance=[self._record(raw) for raw in self.objects(obj, "provenance")],
             restored_comments=None if comments is None else self._comments(comments),
+            # A backup written before articles had languages is of English articles.
+            language=self.choice(obj, "language", {lang.code for lang in languages.enabled()}, required=False,
+                                 default=languages.DEFAULT_LANGUAGE),
+            translations=translations,
             line=obj,
             **self._details(obj),
         )
@@ -320,6 +329,8 @@ class _Line:
             **{name: self.text(raw, name, required=False, max_length=limit, where=where)
                for name, limit in SOURCE_DETAILS.items()},
             accessed=self._day(raw, "accessed", where),
+            calendar=self.choice(raw, "calendar", set(languages.CALENDARS), required=False,
+                                 default=languages.GREGORIAN, where=where),
         )
 
     def _day(self, raw, key, where):

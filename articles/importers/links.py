@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category
+from articles.models.taxonomy import category_slug
 from articles.revisions import revision_snapshot
 
 from .base import ParsedArticle, ParsedAuthor
@@ -185,7 +185,7 @@ def _category(names, cache: FileCache) -> Category:
 
 
 def _child(parent: Category, name: str) -> Category:
-    slug = slugify(name)[:200] or "category"
+    slug = category_slug(name)
     node = Category.objects.filter(parent=parent, slug=slug).first()
     if node is None:
         node = Category(parent=parent, name=name, slug=slug)

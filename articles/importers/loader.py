@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 
 from django.db import IntegrityError, transaction
-from django.utils.text import slugify
 
-from articles.models import Article, ArticleAuthor, ImportRecord
+from articles import languages
+from articles.models import Article, ArticleAuthor, ImportRecord, TranslationGroup
 from articles.models.taxonomy import unique_slug
-from articles.sanitize import safe_url
+from articles.sanitize import html_to_text, safe_url
 
 from .base import ItemResult, ParsedArticle
 from .file_cache import FLUSH_EVERY, FileCache, current_file_cache, file_cache
@@ -94,8 +94,7 @@ def _load(parsed, digest, cache, *, file_name, fmt, sha256):
     outcome = "updated" if article is not None else "created"
     if article is None:
         article = Article(import_key=parsed.identity)
-        base = parsed.slug or parsed.title
-        article.slug = unique_slug(Article, slugify(base) or parsed.title, max_length=240)
+        article.slug = unique_slug(Article, slug_text(parsed), max_length=240, fallback="article")
     copy_article_fields(article, parsed)
     article.import_hash = digest
 
@@ -145,8 +144,24 @@ def import_record(article, parsed, *, file_name, fmt, sha256, outcome) -> Import
     )
 
 
+def slug_text(parsed) -> str:
+    """What a new article's slug is made from: the source's own slug when it gives a readable one
+    (a WordPress post name, Unicode or not), else the title."""
+    return languages.readable_slug(parsed.slug) or parsed.title
+
+
+def article_language(parsed) -> str:
+    """The parsed language, else the one its letters say (``articles.languages.detect``)."""
+    if parsed.language:
+        return parsed.language
+    return languages.detect(" ".join([parsed.title, parsed.summary, html_to_text(parsed.body_html[:20_000])]))
+
+
 def copy_article_fields(article, parsed):
     """The article's own fields from a parsed record (every format's load step writes the same ones)."""
+    article.language = article_language(parsed)
+    if parsed.translation_key:  # a record without one leaves a link made in the admin alone
+        article.translation_group = TranslationGroup.objects.get_or_create(key=parsed.translation_key[:300])[0]
     article.title = parsed.title[:500]
     article.status = parsed.status
     article.published_at = parsed.published_at

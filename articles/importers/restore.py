@@ -12,7 +12,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from articles.export import article_to_dict, export_queryset
-from articles.models import Article, Comment, ImportRecord
+from articles.models import Article, Comment, ImportRecord, TranslationGroup
 from articles.revisions import record_related
 from articles.sanitize import safe_url
 
@@ -38,6 +38,10 @@ def _restore(parsed, file_name):
     copy_article_fields(article, parsed)
     article.import_key = parsed.import_key
     article.primary_category = restored_category(parsed.primary_category, parsed) if parsed.primary_category else None
+    article.translation_group, translations = _translation_group(article, parsed.translations)
+    # The translations already here join the group first, so the article's save makes their pages
+    # (which will link to it) stale with it (``articles.pages.receivers``).
+    Article.objects.filter(pk__in=[a.pk for a in translations]).update(translation_group=article.translation_group)
     article.save()
     article.categories.set([restored_category(path, parsed) for path in parsed.category_paths])
     article.set_authors(restored_authors(parsed))
@@ -53,6 +57,18 @@ def _restore(parsed, file_name):
     _replace_records(article, parsed.provenance)
     record_related(article, reason=f"Restored from the backup {file_name}")
     return item_result(parsed, article, outcome)
+
+
+def _translation_group(article, slugs):
+    """The group the backup's translation links put the article in: the group of the article or of
+    those of its translations already here, else a new one (those restored later join it)."""
+    if not slugs:
+        return None, []
+    others = list(Article.objects.filter(slug__in=slugs).exclude(slug=article.slug).select_related("translation_group"))
+    group = next((a.translation_group for a in [article, *others] if a.translation_group_id), None)
+    if group is None:
+        group, _ = TranslationGroup.objects.get_or_create(key="jsonl:" + min([article.slug, *slugs])[:290])
+    return group, others
 
 
 def _matches(current: dict, line: dict) -> bool:

@@ -6,6 +6,7 @@ from .related import ArticleTerm, RelatedArticle, RelatedExclusion, RelatedPin, 
 from .rendering import ArticleRendering
 from .sources import Footnote, Source
 from .taxonomy import Author, Category
+from .translations import TranslationGroup
 
 __all__ = [
     "Article",
@@ -24,4 +25,5 @@ __all__ = [
     "RelatedPin",
     "Source",
     "TermFrequency",
+    "TranslationGroup",
 ]

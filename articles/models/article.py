@@ -10,12 +10,14 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
+from articles import languages
 from articles.related.policy import get_policy
 from articles.sanitize import clean_html
 
 from .related import RelatedArticle
 from .sources import Footnote
 from .taxonomy import Author, Category, unique_slug
+from .translations import TranslationGroup
 
 
 # The anchor of a note's first reference in a body, as the importers render it.
@@ -176,7 +178,7 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
 
     title = models.CharField(max_length=500)
-    slug = models.SlugField(max_length=255, unique=True)
+    slug = models.SlugField(max_length=255, unique=True, allow_unicode=True)  # a Dari title keeps its letters
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField("publication date", null=True, blank=True)
     summary = models.TextField(blank=True)
@@ -197,6 +199,21 @@ class Article(models.Model):
     )
     authors = models.ManyToManyField(Author, through="ArticleAuthor", blank=True, related_name="articles")
     tags = TaggableManager(blank=True)
+    # The choices are the setting ARCHIVE_LANGUAGES (a callable: changing it needs no migration).
+    language = models.CharField(
+        max_length=12,
+        choices=languages.language_choices,
+        default=languages.DEFAULT_LANGUAGE,
+        help_text="The language the article is written in; Dari and Pashto pages read right to left.",
+    )
+    translation_group = models.ForeignKey(
+        TranslationGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        help_text="Articles in the same group are translations of each other.",
+    )
     comments_open = models.BooleanField(default=True)
     sticky = models.BooleanField(default=False)
     original_url = models.URLField(max_length=1000, blank=True)
@@ -214,7 +231,11 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleManager()
-    history = HistoricalRecords(bases=[ArticleRevision], excluded_fields=["updated_at", "search_vector", "search_head"])
+    # The translation group is a link between articles, as related posts are: not part of a revision.
+    history = HistoricalRecords(
+        bases=[ArticleRevision],
+        excluded_fields=["updated_at", "search_vector", "search_head", "translation_group"],
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -236,7 +257,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(Article, self.title, exclude_pk=self.pk, max_length=240)
+            self.slug = unique_slug(Article, self.title, exclude_pk=self.pk, max_length=240, fallback="article")
         self.prepare_for_save()
         super().save(*args, **kwargs)
 
@@ -257,6 +278,15 @@ class Article(models.Model):
         return known[1]
 
     @property
+    def language_policy(self):
+        """The ``articles.languages`` policy of the article's language (direction, search config)."""
+        return languages.get(self.language)
+
+    @property
+    def direction(self):
+        return self.language_policy.direction
+
+    @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 
@@ -271,6 +301,21 @@ class Article(models.Model):
         """The numbers of the notes the body refers to (their first reference's ``fnref-n`` anchor):
         a note nothing refers to gets no back link to a missing anchor."""
         return frozenset(int(n) for n in _FIRST_REFERENCE_RE.findall(self.body or ""))
+
+    def translations_for_page(self):
+        """The article's published versions in other languages (its translation group), by language:
+        one query, none without a group."""
+        if not hasattr(self, "_translations_for_page"):
+            self._translations_for_page = []
+            if self.translation_group_id is not None:
+                self._translations_for_page = list(
+                    Article.objects.published()
+                    .filter(translation_group_id=self.translation_group_id)
+                    .exclude(pk=self.pk)
+                    .only("slug", "title", "language")
+                    .order_by("language", "pk")
+                )
+        return self._translations_for_page
 
     def related_for_page(self):
         """The related posts the page shows (pins first) in one query, kept for JSON-LD to reuse."""

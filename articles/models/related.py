@@ -58,6 +58,7 @@ class RelatedArticleQuerySet(models.QuerySet):
                 "pinned",
                 "related__title",
                 "related__slug",
+                "related__language",
                 "related__published_at",
                 "related__status",
                 "related__primary_category__name",

@@ -4,6 +4,10 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from articles.identifiers import normalize_doi, normalize_isbn, validate_doi, validate_isbn
+from articles.languages import CALENDARS, GREGORIAN, LUNAR_HIJRI, SOLAR_HIJRI
+
+# How a year of another calendar is marked where it is shown.
+_CALENDAR_MARKS = {SOLAR_HIJRI: "SH", LUNAR_HIJRI: "AH"}
 
 
 class SourceQuerySet(models.QuerySet):
@@ -26,7 +30,7 @@ class Source(models.Model):
         OTHER = "other", "Other"
 
     # Normalised (author surname, title, year): two articles citing the same work share a row.
-    key = models.SlugField(max_length=255, unique=True)
+    key = models.SlugField(max_length=255, unique=True, allow_unicode=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     authors = models.JSONField(default=list, blank=True, help_text='A list of names, e.g. ["Ruttig, Thomas"].')
     title = models.CharField(max_length=1000, blank=True)
@@ -34,6 +38,10 @@ class Source(models.Model):
     publisher = models.CharField(max_length=500, blank=True)
     place = models.CharField(max_length=200, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A Solar Hijri year (۱۳۸۲) is kept as written, not converted: the calendar says which it is.
+    calendar = models.CharField(
+        max_length=20, choices=list(CALENDARS.items()), default=GREGORIAN, help_text="The calendar of the year."
+    )
     url = models.URLField(max_length=1000, blank=True)
     # What a reference manager needs beyond the above; the importer reads them off the note where
     # it has them ("vol. 7", "no. 3", "pp. 12–15", "2nd ed.", an ISBN, a DOI).
@@ -71,16 +79,22 @@ class Source(models.Model):
             names.append(name.split(",")[0].strip() if "," in name else name.split()[-1])
         return names
 
+    def year_label(self):
+        """The year as written, marked when it is not Gregorian: "2014", "1382 SH"."""
+        if not self.year:
+            return ""
+        return f"{self.year} {_CALENDAR_MARKS[self.calendar]}" if self.calendar in _CALENDAR_MARKS else str(self.year)
+
     def short_label(self):
         """`Ruttig 2014`, the way a researcher names a work in passing."""
         who = " & ".join(self.author_surnames()[:2]) or self.publisher or self.container
-        label = " ".join(str(p) for p in (who, self.year) if p)
+        label = " ".join(str(p) for p in (who, self.year_label()) if p)
         return label or self.title[:60]
 
     def citation(self):
         """A full reference line: Authors, Title, Container, Publisher, Place, Year."""
         parts = ["; ".join(self.authors or []), self.title, self.container, self.publisher, self.place]
-        parts.append(str(self.year) if self.year else "")
+        parts.append(self.year_label())
         return ", ".join(p for p in parts if p)
 
 

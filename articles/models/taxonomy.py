@@ -1,7 +1,8 @@
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.text import slugify
+
+from articles.languages import readable_slug
 
 from articles.identifiers import (
     normalize_orcid,
@@ -13,18 +14,21 @@ from articles.identifiers import (
 )
 
 
-def unique_slug(model, text, *, exclude_pk=None, max_length=200, **scope):
-    """A slug from ``text`` that no other row of ``model`` in ``scope`` uses (``-2``, ``-3`` …)."""
+def unique_slug(model, text, *, exclude_pk=None, max_length=200, fallback="item", **scope):
+    """A slug from ``text`` that no other row of ``model`` in ``scope`` uses (``-2``, ``-3`` …);
+    Unicode letters are kept for a title in another script (``readable_slug``); ``fallback`` when
+    nothing of the text is left."""
     rows = model._default_manager.filter(**scope)
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
-    return _free_slug(_slug_base(text, max_length), max_length, lambda slug: rows.filter(slug=slug).exists())
+    base = _slug_base(text, max_length, fallback)
+    return _free_slug(base, max_length, lambda slug: rows.filter(slug=slug).exists())
 
 
-def unique_slugs(model, texts, *, max_length=200) -> list[str]:
+def unique_slugs(model, texts, *, max_length=200, fallback="item") -> list[str]:
     """``unique_slug`` for rows about to be inserted together, in order: what one call per row
     gives when each row is saved before the next slug is chosen, in one query when none is taken."""
-    bases = [_slug_base(text, max_length) for text in texts]
+    bases = [_slug_base(text, max_length, fallback) for text in texts]
     taken = set(model._default_manager.filter(slug__in=set(bases)).values_list("slug", flat=True))
     slugs = []
     for base in bases:
@@ -37,8 +41,8 @@ def unique_slugs(model, texts, *, max_length=200) -> list[str]:
     return slugs
 
 
-def _slug_base(text, max_length):
-    return slugify(text)[:max_length].strip("-") or "item"
+def _slug_base(text, max_length, fallback):
+    return readable_slug(text, max_length) or fallback
 
 
 def _free_slug(base, max_length, taken):
@@ -48,6 +52,11 @@ def _free_slug(base, max_length, taken):
         suffix = f"-{n}"
         candidate = base[: max_length - len(suffix)] + suffix
     return candidate
+
+
+def category_slug(name):
+    """A category's slug: readable in any script (two Dari categories never share "category")."""
+    return readable_slug(name, 200) or "category"
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -60,7 +69,7 @@ class CategoryQuerySet(models.QuerySet):
 
     def by_names(self, names):
         """The category at a path of names (root first), or None."""
-        path = "/".join(slugify(n) or "item" for n in names)
+        path = "/".join(category_slug(n) for n in names)
         return self.filter(path=path).first()
 
 
@@ -69,7 +78,7 @@ class Category(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200)
+    slug = models.SlugField(max_length=200, allow_unicode=True)
     description = models.TextField(blank=True)
     # Materialised path of slugs ("afghanistan/politics"): URLs, breadcrumbs and subtrees in one query.
     path = models.CharField(max_length=1000, unique=True, editable=False)
@@ -94,7 +103,7 @@ class Category(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name)[:200] or "category"
+            self.slug = category_slug(self.name)
         old_path = self.path
         self.path = f"{self.parent.path}/{self.slug}" if self.parent_id else self.slug
         self.depth = self.parent.depth + 1 if self.parent_id else 0
@@ -135,7 +144,7 @@ class Category(models.Model):
         parent = None
         for name in names:
             name = name.strip()[:200]  # the column's length: a longer "name" is a paragraph read as one
-            slug = slugify(name)[:200] or "category"
+            slug = category_slug(name)
             if parent is not None and len(parent.path) + 1 + len(slug) > 1000:
                 raise ValueError(f"the category path {' » '.join(names)[:80]}… is too long (over 1000 characters)")
             node = cls.objects.filter(parent=parent, slug=slug).first()
@@ -148,7 +157,7 @@ class Category(models.Model):
 
 class Author(models.Model):
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     bio = models.TextField(blank=True)
     # The author's identity in a WordPress export (wp:author_login); blank for others.
     login = models.CharField(max_length=150, blank=True)
@@ -170,7 +179,7 @@ class Author(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(Author, self.name, exclude_pk=self.pk)
+            self.slug = unique_slug(Author, self.name, exclude_pk=self.pk, fallback="author")
         super().save(*args, **kwargs)
 
     def clean(self):

@@ -85,9 +85,13 @@ _PER_RESPONSE_HEADERS = {
 }
 
 
+_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
 def article_scope(slug: str) -> str:
-    # Slugs in a URL can be of any length (a fuzzer's or a typo's): keep cache keys short and safe.
-    if len(slug) > 100:
+    # Slugs in a URL can be of any length (a fuzzer's or a typo's) and, for a Dari or Pashto title,
+    # in Perso-Arabic letters: keep cache keys short and ASCII.
+    if len(slug) > 100 or not _PLAIN_SLUG.fullmatch(slug):
         slug = hashlib.sha256(slug.encode()).hexdigest()
     return f"article:{slug}"
 

@@ -89,6 +89,7 @@ def _remember(instance):
     # change. Read from __dict__ so a deferred field is not fetched (one query per row) here.
     instance._cache_was_published = instance.__dict__.get("status") == PUBLISHED
     instance._cache_original_slug = instance.__dict__.get("slug")
+    instance._cache_original_group = instance.__dict__.get("translation_group_id")
 
 
 @receiver(post_save, sender=Article, dispatch_uid="pages_article_saved")
@@ -108,7 +109,21 @@ def article_changed(sender, instance, signal, raw=False, created=False, **kwargs
         # Rendered again once committed: its related posts, recomputed by then or soon after,
         # invalidate it again if they change.
         _invalidate([instance.pk], render=[instance.pk])
+    _translations_changed(instance)
     _remember(instance)
+
+
+def _translations_changed(instance):
+    """Its translations' pages link to it (title, address, language): stale when it changes, joins
+    or leaves their group. Nothing to do for an article without one, the usual case."""
+    groups = {instance.translation_group_id, getattr(instance, "_cache_original_group", None)} - {None}
+    if not groups:
+        return
+    others = Article.objects.filter(translation_group_id__in=groups).exclude(pk=instance.pk)
+    rows = list(others.values_list("pk", "slug"))
+    if rows:
+        bump(*(article_scope(slug) for _, slug in rows))
+        _invalidate([pk for pk, _ in rows], render=[pk for pk, _ in rows])
 
 
 @receiver(related_lists_changed, dispatch_uid="pages_related_lists_changed")

@@ -86,6 +86,7 @@ TEMPLATES = (
     "includes/related_posts.html",
     "includes/citation_head.html",
     "includes/article_cite.html",
+    "includes/translations.html",
 )
 # Where the reader's own parts go in the stored page (HTML comments: bodies are sanitized without
 # comments, and everything else in the page is escaped, so nothing else can contain them).
@@ -99,8 +100,8 @@ CSRF_HOLE = "__archive:csrf__"
 FORM_TOKEN_HOLE = "__archive:form-token__"
 _FORM_TOKEN = re.compile(r'name="token" value="([^"]+)"')
 # Raise when the Python that shapes the stored HTML changes (articles.seo, articles.citations, Footnote,
-# Source labels).
-FORMAT_VERSION = "3"
+# Source labels, languages).
+FORMAT_VERSION = "4"
 # A reserved name (RFC 2606): no real address can contain it, and it is replaced in every response.
 ORIGIN = "https://origin.invalid"
 BATCH = 200

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field, fields, replace
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from articles.languages import all_stop_words
+
 TERM_MAX_LENGTH = 64
 
 # English function words and the old site's page chrome; they say nothing about a subject.
@@ -42,7 +44,7 @@ STOP_WORDS = frozenset(
     online information further regard related post leave reply email address published required fields
     marked said says told new also first second third two three four five
     """.split()
-)
+) | all_stop_words()  # Dari and Pashto ones too (articles/languages.py)
 
 _TAG_RE = re.compile(r"<[^>]+>")
 _FOOTNOTE_REF_RE = re.compile(r'<sup class="footnote-ref".*?</sup>', re.S)

@@ -6,7 +6,7 @@ import html
 import re
 from dataclasses import dataclass
 from functools import reduce
-from operator import or_
+from operator import and_, or_
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -16,9 +16,11 @@ from django.utils.functional import cached_property
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
+from articles import languages
 from articles.models import Footnote
 
-from .vector import uses_postgres_search
+from .folding import SqliteFolded
+from .vector import config_for, language_config, uses_postgres_search
 
 # Longer queries are cut here: no reader types more, and the database never sees 10 KB of text.
 MAX_QUERY_CHARS = 200
@@ -48,7 +50,8 @@ def parse_query(text: str | None) -> SearchTerms:
     text = " ".join((text or "").split())
     truncated = len(text) > MAX_QUERY_CHARS
     raw = text[:MAX_QUERY_CHARS]
-    words = tuple(dict.fromkeys(w.lower() for w in _WORD.findall(raw)))
+    # Folded as the stored text is (``folding``): "كتاب" finds "کتاب", "می شود" finds "می‌شود".
+    words = tuple(dict.fromkeys(w.lower() for w in _WORD.findall(languages.fold_for_search(raw))))
     truncated = truncated or len(words) > MAX_TERMS
     return SearchTerms(raw=raw, words=words[:MAX_TERMS], truncated=truncated)
 
@@ -78,10 +81,10 @@ class SearchResults:
         self.limit = max(1, settings.ARCHIVE_SEARCH_LIMIT)
         self.postgres = uses_postgres_search()
         if self.postgres:
-            self.config = config = settings.ARCHIVE_SEARCH_CONFIG
+            self.config = settings.ARCHIVE_SEARCH_CONFIG
             # Built from the words only (every word must match): punctuation in the query cannot
             # change its meaning or make PostgreSQL raise a syntax error.
-            self.query = SearchQuery(" ".join(terms.words), search_type="plain", config=config)
+            self.query = reduce(and_, _word_queries(terms.words)) if terms else SearchQuery("", config=self.config)
             self.matching = queryset.filter(search_vector=self.query)
         else:
             self.matching = _fallback_matching(queryset, terms)
@@ -153,12 +156,11 @@ class SearchResults:
     def _headline(self, text):
         # Any of the words, not all: a snippet marks the words the text has near each other, even
         # when the rest are only in the title, the notes or further down the body.
-        words = (SearchQuery(word, search_type="plain", config=self.config) for word in self.terms.words)
-        any_word = reduce(or_, words)
+        any_word = reduce(or_, _word_queries(self.terms.words))
         return SearchHeadline(
             text,
             any_word,
-            config=self.config,
+            config=language_config(),  # each row's own, as its vector was read
             start_sel=_START,
             stop_sel=_STOP,
             max_fragments=2,
@@ -166,6 +168,13 @@ class SearchResults:
             max_words=30,
             fragment_delimiter=" … ",
         )
+
+
+def _word_queries(words):
+    """One query per word, each read with the configuration of the language its letters are in
+    (``english`` for a Latin word, ``simple`` for a Dari or Pashto one): every language's articles
+    are searched at once, each matched on the words as its vector holds them."""
+    return [SearchQuery(word, search_type="plain", config=config_for(languages.detect(word))) for word in words]
 
 
 def _body_start():
@@ -184,10 +193,16 @@ def _body_start():
 
 
 def _fallback_matching(queryset, terms):
+    # The stored text folded as the query was (``folding.SqliteFolded``), so letter variants match here too.
+    notes = Footnote.objects.alias(folded_text=SqliteFolded("text"))
+    queryset = queryset.alias(
+        folded_title=SqliteFolded("title"), folded_summary=SqliteFolded("summary"), folded_body=SqliteFolded("body")
+    )
     for word in terms.words:
-        in_notes = Exists(Footnote.objects.filter(article=OuterRef("pk"), text__icontains=word))
+        in_notes = Exists(notes.filter(article=OuterRef("pk"), folded_text__icontains=word))
         queryset = queryset.filter(
-            Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word) | in_notes
+            Q(folded_title__icontains=word) | Q(folded_summary__icontains=word) | Q(folded_body__icontains=word)
+            | in_notes
         )
     # The snippet is cut from the body here (PostgreSQL's comes from SearchHeadline): load it with the row.
     return queryset.defer(None).defer("search_vector", "search_head").order_by("-published_at", "-id")

@@ -1,5 +1,9 @@
 """Writing the stored search vectors: called after an article or one of its footnotes changes.
 
+Each article's words are folded (``folding``) and read with its language's text-search
+configuration: ``english`` (the setting ``ARCHIVE_SEARCH_CONFIG``) for English, ``simple`` (no
+stemmer, no stop words) for Dari and Pashto (``articles.languages``).
+
 Two per article, written together: ``search_vector`` (title A, summary B, body C, footnotes D),
 which decides what matches and ranks up to ``ARCHIVE_SEARCH_LIMIT`` matches, and ``search_head``
 (title A, summary B only), which ranks the matches of a query found in more articles than that.
@@ -10,37 +14,58 @@ from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import OuterRef, Subquery, TextField, Value
+from django.db.models import Case, F, OuterRef, Subquery, TextField, Value, When
 from django.db.models.functions import Coalesce
 
+from articles import languages
 from articles.models import Article, Footnote
+
+from .folding import folded_sql
 
 
 def uses_postgres_search():
     return connection.vendor == "postgresql"
 
 
-def head_vector(config):
-    """The title and summary words, weighted as in the full vector."""
-    return SearchVector("title", weight="A", config=config) + SearchVector("summary", weight="B", config=config)
+def config_for(language: str) -> str:
+    """The text-search configuration of a language's articles (and of a query in it)."""
+    if language == languages.DEFAULT_LANGUAGE:
+        return settings.ARCHIVE_SEARCH_CONFIG
+    return languages.get(language).search_config
 
 
-def _full_vector(config, notes):
+def language_config():
+    """Each row's configuration, from its ``language``."""
+    whens = [When(language=lang.code, then=Value(config_for(lang.code))) for lang in languages.enabled()]
+    return Case(*whens, default=Value(settings.ARCHIVE_SEARCH_CONFIG), output_field=TextField())
+
+
+def _vector(text, weight):
+    return SearchVector(folded_sql(text), weight=weight, config=language_config())
+
+
+def head_vector(config=None):
+    """The title and summary words, weighted as in the full vector. With ``config``: one
+    configuration for every row, unfolded, as migration 0007 (before articles had a language) wrote it."""
+    if config is not None:
+        return SearchVector("title", weight="A", config=config) + SearchVector("summary", weight="B", config=config)
+    return _vector(F("title"), "A") + _vector(F("summary"), "B")
+
+
+def _full_vector(notes):
     # The body is HTML: the text-search parser reads tags as their own tokens and the
     # configuration indexes none of them, so only the words count.
-    body = SearchVector("body", weight="C", config=config)
-    return head_vector(config) + body + SearchVector(notes, weight="D", config=config)
+    return head_vector() + _vector(F("body"), "C") + _vector(notes, "D")
 
 
 def refresh_search_vector(article_id):
     """Recompute one article's vectors in a single UPDATE (no signals fire). A no-op on SQLite."""
     if not uses_postgres_search() or article_id is None:
         return
-    config = settings.ARCHIVE_SEARCH_CONFIG
     notes = " ".join(Footnote.objects.filter(article_id=article_id).order_by("number").values_list("text", flat=True))
     Article.objects.filter(pk=article_id).update(
-        search_vector=_full_vector(config, Value(notes, output_field=TextField())),
-        search_head=head_vector(config),
+        search_vector=_full_vector(Value(notes, output_field=TextField())),
+        search_head=head_vector(),
     )
 
 
@@ -49,7 +74,6 @@ def refresh_search_vectors(article_ids):
     writes such as ``generate_articles`` send no signal; ``update_search_vectors`` is the task)."""
     if not uses_postgres_search() or not article_ids:
         return
-    config = settings.ARCHIVE_SEARCH_CONFIG
     notes = Subquery(
         Footnote.objects.filter(article=OuterRef("pk"))
         .order_by()
@@ -59,6 +83,6 @@ def refresh_search_vectors(article_ids):
         output_field=TextField(),
     )
     Article.objects.filter(pk__in=list(article_ids)).update(
-        search_vector=_full_vector(config, Coalesce(notes, Value("", output_field=TextField()))),
-        search_head=head_vector(config),
+        search_vector=_full_vector(Coalesce(notes, Value("", output_field=TextField()))),
+        search_head=head_vector(),
     )

@@ -51,6 +51,33 @@ def test_article_page_at_phone_width_fits_without_sideways_scrolling(browser, si
         phone.context.close()
 
 
+@pytest.fixture
+def dari(site):
+    """A Dari article (tests/fixtures/seedtext/dari_article.txt), imported through the real importer."""
+    from articles.importers.pipeline import import_path
+    from articles.models import Article
+    from tests.factories import FIXTURES
+
+    result = import_path(FIXTURES / "seedtext" / "dari_article.txt")
+    return Article.objects.get(pk=result.items[0].article_id)
+
+
+def test_dari_article_reads_right_to_left_at_desktop_and_phone_width(browser, site, dari, shots):
+    desktop = {"width": 1280, "height": 900}
+    for name, viewport in (("article-dari-desktop.png", desktop), ("article-dari-phone.png", PHONE)):
+        tab = new_page(browser, site, viewport)
+        try:
+            tab.goto(dari.get_absolute_url())
+            expect(tab.get_by_role("heading", level=1)).to_have_text(dari.title)
+            assert tab.evaluate("getComputedStyle(document.body).direction") == "rtl"
+            assert tab.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+            body_font = tab.evaluate("getComputedStyle(document.querySelector('.article-body')).fontFamily")
+            assert "Noto Naskh Arabic" in body_font  # the Perso-Arabic font stack
+            tab.screenshot(path=shots / name)
+        finally:
+            tab.context.close()
+
+
 def test_moderation_queue_lists_pending_comments_first(page, seed, shots):
     queue = tools.route_or_skip("the comment moderation queue (comments branch)", [
         ("admin:articles_comment_changelist", (), {}),

@@ -5,7 +5,8 @@ The layout, top to bottom::
     Afghanistan » Politics                 breadcrumb (optional)
     The title
     Published Date: January 2, 2016
-    Author: A; B / Tags: x, y / Summary: ...   optional headers
+    Author: A; B / Tags: x, y / Summary: ... / Language: fa   optional headers
+                                           (or their Dari and Pashto labels: articles.languages)
     Paragraphs separated by blank lines, with [n] footnote markers.
     [1] Footnote text ...                  trailing footnotes
     Related Post : / Leave a Reply ...     page chrome of the old site, dropped
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+
+from articles import languages
 
 from ..base import (
     FootnoteKind,
@@ -39,7 +42,7 @@ from .body import (
     split_blocks,
     strip_tail_chrome,
 )
-from .header import ACCEPTED_DATE_FORMS, DATE_LINE_RE, HEADER_SEARCH_LINES, parse_header
+from .header import ACCEPTED_DATE_FORMS, HEADER_SEARCH_LINES, date_line_value, parse_header
 from .notes import SOURCE_KEY_MAX_CHARS, build_footnotes, classify_note, source_key, split_off_footnotes
 
 # What the rest of the project (the WXR importer, the format registry, tests) uses from here.
@@ -81,7 +84,7 @@ def detect(data: bytes, file_name: str) -> bool:
         return False
     text = _normalise_newlines(head.decode("utf-8", errors="replace").lstrip("\ufeff"))
     first_lines = [line for line in text.split("\n") if line.strip()][:HEADER_SEARCH_LINES]
-    if any(DATE_LINE_RE.match(line.strip()) for line in first_lines):
+    if any(date_line_value(line.strip()) is not None for line in first_lines):
         return True
     return file_name.lower().endswith(".txt")
 
@@ -112,8 +115,10 @@ def parse(data: bytes, file_name: str) -> ParsedArticle:
     if was_cut and header.summary:
         warnings.append(f"the Summary: header was longer than {SUMMARY_MAX_CHARS} characters and was cut")
 
+    language = header.language or languages.detect(" ".join([header.title, *(" ".join(b) for b in blocks)]))
     return ParsedArticle(
         identity=f"seed:{name}",
+        language=language,
         title=header.title,
         published_at=dt.datetime.combine(header.date, dt.time(0, 0), tzinfo=dt.UTC),
         body_html=body_html,

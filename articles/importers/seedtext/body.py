@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
+
+from articles import languages
 
 SUMMARY_MAX_CHARS = 300
 
@@ -15,15 +18,21 @@ Block = list[str]  # the stripped lines of one blank-line separated paragraph
 # Blocks (paragraphs) and the old site's page chrome
 # --------------------------------------------------------------------------------------------
 
-# Whole paragraphs the old site's page template added after the article.
-_CHROME_RE = re.compile(
-    r"the end|leave a reply(?: cancel reply)?|comments are closed|"
-    r"you must be logged in to post a comment|"
-    r"your email address will not be published(?: required fields are marked)?",
-)
-_RELATED_POSTS_RE = re.compile(r"related posts?")
+
+
+@lru_cache(maxsize=1)
+def _chrome_keys() -> tuple[frozenset[str], frozenset[str]]:
+    """Whole paragraphs the old site's page template added after the article ("The End", "Leave a
+    Reply", "پایان" …) and its related-posts headings, in every enabled language, as ``_chrome_key``s."""
+    return (
+        frozenset(_chrome_key(text) for text in languages.words("chrome")),
+        frozenset(_chrome_key(text) for text in languages.words("related_headings")),
+    )
+
+
 # Related-post titles are single short lines; anything longer is real text.
 _RELATED_TITLE_MAX_CHARS = 200
+_RELATED_HEADING_MAX_CHARS = 40
 
 
 def split_blocks(lines: list[str]) -> list[Block]:
@@ -41,23 +50,26 @@ def split_blocks(lines: list[str]) -> list[Block]:
 
 
 def _chrome_key(text: str) -> str:
-    """Lower-case words only, so "Related Post :" and "related posts" compare equal."""
-    return " ".join(re.findall(r"\w+", text.casefold()))
+    """Lower-case words only, so "Related Post :" and "related post" compare equal (and "مطالب مرتبط"
+    written with Arabic letters and the Persian ones)."""
+    return " ".join(re.findall(r"\w+", languages.fold_letters(text).casefold()))
 
 
 def strip_tail_chrome(blocks: list[Block]) -> list[Block]:
     blocks = _cut_related_posts(blocks)
-    while blocks and _CHROME_RE.fullmatch(_chrome_key(" ".join(blocks[-1]))):
+    chrome = _chrome_keys()[0]
+    while blocks and _chrome_key(" ".join(blocks[-1])) in chrome:
         blocks = blocks[:-1]
     return blocks
 
 
 def _cut_related_posts(blocks: list[Block]) -> list[Block]:
     """Drop a "Related Post(s)" paragraph and the post titles after it, if nothing real follows."""
+    headings = _chrome_keys()[1]
     for index in range(len(blocks) - 1, -1, -1):
         block = blocks[index]
         # (The words of a whole paragraph are only listed when it could be the heading.)
-        if "related" in block[0].casefold() and _RELATED_POSTS_RE.fullmatch(_chrome_key(block[0])):
+        if len(block[0]) <= _RELATED_HEADING_MAX_CHARS and _chrome_key(block[0]) in headings:
             following = [line for b in blocks[index + 1 :] for line in b] + block[1:]
             if all(len(line) <= _RELATED_TITLE_MAX_CHARS for line in following):
                 return blocks[:index]
@@ -71,10 +83,10 @@ def _cut_related_posts(blocks: list[Block]) -> list[Block]:
 
 _MARKER_RE = re.compile(r"\[(\d{1,3})\]")
 _BULLET_RE = re.compile(r"[-*•]\s+(?P<text>.*)")
-_NUMBERED_RE = re.compile(r"\d{1,3}[.)]\s+(?P<text>.*)")
+_NUMBERED_RE = re.compile(r"\d{1,3}[.)\-]\s+(?P<text>.*)")  # "1. ", "۱) ", "۱- "
 _HEADING_MAX_CHARS = 120
 _HEADING_MAX_WORDS = 16
-_CLOSING_PUNCTUATION = ".,;:!?…"
+_CLOSING_PUNCTUATION = ".,;:!?…؟،؛"
 _CLOSING_QUOTES_AND_BRACKETS = "”’\"')]»"
 
 
@@ -153,9 +165,10 @@ class BodyRenderer:
         count = self.referenced.get(number, 0) + 1
         self.referenced[number] = count
         ref_id = f"fnref-{number}" if count == 1 else f"fnref-{number}-{count}"
+        # The number is shown as written: "[۳]" in a Dari text stays ۳ on the page.
         return (
             f'<sup class="footnote-ref" id="{ref_id}">'
-            f'<a href="#fn-{number}" aria-describedby="footnotes-label">{number}</a></sup>'
+            f'<a href="#fn-{number}" aria-describedby="footnotes-label">{literal[1:-1]}</a></sup>'
         )
 
 

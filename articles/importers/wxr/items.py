@@ -6,6 +6,7 @@ import html
 from collections.abc import Iterator
 from urllib.parse import unquote
 
+from articles import languages
 from articles.sanitize import html_to_text
 
 from ..base import ParsedArticle
@@ -77,11 +78,37 @@ def _article(item: _RawItem, channel: _Channel) -> ParsedArticle:
     )
     # WordPress logins never contain "<" or ">" (sanitize_user strips them); exports by hand, like
     # the theme test data's ">themereviewteam", sometimes do.
+    article.language, article.translation_key = _language_and_translations(item, channel, warnings)
     creator = item.get("dc:creator").strip("<> ")
     if creator:
         article.authors = [channel.author(creator, warnings)]
     article.comments = _comments(item.comments, published_at, warnings)
     return article
+
+
+# WPML's export add-on writes the language and translation group of a post as post meta.
+_WPML_LANGUAGE, _WPML_GROUP = "_wpml_import_language_code", "_wpml_import_translation_group"
+
+
+def _language_and_translations(item: _RawItem, channel: _Channel, warnings: list[str]) -> tuple[str, str]:
+    """(language code, translation key) from Polylang's ``language`` and ``post_translations``
+    terms or WPML's post meta; ("", "") when the export has neither (the language is then detected)."""
+    named = [(nicename, name) for domain, nicename, name in item.categories if domain == "language"]
+    group = next((nicename for domain, nicename, _ in item.categories if domain == "post_translations"), "")
+    if not named and item.meta.get(_WPML_LANGUAGE):
+        named = [(item.meta[_WPML_LANGUAGE], "")]
+        group = item.meta.get(_WPML_GROUP, "")
+    code = ""
+    if named:
+        nicename, name = named[0]
+        code = languages.code_named(nicename) or languages.code_named(name) or ""
+        if not code:
+            warnings.append(
+                f"The post's language {name or nicename!r} is not one the archive publishes in; "
+                "its language was detected from the text."
+            )
+    key = f"wxr:{channel.result.site_url}#translations:{group}" if group else ""
+    return code, key
 
 
 def _status(item: _RawItem, warnings: list[str]) -> str:
