@@ -5,8 +5,10 @@ languages, the language header and its detection, and readable Unicode slugs."""
 import datetime as dt
 import io
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from django.urls import reverse
 
 from articles.importers import seedtext
 from articles.importers.base import ImportFailed
@@ -279,3 +281,13 @@ def test_two_dari_categories_do_not_share_a_slug(db):
 def test_dari_page_shows_both_calendars(client, dari_article):
     html = client.get(dari_article.get_absolute_url()).content.decode()
     assert '<time datetime="2016-01-02"><bdi lang="fa">۱۲ جدی ۱۳۹۴</bdi> (2 January 2016)</time>' in html
+
+
+@pytest.mark.django_db
+def test_the_cite_block_shows_a_dari_permalink_in_its_letters_and_the_downloads_keep_it_a_uri(client):
+    article = Article.objects.get(pk=import_path(DARI_FILE).items[0].article_id)
+    html = client.get(article.get_absolute_url()).content.decode()
+    cite_block = html[html.index("Cite this article"):]
+    assert f"/articles/{DARI_SLUG}/" in cite_block
+    bibtex = client.get(reverse("articles:article_cite", kwargs={"slug": article.slug, "extension": "bib"}))
+    assert f"/articles/{quote(DARI_SLUG)}/" in bibtex.content.decode()

@@ -19,6 +19,7 @@ import nh3
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source.json import CiteProcJSON
 from django.conf import settings
+from django.utils.encoding import uri_to_iri
 
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
 CSL_NAMESPACE = "{http://purl.org/net/xbiblio/csl}"
@@ -99,8 +100,12 @@ def render_all(item: dict) -> list[Rendered]:
 
 def for_page(item: dict) -> dict:
     """The article's item as the Cite block shows it: where it is filed in the archive is for
-    reference managers (Zotero's "Loc. in Archive"), not part of the reference a reader copies."""
-    return {key: value for key, value in item.items() if key != "archive_location"}
+    reference managers (Zotero's "Loc. in Archive"), not part of the reference a reader copies;
+    the permalink as a reader reads it (a Dari slug in its letters, not percent-escapes)."""
+    shown = {key: value for key, value in item.items() if key != "archive_location"}
+    if shown.get("URL"):
+        shown["URL"] = uri_to_iri(shown["URL"])
+    return shown
 
 
 def for_citeproc(item: dict) -> dict:
