@@ -291,3 +291,13 @@ def test_the_cite_block_shows_a_dari_permalink_in_its_letters_and_the_downloads_
     assert f"/articles/{DARI_SLUG}/" in cite_block
     bibtex = client.get(reverse("articles:article_cite", kwargs={"slug": article.slug, "extension": "bib"}))
     assert f"/articles/{quote(DARI_SLUG)}/" in bibtex.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_dari_article_is_cited_and_described_in_dari(client):
+    article = Article.objects.get(pk=import_path(DARI_FILE).items[0].article_id)
+    csl = client.get(reverse("articles:article_cite", kwargs={"slug": article.slug, "extension": "json"})).json()
+    assert [item["language"] for item in csl] == ["fa"]
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<meta name="citation_language" content="fa">' in html
+    assert '<meta name="DC.language" content="fa">' in html

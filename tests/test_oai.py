@@ -112,7 +112,7 @@ def test_a_record_carries_the_articles_dublin_core(client):
     article = make_article(
         "د کابل سیاست", category=category, authors=[make_author("Thomas Ruttig"), make_author("Ali Yawar Adili")],
         tags=["elections", "Taliban"], summary="A <em>short</em> look\nat the vote.",
-        published=dt.datetime(2021, 3, 4, 10, 0, tzinfo=UTC),
+        published=dt.datetime(2021, 3, 4, 10, 0, tzinfo=UTC), language="fa",
     )
     tree = oai(client, verb="GetRecord", identifier=identifier(article.pk), metadataPrefix="oai_dc")
     assert headers(tree) == [identifier(article.pk)]
@@ -130,6 +130,7 @@ def test_a_record_carries_the_articles_dublin_core(client):
         ("date", "2021-03-04"),
         ("type", "Text"),
         ("format", "text/html"),
+        ("language", "fa"),
         ("identifier", f"http://testserver{article.get_absolute_url()}"),
     ]
 

@@ -72,7 +72,7 @@ def article_item(article, *, url: str, accessed: dt.date | None = None) -> dict:
         "author": [_author_name(a) for a in authors] or [organisation(settings.SITE_NAME)],
         "publisher": settings.SITE_NAME,
         "URL": url,
-        "language": settings.LANGUAGE_CODE,
+        "language": article.language or settings.LANGUAGE_CODE,
         "issued": date_parts(article.published_at),
         "accessed": date_parts(accessed),
         "abstract": " ".join(html.unescape(strip_tags(article.summary)).split()),

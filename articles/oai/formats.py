@@ -84,6 +84,7 @@ class OaiDc(MetadataFormat):
             yield "date", article.published_at.date().isoformat()
         yield "type", "Text"
         yield "format", "text/html"
+        yield "language", article.language
         yield "identifier", context.absolute(article.get_absolute_url())
 
 

@@ -101,7 +101,7 @@ FORM_TOKEN_HOLE = "__archive:form-token__"
 _FORM_TOKEN = re.compile(r'name="token" value="([^"]+)"')
 # Raise when the Python that shapes the stored HTML changes (articles.seo, articles.citations, Footnote,
 # Source labels, languages).
-FORMAT_VERSION = "5"
+FORMAT_VERSION = "6"
 # A reserved name (RFC 2606): no real address can contain it, and it is replaced in every response.
 ORIGIN = "https://origin.invalid"
 BATCH = 200
