@@ -3,6 +3,7 @@ every error, answered through the Django test client (tests/test_oai_clients.py 
 clients over HTTP)."""
 
 import datetime as dt
+import re
 import io
 import time
 
@@ -212,6 +213,19 @@ def test_a_set_holds_its_categorys_subtree(client):
     assert headers(tree) == [identifier(in_child.pk)]
     tree = oai(client, verb="ListRecords", metadataPrefix="oai_dc", set="economy")
     assert headers(tree) == [identifier(elsewhere.pk)]
+
+
+
+def test_a_dari_category_is_a_set_named_within_the_protocol_s_letters(client):
+    economy = make_category("افغانستان", "اقتصاد")
+    article = make_article("د کابل اقتصاد", category=economy, language="fa")
+    tree = oai(client, verb="ListSets")
+    specs = texts(tree, "//o:set/o:setSpec")
+    assert len(specs) == 2 and all(re.fullmatch(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*", s) for s in specs)
+    nested = next(spec for spec in specs if ":" in spec)
+    tree = oai(client, verb="ListRecords", metadataPrefix="oai_dc", set=nested)
+    assert headers(tree) == [identifier(article.pk)]
+    assert texts(tree, "//o:header/o:setSpec") == [nested]
 
 
 OLD = dt.datetime(2020, 1, 1, tzinfo=UTC)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import quote, unquote
 
 from django.conf import settings
 from django.contrib.sites.models import Site
@@ -57,11 +58,14 @@ def article_id_from(identifier: str, repository: str) -> int | None:
 
 
 def set_spec(category_path: str) -> str:
-    return category_path.replace("/", ":")
+    """The category path as a set spec: levels joined by ':'; a Dari or Pashto slug's letters as
+    their UTF-8 bytes, each '.XX' (a spec allows no '%'; slugs never hold a '.'), so every
+    category is a set and an ASCII slug reads as itself."""
+    return ":".join(quote(level, safe="-_").replace("%", ".") for level in category_path.split("/"))
 
 
 def category_path(spec: str) -> str:
-    return spec.replace(":", "/")
+    return "/".join(unquote(level.replace(".", "%")) for level in spec.split(":"))
 
 
 def is_set_spec(spec: str) -> bool:
