@@ -9,7 +9,15 @@ from django.contrib.redirects.models import Redirect
 from django.test import Client
 
 from articles.models import (
-    Article, Author, Category, Comment, Footnote, ImportRecord, RelatedExclusion, RelatedPin, Source,
+    Article,
+    Author,
+    Category,
+    Comment,
+    Footnote,
+    ImportRecord,
+    RelatedExclusion,
+    RelatedPin,
+    Source,
 )
 
 USERS = {"editor": "editor-pass-1!", "moderator": "moderator-pass-1!"}

@@ -159,7 +159,8 @@ def test_editors_see_and_pick_translation_groups_in_the_admin(staff_client):
 def test_the_sitemap_lists_each_translations_alternates(client):
     import_path(POLYLANG)
     english, dari = by_post(101), by_post(102)
-    xml = client.get(reverse("articles:sitemap_section", kwargs={"section": "articles"})).content.decode()  # the index lists it
+    # The articles' section of the sitemap index.
+    xml = client.get(reverse("articles:sitemap_section", kwargs={"section": "articles"})).content.decode()
     alternates = re.findall(r'<xhtml:link rel="alternate" hreflang="(\w+)" href="https?://[^/"]+(/[^"]+)"/>', xml)
     pair = [("en", english.get_absolute_url()), ("fa", dari.get_absolute_url())]
     assert alternates == pair + pair  # under each of the two versions; the Pashto article has none

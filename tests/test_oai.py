@@ -3,8 +3,8 @@ every error, answered through the Django test client (tests/test_oai_clients.py 
 clients over HTTP)."""
 
 import datetime as dt
-import re
 import io
+import re
 import time
 
 import pytest

@@ -31,4 +31,5 @@ def test_every_way_of_importing_names_the_import_key(staff_client, tmp_path):
     (tmp_path / "a.txt").write_text("A\nPublished Date: March 3, 2020\n\nText.\n", encoding="utf-8")
     (tmp_path / "b.txt").write_text("B\nPublished Date: March 3, 2020\n\nText.\n", encoding="utf-8")
     call_command("import_articles", str(tmp_path), verbosity=0)  # small files, loaded in a batch
-    assert sorted(ImportRecord.objects.values_list("import_key", flat=True)) == ["seed:a.txt", "seed:b.txt", "seed:seed.txt"]
+    keys = sorted(ImportRecord.objects.values_list("import_key", flat=True))
+    assert keys == ["seed:a.txt", "seed:b.txt", "seed:seed.txt"]

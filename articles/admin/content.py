@@ -15,7 +15,6 @@ from articles.models import Article, ArticleAuthor, Author, Category, Footnote, 
 from articles.related.admin import RelatedPostsAdminMixin
 from articles.revisions import describe_revision, record_related, restore_revision, revision_summary
 
-
 BODY_HELP = (
     "HTML (kept to the site's allowlist on save). Type [1] where note 1 is referred to: on save it "
     "becomes a reference to note 1, as an import renders it; a marker without its note, or a note "
@@ -314,7 +313,8 @@ class ImportRecordAdmin(admin.ModelAdmin):
     date_hierarchy = "imported_at"
     list_select_related = ("article",)
     readonly_fields = (
-        "article", "import_key", "file_name", "format", "sha256", "importer_version", "outcome", "imported_at", "warnings",
+        "article", "import_key", "file_name", "format", "sha256", "importer_version", "outcome", "imported_at",
+        "warnings",
     )
 
     def has_add_permission(self, request):

@@ -19,7 +19,6 @@ from .sources import Footnote
 from .taxonomy import Author, Category, unique_slug
 from .translations import TranslationGroup
 
-
 # The anchor of a note's first reference in a body, as the importers render it.
 _FIRST_REFERENCE_RE = re.compile(r'id="fnref-(\d+)"')
 

@@ -2,8 +2,6 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from articles.languages import readable_slug
-
 from articles.identifiers import (
     normalize_orcid,
     normalize_wikidata,
@@ -12,6 +10,7 @@ from articles.identifiers import (
     validate_wikidata,
     wikidata_url,
 )
+from articles.languages import readable_slug
 
 
 def unique_slug(model, text, *, exclude_pk=None, max_length=200, fallback="item", **scope):
