@@ -345,3 +345,16 @@ ARCHIVE_IMPORT_ZIP_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_ZIP_MAX_BYTES"
 # gives harvesters' operators to write to.
 ARCHIVE_OAI_REPOSITORY_ID = os.environ.get("ARCHIVE_OAI_REPOSITORY_ID", "")
 ARCHIVE_OAI_ADMIN_EMAIL = os.environ.get("ARCHIVE_OAI_ADMIN_EMAIL", DEFAULT_FROM_EMAIL)
+# The link check (articles/links, docs/operations.md#the-link-check): a timeout per request, seconds
+# between two requests to one host, links per run, days before a link that answered (or failed) is
+# checked again. Private and loopback addresses are never checked unless allowed (tests' servers).
+ARCHIVE_LINK_CHECK_TIMEOUT = float(os.environ.get("ARCHIVE_LINK_CHECK_TIMEOUT", "10"))
+ARCHIVE_LINK_CHECK_HOST_INTERVAL = float(os.environ.get("ARCHIVE_LINK_CHECK_HOST_INTERVAL", "2"))
+ARCHIVE_LINK_CHECK_BATCH = env_int("ARCHIVE_LINK_CHECK_BATCH", 200)
+ARCHIVE_LINK_CHECK_EVERY_DAYS = env_int("ARCHIVE_LINK_CHECK_EVERY_DAYS", 30)
+ARCHIVE_LINK_RECHECK_FAILED_DAYS = env_int("ARCHIVE_LINK_RECHECK_FAILED_DAYS", 1)
+ARCHIVE_LINK_CHECK_ALLOW_PRIVATE = env_bool("ARCHIVE_LINK_CHECK_ALLOW_PRIVATE", False)
+# A dead link's closest snapshot asked of the Wayback Machine's availability API (a request to
+# archive.org per dead link); off, the notes offer the archive's address for the article's date.
+ARCHIVE_WAYBACK_LOOKUP = env_bool("ARCHIVE_WAYBACK_LOOKUP", False)
+ARCHIVE_WAYBACK_API_URL = os.environ.get("ARCHIVE_WAYBACK_API_URL", "https://archive.org/wayback/available")

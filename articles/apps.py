@@ -15,6 +15,7 @@ class ArticlesConfig(AppConfig):
         from .importers import loader
         from .importers.comments_loader import load_comments
         from .importers.redirects_loader import load_redirects
+        from .links import receivers as links_receivers  # noqa: F401
         from .oai import receivers as oai_receivers  # noqa: F401
         from .related import receivers as related_receivers  # noqa: F401
         from .revisions import record_import

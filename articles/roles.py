@@ -19,6 +19,11 @@ ROLES = {
           ("article", "articleauthor", "footnote", "source", "author", "category", "translationgroup")
           for action in CRUD),
         ("articles", "view_importrecord"),
+        # The links notes cite (an editor pins a replacement or archived copy) and the lost-link queue.
+        ("articles", "view_link"),
+        ("articles", "change_link"),
+        ("articles", "view_lostlinknote"),
+        ("articles", "change_lostlinknote"),
         ("django_tasks_database", "view_dbtaskresult"),  # what background work waits
         ("articles", "import_articles"),
         *(("taggit", f"{action}_{model}") for model in ("tag", "taggeditem") for action in CRUD),

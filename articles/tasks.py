@@ -13,6 +13,7 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from articles.aftercommit import in_batches
+from articles.links.tasks import schedule_link_checks
 from articles.models import Article, ArticleTerm
 from articles.models.provenance import ImportRun, ImportUploadChunk
 from articles.related.tasks import update_related_posts
@@ -79,7 +80,8 @@ def close_abandoned_imports() -> int:
 @task()
 def daily_maintenance() -> dict:
     """Once a day: expired sessions out, scheduled articles that are due published, articles left
-    unindexed queued, old task results pruned; then the next run is enqueued for a day later."""
+    unindexed queued, old task results pruned, the link check queued if no run waits; then the next
+    run is enqueued for a day later."""
     report = {
         "sessions_removed": Session.objects.filter(expire_date__lt=timezone.now()).delete()[0],
         "published": publish_due(),
@@ -88,6 +90,7 @@ def daily_maintenance() -> dict:
         "task_results_removed": DBTaskResult.objects.finished()
         .filter(finished_at__lt=timezone.now() - KEEP_RESULTS)
         .delete()[0],
+        "link_checks_queued": schedule_link_checks(),
     }
     schedule_maintenance(after=MAINTENANCE_EVERY)
     return report

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Comment, Footnote, ImportRecord
+from articles.models import Article, Comment, Footnote, ImportRecord, Link, LinkCitation
 from articles.related.tasks import update_related_posts
 from tests.factories import make_article
 
@@ -29,6 +29,12 @@ def archive_state(db, task_queue):
         Comment.objects.create(article=article, name=f"R{n}", body="Hi.", status=status, submitted_at=now)
     Footnote.objects.create(article=article, number=1, text="Lost.", url_missing=True)
     Footnote.objects.create(article=article, number=2, text="Fine.")
+    # Lost, then found again by an editor: no longer in the queue.
+    Footnote.objects.create(article=article, number=3, text="Found.", url_missing=True,
+                            found_url="https://example.org/found", found_where="the author's site")
+    dead = Link.objects.create(key="a", url="https://example.org/gone", host="example.org", dead=True)
+    LinkCitation.objects.create(link=dead, article=article)
+    Link.objects.create(key="b", url="https://example.org/fine", host="example.org")
     for warnings in (["note [3] is not referenced in the text"], [], ["x"]):
         ImportRecord.objects.create(article=article, file_name="f.txt", format="seedtext", sha256="0" * 64,
                                     importer_version="1", outcome="created", warnings=warnings)
@@ -56,7 +62,8 @@ def test_overview_figures_are_exact(staff_client, archive_state):
         "Private": 0,
         "Published": 3,
         "Comments awaiting moderation": 2,
-        "Footnotes with lost links": 1,
+        "Notes with lost links": 1,
+        "Links dead": 1,
         "Import records with warnings": 2,
         "Background tasks waiting (search, related posts, pages)": 1,
         "Scheduled to publish": 1,
@@ -75,7 +82,8 @@ def test_each_figure_links_to_a_list_of_exactly_those_rows(staff_client, archive
 def test_overview_links_name_the_expected_filters(staff_client, archive_state):
     html = staff_client.get(reverse("admin:index")).content.decode()
     links = {label: href for label, (_, href) in figures(html).items()}
-    assert links["Footnotes with lost links"] == reverse("admin:articles_footnote_changelist") + "?url_missing__exact=1"
+    assert links["Notes with lost links"] == reverse("admin:articles_lostlinknote_changelist") + "?found=no"
+    assert links["Links dead"] == reverse("admin:articles_link_changelist") + "?dead__exact=1"
     assert links["Import records with warnings"] == (
         reverse("admin:articles_importrecord_changelist") + "?has_warnings__exact=1"
     )
@@ -94,7 +102,7 @@ def test_overview_costs_a_few_queries(staff_client, archive_state):
         staff_client.get(reverse("admin:index"))
     tables = ("articles_", "django_tasks")
     overview_queries = [q for q in with_overview.captured_queries if any(t in q["sql"] for t in tables)]
-    assert len(overview_queries) == 5
+    assert len(overview_queries) == 6
 
 
 def test_figures_without_view_permission_are_not_shown(db, django_user_model, archive_state):
@@ -105,7 +113,8 @@ def test_figures_without_view_permission_are_not_shown(db, django_user_model, ar
     html = client.get(reverse("admin:index")).content.decode()
     assert set(figures(html)) == {"Draft", "Pending review", "Scheduled", "Private", "Published",
                                   "Scheduled to publish"}
-    assert "Footnotes with lost links" not in html
+    assert "Notes with lost links" not in html
+    assert "Links dead" not in html
     assert "Import articles</a>" not in html
 
 

@@ -228,7 +228,7 @@ def test_render_articles_renders_only_what_is_missing_or_stale(cited):
 
 
 @pytest.mark.parametrize("row", ["stale", "missing"])
-def test_a_page_rendered_live_stays_within_eight_queries(client, cited, row, django_assert_num_queries):
+def test_a_page_rendered_live_stays_within_nine_queries(client, cited, row, django_assert_num_queries):
     article, _ = cited
     make_comment(article)
     client.get(article.get_absolute_url())  # process-wide caches (content types, site)
@@ -236,9 +236,10 @@ def test_a_page_rendered_live_stays_within_eight_queries(client, cited, row, dja
         rendering.invalidate([article.pk])
     else:
         ArticleRendering.objects.filter(article=article).delete()
-    # The article with its rendering; the article again with authors, tags and notes; related
-    # posts; comments; the store (a savepoint around it here, as tests run in a transaction).
-    expected = 8 if row == "stale" else 10
+    # The article with its rendering; the article again with authors, tags, notes and what the
+    # notes show of their links; related posts; comments; the store (a savepoint around it here, as
+    # tests run in a transaction).
+    expected = 9 if row == "stale" else 11
     with django_assert_num_queries(expected):
         page(client, article)
     assert stored(article) is not None

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEARCH = "articles.search.tasks.update_search_vectors"
 RELATED = "articles.related.tasks.update_related_posts"
 RENDER = "articles.pages.tasks.render_article_pages"
+LINKS = "articles.links.tasks.record_article_links"
 
 
 def queued():
@@ -48,7 +49,7 @@ def test_saving_an_article_enqueues_its_follow_up_work_when_the_transaction_comm
             article = make_article("Water in Kabul", body="<p>Water is scarce.</p>")
             assert queued() == {}
     assert callbacks  # nothing was enqueued before the commit
-    assert queued() == {SEARCH: [[article.pk]], RELATED: [[article.pk]], RENDER: [[article.pk]]}
+    assert queued() == {SEARCH: [[article.pk]], LINKS: [[article.pk]], RELATED: [[article.pk]], RENDER: [[article.pk]]}
 
 
 @pytest.mark.django_db
@@ -67,7 +68,7 @@ def test_an_import_enqueues_a_task_per_batch_not_per_article(task_queue, tmp_pat
         results = [result for _, result in import_paths(files)]
     ids = sorted(item.article_id for result in results for item in result.items)
     assert len(ids) == 12
-    assert queued() == {SEARCH: [ids], RELATED: [ids], RENDER: [ids]}
+    assert queued() == {SEARCH: [ids], LINKS: [ids], RELATED: [ids], RENDER: [ids]}
 
 
 @pytest.mark.django_db
@@ -107,7 +108,7 @@ def test_daily_maintenance_clears_expired_sessions_publishes_what_is_due_and_com
     report = daily_maintenance.call()
     # Published inside the test's transaction, which never commits: left without its indexes, so queued.
     assert report == {"sessions_removed": 1, "published": 1, "indexing_queued": 1, "imports_abandoned": 0,
-                      "task_results_removed": 0}
+                      "task_results_removed": 0, "link_checks_queued": True}
     assert list(Session.objects.values_list("session_key", flat=True)) == ["new"]
     assert Article.objects.get(pk=due.pk).status == Article.Status.PUBLISHED
     following = DBTaskResult.objects.get(task_path="articles.tasks.daily_maintenance")
@@ -146,7 +147,7 @@ def test_a_real_db_worker_process_runs_what_a_committed_import_enqueued(task_que
     files = write_seed_files(tmp_path / "seed", 4, seed=5)
     results = [result for _, result in import_paths(files)]
     ids = [item.article_id for result in results for item in result.items]
-    assert DBTaskResult.objects.filter(status="READY").count() == 3
+    assert DBTaskResult.objects.filter(status="READY").count() == 4
     assert not ArticleTerm.objects.filter(article_id__in=ids).exists()
     worker = run_db_worker()
     assert worker.returncode == 0, worker.stderr[-2000:]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 
 from articles.comments import admin as comments_admin  # noqa: F401
+from articles.links import admin as links_admin  # noqa: F401
 from articles.related import admin as related_admin  # noqa: F401
 
 from . import content, review  # noqa: F401

@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django_tasks_db.models import DBTaskResult
 
-from articles.models import Article, Comment, Footnote, ImportRecord
+from articles.models import Article, Comment, ImportRecord, Link, LostLinkNote
 
 
 @dataclass
@@ -33,8 +33,8 @@ def _link(user, model, **filters) -> str:
 
 
 def archive_overview(user) -> dict[str, list[Figure]]:
-    """Five queries: articles by status, pending comments, lost links, imports with warnings, and
-    articles whose indexes an import left for later."""
+    """Six queries: articles by status, pending comments, notes with lost links, dead links,
+    imports with warnings, and background tasks waiting."""
     by_status = dict(Article.objects.order_by().values_list("status").annotate(n=Count("id")))
     articles = [
         Figure(label, by_status.get(value, 0), _link(user, Article, status__exact=value))
@@ -47,10 +47,11 @@ def archive_overview(user) -> dict[str, list[Figure]]:
             _link(user, Comment, status__exact=Comment.Status.PENDING),
         ),
         Figure(
-            "Footnotes with lost links",
-            Footnote.objects.filter(url_missing=True).count(),
-            _link(user, Footnote, url_missing__exact=1),
+            "Notes with lost links",
+            LostLinkNote.objects.still_lost().count(),
+            _link(user, LostLinkNote, found="no"),
         ),
+        Figure("Links dead", Link.objects.dead().count(), _link(user, Link, dead__exact=1)),
         Figure(
             "Import records with warnings",
             ImportRecord.objects.with_warnings().count(),

@@ -1,6 +1,7 @@
 from .article import Article, ArticleAuthor, ArticleQuerySet
 from .comments import Comment
 from .harvesting import DeletedRecord
+from .links import Link, LinkCheck, LinkCitation, LostLinkNote
 from .provenance import ImportRecord
 from .related import ArticleTerm, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from .rendering import ArticleRendering
@@ -20,6 +21,10 @@ __all__ = [
     "DeletedRecord",
     "Footnote",
     "ImportRecord",
+    "Link",
+    "LinkCheck",
+    "LinkCitation",
+    "LostLinkNote",
     "RelatedArticle",
     "RelatedExclusion",
     "RelatedPin",

@@ -14,6 +14,7 @@ from articles import languages
 from articles.related.policy import get_policy
 from articles.sanitize import clean_html
 
+from .links import LinkCitation
 from .related import RelatedArticle
 from .sources import Footnote
 from .taxonomy import Author, Category, unique_slug
@@ -155,7 +156,11 @@ class ArticleQuerySet(models.QuerySet):
             "tags",
             Prefetch(
                 "footnotes",
-                queryset=Footnote.objects.select_related("source", "refers_to").order_by("number"),
+                queryset=Footnote.objects.select_related("source", "refers_to").order_by("number").prefetch_related(
+                    # What a note shows of its links beyond their URLs (dead, pinned): usually nothing.
+                    Prefetch("link_citations", queryset=LinkCitation.objects.shown().select_related("link")
+                             .order_by("link__url"), to_attr="shown_links")
+                ),
             ),
         )
 

@@ -120,6 +120,14 @@ class Footnote(models.Model):
     url_missing = models.BooleanField(
         "lost link", default=False, help_text="The note pointed to a link the old site lost."
     )
+    # A lost link an editor found again: kept apart from ``url``, which is derived from the text.
+    found_url = models.URLField(
+        "URL found", max_length=1000, blank=True, help_text="The address the lost link had, found by an editor."
+    )
+    found_where = models.CharField(
+        "where it was found", max_length=300, blank=True,
+        help_text="Where the address was found, e.g. “the author's list of publications”.",
+    )
 
     # Who changed which note when; the article's revisions also keep its notes (articles.revisions).
     history = HistoricalRecords()

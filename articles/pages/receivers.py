@@ -27,6 +27,7 @@ from taggit.models import Tag, TaggedItem
 from articles.aftercommit import AtCommit, in_batches
 from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, Source
 from articles.models.comments import comments_moderated
+from articles.models.links import Link, LinkCitation, link_citations_changed
 from articles.related.lists import refresh_pages, related_lists_changed, showing_in_related
 
 from . import rendering
@@ -200,6 +201,37 @@ def comment_changed(sender, instance, signal, raw=False, origin=None, **kwargs):
 def comments_moderated_together(sender, article_ids, **kwargs):
     bump(COMMENTS, *(article_scope(s) for s in sorted(set(_slugs(article_ids)))))
     _invalidate(article_ids, render=article_ids)
+
+
+# -- links the notes cite ------------------------------------------------------------------------
+@receiver(post_init, sender=Link, dispatch_uid="pages_link_loaded")
+def remember_link_state(sender, instance, **kwargs):
+    # From __dict__: a row loaded with only some fields is not fetched again here.
+    instance._pages_shown = tuple(instance.__dict__.get(name) for name in _LINK_SHOWN)
+
+
+_LINK_SHOWN = ("dead", "dead_since", "snapshot_url", "replacement_url", "archived_url")
+
+
+@receiver(post_save, sender=Link, dispatch_uid="pages_link_saved")
+def link_changed(sender, instance, raw=False, created=False, **kwargs):
+    # A check that finds a link as it was changes no page; found dead, or pinned, the notes citing it do.
+    shown = tuple(getattr(instance, name) for name in _LINK_SHOWN)
+    if not raw and not created and shown != instance._pages_shown:
+        notes = LinkCitation.objects.filter(link=instance, footnote__isnull=False)
+        _notes_changed(sorted(set(notes.values_list("article_id", flat=True))))
+    instance._pages_shown = shown
+
+
+@receiver(link_citations_changed, dispatch_uid="pages_link_citations_changed")
+def link_citations_rewritten(sender, article_ids, **kwargs):
+    _notes_changed(article_ids)
+
+
+def _notes_changed(article_ids):
+    if article_ids:
+        bump(*(article_scope(s) for s in sorted(set(_slugs(article_ids)))))
+        _invalidate(article_ids, render=article_ids)
 
 
 # -- the site's domain ---------------------------------------------------------------------------

@@ -83,6 +83,7 @@ TEMPLATES = (
     "includes/breadcrumb.html",
     "includes/article_meta.html",
     "includes/footnotes.html",
+    "includes/link_status.html",
     "includes/related_posts.html",
     "includes/citation_head.html",
     "includes/article_cite.html",
@@ -100,8 +101,8 @@ CSRF_HOLE = "__archive:csrf__"
 FORM_TOKEN_HOLE = "__archive:form-token__"
 _FORM_TOKEN = re.compile(r'name="token" value="([^"]+)"')
 # Raise when the Python that shapes the stored HTML changes (articles.seo, articles.citations, Footnote,
-# Source labels, languages).
-FORMAT_VERSION = "6"
+# Source labels, languages, the links' archived copies).
+FORMAT_VERSION = "7"
 # A reserved name (RFC 2606): no real address can contain it, and it is replaced in every response.
 ORIGIN = "https://origin.invalid"
 BATCH = 200

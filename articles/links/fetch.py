@@ -1,0 +1,116 @@
+"""One polite HTTP request at a time: a timeout, the site's User-Agent, a pause between requests to
+the same host, and never an address on a private or loopback network unless allowed.
+
+The address is resolved and checked once, and the connection made to that very address (the TLS
+handshake still names the host), so a name that resolves differently a moment later cannot lead a
+check inside the network. No body is read but what is asked for (robots.txt, the Wayback API).
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+# What stays as written in a request's path (the rest is percent-encoded: a Dari path is UTF-8).
+_PATH_SAFE = "/%?=&;:@!$'()*+,~-._"
+
+
+class Refused(Exception):
+    """The request was not made (a private address, a scheme other than http(s), no host)."""
+
+
+@dataclass
+class Response:
+    status: int
+    location: str
+    body: bytes
+
+
+class HostPacer:
+    """Waits so that two requests to one host are at least ``interval`` seconds apart."""
+
+    def __init__(self, interval: float, clock=time.monotonic, sleep=time.sleep):
+        self.interval, self.clock, self.sleep = interval, clock, sleep
+        self._last: dict[str, float] = {}
+
+    def wait(self, host: str) -> None:
+        last = self._last.get(host)
+        if last is not None:
+            remaining = last + self.interval - self.clock()
+            if remaining > 0:
+                self.sleep(remaining)
+        self._last[host] = self.clock()
+
+
+def public_address(host: str, port: int, *, allow_private: bool) -> str:
+    """An address ``host`` resolves to, checked: every one must be public unless ``allow_private``."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise OSError(f"the host name {host!r} does not resolve") from exc
+    addresses = [info[4][0] for info in infos]
+    if not allow_private:
+        for address in addresses:
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+            if not ip.is_global:
+                raise Refused(f"{host} is a private or local address ({address}): not checked")
+    return addresses[0]
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """Connects to the address already checked, whatever the name resolves to now."""
+
+    def __init__(self, host, port, address, timeout):
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    def __init__(self, host, port, address, timeout):
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
+        self.address = address
+
+    def connect(self):
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+
+
+@dataclass
+class Fetcher:
+    user_agent: str
+    timeout: float
+    pacer: HostPacer
+    allow_private: bool = False
+
+    def request(self, method: str, url: str, *, read: int = 0) -> Response:
+        """One request, no redirect followed; ``read``: how many bytes of the body to keep.
+        Raises ``Refused``, or ``OSError`` (``TimeoutError`` among them) when there is no answer."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise Refused(f"not an http(s) address: {url[:100]}")
+        https = parts.scheme == "https"
+        port = parts.port or (443 if https else 80)
+        address = public_address(parts.hostname, port, allow_private=self.allow_private)
+        self.pacer.wait(parts.hostname.lower())
+        connection = (_PinnedHTTPS if https else _PinnedHTTP)(parts.hostname, port, address, self.timeout)
+        path = quote(parts.path or "/", safe=_PATH_SAFE)
+        if parts.query:
+            path += "?" + quote(parts.query, safe=_PATH_SAFE)
+        try:
+            connection.request(method, path, headers={"User-Agent": self.user_agent, "Accept": "*/*"})
+            response = connection.getresponse()
+            body = response.read(read) if read else b""
+            return Response(response.status, response.getheader("Location", ""), body)
+        except (http.client.HTTPException, ssl.SSLError) as exc:
+            raise OSError(f"{type(exc).__name__}: {exc}"[:200]) from exc
+        finally:
+            connection.close()
