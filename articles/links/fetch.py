@@ -1,7 +1,7 @@
 """One polite HTTP request at a time: a timeout, the site's User-Agent, a pause between requests to
 the same host, and never an address on a private or loopback network unless allowed.
 
-The address is resolved and checked once, and the connection made to that very address (the TLS
+The host name is resolved and its addresses checked once, and the connection made to them (the TLS
 handshake still names the host), so a name that resolves differently a moment later cannot lead a
 check inside the network. No body is read but what is asked for (robots.txt, the Wayback API).
 """
@@ -32,7 +32,8 @@ class Response:
 
 
 class HostPacer:
-    """Waits so that two requests to one host are at least ``interval`` seconds apart."""
+    """Waits so that a request to a host begins at least ``interval`` seconds after the last one
+    to it ended."""
 
     def __init__(self, interval: float, clock=time.monotonic, sleep=time.sleep):
         self.interval, self.clock, self.sleep = interval, clock, sleep
@@ -44,44 +45,57 @@ class HostPacer:
             remaining = last + self.interval - self.clock()
             if remaining > 0:
                 self.sleep(remaining)
+
+    def done(self, host: str) -> None:
         self._last[host] = self.clock()
 
 
-def public_address(host: str, port: int, *, allow_private: bool) -> str:
-    """An address ``host`` resolves to, checked: every one must be public unless ``allow_private``."""
+def public_addresses(host: str, port: int, *, allow_private: bool) -> list[str]:
+    """The addresses ``host`` resolves to, checked: every one must be public unless ``allow_private``."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise OSError(f"the host name {host!r} does not resolve") from exc
-    addresses = [info[4][0] for info in infos]
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not allow_private:
         for address in addresses:
-            ip = ipaddress.ip_address(address.split("%", 1)[0])
-            if not ip.is_global:
+            if not ipaddress.ip_address(address.split("%", 1)[0]).is_global:
                 raise Refused(f"{host} is a private or local address ({address}): not checked")
-    return addresses[0]
+    return addresses
+
+
+def _connect(addresses: list[str], port: int, timeout: float) -> socket.socket:
+    """A connection to the first of ``addresses`` that answers (IPv6 and IPv4 alike)."""
+    error = OSError("no address to connect to")
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except TimeoutError:
+            raise
+        except OSError as exc:
+            error = exc
+    raise error
 
 
 class _PinnedHTTP(http.client.HTTPConnection):
-    """Connects to the address already checked, whatever the name resolves to now."""
+    """Connects to the addresses already checked, whatever the name resolves to now."""
 
-    def __init__(self, host, port, address, timeout):
+    def __init__(self, host, port, addresses, timeout):
         super().__init__(host, port, timeout=timeout)
-        self.address = address
+        self.addresses = addresses
 
     def connect(self):
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = _connect(self.addresses, self.port, self.timeout)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, host, port, address, timeout):
+    def __init__(self, host, port, addresses, timeout):
         self.tls = ssl.create_default_context()
         super().__init__(host, port, timeout=timeout, context=self.tls)
-        self.address = address
+        self.addresses = addresses
 
     def connect(self):
-        sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.tls.wrap_socket(_connect(self.addresses, self.port, self.timeout), server_hostname=self.host)
 
 
 @dataclass
@@ -99,9 +113,10 @@ class Fetcher:
             raise Refused(f"not an http(s) address: {url[:100]}")
         https = parts.scheme == "https"
         port = parts.port or (443 if https else 80)
-        address = public_address(parts.hostname, port, allow_private=self.allow_private)
-        self.pacer.wait(parts.hostname.lower())
-        connection = (_PinnedHTTPS if https else _PinnedHTTP)(parts.hostname, port, address, self.timeout)
+        addresses = public_addresses(parts.hostname, port, allow_private=self.allow_private)
+        host = parts.hostname.lower()
+        self.pacer.wait(host)
+        connection = (_PinnedHTTPS if https else _PinnedHTTP)(parts.hostname, port, addresses, self.timeout)
         path = quote(parts.path or "/", safe=_PATH_SAFE)
         if parts.query:
             path += "?" + quote(parts.query, safe=_PATH_SAFE)
@@ -114,3 +129,4 @@ class Fetcher:
             raise OSError(f"{type(exc).__name__}: {exc}"[:200]) from exc
         finally:
             connection.close()
+            self.pacer.done(host)
