@@ -5,6 +5,7 @@ from django.test import Client
 
 from articles.aftercommit import discard_pending
 from tests.factories import import_seed
+from tests.link_server import LinkServer
 
 
 @pytest.fixture
@@ -42,3 +43,14 @@ def fresh_page_cache():
         if isinstance(cache, LocMemCache):  # never FLUSHDB a Redis that others share
             cache.clear()
     yield
+
+
+@pytest.fixture
+def link_server(settings):
+    """A local HTTP server for link checks (tests/link_server.py), which the checker may ask: it is
+    on the loopback, and requests to it are not spaced out."""
+    settings.ARCHIVE_LINK_CHECK_ALLOW_PRIVATE = True
+    settings.ARCHIVE_LINK_CHECK_HOST_INTERVAL = 0
+    settings.ARCHIVE_LINK_CHECK_TIMEOUT = 0.5
+    with LinkServer() as running:
+        yield running

@@ -16,18 +16,13 @@ from articles.links.record import record_links
 from articles.links.tasks import check_links, schedule_link_checks
 from articles.models import Footnote, Link, LinkCheck
 from tests.factories import make_article
-from tests.link_server import LinkServer
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def server(settings):
-    settings.ARCHIVE_LINK_CHECK_ALLOW_PRIVATE = True  # the test's own server is on the loopback
-    settings.ARCHIVE_LINK_CHECK_HOST_INTERVAL = 0
-    settings.ARCHIVE_LINK_CHECK_TIMEOUT = 0.5
-    with LinkServer() as running:
-        yield running
+def server(link_server):
+    return link_server
 
 
 def cite(*urls, published=None):

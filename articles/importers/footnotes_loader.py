@@ -128,9 +128,10 @@ def footnote_rows(parsed, cache: FileCache | None = None) -> list[tuple[Footnote
 
 def _replace_footnotes(article, parsed, created=False, notes=None, cache: FileCache | None = None):
     """Write the article's footnotes (and their history rows: with ``cache``, in its next batch)."""
-    if not created:
-        article.footnotes.all().delete()
     notes = footnote_rows(parsed) if notes is None else notes
+    if not created:
+        _keep_found_links(article, [row for row, _ in notes])
+        article.footnotes.all().delete()
     saved = _insert_notes(article, [row for row, _ in notes], cache)
     linked = note_references(notes, saved)
     if linked and cache is None:
@@ -138,6 +139,19 @@ def _replace_footnotes(article, parsed, created=False, notes=None, cache: FileCa
     elif linked:
         Footnote.objects.bulk_update(linked, ["refers_to"])
         cache.history_later(Footnote, linked, update=True)
+
+
+def _keep_found_links(article, rows: list[Footnote]) -> None:
+    """A lost link an editor found again stays with its note when the article is imported again
+    (the note's number and text unchanged): the export it comes from still has it lost."""
+    found = {
+        (number, text): (url, where)
+        for number, text, url, where in article.footnotes.exclude(found_url="").values_list(
+            "number", "text", "found_url", "found_where")
+    }
+    for row in rows:
+        if row.url_missing and (row.number, row.text) in found:
+            row.found_url, row.found_where = found[(row.number, row.text)]
 
 
 def _insert_notes(article, rows: list[Footnote], cache: FileCache | None) -> dict[int, Footnote]:
