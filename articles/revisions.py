@@ -16,7 +16,10 @@ from simple_history.utils import bulk_create_with_history
 
 from articles.models import ArticleAuthor, Author, Category, Footnote, Source
 
-FOOTNOTE_FIELDS = ("number", "text", "kind", "prefix", "source_id", "locator", "url", "url_missing")
+FOOTNOTE_FIELDS = ("number", "text", "kind", "prefix", "source_id", "locator", "url", "url_missing", "found_url",
+                   "found_where")
+# Fields revisions made before they existed do not hold: restored empty.
+_LATER_FIELDS = {"found_url": "", "found_where": ""}
 
 
 def related_snapshot(article) -> dict:
@@ -129,7 +132,7 @@ def _restore_footnotes(article, notes, user, problems) -> None:
     article.footnotes.all().delete()
     rows = []
     for note in notes:
-        fields = {name: note.get(name) for name in FOOTNOTE_FIELDS}
+        fields = {name: note.get(name, _LATER_FIELDS.get(name)) for name in FOOTNOTE_FIELDS}
         if fields["source_id"] and fields["source_id"] not in existing_sources:
             problems.append(f"The source of note {note['number']} has been deleted since; the note keeps its text.")
             fields["source_id"] = None

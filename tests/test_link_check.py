@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 from django.contrib.sites.models import Site
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -165,3 +165,22 @@ def test_schedule_maintenance_queues_the_link_check_once(task_queue, capsys):
     assert out.count("Link check queued") == 1
     assert out.count("The link check is already queued") == 1
     assert DBTaskResult.objects.filter(task_path="articles.links.tasks.check_links").count() == 1
+
+
+def test_the_command_records_every_articles_links_then_checks_them(server, capsys):
+    article = make_article(body=f'<p><a href="{server.url("/ok")}">A</a> <a href="{server.url("/gone")}">B</a></p>')
+    assert Link.objects.count() == 0  # written without a commit: not recorded yet
+    call_command("check_links", "--record")
+    assert capsys.readouterr().out.splitlines() == [
+        "Recorded the links of 1 article(s): 2 cited.",
+        "Checked 2 link(s): 1 answered, 1 failed, 0 not checked (robots.txt or a private address); 0 found dead. "
+        "Dead links now: 0.",
+    ]
+    assert set(Link.objects.values_list("citations__article", flat=True)) == {article.pk}
+
+
+def test_the_command_refuses_a_negative_limit_and_checks_nothing(server):
+    cite(server.url("/ok"))
+    with pytest.raises(CommandError, match="--limit must be 0 or more"):
+        call_command("check_links", "--limit", "-1")
+    assert server.requests == []

@@ -112,6 +112,8 @@ def test_a_lost_link_found_by_an_editor_in_the_queue_is_recorded_and_survives_a_
     assert (note.url_missing, note.found_url, note.found_where) == (
         True, "https://example.org/kabul-river-report", "the ministry's list of reports")
     assert note.history.count() == 2  # the import's row, and the editor's
+    revision = article.history.order_by("-history_date", "-history_id").first()
+    assert revision.related["footnotes"][1]["found_url"] == "https://example.org/kabul-river-report"
     assert citations(article) == {("https://example.org/report", 1), ("https://example.org/kabul-river-report", 2)}
     assert staff_client.get(queue).context["cl"].result_count == 0
     assert "Found again:" in staff_client.get(article.get_absolute_url()).content.decode()

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from articles.models import Footnote, Link, LinkCheck, LostLinkNote
+from articles.revisions import record_related
 
 
 class LinkCheckInline(admin.TabularInline):
@@ -108,3 +109,4 @@ class LostLinkNoteAdmin(admin.ModelAdmin):
         note = Footnote.objects.get(pk=obj.pk)
         note.found_url, note.found_where = obj.found_url, obj.found_where
         note.save(update_fields=["found_url", "found_where"])
+        record_related(note.article)  # the article's latest revision holds its notes as they are now
