@@ -16,6 +16,7 @@ from articles.links.record import record_links
 from articles.models import ArticleRendering, Footnote, Link
 from articles.pages import rendering
 from tests.adminform import form_data
+from tests.browser import tools
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +120,23 @@ def test_the_dead_links_list_shows_exactly_the_dead_ones_with_their_checks(staff
     page = staff_client.get(reverse("admin:articles_link_change", args=[Link.objects.get(dead=True).pk]))
     statuses = re.findall(r'<td class="field-status">\s*<p>([^<]*)</p>', page.content.decode())
     assert statuses == ["410", "410"]  # the two checks in its history
+
+
+def test_notes_with_dead_pinned_and_found_links_are_valid_html(client, link_server, tmp_path):
+    tools.need_tool(tools.java_problem())
+    article = make_article("Water in Kabul", published=PUBLISHED)
+    Footnote.objects.create(article=article, number=1, text="Report.", url=link_server.url("/gone"))
+    Footnote.objects.create(article=article, number=2, text="Moved.", url=link_server.url("/ok"))
+    Footnote.objects.create(article=article, number=3, text="See online:", url_missing=True,
+                            found_url=link_server.url("/missing"), found_where="the author's site")
+    record_links([article.pk])
+    check_twice()
+    Link.objects.filter(url=link_server.url("/ok")).update(
+        replacement_url="https://example.org/moved", archived_url="https://archive.example/copy")
+    rendering.refresh([article.pk])
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert html.count('class="link-status"') == 3  # two dead, one pinned
+    assert html.count('class="found-link"') == 1
+    path = tmp_path / "article.html"
+    path.write_text(html, encoding="utf-8")
+    assert tools.run_vnu([path]) == {path.resolve(): []}

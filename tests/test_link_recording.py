@@ -116,7 +116,9 @@ def test_a_lost_link_found_by_an_editor_in_the_queue_is_recorded_and_survives_a_
     assert revision.related["footnotes"][1]["found_url"] == "https://example.org/kabul-river-report"
     assert citations(article) == {("https://example.org/report", 1), ("https://example.org/kabul-river-report", 2)}
     assert staff_client.get(queue).context["cl"].result_count == 0
-    assert "Found again:" in staff_client.get(article.get_absolute_url()).content.decode()
+    assert ('<span class="found-link">Found again in the ministry&#x27;s list of reports: <a class="footnote-url" '
+            'href="https://example.org/kabul-river-report" rel="nofollow noopener">') in (
+        staff_client.get(article.get_absolute_url()).content.decode())
 
     path.write_text(SEED.replace("The river is low", "The river is very low"), encoding="utf-8")
     with django_capture_on_commit_callbacks(execute=True):
