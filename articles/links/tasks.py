@@ -16,6 +16,8 @@ from .record import record_links
 
 # When nothing more is due, the check looks again this much later.
 CHECK_EVERY = timedelta(days=1)
+# Below the pages' renderings (-10): a worker free to choose takes what readers wait for first.
+CHECK_PRIORITY = -20
 
 
 @task()
@@ -41,5 +43,5 @@ def schedule_link_checks(*, after: timedelta = timedelta(0)) -> bool:
     waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=check_links.module_path)
     if waiting.exists():
         return False
-    check_links.using(run_after=timezone.now() + after).enqueue()
+    check_links.using(run_after=timezone.now() + after, priority=CHECK_PRIORITY).enqueue()
     return True
