@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from articles.links.checking import check_due_links
+from articles.links.checking import check_due_links, claim_due
 from articles.links.record import record_links
 from articles.links.tasks import check_links, schedule_link_checks
 from articles.models import Footnote, Link, LinkCheck
@@ -183,4 +183,22 @@ def test_the_command_refuses_a_negative_limit_and_checks_nothing(server):
     cite(server.url("/ok"))
     with pytest.raises(CommandError, match="--limit must be 0 or more"):
         call_command("check_links", "--limit", "-1")
+    assert server.requests == []
+
+
+def test_links_another_run_has_taken_are_left_to_it(server):
+    cite(server.url("/ok"), server.url("/gone"))
+    taken = timezone.now() + dt.timedelta(minutes=30)  # as a run started a moment ago leaves them
+    Link.objects.filter(url=server.url("/gone")).update(next_check=taken)
+    assert check_due_links() == {"ok": 1, "failed": 0, "skipped": 0, "dead_now": 0}
+    assert Link.objects.get(url=server.url("/gone")).next_check == taken
+    assert server.asked("HEAD") == [("HEAD", "/ok")]
+
+
+def test_a_run_takes_its_links_so_a_run_started_meanwhile_checks_none_of_them(server):
+    cite(server.url("/ok"), server.url("/gone"))
+    first = claim_due(10)
+    assert sorted(link.url for link in first) == [server.url("/gone"), server.url("/ok")]
+    assert claim_due(10) == []
+    assert check_due_links() == {"ok": 0, "failed": 0, "skipped": 0, "dead_now": 0}
     assert server.requests == []

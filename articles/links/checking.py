@@ -4,10 +4,11 @@ recorded and the link's state moved on (dead after two failures in a row)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict, deque
+from datetime import timedelta
 from itertools import chain
 
 from django.contrib.sites.models import Site
-from django.db.models import F, Min
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from articles.models import Article, Link, LinkCheck
@@ -16,6 +17,8 @@ from .checker import FAILED, SKIPPED, LinkChecker
 from .fetch import Fetcher, HostPacer
 from .policy import LinkCheckPolicy, Result, get_policy
 from .wayback import closest_snapshot
+
+CLAIM_FOR = timedelta(hours=1)
 
 
 def checker_for(policy: LinkCheckPolicy) -> LinkChecker:
@@ -44,8 +47,7 @@ def check_due_links(limit: int | None = None, *, policy: LinkCheckPolicy | None 
     """Check the links that are due (never checked first), at most ``limit`` (the policy's batch).
     Returns counts by outcome and how many links this run found dead."""
     policy = policy or get_policy()
-    due = Link.objects.due().order_by(F("next_check").asc(nulls_first=True), "pk")
-    links = list(due[: limit or policy.batch])
+    links = claim_due(limit or policy.batch)
     checker = checker_for(policy)
     counts = Counter({outcome: 0 for outcome in LinkCheck.Outcome.values} | {"dead_now": 0})
     for link in host_by_host(links):
@@ -58,6 +60,19 @@ def check_due_links(limit: int | None = None, *, policy: LinkCheckPolicy | None 
             link.snapshot_url = closest_snapshot(checker.fetcher, policy.wayback_api, link.url, _cited_on(link))
             link.save(update_fields=["snapshot_url"])
     return dict(counts)
+
+
+def claim_due(limit: int) -> list[Link]:
+    """Up to ``limit`` due links, never-checked first, taken for this run: their next check is moved
+    an hour on, so a run started meanwhile checks others (and a run stopped midway leaves them due
+    again an hour later)."""
+    now = timezone.now()
+    lease = now + CLAIM_FOR
+    due = Link.objects.due(now).order_by(F("next_check").asc(nulls_first=True), "pk")
+    ids = list(due.values_list("pk", flat=True)[:limit])
+    Link.objects.filter(pk__in=ids).filter(Q(next_check__isnull=True) | Q(next_check__lte=now)).update(
+        next_check=lease)
+    return list(Link.objects.filter(pk__in=ids, next_check=lease).order_by("pk"))
 
 
 def record_check(link: Link, result: Result, policy: LinkCheckPolicy) -> None:
