@@ -14,10 +14,6 @@ from .policy import LinkCheckPolicy, Result
 OK, FAILED, SKIPPED = LinkCheck.Outcome.OK, LinkCheck.Outcome.FAILED, LinkCheck.Outcome.SKIPPED
 
 
-class _Stop(Exception):
-    """A chain of redirects that cannot be followed."""
-
-
 class LinkChecker:
     def __init__(self, policy: LinkCheckPolicy, fetcher: Fetcher):
         self.policy, self.fetcher = policy, fetcher

@@ -57,8 +57,10 @@ def check_due_links(limit: int | None = None, *, policy: LinkCheckPolicy | None 
         counts[result.outcome] += 1
         counts["dead_now"] += link.dead and not was_dead
         if link.dead and not link.snapshot_url and policy.wayback_lookup:
+            # None found (or no answer): asked again at the link's next check.
             link.snapshot_url = closest_snapshot(checker.fetcher, policy.wayback_api, link.url, _cited_on(link))
-            link.save(update_fields=["snapshot_url"])
+            if link.snapshot_url:
+                link.save(update_fields=["snapshot_url"])
     return dict(counts)
 
 

@@ -67,7 +67,8 @@ def record_links(article_ids) -> int:
         added = [LinkCitation(link_id=link, article_id=a, footnote_id=n) for link, a, n in wanted - existing.keys()]
         for start in range(0, len(gone), CHUNK):
             LinkCitation.objects.filter(pk__in=gone[start : start + CHUNK]).delete()
-        LinkCitation.objects.bulk_create(added, batch_size=CHUNK)
+        # A recording of the same article running beside this one may have written them first.
+        LinkCitation.objects.bulk_create(added, batch_size=CHUNK, ignore_conflicts=True)
         _tell_pages(wanted ^ existing.keys())
     return len(added)
 
