@@ -2,8 +2,12 @@
 editor's save, an import), with the body or note citing it; a lost link an editor finds is one too."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from articles.importers.pipeline import import_path
@@ -141,3 +145,19 @@ def test_the_queue_refuses_an_address_that_is_not_a_url_and_saves_nothing(staff_
     assert "Enter a valid URL." in response.content.decode()
     note.refresh_from_db()
     assert note.found_url == ""
+
+
+def test_an_editor_sees_the_link_figures_and_works_the_queue_and_the_links(db, django_user_model):
+    call_command("setup_roles", stdout=io.StringIO())
+    editor = django_user_model.objects.create_user("ed", "ed@example.org", "pw", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client = Client()
+    client.force_login(editor)
+    article = make_article()
+    Footnote.objects.create(article=article, number=1, text="See online:", url_missing=True)
+    html = client.get(reverse("admin:index")).content.decode()
+    assert "Notes with lost links" in html and "Links dead" in html
+    queue = client.get(reverse("admin:articles_lostlinknote_changelist") + "?found=no")
+    assert queue.status_code == 200 and queue.context["cl"].result_count == 1
+    assert 'name="form-0-found_url"' in queue.content.decode()  # editable in the list
+    assert client.get(reverse("admin:articles_link_changelist") + "?dead__exact=1").status_code == 200
