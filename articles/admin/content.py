@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin.imports import import_urls
 from articles.admin.pasted import PastedArticleForm, paste_urls
+from articles.admin.trash import StatusFilter, TrashAdminMixin
 from articles.importers.edited import make_consistent
 from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source, TranslationGroup
 from articles.related.admin import RelatedPostsAdminMixin
@@ -98,9 +99,9 @@ class ImportRecordInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
+class ArticleAdmin(TrashAdminMixin, RelatedPostsAdminMixin, SimpleHistoryAdmin):
     list_display = ("title", "language", "status", "published_at", "primary_category", "footnote_count")
-    list_filter = ("status", "language", ("primary_category", admin.RelatedOnlyFieldListFilter), "published_at")
+    list_filter = (("status", StatusFilter), "language", ("primary_category", admin.RelatedOnlyFieldListFilter), "published_at")
     search_fields = ("title", "summary", "slug")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("title",)}
@@ -115,7 +116,7 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
         ("Related posts", {"fields": ("related_posts",)}),
         ("Provenance", {"classes": ("collapse",), "fields": ("original_url", "created_at", "updated_at")}),
     )
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "move_to_trash", "restore_from_trash"]
     list_per_page = 50
 
     def view_on_site(self, obj):
@@ -188,7 +189,11 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         help_texts = {"body": BODY_HELP, **kwargs.pop("help_texts", {})}
-        return super().get_form(request, obj, change, help_texts=help_texts, **kwargs)
+        form = super().get_form(request, obj, change, help_texts=help_texts, **kwargs)
+        if "status" in form.base_fields:  # into the trash by deleting, out of it by restoring
+            status = form.base_fields["status"]
+            status.choices = [c for c in status.choices if c[0] != Article.Status.TRASHED]
+        return form
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -198,7 +203,7 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
 
     def get_urls(self):
         # The Import articles page and its runs live under the article admin.
-        return import_urls(self) + paste_urls(self) + super().get_urls()
+        return import_urls(self) + paste_urls(self) + self.trash_urls() + super().get_urls()
 
     # The add page offers the seed-format text field too (``articles.admin.pasted``), above the form.
     add_form_template = "admin/articles/article/add_form.html"
