@@ -101,7 +101,9 @@ class ImportRecordInline(admin.TabularInline):
 @admin.register(Article)
 class ArticleAdmin(TrashAdminMixin, RelatedPostsAdminMixin, SimpleHistoryAdmin):
     list_display = ("title", "language", "status", "published_at", "primary_category", "footnote_count")
-    list_filter = (("status", StatusFilter), "language", ("primary_category", admin.RelatedOnlyFieldListFilter), "published_at")
+    list_filter = (
+        ("status", StatusFilter), "language", ("primary_category", admin.RelatedOnlyFieldListFilter), "published_at",
+    )
     search_fields = ("title", "summary", "slug")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("title",)}
