@@ -104,6 +104,9 @@ class ParsedArticle:
     # Shared by the article's versions in other languages (e.g. a Polylang translation group); empty: none.
     translation_key: str = ""
     warnings: list[str] = field(default_factory=list)
+    # WordPress's GUID: a post whose id an earlier post of the same site had is another post if it
+    # differs (``importers.identities``). Not content: not in the digest.
+    guid: str = ""
 
     def content_hash(self) -> str:
         """Stable digest of everything that is imported, so a re-import can say `unchanged`."""
@@ -114,7 +117,7 @@ class ParsedArticle:
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-_NOT_HASHED = frozenset({"warnings"})
+_NOT_HASHED = frozenset({"warnings", "guid"})
 
 
 def _plain(value):

@@ -170,6 +170,8 @@ def copy_article_fields(article, parsed):
     article.comments_open = parsed.comments_open
     article.sticky = parsed.sticky
     article.original_url = safe_url(parsed.original_url)[:1000]
+    if parsed.guid:
+        article.import_guid = parsed.guid[:500]
 
 
 def item_result(parsed, article, outcome):

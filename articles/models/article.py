@@ -247,6 +247,8 @@ class Article(models.Model):
     original_url = models.URLField(max_length=1000, blank=True)
     # The source's own identity ("seed:file.txt", "wxr:https://site#42"): re-imports update in place.
     import_key = models.CharField(max_length=500, null=True, blank=True, editable=False)
+    # WordPress's GUID of the post (``importers.identities``): the same id with another GUID is another post.
+    import_guid = models.CharField(max_length=500, blank=True, editable=False)
     # Digest of the parsed import, so an unchanged re-import writes nothing.
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
     # Weighted words of title, summary, body and footnotes, written after every save (PostgreSQL

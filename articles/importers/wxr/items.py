@@ -75,6 +75,7 @@ def _article(item: _RawItem, channel: _Channel) -> ParsedArticle:
         sticky=item.get("wp:is_sticky") == "1",
         original_url=item.get("link"),
         warnings=warnings,
+        guid=item.get("guid"),
     )
     # WordPress logins never contain "<" or ">" (sanitize_user strips them); exports by hand, like
     # the theme test data's ">themereviewteam", sometimes do.
