@@ -20,7 +20,8 @@ def export_queryset():
     notes = Footnote.objects.select_related("source", "refers_to")
     pins = RelatedPin.objects.select_related("related").order_by("position", "id")
     exclusions = RelatedExclusion.objects.select_related("related")
-    return Article.objects.order_by("id").select_related("primary_category").prefetch_related(
+    # The trash is on its way out (restorable in the admin): an export is the archive without it.
+    return Article.objects.outside_trash().order_by("id").select_related("primary_category").prefetch_related(
         "authors", "articleauthor_set", "tags", "categories", Prefetch("footnotes", queryset=notes),
         "import_records", "comments", Prefetch("related_pins", queryset=pins),
         Prefetch("related_exclusions", queryset=exclusions),

@@ -1,6 +1,8 @@
 """The articles' trash (issue 21): deleting an article in the admin moves it to the trash, where the
 public site treats it as gone; from the trash it is restored whole, or deleted for good when emptied."""
 
+import json
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
@@ -154,3 +156,11 @@ def test_trashing_needs_the_delete_permission(db, django_user_model, article):
     assert writer.get("/admin/articles/article/trash/empty/").status_code == 403
     article.refresh_from_db()
     assert article.status == "published"
+
+
+def test_an_export_leaves_the_trash_out(tmp_path, article):
+    kept = make_article("Kept")
+    article.move_to_trash()
+    target = tmp_path / "export.jsonl"
+    call_command("export_articles", output=str(target), verbosity=0)
+    assert [json.loads(line)["title"] for line in target.read_text().splitlines()] == [kept.title]
