@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -109,14 +110,14 @@ class ArticleAdmin(TrashAdminMixin, RelatedPostsAdminMixin, SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("primary_category", "categories", "translation_group")
     inlines = [ArticleAuthorInline, FootnoteInline, *RelatedPostsAdminMixin.related_inlines, ImportRecordInline]
-    readonly_fields = ("original_url", "created_at", "updated_at", "related_posts")
+    readonly_fields = ("original_url", "created_at", "edited_at", "updated_at", "related_posts")
     fieldsets = (
         (None, {"fields": ("title", "slug", "language", "status", "published_at", "summary", "body")}),
         ("Filing", {"fields": ("primary_category", "categories", "tags")}),
         ("Translations", {"fields": ("translation_group",)}),
         ("Reading", {"fields": ("comments_open", "sticky")}),
         ("Related posts", {"fields": ("related_posts",)}),
-        ("Provenance", {"classes": ("collapse",), "fields": ("original_url", "created_at", "updated_at")}),
+        ("Provenance", {"classes": ("collapse",), "fields": ("original_url", "created_at", "edited_at", "updated_at")}),
     )
     actions = ["publish", "unpublish", "move_to_trash", "restore_from_trash"]
     list_per_page = 50
@@ -132,8 +133,20 @@ class ArticleAdmin(TrashAdminMixin, RelatedPostsAdminMixin, SimpleHistoryAdmin):
     def holds(self, record):
         return revision_summary(record)
 
+    # What an editor changes of an article's content besides its own fields: notes and byline (not
+    # related posts, which are derived data and links). Any of it moves the page's dateModified.
+    EDITORIAL_INLINES = (Footnote, ArticleAuthor)
+
+    def save_model(self, request, obj, form, change):
+        if not change or form.has_changed():
+            obj.edited_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if any(f.model in self.EDITORIAL_INLINES and f.has_changed() for f in formsets) and not form.has_changed():
+            form.instance.edited_at = timezone.now()
+            Article.objects.filter(pk=form.instance.pk).update(edited_at=form.instance.edited_at)
         # The primary category is one of the article's categories (its page lists the article, as
         # the breadcrumb promises), as an import files it.
         if form.instance.primary_category_id:

@@ -107,6 +107,9 @@ class ParsedArticle:
     # WordPress's GUID: a post whose id an earlier post of the same site had is another post if it
     # differs (``importers.identities``). Not content: not in the digest.
     guid: str = ""
+    # When the source says the text was last changed (WordPress's post_modified, a backup's edited_at);
+    # the article's ``edited_at``, its JSON-LD dateModified. Not in the digest: it follows the content.
+    modified_at: dt.datetime | None = None
 
     def content_hash(self) -> str:
         """Stable digest of everything that is imported, so a re-import can say `unchanged`."""
@@ -117,7 +120,7 @@ class ParsedArticle:
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-_NOT_HASHED = frozenset({"warnings", "guid"})
+_NOT_HASHED = frozenset({"warnings", "guid", "modified_at"})
 
 
 def _plain(value):

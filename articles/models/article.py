@@ -257,6 +257,9 @@ class Article(models.Model):
     # The title and summary words alone (A, B): a few hundred bytes kept in the row, so a search
     # matching most of the archive ranks on it without reading every match's full vector.
     search_head = SearchVectorField(null=True, editable=False)
+    # The last change of its content by an editor or an import (``updated_at`` moves with any write,
+    # derived data included): the page's dateModified.
+    edited_at = models.DateTimeField("last edited", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
