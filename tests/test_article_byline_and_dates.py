@@ -74,3 +74,21 @@ def test_an_editors_change_moves_date_modified_and_a_derived_write_does_not(clie
     Article.objects.filter(pk=seed_article.pk).update(updated_at=dt.datetime.now(dt.UTC))  # a derived write
     _, ld = json_ld(client, seed_article)
     assert ld["dateModified"] == edited.isoformat()
+
+
+def test_a_wordpress_post_is_dated_by_its_own_last_modification(client, tmp_path):
+    export = tmp_path / "old.xml"
+    export.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Old</title>'
+        "<link>https://old.example.org</link><wp:wxr_version>1.2</wp:wxr_version>"
+        "<item><title>Water</title><link>https://old.example.org/water/</link><wp:post_id>3</wp:post_id>"
+        "<wp:post_date_gmt>2019-03-01 08:00:00</wp:post_date_gmt>"
+        "<wp:post_modified_gmt>2021-06-30 17:45:10</wp:post_modified_gmt>"
+        "<wp:post_name>water</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>"
+        "<content:encoded><![CDATA[<p>Scarce.</p>]]></content:encoded></item></channel></rss>",
+        encoding="utf-8",
+    )
+    call_command("import_articles", str(export), verbosity=0)
+    _, data = json_ld(client, Article.objects.get())
+    assert (data["datePublished"], data["dateModified"]) == ("2019-03-01T08:00:00+00:00", "2021-06-30T17:45:10+00:00")
