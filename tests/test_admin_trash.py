@@ -164,3 +164,14 @@ def test_an_export_leaves_the_trash_out(tmp_path, article):
     target = tmp_path / "export.jsonl"
     call_command("export_articles", output=str(target), verbosity=0)
     assert [json.loads(line)["title"] for line in target.read_text().splitlines()] == [kept.title]
+
+
+def test_the_list_actions_trash_and_delete_for_good_only_the_selected(staff_client):
+    first, second = make_article("First"), make_article("Second")
+    make_article("Third")
+    response = staff_client.post(CHANGELIST, {"action": "move_to_trash", "_selected_action": [first.pk, second.pk]})
+    assert response.status_code == 302
+    assert sorted(Article.objects.in_trash().values_list("title", flat=True)) == ["First", "Second"]
+    staff_client.post(f"{CHANGELIST}?status__exact=trashed",
+                      {"action": "delete_selected", "_selected_action": [first.pk], "post": "yes"})
+    assert sorted(Article.objects.values_list("title", "status")) == [("Second", "trashed"), ("Third", "published")]

@@ -51,8 +51,10 @@ class TrashAdminMixin:
             obj.move_to_trash()
 
     def delete_queryset(self, request, queryset):
+        # Those already in the trash go for good; the others go to the trash (read before, not after).
+        trashed = list(queryset.in_trash().values_list("pk", flat=True))
         queryset.move_to_trash()
-        queryset.in_trash().delete()
+        Article.objects.filter(pk__in=trashed).delete()
 
     def get_deleted_objects(self, objs, request):
         """Moving to the trash deletes nothing: the confirmation lists the articles alone."""
