@@ -25,12 +25,13 @@ def repository(settings):
 
 
 @pytest.fixture
-def article(db):
-    article = make_article(
-        "Water in Kabul", category=make_category("Economy"), authors=[make_author("Ada Analyst")],
-        tags=["water"], body='<p>Scarce<sup id="fnref-1"><a href="#fn-1">1</a></sup>.</p>', footnotes=1,
-    )
-    make_comment(article, body="Well argued.")
+def article(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # its search vector written, as a worker would
+        article = make_article(
+            "Water in Kabul", category=make_category("Economy"), authors=[make_author("Ada Analyst")],
+            tags=["water"], body='<p>Scarce<sup id="fnref-1"><a href="#fn-1">1</a></sup>.</p>', footnotes=1,
+        )
+        make_comment(article, body="Well argued.")
     return article
 
 
