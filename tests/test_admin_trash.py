@@ -4,6 +4,7 @@ public site treats it as gone; from the trash it is restored whole, or deleted f
 import json
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.test import Client
@@ -59,6 +60,8 @@ def test_deleting_in_the_admin_moves_the_article_to_the_trash_and_the_site_treat
     article.refresh_from_db()
     assert (article.status, article.status_before_trash) == ("trashed", "published")
     assert article.trashed_at is not None
+    assert [e.get_change_message() for e in LogEntry.objects.filter(object_id=str(article.pk))] == [
+        "Moved to the trash."]
     assert client.get(article.get_absolute_url()).status_code == 404
     assert staff_client.get(article.get_absolute_url()).status_code == 404  # no preview of the trash either
     assert client.get(f"{article.get_absolute_url()}cite.bib").status_code == 404
@@ -96,6 +99,8 @@ def test_restoring_brings_back_the_article_with_its_notes_tags_authors_comments_
     article.refresh_from_db()
     draft.refresh_from_db()
     assert (article.status, article.trashed_at, article.status_before_trash) == ("published", None, "")
+    assert [e.get_change_message() for e in LogEntry.objects.filter(object_id=str(article.pk))] == [
+        "Restored from the trash."]
     assert draft.status == "draft"
     assert [f.number for f in Footnote.objects.filter(article=article)] == [1]
     assert list(article.tags.names()) == ["water"]

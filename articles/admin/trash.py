@@ -56,6 +56,16 @@ class TrashAdminMixin:
         queryset.move_to_trash()
         Article.objects.filter(pk__in=trashed).delete()
 
+    def log_deletions(self, request, queryset):
+        """The admin's history says what happened: a move to the trash is a change, not a deletion."""
+        objs = list(queryset)
+        for obj in objs:
+            if not obj.in_trash:
+                self.log_change(request, obj, "Moved to the trash.")
+        gone = [obj for obj in objs if obj.in_trash]
+        if gone:
+            super().log_deletions(request, gone)
+
     def get_deleted_objects(self, objs, request):
         """Moving to the trash deletes nothing: the confirmation lists the articles alone."""
         objs = list(objs)
@@ -94,11 +104,14 @@ class TrashAdminMixin:
 
     @admin.action(description="Move the selected articles to the trash", permissions=["delete"])
     def move_to_trash(self, request, queryset):
+        self.log_deletions(request, queryset.outside_trash())
         moved = queryset.move_to_trash()
         self.message_user(request, f"Moved {moved} article(s) to the trash.")
 
     @admin.action(description="Restore the selected articles from the trash", permissions=["delete"])
     def restore_from_trash(self, request, queryset):
+        for article in queryset.in_trash():
+            self.log_change(request, article, "Restored from the trash.")
         restored = queryset.restore_from_trash()
         self.message_user(request, f"Restored {restored} article(s) with their notes, tags, authors and comments.")
 
