@@ -26,6 +26,7 @@ run: venv
 	DJANGO_DEBUG=1 $(PY) manage.py set_site_domain $${ARCHIVE_SITE_DOMAIN:-127.0.0.1:8000}
 	DJANGO_DEBUG=1 $(PY) manage.py schedule_maintenance
 	@echo "== serving on http://127.0.0.1:8000 with a task worker beside it; Ctrl-C stops both"
+	@DJANGO_DEBUG=1 $(PY) manage.py ensure_admin --show http://127.0.0.1:8000
 	@DJANGO_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000

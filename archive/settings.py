@@ -173,6 +173,9 @@ STORAGES = {
 
 # The admin lives where the operator says; a non-obvious path keeps bots off the login form.
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
+# Where `manage.py ensure_admin` keeps the local admin's generated password, so `make run` can show it
+# again (mode 600, git-ignored; docs/operations.md says why a file and not the database).
+ARCHIVE_ADMIN_PASSWORD_FILE = Path(os.environ.get("ARCHIVE_ADMIN_PASSWORD_FILE", BASE_DIR / ".admin-password"))
 
 # Caching: Redis when CACHE_URL names one. Otherwise the database (Django's DatabaseCache; its table is
 # made by `manage.py createcachetable`, which `make run` runs and the test runner runs itself): every

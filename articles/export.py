@@ -31,7 +31,8 @@ def export_queryset():
 def export_chunks(queryset=None, *, size=EXPORT_CHUNK):
     """The articles of ``queryset`` (default: all) by id, fetched ``size`` at a time by keyset
     (``id > last``), each chunk with its own prefetches: constant memory, constant queries a chunk."""
-    queryset = export_queryset() if queryset is None else queryset
+    # The trash is on its way out (restorable in the admin): an export is the archive without it.
+    queryset = export_queryset().outside_trash() if queryset is None else queryset
     last = 0
     while True:
         chunk = list(queryset.filter(pk__gt=last).order_by("id")[:size])
@@ -84,6 +85,7 @@ def article_to_dict(article, **options):
         "published": published_at.date().isoformat() if published_at else None,
         # The rest of what a restore (`import_articles --format jsonl`) needs to bring the article back.
         "published_at": published_at.isoformat() if published_at else None,
+        "edited_at": article.edited_at.isoformat() if article.edited_at else None,
         "comments_open": article.comments_open,
         "sticky": article.sticky,
         "original_url": article.original_url,

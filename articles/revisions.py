@@ -12,6 +12,7 @@ until its next save.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from articles.models import ArticleAuthor, Author, Category, Footnote, Source
@@ -106,6 +107,7 @@ def _restore_fields(article, record, user, fields) -> None:
             setattr(article, name, value)
     article._history_user = user
     article._change_reason = f"Restored the revision of {record.history_date:%Y-%m-%d %H:%M}"[:100]
+    article.edited_at = timezone.now()  # a restore is an editorial change of its own
     article.save()
 
 

@@ -81,7 +81,7 @@ def article_json_ld(article, request):
         data["description"] = strip_tags(article.summary)
     if article.published_at:
         data["datePublished"] = article.published_at.isoformat()
-    data["dateModified"] = (article.updated_at or article.published_at).isoformat()
+    data["dateModified"] = (article.edited_at or article.published_at or article.updated_at).isoformat()
     authors = article.ordered_authors()
     if authors:
         data["author"] = [_person(a, request) for a in authors]

@@ -111,14 +111,15 @@ class SourceSitemap(PagedSitemap):
 
 
 class ArchiveSitemap(PagedSitemap):
-    """The home page, the archive index and each year with articles."""
+    """The home page, the archive index, the authors, sources and tags indexes, and each year with articles."""
 
     changefreq = "weekly"
     priority = 0.6
 
     def items(self):
         years = sorted({month.year for month, _ in Article.objects.published().counts_by_month()})
-        return [("articles:home", {}), ("articles:archive", {})] + [
+        indexes = [("articles:authors", {}), ("articles:sources", {}), ("articles:tags", {})]
+        return [("articles:home", {}), ("articles:archive", {}), *indexes] + [
             ("articles:archive_year", {"year": year}) for year in years
         ]
 

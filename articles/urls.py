@@ -4,7 +4,7 @@ from . import feeds
 from .citations import views as citations
 from .citations.formats import EXTENSION_PATTERN
 from .comments import views as comments
-from .views import archive, article, listing, search, sitemaps
+from .views import archive, article, indexes, listing, search, sitemaps
 
 
 class YearConverter:
@@ -58,8 +58,11 @@ urlpatterns = [
          name="article_sources"),
     path("category/<path:path>/", listing.CategoryView.as_view(), name="category"),
     # Tag slugs keep non-Latin letters (taggit's unicode slugs), so a plain segment, not <slug:>.
+    path("tags/", indexes.TagIndexView.as_view(), name="tags"),
     path("tags/<str:slug>/", listing.TagView.as_view(), name="tag"),
+    path("authors/", indexes.AuthorIndexView.as_view(), name="authors"),
     path("authors/<str:slug>/", listing.AuthorView.as_view(), name="author"),
+    path("sources/", indexes.SourceIndexView.as_view(), name="sources"),
     path("sources/<str:key>/", listing.SourceView.as_view(), name="source"),
     path("sources/<str:key>/cite.<citeformat:extension>", citations.SourceCitationView.as_view(), name="source_cite"),
     path("archive/", archive.ArchiveIndexView.as_view(), name="archive"),

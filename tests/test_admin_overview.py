@@ -23,6 +23,7 @@ def archive_state(db, task_queue):
     for status, n in (("published", 3), ("draft", 2), ("scheduled", 1), ("pending", 1)):
         for _ in range(n):
             make_article(status=status)
+    make_article(status="draft").move_to_trash()
     article = Article.objects.filter(status="published").first()
     now = timezone.now()
     for n, status in enumerate(("pending", "pending", "approved", "spam")):
@@ -61,6 +62,7 @@ def test_overview_figures_are_exact(staff_client, archive_state):
         "Scheduled": 1,
         "Private": 0,
         "Published": 3,
+        "In the trash": 1,
         "Comments awaiting moderation": 2,
         "Notes with lost links": 1,
         "Links dead": 1,
@@ -112,7 +114,7 @@ def test_figures_without_view_permission_are_not_shown(db, django_user_model, ar
     client.force_login(user)
     html = client.get(reverse("admin:index")).content.decode()
     assert set(figures(html)) == {"Draft", "Pending review", "Scheduled", "Private", "Published",
-                                  "Scheduled to publish"}
+                                  "In the trash", "Scheduled to publish"}
     assert "Notes with lost links" not in html
     assert "Links dead" not in html
     assert "Import articles</a>" not in html

@@ -41,7 +41,7 @@ def test_whole_path_post_pending_hidden_approve_in_admin_then_visible_with_reply
 
     response = client.post(post_url(article), comment_form_data(article, body="First thought on water."))
     assert response.status_code == 302
-    assert response["Location"] == page + "#comments"
+    assert response["Location"] == page + "#respond"
     assert response.cookies["archive_private"].value == "1"
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.PENDING
@@ -49,7 +49,11 @@ def test_whole_path_post_pending_hidden_approve_in_admin_then_visible_with_reply
 
     followed = client.get(page)
     html = followed.content.decode()
-    assert "Your comment awaits moderation" in html
+    # The confirmation is where the reader is: in the reply form's block the redirect leads to.
+    respond = html[html.index('id="respond"'):html.index("</form>", html.index('id="respond"'))]
+    assert '<div class="messages comment-messages" role="status">' in respond
+    assert "Your comment awaits moderation and will appear once a moderator approves it." in respond
+    assert html.count("Your comment awaits moderation") == 1
     assert "First thought on water." not in html
     assert "First thought on water." not in Client().get(page).content.decode()
 
@@ -193,13 +197,35 @@ def test_a_damaged_or_expired_form_token_is_refused_with_a_request_to_send_again
         ({"body": "Buy CASINO chips"}, "blocked word"),
     ],
 )
-def test_suspected_spam_is_stored_as_spam_and_told_the_same_as_a_real_comment(client, settings, overrides, reason):
+def test_suspected_spam_is_stored_as_spam_and_told_calmly_to_send_again(client, settings, overrides, reason):
     settings.ARCHIVE_COMMENTS_BLOCKED_WORDS = ["casino"]
     article = make_article()
-    response = client.post(post_url(article), comment_form_data(article, **overrides), follow=True)
-    assert "Your comment awaits moderation" in response.content.decode()
+    data = comment_form_data(article, **overrides)
+    response = client.post(post_url(article), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "awaits moderation" not in html
+    assert ("Your comment could not be accepted just now. Nothing is lost: your text is below. Please wait a "
+            "moment and send it again.") in html
+    assert f"{data['body']}</textarea>" in html
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.SPAM, reason
+
+
+def test_a_comment_taken_for_spam_can_be_sent_again_after_a_moment(client):
+    article = make_article()
+    too_fast = comment_form_data(article, seconds_ago=0)
+    assert client.post(post_url(article), too_fast).status_code == 400
+    again = {**too_fast, "token": comment_form_data(article, seconds_ago=30)["token"]}
+    response = client.post(post_url(article), again)
+    assert response.status_code == 302 and response["Location"] == article.get_absolute_url() + "#respond"
+    assert sorted(Comment.objects.values_list("status", flat=True)) == ["pending", "spam"]
+
+
+def test_the_form_sends_the_reader_back_to_itself(client):
+    article = make_article()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'action="{post_url(article)}#respond"' in html
 
 
 def test_two_links_are_not_spam_by_default(client):
@@ -407,7 +433,7 @@ def test_opening_the_comment_address_directly_leads_back_to_the_form(client):
     article = make_article("Open thread")
     response = client.get(reverse("articles:comment_post", kwargs={"slug": article.slug}))
     assert response.status_code == 301
-    assert response["Location"] == f"{article.get_absolute_url()}#comments"
+    assert response["Location"] == f"{article.get_absolute_url()}#respond"
 
 
 def test_the_reply_form_fields_rendered_once_are_those_of_a_fresh_form():

@@ -11,6 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_import_records_stay_when_the_article_is_deleted_in_the_admin(staff_client, seed_article):
+    # Deleted once: in the trash; deleted from the trash: gone for good.
+    staff_client.post(f"/admin/articles/article/{seed_article.pk}/delete/", {"post": "yes"})
     response = staff_client.post(f"/admin/articles/article/{seed_article.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Article.objects.exists()

@@ -278,6 +278,7 @@ READ_FIELDS = ("id", "slug", "title", "status", "published_at", "comments_open")
 UNREAD_FIELDS = {
     "summary", "body", "primary_category_id", "sticky", "original_url", "import_key", "import_hash",
     "search_vector", "search_head", "created_at", "updated_at", "language", "translation_group_id",
+    "trashed_at", "status_before_trash", "import_guid", "edited_at",
 }
 RENDERING_FIELDS = (
     "article_id", "page_html", "comments_html", "section_html", "comments_open", "digest", "generation",

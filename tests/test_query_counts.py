@@ -28,6 +28,9 @@ def _urls():
         "tag": reverse("articles:tag", kwargs={"slug": tag.slug}),
         "author": author.get_absolute_url(),
         "source": source.get_absolute_url(),
+        "authors": reverse("articles:authors"),
+        "sources": reverse("articles:sources"),
+        "tags": reverse("articles:tags"),
     }
     for name, kwargs in (("year", {"year": article.published_at.year}), ("search", None), ("feed", None)):
         try:  # pages other branches add: counted once they exist

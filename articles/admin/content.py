@@ -5,11 +5,13 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin.imports import import_urls
 from articles.admin.pasted import PastedArticleForm, paste_urls
+from articles.admin.trash import StatusFilter, TrashAdminMixin
 from articles.importers.edited import make_consistent
 from articles.models import Article, ArticleAuthor, Author, Category, Footnote, ImportRecord, Source, TranslationGroup
 from articles.related.admin import RelatedPostsAdminMixin
@@ -98,24 +100,26 @@ class ImportRecordInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
+class ArticleAdmin(TrashAdminMixin, RelatedPostsAdminMixin, SimpleHistoryAdmin):
     list_display = ("title", "language", "status", "published_at", "primary_category", "footnote_count")
-    list_filter = ("status", "language", ("primary_category", admin.RelatedOnlyFieldListFilter), "published_at")
+    list_filter = (
+        ("status", StatusFilter), "language", ("primary_category", admin.RelatedOnlyFieldListFilter), "published_at",
+    )
     search_fields = ("title", "summary", "slug")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("primary_category", "categories", "translation_group")
     inlines = [ArticleAuthorInline, FootnoteInline, *RelatedPostsAdminMixin.related_inlines, ImportRecordInline]
-    readonly_fields = ("original_url", "created_at", "updated_at", "related_posts")
+    readonly_fields = ("original_url", "created_at", "edited_at", "updated_at", "related_posts")
     fieldsets = (
         (None, {"fields": ("title", "slug", "language", "status", "published_at", "summary", "body")}),
         ("Filing", {"fields": ("primary_category", "categories", "tags")}),
         ("Translations", {"fields": ("translation_group",)}),
         ("Reading", {"fields": ("comments_open", "sticky")}),
         ("Related posts", {"fields": ("related_posts",)}),
-        ("Provenance", {"classes": ("collapse",), "fields": ("original_url", "created_at", "updated_at")}),
+        ("Provenance", {"classes": ("collapse",), "fields": ("original_url", "created_at", "edited_at", "updated_at")}),
     )
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "move_to_trash", "restore_from_trash"]
     list_per_page = 50
 
     def view_on_site(self, obj):
@@ -129,8 +133,20 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
     def holds(self, record):
         return revision_summary(record)
 
+    # What an editor changes of an article's content besides its own fields: notes and byline (not
+    # related posts, which are derived data and links). Any of it moves the page's dateModified.
+    EDITORIAL_INLINES = (Footnote, ArticleAuthor)
+
+    def save_model(self, request, obj, form, change):
+        if not change or form.has_changed():
+            obj.edited_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if any(f.model in self.EDITORIAL_INLINES and f.has_changed() for f in formsets) and not form.has_changed():
+            form.instance.edited_at = timezone.now()
+            Article.objects.filter(pk=form.instance.pk).update(edited_at=form.instance.edited_at)
         # The primary category is one of the article's categories (its page lists the article, as
         # the breadcrumb promises), as an import files it.
         if form.instance.primary_category_id:
@@ -188,7 +204,11 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         help_texts = {"body": BODY_HELP, **kwargs.pop("help_texts", {})}
-        return super().get_form(request, obj, change, help_texts=help_texts, **kwargs)
+        form = super().get_form(request, obj, change, help_texts=help_texts, **kwargs)
+        if "status" in form.base_fields:  # into the trash by deleting, out of it by restoring
+            status = form.base_fields["status"]
+            status.choices = [c for c in status.choices if c[0] != Article.Status.TRASHED]
+        return form
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -198,7 +218,7 @@ class ArticleAdmin(RelatedPostsAdminMixin, SimpleHistoryAdmin):
 
     def get_urls(self):
         # The Import articles page and its runs live under the article admin.
-        return import_urls(self) + paste_urls(self) + super().get_urls()
+        return import_urls(self) + paste_urls(self) + self.trash_urls() + super().get_urls()
 
     # The add page offers the seed-format text field too (``articles.admin.pasted``), above the form.
     add_form_template = "admin/articles/article/add_form.html"

@@ -12,10 +12,17 @@ from django.views import View
 from articles.comments.forms import CommentForm
 from articles.comments.moderation import moderator
 from articles.models import Article, Comment
+from articles.pages.rendering import COMMENT_MESSAGE_TAG
 from articles.views.article import ArticleDetailView
 
 AWAITING_MODERATION = "Thank you. Your comment awaits moderation and will appear once a moderator approves it."
 PUBLISHED = "Thank you. Your comment is published."
+NOT_ACCEPTED = (
+    "Your comment could not be accepted just now. Nothing is lost: your text is below. Please wait a "
+    "moment and send it again."
+)
+# The reply form's place on the page: a refused post (the form's action) and a redirect land there.
+FORM_ANCHOR = "#respond"
 
 
 def mark_private(response):
@@ -32,7 +39,7 @@ class CommentPostView(View):
 
     def get(self, request, slug):
         # Someone followed or reloaded the form's address: show them the form, not an error.
-        return redirect(f"{reverse('articles:article', kwargs={'slug': slug})}#comments", permanent=True)
+        return redirect(f"{reverse('articles:article', kwargs={'slug': slug})}{FORM_ANCHOR}", permanent=True)
 
     def post(self, request, slug):
         article = Article.objects.for_page().published().filter(slug=slug).first()
@@ -66,6 +73,9 @@ class CommentPostView(View):
             comment, honeypot=form.cleaned_data.get("homepage", ""), seconds_taken=form.seconds_taken
         )
         comment.status = moderator.moderate(comment, reasons)
+        if comment.status == Comment.Status.SPAM:
+            # Kept for the moderators, but no duplicate: the same text sent again is judged afresh.
+            comment.fingerprint = ""
         try:
             with transaction.atomic():  # a savepoint, so a refused duplicate leaves any outer transaction usable
                 comment.save()
@@ -73,12 +83,15 @@ class CommentPostView(View):
             return self.duplicate(request, article, form)
         moderator.notify(comment, request)
 
+        if comment.status == Comment.Status.SPAM:
+            # A person the defences mistook (too quick, a link too many) is told what to do, text kept.
+            form.add_error(None, NOT_ACCEPTED)
+            return self.refuse(request, article, form, status=400)
         if comment.status == Comment.Status.APPROVED:
-            messages.success(request, PUBLISHED)
+            messages.success(request, PUBLISHED, extra_tags=COMMENT_MESSAGE_TAG)
             return mark_private(redirect(comment.get_absolute_url()))
-        # Spam is told the same as a pending comment: robots learn nothing, people lose nothing.
-        messages.success(request, AWAITING_MODERATION)
-        return mark_private(redirect(article.get_absolute_url() + "#comments"))
+        messages.success(request, AWAITING_MODERATION, extra_tags=COMMENT_MESSAGE_TAG)
+        return mark_private(redirect(article.get_absolute_url() + FORM_ANCHOR))
 
     def duplicate(self, request, article, form):
         form.add_error(None, "You have already sent this comment. It will appear once a moderator approves it.")

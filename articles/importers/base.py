@@ -104,6 +104,12 @@ class ParsedArticle:
     # Shared by the article's versions in other languages (e.g. a Polylang translation group); empty: none.
     translation_key: str = ""
     warnings: list[str] = field(default_factory=list)
+    # WordPress's GUID: a post whose id an earlier post of the same site had is another post if it
+    # differs (``importers.identities``). Not content: not in the digest.
+    guid: str = ""
+    # When the source says the text was last changed (WordPress's post_modified, a backup's edited_at);
+    # the article's ``edited_at``, its JSON-LD dateModified. Not in the digest: it follows the content.
+    modified_at: dt.datetime | None = None
 
     def content_hash(self) -> str:
         """Stable digest of everything that is imported, so a re-import can say `unchanged`."""
@@ -114,7 +120,7 @@ class ParsedArticle:
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-_NOT_HASHED = frozenset({"warnings"})
+_NOT_HASHED = frozenset({"warnings", "guid", "modified_at"})
 
 
 def _plain(value):

@@ -213,6 +213,7 @@ class _Line:
             title=title,
             slug=slug,
             published_at=published_at,
+            modified_at=self.when(obj, "edited_at", required=False),
             status=self.choice(obj, "status", STATUSES),
             summary=self.text(obj, "summary"),
             body_html=self.text(obj, "body_html"),

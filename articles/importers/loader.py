@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from articles import languages
 from articles.models import Article, ArticleAuthor, ImportRecord, TranslationGroup
@@ -170,6 +171,11 @@ def copy_article_fields(article, parsed):
     article.comments_open = parsed.comments_open
     article.sticky = parsed.sticky
     article.original_url = safe_url(parsed.original_url)[:1000]
+    if parsed.guid:
+        article.import_guid = parsed.guid[:500]
+    # The last editorial change: the source's own date when it has one; else a new article's
+    # publication, or now for a changed one (never the import's time for text that did not change).
+    article.edited_at = parsed.modified_at or (parsed.published_at if article.pk is None else timezone.now())
 
 
 def item_result(parsed, article, outcome):

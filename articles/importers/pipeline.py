@@ -15,6 +15,7 @@ from django.db import DatabaseError, transaction
 from .base import ImportFailed, ImportResult, ItemResult
 from .batch import LoadEntry, create_articles, known_articles, unchanged_result
 from .formats import FORMATS, detect_format, iter_articles
+from .identities import separate_reused_ids
 from .loader import FLUSH_EVERY, current_file_cache, file_cache
 
 HEAD_BYTES = 8192
@@ -99,6 +100,7 @@ def load_items(fmt, entries: list[LoadEntry]) -> list[ItemResult]:
     own and the new ones between two others are created together (``articles.importers.batch``);
     if such a batch fails, its articles are loaded one at a time, so the bad one fails alone.
     """
+    separate_reused_ids([entry.parsed for entry in entries])
     if not fmt.loads_in_batches or len(entries) == 1:
         return [_load_one(fmt, entry) for entry in entries]
     known = known_articles(entries)

@@ -4,6 +4,10 @@ Rows go into ``django.contrib.redirects`` (looked up only when a request would o
 see ``articles.middleware``). For a WordPress item: its exact old permalink, ``/?p=ID``,
 ``/YYYY/MM/DD/slug/`` and ``/slug/``; for other formats: the exact old permalink. The exact
 permalink always points at its article; the guessed forms never take over a path already used.
+
+A path that is one of the site's own routes (a post with the slug ``search`` had ``/search/``) stays
+the site's: no redirect is made for it, and an exact old permalink among them is reported in the
+import's warnings with the address the article has instead.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.redirects.models import Redirect
+from django.urls import Resolver404, resolve
 from django.utils.encoding import escape_uri_path
 
 from articles.models import Article
@@ -90,6 +95,12 @@ def load_redirects(article, parsed) -> None:
     """
     new_path = article.get_absolute_url()
     wanted = {path: exact for path, exact in old_paths(parsed).items() if path != new_path}
+    for path in [path for path in wanted if is_site_route(path)]:
+        if wanted.pop(path):
+            parsed.warnings.append(
+                f"the old address {path} is one of this site's own pages, which keeps it; "
+                f"the article is at {new_path}"
+            )
     if not wanted or len(new_path) > NEW_PATH_MAX:
         return
     cache = current_file_cache()
@@ -102,6 +113,19 @@ def load_redirects(article, parsed) -> None:
         batch()
     else:
         batch.add(article.pk, new_path, wanted)
+
+
+def is_site_route(path: str) -> bool:
+    """Whether ``path`` is one of the site's own addresses (a redirect is consulted only where none
+    answers: the site's route would win anyway). ``/?p=ID`` is the home page's, kept for redirects."""
+    bare, _, query = path.partition("?")
+    if query:
+        return False
+    try:
+        resolve(unquote(bare))
+    except Resolver404:
+        return False
+    return True
 
 
 class _RedirectBatch:

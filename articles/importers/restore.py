@@ -36,6 +36,7 @@ def _restore(parsed, file_name):
     if article is None:
         article = Article(slug=parsed.slug)
     copy_article_fields(article, parsed)
+    article.edited_at = parsed.modified_at  # as exported, none included
     article.import_key = parsed.import_key
     article.primary_category = restored_category(parsed.primary_category, parsed) if parsed.primary_category else None
     article.translation_group, translations = _translation_group(article, parsed.translations)

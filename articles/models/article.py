@@ -60,12 +60,36 @@ def previews_drafts(user) -> bool:
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
+        # A trashed article's status is TRASHED: every public list leaves it out with this filter.
         return self.filter(status=Article.Status.PUBLISHED)
 
+    def in_trash(self):
+        return self.filter(status=Article.Status.TRASHED)
+
+    def outside_trash(self):
+        return self.exclude(status=Article.Status.TRASHED)
+
     def visible_to(self, user):
-        """Staff who may view or change articles preview every status (``previews_drafts``); everyone
-        else sees published articles only."""
-        return self.all() if previews_drafts(user) else self.published()
+        """Staff who may view or change articles preview every status (``previews_drafts``) but the
+        trash, which is gone for the site; everyone else sees published articles only."""
+        return self.outside_trash() if previews_drafts(user) else self.published()
+
+    def move_to_trash(self):
+        """Trash many, one save each (pages, search, related posts and harvesting follow a save as
+        they follow an unpublish). Returns how many moved."""
+        moved = 0
+        for article in self.outside_trash():
+            article.move_to_trash()
+            moved += 1
+        return moved
+
+    def restore_from_trash(self):
+        """Back from the trash with the status each had, one save each. Returns how many."""
+        restored = 0
+        for article in self.in_trash():
+            article.restore_from_trash()
+            restored += 1
+        return restored
 
     def in_category(self, category):
         """Articles filed anywhere in the category's subtree.
@@ -180,6 +204,8 @@ class Article(models.Model):
         SCHEDULED = "scheduled", "Scheduled"
         PRIVATE = "private", "Private"
         PUBLISHED = "published", "Published"
+        # Deleted in the admin: gone for readers, kept with everything it had until the trash is emptied.
+        TRASHED = "trashed", "In the trash"
 
     title = models.CharField(max_length=500)
     slug = models.SlugField(max_length=255, unique=True, allow_unicode=True)  # a Dari title keeps its letters
@@ -219,10 +245,15 @@ class Article(models.Model):
         help_text="Articles in the same group are translations of each other.",
     )
     comments_open = models.BooleanField(default=True)
+    # Set while the article is in the trash, with the status it goes back to when restored.
+    trashed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    status_before_trash = models.CharField(max_length=20, choices=Status.choices, blank=True, editable=False)
     sticky = models.BooleanField(default=False)
     original_url = models.URLField(max_length=1000, blank=True)
     # The source's own identity ("seed:file.txt", "wxr:https://site#42"): re-imports update in place.
     import_key = models.CharField(max_length=500, null=True, blank=True, editable=False)
+    # WordPress's GUID of the post (``importers.identities``): the same id with another GUID is another post.
+    import_guid = models.CharField(max_length=500, blank=True, editable=False)
     # Digest of the parsed import, so an unchanged re-import writes nothing.
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
     # Weighted words of title, summary, body and footnotes, written after every save (PostgreSQL
@@ -231,6 +262,9 @@ class Article(models.Model):
     # The title and summary words alone (A, B): a few hundred bytes kept in the row, so a search
     # matching most of the archive ranks on it without reading every match's full vector.
     search_head = SearchVectorField(null=True, editable=False)
+    # The last change of its content by an editor or an import (``updated_at`` moves with any write,
+    # derived data included): the page's dateModified.
+    edited_at = models.DateTimeField("last edited", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -269,6 +303,9 @@ class Article(models.Model):
         """What every write of the row does first (``save``, and the importer's batched inserts):
         the body sanitized, a published article dated."""
         self.body = clean_html(self.body or "")
+        if self.trashed_at is not None and self.status != self.Status.TRASHED:
+            # Written while in the trash (a re-import): it stays there, restored later with this status.
+            self.status_before_trash, self.status = self.status, self.Status.TRASHED
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
 
@@ -289,6 +326,20 @@ class Article(models.Model):
     @property
     def direction(self):
         return self.language_policy.direction
+
+    def move_to_trash(self):
+        """Gone for readers, as an unpublished article is; its notes, tags, bylines and comments stay."""
+        self.trashed_at = timezone.now()
+        self.save()
+
+    def restore_from_trash(self):
+        self.status = self.status_before_trash or self.Status.DRAFT
+        self.trashed_at, self.status_before_trash = None, ""
+        self.save()
+
+    @property
+    def in_trash(self):
+        return self.status == self.Status.TRASHED
 
     @property
     def is_published(self):

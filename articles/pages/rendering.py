@@ -73,6 +73,7 @@ TEMPLATES = (
     "includes/comment_form_fields.html",
     "includes/comment_field.html",
     "includes/messages.html",
+    "includes/comment_messages.html",
     "base.html",
     "includes/site_header.html",
     "includes/site_footer.html",
@@ -92,6 +93,8 @@ TEMPLATES = (
 # Where the reader's own parts go in the stored page (HTML comments: bodies are sanitized without
 # comments, and everything else in the page is escaped, so nothing else can contain them).
 MESSAGES_HOLE = "<!--archive:messages-->"
+# Messages tagged so (``comments.views``) are about the reader's comment: shown at the reply form.
+COMMENT_MESSAGE_TAG = "comment"
 COMMENTS_HOLE = "<!--archive:comments-->"
 # The comments section as most readers get it (a fresh reply form) is stored as a shell: a hole
 # where the approved comments go (joined in unchanged) and holes for the two tokens that are the
@@ -179,9 +182,9 @@ def page(article, request, comment_form=None) -> str:
     origin = f"{request.scheme}://{request.get_host()}"
     top, rest = stored.page.replace(ORIGIN, origin).split(MESSAGES_HOLE, 1)
     middle, bottom = rest.split(COMMENTS_HOLE, 1)
-    # The messages include shows nothing without messages: rendered only for a reader who has some.
-    messages = loader.render_to_string("includes/messages.html", request=request) if get_messages(request) else ""
-    if comment_form is None and "replyto" not in request.GET:
+    # Rendered only for a reader who has messages; those about a comment are shown at its form.
+    messages, comment_messages = _reader_messages(request)
+    if comment_form is None and "replyto" not in request.GET and not comment_messages:
         # A fresh form, as stored: only the reader's two tokens are made now, in the shell, before
         # the comments are joined in.
         shell = stored.section.replace(CSRF_HOLE, get_token(request)).replace(FORM_TOKEN_HOLE, form_token(article))
@@ -190,10 +193,22 @@ def page(article, request, comment_form=None) -> str:
     else:  # a refused post's form with its errors, or a reply to a comment: rendered for this reader
         comments = loader.render_to_string(
             SECTION_TEMPLATE,
-            {"article": article, "article_comments": mark_safe(stored.comments), "comment_form": comment_form},
+            {"article": article, "article_comments": mark_safe(stored.comments), "comment_form": comment_form,
+             "comment_messages": comment_messages},
             request=request,
         )
     return "".join((top, messages, middle, comments, bottom))
+
+
+def _reader_messages(request):
+    """(the page's messages as HTML, the messages about the reader's comment): one read of the store."""
+    if not get_messages(request):
+        return "", []
+    every = list(get_messages(request))
+    about_comment = [m for m in every if COMMENT_MESSAGE_TAG in m.tags.split()]
+    others = [m for m in every if m not in about_comment]
+    html = loader.render_to_string("includes/messages.html", {"messages": others}, request=request) if others else ""
+    return html, about_comment
 
 
 # -- writing ---------------------------------------------------------------------------------------

@@ -54,6 +54,15 @@ def test_reader_posts_a_comment_and_is_told_it_awaits_moderation(page, seed, com
     stranger.context.close()
 
 
+def test_the_confirmation_is_shown_where_the_reader_is_at_the_comment_form(page, seed, comments):
+    post_comment(page, seed)
+    assert page.url.endswith(seed.get_absolute_url() + "#respond")
+    confirmation = page.locator("#respond .comment-messages")
+    expect(confirmation).to_have_text(re.compile(r"Your comment awaits moderation"))
+    expect(confirmation).to_be_in_viewport()
+    expect(page.locator(".site-header")).not_to_be_in_viewport()
+
+
 def test_moderator_approves_the_comment_in_the_admin_and_the_reader_then_sees_it(page, seed, comments, browser, site):
     post_comment(page, seed)
     expect(page.get_by_text(COMMENT)).to_have_count(0)

@@ -28,6 +28,7 @@ CONTROL_HTML = """<!DOCTYPE html>
 <body><main><img src="data:,"><p><div>block in a paragraph</div></p></main></body></html>
 """
 PAGE_TYPES = ["home", "article", "category", "tag", "author", "source", "year", "month", "search", "404",
+              "authors", "sources", "tags",
               # Right to left: a Dari article (tests/fixtures/seedtext/dari_article.txt) and its pages.
               "dari_article", "dari_category", "dari_author", "dari_source", "dari_search"]
 SEED_TITLE = "The recent Taliban-Russia contacts and its impacts on Kabul-Moscow ties"
@@ -66,6 +67,9 @@ def public_paths(seed, author, tag, source, dari):
         "month": (tools.month_archive_path(2016, 1), "the month archive (site branch)"),
         "search": (search and f"{search}?q=Kabulov", "the search page (site branch)"),
         "404": ("/no-such-page-here/", ""),
+        "authors": (reverse("articles:authors"), ""),
+        "sources": (reverse("articles:sources"), ""),
+        "tags": (reverse("articles:tags"), ""),
     }
 
 

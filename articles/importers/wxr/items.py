@@ -75,6 +75,8 @@ def _article(item: _RawItem, channel: _Channel) -> ParsedArticle:
         sticky=item.get("wp:is_sticky") == "1",
         original_url=item.get("link"),
         warnings=warnings,
+        guid=item.get("guid"),
+        modified_at=_wp_datetime(item.get("wp:post_modified_gmt")) or _wp_datetime(item.get("wp:post_modified")),
     )
     # WordPress logins never contain "<" or ">" (sanitize_user strips them); exports by hand, like
     # the theme test data's ">themereviewteam", sometimes do.
