@@ -9,9 +9,10 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.http import QueryDict
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404
 from django.utils.cache import patch_cache_control
 
+from articles.i18n import resolve_path
 from articles.models import Article
 from articles.views.errors import page_not_found, request_too_large
 
@@ -138,7 +139,7 @@ class OldUrlRedirectMiddleware(RedirectFallbackMiddleware):
 def leads_to_public_page(path: str) -> bool:
     """Whether a redirect's target is a page anyone may read: an article's page only while it is published."""
     try:
-        match = resolve(path.split("?", 1)[0])
+        match = resolve_path(path.split("?", 1)[0])
     except Resolver404:
         return True  # not one of the archive's pages: the redirect is the operator's to answer for
     if match.view_name != "articles:article":
