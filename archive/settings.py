@@ -75,7 +75,7 @@ MIDDLEWARE = [
     # Serves anonymous readers' pages from the shared cache: readers without a session at once,
     # others once authentication has run (its process_view).
     # Before the page cache: the language (from the URL's prefix) decides how a path resolves.
-    "django.middleware.locale.LocaleMiddleware",
+    "articles.i18n.PathLocaleMiddleware",
     "articles.pages.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
 from django.urls import resolve, reverse, translate_url
 from django.utils import translation
 from django.utils.translation import gettext_noop
@@ -82,3 +83,18 @@ def language_links(current_path: str | None, article=None) -> list[LanguageLink]
                 url = reverse("articles:home")
         links.append(LanguageLink(policy.code, policy.native_name, policy.direction, url, policy.code == current))
     return links
+
+
+class PathLocaleMiddleware(LocaleMiddleware):
+    """Django's ``LocaleMiddleware`` for addresses that alone say their language.
+
+    With ``prefix_default_language=False`` an unprefixed address is English for everyone (Django
+    sets the default language, whatever ``Accept-Language`` or a cookie asks), so a response never
+    varies on ``Accept-Language``: it is not added to ``Vary``, which would split every shared
+    cache's copies by each browser's header for nothing. Django's other answer here, a redirect to
+    the prefixed address on a 404, applies only when the default language is prefixed too.
+    """
+
+    def process_response(self, request, response):
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

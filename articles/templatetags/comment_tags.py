@@ -32,13 +32,17 @@ class CommentSection:
 
     @property
     def blank_fields(self):
-        return blank_comment_fields(get_language())
+        return blank_comment_fields()
+
+
+def blank_comment_fields():
+    """The fields of an unbound reply form as HTML: the same for every reader and article (the
+    parent and the signed token are separate inputs), so rendered once per process and language."""
+    return _blank_fields(get_language())
 
 
 @lru_cache(maxsize=8)
-def blank_comment_fields(language):
-    """The fields of an unbound reply form as HTML: the same for every reader and article (the
-    parent and the signed token are separate inputs), so rendered once per process and language."""
+def _blank_fields(language):
     return get_template("includes/comment_form_fields.html").render({"form": CommentForm(article=None)})
 
 
