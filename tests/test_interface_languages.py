@@ -190,3 +190,16 @@ def test_error_pages_in_the_addresses_language(client):
     pashto = client.get("/ps/no-such-page/").content.decode()
     assert "<h1>پاڼه ونه موندل شوه</h1>" in pashto
     assert "<h1>Page not found</h1>" in client.get("/no-such-page/").content.decode()
+
+
+def test_the_sitemap_lists_listing_pages_in_every_language_with_their_alternates(client):
+    make_article("Water and farming", category=make_category("Afghanistan"))
+    xml = client.get("/sitemap-archive.xml").content.decode()
+    homes = re.findall(r"<loc>http://example.com(/(?:fa/|ps/)?)</loc>", xml)
+    assert homes == ["/", "/fa/", "/ps/"]
+    assert ('<xhtml:link rel="alternate" hreflang="ps" href="http://example.com/ps/archive/"/>' in xml)
+    assert '<xhtml:link rel="alternate" hreflang="x-default" href="http://example.com/"/>' in xml
+    categories = client.get("/sitemap-categories.xml").content.decode()
+    assert re.findall(r"<loc>http://example.com([^<]+)</loc>", categories) == [
+        "/category/afghanistan/", "/fa/category/afghanistan/", "/ps/category/afghanistan/",
+    ]
