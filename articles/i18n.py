@@ -92,9 +92,13 @@ class PathLocaleMiddleware(LocaleMiddleware):
     sets the default language, whatever ``Accept-Language`` or a cookie asks), so a response never
     varies on ``Accept-Language``: it is not added to ``Vary``, which would split every shared
     cache's copies by each browser's header for nothing. Django's other answer here, a redirect to
-    the prefixed address on a 404, applies only when the default language is prefixed too.
+    the prefixed address on a 404, applies only when the default language is prefixed too. The
+    language is deactivated once the response is made.
     """
 
     def process_response(self, request, response):
         response.headers.setdefault("Content-Language", translation.get_language())
+        # The language was this request's: whatever the thread does next (the next request, a test,
+        # a task) starts from the default again, never from the last reader's prefix.
+        translation.deactivate()
         return response

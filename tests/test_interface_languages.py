@@ -4,17 +4,21 @@ the page cache keeps each language apart, and Dari and Pashto pages write number
 
 import datetime as dt
 import re
+import subprocess
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from articles.importers.pipeline import import_path
 from articles.models import Article, Comment
 from articles.search import refresh_search_vectors
-from tests.factories import FIXTURES, comment_form_data, make_article, make_category
+from tests.factories import FIXTURES, comment_form_data, make_article, make_category, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +46,7 @@ def test_the_prefix_chooses_the_interface_language(client):
     assert '<a class="skip-link" href="#main">رفتن به محتوا</a>' in dari
 
 
-def test_every_unprefixed_address_still_answers_in_english(client, settings):
+def test_every_unprefixed_address_still_answers_in_english(client):
     article = make_article("Water and farming", category=make_category("Afghanistan"))
     Redirect.objects.create(site=Site.objects.get_current(), old_path="/2016/01/water/",
                             new_path=article.get_absolute_url())
@@ -142,7 +146,7 @@ def test_dari_pages_write_numbers_in_persian_digits_and_keep_anchors_ascii(clien
     assert '<bdi lang="fa">۱۲ جدی ۱۳۹۴</bdi> (2 January 2016)' in english
 
 
-def test_pagination_and_counts_in_persian_digits(client, settings):
+def test_pagination_and_counts_in_persian_digits(client):
     for n in range(21):  # a page is 20 articles
         make_article(f"Water {n}", published=timezone.make_aware(dt.datetime(2016, 1, 2 + n)))
     home = client.get("/ps/?page=2").content.decode()
@@ -203,3 +207,28 @@ def test_the_sitemap_lists_listing_pages_in_every_language_with_their_alternates
     assert re.findall(r"<loc>http://example.com([^<]+)</loc>", categories) == [
         "/category/afghanistan/", "/fa/category/afghanistan/", "/ps/category/afghanistan/",
     ]
+
+
+@pytest.mark.parametrize("language", ["fa", "ps"])
+def test_every_interface_string_is_translated_and_none_is_fuzzy(language):
+    po = Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po"
+    checked = subprocess.run(["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)],
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stderr
+    assert re.fullmatch(r"\d+ translated messages\.\n", checked.stderr), checked.stderr
+
+
+def test_a_cited_works_page_in_dari(client):
+    article = dari_article()
+    source = make_source("muzhdah-2003", authors=["مژده، وحید"], year=1382, title="افغانستان و پنج سال سلطه طالبان")
+    article.footnotes.filter(number=1).update(source=source)
+    html = client.get(f"/fa/sources/{source.key}/").content.decode()
+    assert '<p class="kicker">اثر استنادشده</p>' in html
+    assert "<dt>نویسندگان</dt>" in html
+    assert "<h2>مقاله‌هایی که به این اثر استناد کرده‌اند</h2>" in html
+
+
+def test_a_request_in_dari_leaves_the_thread_in_the_default_language(client):
+    client.get("/fa/")
+    assert translation.get_language() == "en"
+    assert reverse("articles:home") == "/"
