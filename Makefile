@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/archive
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres bench lint screenshots browser-tools clean
+.PHONY: messages run test test-sqlite test-postgres bench lint screenshots browser-tools clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -17,7 +17,12 @@ $(VENV)/.installed: requirements.txt
 
 venv: $(VENV)/.installed
 
-run: venv
+# The interface's Dari and Pashto catalogues (locale/*/LC_MESSAGES/django.po) compiled to .mo (not committed);
+# needs GNU gettext's msgfmt (Debian: apt-get install gettext; .ci/run installs it).
+messages: venv
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=.git --ignore=staticfiles -v0
+
+run: venv messages
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py createcachetable
 	DJANGO_DEBUG=1 $(PY) manage.py import_articles seeds/
@@ -33,7 +38,7 @@ run: venv
 
 # SQLite always; PostgreSQL when DATABASE_URL names one or a server answers on 127.0.0.1:5432.
 # The backends that ran are written to .test-backends, which .ci/run checks.
-test: venv
+test: venv messages
 	@rm -f .test-backends
 	@echo "== test suite on SQLite"
 	DATABASE_URL=sqlite:///$(CURDIR)/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)

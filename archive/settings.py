@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     # Serves anonymous readers' pages from the shared cache: readers without a session at once,
     # others once authentication has run (its process_view).
+    # Before the page cache: the language (from the URL's prefix) decides how a path resolves.
+    "articles.i18n.PathLocaleMiddleware",
     "articles.pages.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,6 +113,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.site",
@@ -147,6 +150,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# The interface's languages are the articles' (ARCHIVE_LANGUAGES, below): /fa/… and /ps/… are in Dari
+# and Pashto, unprefixed URLs in English (i18n_patterns, archive/urls.py). The catalogues are in
+# locale/, compiled by `make run`, `make test` and the test suite's start (docs/architecture.md).
+_LANGUAGE_NAMES = {"en": "English", "fa": "Dari", "ps": "Pashto"}
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django's own list has no Pashto: its direction is said here.
+LANGUAGES_BIDI = ["he", "ar", "ar-dz", "ckb", "fa", "ps", "ug", "ur"]
 USE_TZ = True
 
 SITE_ID = 1
@@ -288,6 +298,7 @@ ARCHIVE_PAGE_SIZE = 20
 # The languages articles are written in, the default first: codes of the policies in
 # articles/languages.py (en English, fa Dari, ps Pashto). Adding one is adding its policy there.
 ARCHIVE_LANGUAGES = env_list("ARCHIVE_LANGUAGES") or ["en", "fa", "ps"]
+LANGUAGES = [(code, _LANGUAGE_NAMES.get(code, code)) for code in ARCHIVE_LANGUAGES]
 # PostgreSQL text-search configuration for the stored search vector (stemming, stop words).
 ARCHIVE_SEARCH_CONFIG = os.environ.get("ARCHIVE_SEARCH_CONFIG", "english")
 # A search counts, ranks and lists at most this many matches. Up to it every match is ranked on its

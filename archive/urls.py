@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,8 +13,10 @@ urlpatterns = [
     path("favicon.ico", FaviconView.as_view()),  # unnamed: a redirect, not one of the site's pages
     path("healthz", healthz, name="healthz"),
     path("oai/", include("articles.oai.urls")),
-    path("", include("articles.urls")),
 ]
+# The public pages in each language: /fa/… Dari, /ps/… Pashto, unprefixed English (the default
+# language takes no prefix, so every address of the English-only site still answers).
+urlpatterns += i18n_patterns(path("", include("articles.urls")), prefix_default_language=False)
 
 handler400 = "articles.views.errors.bad_request"
 handler404 = "articles.views.errors.page_not_found"

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from articles.models import Article, Category
@@ -71,10 +72,10 @@ class CategoryFeed(LatestArticlesFeed):
         return get_object_or_404(Category, path=path.strip("/"))
 
     def title(self, obj):
-        return f"{strip_tags(obj.full_name)} · {settings.SITE_NAME}"
+        return _("%(category)s · %(site)s") % {"category": strip_tags(obj.full_name), "site": settings.SITE_NAME}
 
     def description(self, obj):
-        return f"New articles filed under {strip_tags(obj.full_name)}."
+        return _("New articles filed under %(category)s.") % {"category": strip_tags(obj.full_name)}
 
     subtitle = description
 
@@ -94,10 +95,10 @@ class TagFeed(LatestArticlesFeed):
         return get_object_or_404(Tag, slug=slug)
 
     def title(self, obj):
-        return f"Tagged “{strip_tags(obj.name)}” · {settings.SITE_NAME}"
+        return _("Tagged “%(tag)s” · %(site)s") % {"tag": strip_tags(obj.name), "site": settings.SITE_NAME}
 
     def description(self, obj):
-        return f"New articles tagged {strip_tags(obj.name)}."
+        return _("New articles tagged %(tag)s.") % {"tag": strip_tags(obj.name)}
 
     subtitle = description
 

@@ -1,6 +1,8 @@
 """Request guards: malformed URLs never reach views as errors, and old URLs keep working; every
 response carries the security headers, and a staff member's is private."""
 
+from urllib.parse import unquote
+
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib.redirects.middleware import RedirectFallbackMiddleware
@@ -9,9 +11,10 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.http import QueryDict
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404
 from django.utils.cache import patch_cache_control
 
+from articles.i18n import resolve_path
 from articles.models import Article
 from articles.views.errors import page_not_found, request_too_large
 
@@ -138,7 +141,8 @@ class OldUrlRedirectMiddleware(RedirectFallbackMiddleware):
 def leads_to_public_page(path: str) -> bool:
     """Whether a redirect's target is a page anyone may read: an article's page only while it is published."""
     try:
-        match = resolve(path.split("?", 1)[0])
+        # A stored path is a URI (a Dari slug percent-encoded); resolving reads the letters.
+        match = resolve_path(unquote(path.split("?", 1)[0]))
     except Resolver404:
         return True  # not one of the archive's pages: the redirect is the operator's to answer for
     if match.view_name != "articles:article":

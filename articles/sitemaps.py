@@ -21,6 +21,15 @@ class PagedSitemap(Sitemap):
     limit = PAGE_URLS
 
 
+class EveryLanguageSitemap(PagedSitemap):
+    """Pages that exist in each interface language (/, /fa/, /ps/): each address once per language,
+    with the others as hreflang alternates (Django's ``i18n``); an article is in its own language only."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
 class ArticleSitemap(PagedSitemap):
     changefreq = "yearly"
     priority = 0.8
@@ -62,7 +71,7 @@ class ArticleSitemap(PagedSitemap):
 
 
 
-class CategorySitemap(PagedSitemap):
+class CategorySitemap(EveryLanguageSitemap):
     """Every category with a published article in it or below it (its page lists the subtree)."""
 
     changefreq = "weekly"
@@ -82,7 +91,7 @@ class CategorySitemap(PagedSitemap):
         return reverse("articles:category", kwargs={"path": item})
 
 
-class TagSitemap(PagedSitemap):
+class TagSitemap(EveryLanguageSitemap):
     changefreq = "weekly"
     priority = 0.3
 
@@ -94,7 +103,7 @@ class TagSitemap(PagedSitemap):
         return reverse("articles:tag", kwargs={"slug": item.slug})
 
 
-class AuthorSitemap(PagedSitemap):
+class AuthorSitemap(EveryLanguageSitemap):
     changefreq = "monthly"
     priority = 0.4
 
@@ -102,7 +111,7 @@ class AuthorSitemap(PagedSitemap):
         return list(Author.objects.filter(articles__status=Article.Status.PUBLISHED).distinct().order_by("slug"))
 
 
-class SourceSitemap(PagedSitemap):
+class SourceSitemap(EveryLanguageSitemap):
     changefreq = "monthly"
     priority = 0.3
 
@@ -110,7 +119,7 @@ class SourceSitemap(PagedSitemap):
         return list(Source.objects.cited().order_by("key").only("key"))
 
 
-class ArchiveSitemap(PagedSitemap):
+class ArchiveSitemap(EveryLanguageSitemap):
     """The home page, the archive index, the authors, sources and tags indexes, and each year with articles."""
 
     changefreq = "weekly"

@@ -1,11 +1,21 @@
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from articles.aftercommit import discard_pending
 from tests.factories import import_seed
 from tests.link_server import LinkServer
+
+
+def pytest_sessionstart(session):
+    """The interface's Dari and Pashto catalogues (locale/*.po) compiled, as `make test` and `make run` do:
+    without them /fa/ and /ps/ pages would be English, or not found."""
+    try:
+        call_command("compilemessages", ignore_patterns=[".venv", "node_modules", ".git", "staticfiles"], verbosity=0)
+    except CommandError as error:
+        raise pytest.UsageError(f"{error} Install GNU gettext (apt-get install gettext).") from None
 
 
 @pytest.fixture

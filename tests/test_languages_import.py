@@ -228,13 +228,13 @@ def test_dari_article_loads_with_its_language_unicode_slug_category_and_source(d
 @pytest.mark.django_db
 def test_dari_article_page_answers_at_its_percent_encoded_url_right_to_left(client, dari_article):
     url = dari_article.get_absolute_url()
-    assert url.startswith("/articles/%D8%B1%D9%88%D8%A7%D8%A8%D8%B7-")  # "روابط-", percent-encoded
+    assert url.startswith("/fa/articles/%D8%B1%D9%88%D8%A7%D8%A8%D8%B7-")  # "روابط-", percent-encoded
     response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
     assert '<html lang="fa" dir="rtl">' in html
     assert f"<h1>{DARI_TITLE}</h1>" in html
-    assert '<a class="footnote-back" href="#fnref-1" aria-label="Back to reference 1">↪</a>' in html
+    assert '<a class="footnote-back" href="#fnref-1" aria-label="بازگشت به ارجاع ۱">↪</a>' in html
     assert ">مژده 1382 SH</a>, ص ۴۵</span>" in html
     assert '"inLanguage": "fa"' in html  # the JSON-LD
 
@@ -280,17 +280,18 @@ def test_two_dari_categories_do_not_share_a_slug(db):
 @pytest.mark.django_db
 def test_dari_page_shows_both_calendars(client, dari_article):
     html = client.get(dari_article.get_absolute_url()).content.decode()
-    assert '<time datetime="2016-01-02"><bdi lang="fa">۱۲ جدی ۱۳۹۴</bdi> (2 January 2016)</time>' in html
+    # Every number on a Dari page in Persian digits, the Gregorian months as Afghanistan writes them.
+    assert '<time datetime="2016-01-02"><bdi lang="fa">۱۲ جدی ۱۳۹۴</bdi> (۲ جنوری ۲۰۱۶)</time>' in html
 
 
 @pytest.mark.django_db
 def test_the_cite_block_shows_a_dari_permalink_in_its_letters_and_the_downloads_keep_it_a_uri(client):
     article = Article.objects.get(pk=import_path(DARI_FILE).items[0].article_id)
     html = client.get(article.get_absolute_url()).content.decode()
-    cite_block = html[html.index("Cite this article"):]
-    assert f"/articles/{DARI_SLUG}/" in cite_block
+    cite_block = html[html.index("استناد به این مقاله"):]
+    assert f"/fa/articles/{DARI_SLUG}/" in cite_block
     bibtex = client.get(reverse("articles:article_cite", kwargs={"slug": article.slug, "extension": "bib"}))
-    assert f"/articles/{quote(DARI_SLUG)}/" in bibtex.content.decode()
+    assert f"/fa/articles/{quote(DARI_SLUG)}/" in bibtex.content.decode()
 
 
 @pytest.mark.django_db

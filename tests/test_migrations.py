@@ -96,3 +96,39 @@ def test_large_text_columns_are_compressed_with_lz4():
         )
         found = {(table, column): method for table, column, method in cursor.fetchall()}
     assert found == {(table, column): "l" for table, names in columns.items() for column in names}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_old_site_redirects_to_a_dari_article_follow_it_under_its_prefix(client):
+    redirects = ("redirects", "0002_alter_redirect_new_path_help_text")
+    before = [("articles", "0023_trash_guids_edited_at"), redirects]
+    after = [("articles", "0024_language_prefixed_redirects"), redirects]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    dari = apps.get_model("articles", "Article").objects.create(
+        title="آب و زراعت", slug="آب-و-زراعت", status="published", language="fa", body="<p>متن</p>"
+    )
+    english = apps.get_model("articles", "Article").objects.create(
+        title="Water", slug="water", status="published", language="en", body="<p>Text</p>"
+    )
+    Redirect = apps.get_model("redirects", "Redirect")
+    encoded = "/articles/%D8%A2%D8%A8-%D9%88-%D8%B2%D8%B1%D8%A7%D8%B9%D8%AA/"
+    Redirect.objects.create(site_id=1, old_path="/fa/2016/01/water/", new_path=encoded)
+    Redirect.objects.create(site_id=1, old_path="/2016/01/water/", new_path="/articles/water/")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    assert sorted(Redirect.objects.values_list("old_path", "new_path")) == [
+        ("/2016/01/water/", "/articles/water/"), ("/fa/2016/01/water/", "/fa" + encoded),
+    ]
+    assert Article.objects.get(pk=dari.pk).get_absolute_url() == "/fa" + encoded
+    response = client.get("/fa/2016/01/water/")
+    assert (response.status_code, response["Location"]) == (301, "/fa" + encoded)
+    assert Article.objects.get(pk=english.pk).get_absolute_url() == "/articles/water/"
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)  # and back
+    assert Redirect.objects.get(old_path="/fa/2016/01/water/").new_path == encoded
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -273,11 +273,12 @@ def test_server_error_page_is_in_the_site_look_and_needs_no_database(django_asse
 
 # --- The article page's read (Article.objects.get_for_reading, the view's one query) ---------------
 
-READ_FIELDS = ("id", "slug", "title", "status", "published_at", "comments_open")
+# The language: the page is under its prefix (a Dari article read at an unprefixed address moves there).
+READ_FIELDS = ("id", "slug", "title", "language", "status", "published_at", "comments_open")
 # Every other column of the article waits until asked for: the page needs only its stored rendering.
 UNREAD_FIELDS = {
     "summary", "body", "primary_category_id", "sticky", "original_url", "import_key", "import_hash",
-    "search_vector", "search_head", "created_at", "updated_at", "language", "translation_group_id",
+    "search_vector", "search_head", "created_at", "updated_at", "translation_group_id",
     "trashed_at", "status_before_trash", "import_guid", "edited_at",
 }
 RENDERING_FIELDS = (
@@ -298,7 +299,7 @@ def test_the_article_page_read_gives_the_article_and_its_stored_page_as_get_does
     read = Article.objects.get_for_reading("water-rights-in-helmand", AnonymousUser())
 
     assert [getattr(read, name) for name in READ_FIELDS] == [
-        article.pk, "water-rights-in-helmand", "Water rights in Helmand", "published",
+        article.pk, "water-rights-in-helmand", "Water rights in Helmand", "en", "published",
         timezone.make_aware(dt.datetime(2015, 3, 4)), True,
     ]
     whole = Article.objects.get(slug="water-rights-in-helmand")

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 from django import forms
 from django.core import signing
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from articles.models import Comment
 
@@ -34,31 +36,31 @@ def reshown_form_token(payload):
 
 class CommentForm(forms.Form):
     name = forms.CharField(
-        label="Name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={"required": "Please give your name.",
-                        "max_length": "Please shorten your name to at most %(limit_value)d characters."},
+        label=gettext_lazy("Name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": gettext_lazy("Please give your name."),
+                        "max_length": gettext_lazy("Please shorten your name to at most %(limit_value)d characters.")},
     )
     email = forms.EmailField(
-        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text="Your email address will not be published.",
-        error_messages={"required": "Please give your email address; it will not be published.",
-                        "invalid": "Please enter a whole email address, like name@example.org."},
+        label=gettext_lazy("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=gettext_lazy("Your email address will not be published."),
+        error_messages={"required": gettext_lazy("Please give your email address; it will not be published."),
+                        "invalid": gettext_lazy("Please enter a whole email address, like name@example.org.")},
     )
     website = forms.URLField(
-        label="Website", max_length=300, required=False, assume_scheme="https",
+        label=gettext_lazy("Website"), max_length=300, required=False, assume_scheme="https",
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
-        error_messages={"invalid": "Please enter a web address starting with http:// or https://."},
+        error_messages={"invalid": gettext_lazy("Please enter a web address starting with http:// or https://.")},
     )
     body = forms.CharField(
-        label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 8, "cols": 60}),
-        error_messages={"required": "Please write your comment.",
-                        "max_length": "Please shorten your comment to at most %(limit_value)d characters "
-                                      "(it has %(show_value)d)."},
+        label=gettext_lazy("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8, "cols": 60}),
+        error_messages={"required": gettext_lazy("Please write your comment."),
+                        "max_length": gettext_lazy("Please shorten your comment to at most %(limit_value)d characters "
+                                                   "(it has %(show_value)d).")},
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     token = forms.CharField(required=False, widget=forms.HiddenInput)
     # The honeypot: hidden from people by CSS and from screen readers by aria-hidden; robots fill it.
-    homepage = forms.CharField(label="Leave this field empty", required=False, max_length=200,
+    homepage = forms.CharField(label=gettext_lazy("Leave this field empty"), required=False, max_length=200,
                                widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
 
     def __init__(self, *args, article, max_depth=3, max_form_age=2 * 24 * 3600, **kwargs):
@@ -72,7 +74,7 @@ class CommentForm(forms.Form):
     def clean_website(self):
         url = self.cleaned_data["website"]
         if url and urlsplit(url).scheme not in ("http", "https"):
-            raise forms.ValidationError("Please enter a web address starting with http:// or https://.")
+            raise forms.ValidationError(_("Please enter a web address starting with http:// or https://."))
         return url
 
     def clean_email(self):
@@ -85,7 +87,7 @@ class CommentForm(forms.Form):
         parent = Comment.objects.approved().filter(article=self.article, pk=parent_id).first()
         if parent is None:
             raise forms.ValidationError(
-                "The comment you are replying to is not available any more; send again to comment on the article."
+                _("The comment you are replying to is not available any more; send again to comment on the article.")
             )
         self.parent_comment = parent
         return parent_id
@@ -96,12 +98,14 @@ class CommentForm(forms.Form):
             data = signing.loads(raw, salt=TOKEN_SALT)
             shown_at = float(data["t"])
         except (signing.BadSignature, TypeError, KeyError, ValueError):
-            raise forms.ValidationError("The form was incomplete; please check your comment and send it again.")
+            raise forms.ValidationError(_("The form was incomplete; please check your comment and send it again."))
         if data.get("a") != self.article.pk:
-            raise forms.ValidationError("The form belongs to another article; please send your comment again.")
+            raise forms.ValidationError(_("The form belongs to another article; please send your comment again."))
         age = time.time() - shown_at
         if age > self.max_form_age:
-            raise forms.ValidationError("This form was open for too long; please check your comment and send it again.")
+            raise forms.ValidationError(
+                _("This form was open for too long; please check your comment and send it again.")
+            )
         self.seconds_taken = max(0.0, age)
         return raw
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 
 from articles.clientip import client_address
 from articles.comments.ratelimit import RateLimit
@@ -67,7 +68,7 @@ class CommentModerator:
         return True
 
     def closed_notice(self, article):
-        return "Comments on this article are closed."
+        return gettext("Comments on this article are closed.")
 
     # --- what becomes of a comment ----------------------------------------------------------------
     def spam_reasons(self, comment, *, honeypot="", seconds_taken=None):

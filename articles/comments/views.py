@@ -7,17 +7,22 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from articles.comments.forms import CommentForm
 from articles.comments.moderation import moderator
+from articles.i18n import local_digits
 from articles.models import Article, Comment
 from articles.pages.rendering import COMMENT_MESSAGE_TAG
 from articles.views.article import ArticleDetailView
 
-AWAITING_MODERATION = "Thank you. Your comment awaits moderation and will appear once a moderator approves it."
-PUBLISHED = "Thank you. Your comment is published."
-NOT_ACCEPTED = (
+AWAITING_MODERATION = gettext_lazy(
+    "Thank you. Your comment awaits moderation and will appear once a moderator approves it."
+)
+PUBLISHED = gettext_lazy("Thank you. Your comment is published.")
+NOT_ACCEPTED = gettext_lazy(
     "Your comment could not be accepted just now. Nothing is lost: your text is below. Please wait a "
     "moment and send it again."
 )
@@ -50,7 +55,8 @@ class CommentPostView(View):
         )
         if not moderator.allow(article):
             form.is_valid()  # keep what the reader typed, with the reason at the top
-            form.add_error(None, moderator.closed_notice(article) + " Your comment was not sent.")
+            not_sent = _("Your comment was not sent.")
+            form.add_error(None, f"{moderator.closed_notice(article)} {not_sent}")
             return self.refuse(request, article, form, status=403)
         if not form.is_valid():
             return self.refuse(request, article, form, status=400)
@@ -58,10 +64,13 @@ class CommentPostView(View):
         ip_hash = moderator.address_hash(request)
         if not moderator.rate_limit.hit(ip_hash or "unknown"):
             minutes = max(1, round(moderator.rate_limit.retry_after() / 60))
-            form.add_error(
-                None, f"You have sent several comments in a short time. Please wait about {minutes} minute(s) "
-                      "and send this one again.",
-            )
+            form.add_error(None, ngettext(
+                "You have sent several comments in a short time. Please wait about %(minutes)s minute "
+                "and send this one again.",
+                "You have sent several comments in a short time. Please wait about %(minutes)s minutes "
+                "and send this one again.",
+                minutes,
+            ) % {"minutes": local_digits(minutes)})
             response = self.refuse(request, article, form, status=429)
             response["Retry-After"] = str(moderator.rate_limit.retry_after())
             return response
@@ -94,7 +103,7 @@ class CommentPostView(View):
         return mark_private(redirect(article.get_absolute_url() + FORM_ANCHOR))
 
     def duplicate(self, request, article, form):
-        form.add_error(None, "You have already sent this comment. It will appear once a moderator approves it.")
+        form.add_error(None, _("You have already sent this comment. It will appear once a moderator approves it."))
         return self.refuse(request, article, form, status=409)
 
     def refuse(self, request, article, form, *, status):

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.urls import get_script_prefix, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
@@ -155,7 +155,7 @@ class ArticleQuerySet(models.QuerySet):
         open). Everything else the page shows is in the stored page; fewer columns also make the
         query quicker to build and read."""
         return self.select_related("rendering").only(
-            "slug", "title", "status", "published_at", "comments_open", *READING_RENDERING_FIELDS
+            "slug", "title", "language", "status", "published_at", "comments_open", *READING_RENDERING_FIELDS
         )
 
     def for_feed(self):
@@ -312,10 +312,12 @@ class Article(models.Model):
     def get_absolute_url(self):
         # Asked more than once per article by an import (its report, its redirects): kept for the
         # slug and script prefix it was reversed for.
-        key = (self.slug, get_script_prefix())
+        # Under its language's prefix (/fa/articles/…), whatever the language of the page linking to it.
+        key = (self.slug, self.language, get_script_prefix())
         known = self.__dict__.get("_absolute_url")
         if known is None or known[0] != key:
-            known = self._absolute_url = (key, reverse("articles:article", kwargs={"slug": self.slug}))
+            with translation.override(self.language):
+                known = self._absolute_url = (key, reverse("articles:article", kwargs={"slug": self.slug}))
         return known[1]
 
     @property

@@ -59,6 +59,7 @@ from django.middleware.csrf import get_token
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
+from django.utils.translation import get_language
 
 from articles.aftercommit import AtCommit
 from articles.comments.forms import form_token_payload, reshown_form_token
@@ -244,14 +245,15 @@ def is_cacheable_request(request) -> bool:
 
 def _resolved(request):
     """(resolver match or None, view kwargs) for a request not yet routed."""
-    match = _resolve(settings.ROOT_URLCONF, get_urlconf(), request.path_info)
+    match = _resolve(settings.ROOT_URLCONF, get_urlconf(), get_language(), request.path_info)
     return (match, match.kwargs) if match is not None else (None, {})
 
 
 @lru_cache(maxsize=4096)
-def _resolve(root_urlconf, urlconf, path):
-    # A path always resolves the same way under the same URLconf: each cached page's path is
-    # resolved once per process, not on every hit (the URLconfs are part of the key for tests).
+def _resolve(root_urlconf, urlconf, language, path):
+    # A path always resolves the same way under the same URLconf and language (LocaleMiddleware
+    # activated the path's): each cached page's path is resolved once per process, not on every hit
+    # (the URLconfs are part of the key for tests).
     try:
         return resolve(path, urlconf)
     except Resolver404:
@@ -269,11 +271,13 @@ def page_scopes(match, view_kwargs) -> list[str] | None:
 
 
 def _page_key(request, view_name=None) -> str:
-    """One entry per page: its URL with only the query parameters the page reads, each as it reads
+    """One entry per page and language: its URL with only the query parameters the page reads, each as it reads
     it (``parameters``), so ``?utm_source=…`` and junk find the bare page's entry. Which versions
     it was rendered for is in the entry."""
     query = normalised_query(request.GET, view_name)
     url = f"{request.scheme}://{request.get_host()}{request.path}" + (f"?{query}" if query else "")
+    # The interface's language, though the path's prefix says it today: a page is never served in another.
+    url = f"{get_language()} {url}"
     return PAGE_PREFIX + hashlib.sha256(url.encode()).hexdigest()[:32]
 
 

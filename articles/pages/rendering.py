@@ -40,6 +40,7 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -49,7 +50,7 @@ from django.middleware.csrf import get_token
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from articles.citations import styles as citation_styles
@@ -89,6 +90,7 @@ TEMPLATES = (
     "includes/citation_head.html",
     "includes/article_cite.html",
     "includes/translations.html",
+    "includes/language_switcher.html",
 )
 # Where the reader's own parts go in the stored page (HTML comments: bodies are sanitized without
 # comments, and everything else in the page is escaped, so nothing else can contain them).
@@ -132,10 +134,14 @@ def digest() -> str:
     # The page links to the stylesheets by their hashed names and to the site's own pages.
     parts += [static("css/site.css"), static("css/print.css"), static("js/cite.js")]
     parts.append(citation_styles.digest())  # the Cite block's styles: which, and their files
-    parts += [reverse(name) for name in ("articles:home", "articles:archive", "articles:search",
-                                         "articles:feed_rss", "articles:feed_atom")]
+    with translation.override(settings.LANGUAGE_CODE):  # the same in every process, whatever it served last
+        parts += [reverse(name) for name in ("articles:home", "articles:archive", "articles:search",
+                                             "articles:feed_rss", "articles:feed_atom")]
     for name in TEMPLATES:
         parts.append(loader.get_template(name).template.source)
+    # The interface's translations: a corrected catalogue is a deploy that changes the pages.
+    for catalogue in sorted(Path(path) for path in settings.LOCALE_PATHS):
+        parts += [po.read_text(encoding="utf-8") for po in sorted(catalogue.glob("*/LC_MESSAGES/django.po"))]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -148,9 +154,15 @@ class Rendered:
 
 
 def render(article) -> Rendered:
-    """The page of ``article`` fetched with ``Article.objects.for_page()``, as it is stored."""
-    context = {"article": article, "request": _OriginRequest(), "messages_section": mark_safe(MESSAGES_HOLE),
-               "comments_section": mark_safe(COMMENTS_HOLE), **site(None)}
+    """The page of ``article`` fetched with ``Article.objects.for_page()``, as it is stored: in the
+    article's language, as its address (``/fa/articles/…``) is."""
+    with translation.override(article.language):
+        return _render(article)
+
+
+def _render(article) -> Rendered:
+    context = {"article": article, "article_page": article, "request": _OriginRequest(),
+               "messages_section": mark_safe(MESSAGES_HOLE), "comments_section": mark_safe(COMMENTS_HOLE), **site(None)}
     comments = loader.get_template(COMMENTS_TEMPLATE).render(context)
     section = loader.get_template(SECTION_TEMPLATE).render(
         {**context, "article_comments": mark_safe(THREAD_HOLE), "csrf_token": CSRF_HOLE}

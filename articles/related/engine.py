@@ -112,7 +112,7 @@ class _Batch:
     # -- what every step needs ------------------------------------------------------------------
     def prepare(self) -> bool:
         """Reads what every step needs (False: none of the articles exists)."""
-        self.meta = {}  # id -> (status, published_ts, primary category id)
+        self.meta = {}  # id -> (status, published_ts, primary category id, language, translation group id)
         self._read_meta(self.ids)
         if not self.meta:
             return False
@@ -146,10 +146,10 @@ class _Batch:
 
     def _read_meta(self, ids):
         for chunk in chunks(sorted(set(ids) - set(self.meta))):
-            for pk, status, published_at, category_id in Article.objects.filter(pk__in=chunk).values_list(
-                "pk", "status", "published_at", "primary_category_id"
-            ):
-                self.meta[pk] = (status, ts(published_at), category_id)
+            for pk, status, published_at, category_id, language, group in Article.objects.filter(
+                pk__in=chunk
+            ).values_list("pk", "status", "published_at", "primary_category_id", "language", "translation_group_id"):
+                self.meta[pk] = (status, ts(published_at), category_id, language, group)
 
     def _repair(self, indexed):
         """Count in the published articles the term index lacks (returned) and drop the unpublished

@@ -85,7 +85,8 @@ class Catalogue:
                 self.labels[term] = label or term
         self.tag_counts, self.source_counts, self.source_labels = {}, {}, {}
         self.tagged, self.citing, self.by_author, self.by_category = {}, {}, {}, {}
-        self.candidate_meta = {}  # id -> (published_ts, category) of published articles
+        # id -> (published_ts, category, language, translation group) of published articles
+        self.candidate_meta = {}
         self.unpublished = set()  # candidates read and found unpublished
         self.tags_of, self.sources_of, self.authors_of = {}, {}, {}  # of candidates read
 
@@ -201,11 +202,14 @@ class Catalogue:
         content_type = ContentType.objects.get_for_model(Article).pk
         # One int object per distinct category, tag, Source or author (rows bring a new one each time).
         shared = {}
-        for pk, published_at, category in select_in(
-            "SELECT id, published_at, primary_category_id FROM articles_article WHERE status = %s AND id {ids}",
+        for pk, published_at, category, language, group in select_in(
+            "SELECT id, published_at, primary_category_id, language, translation_group_id FROM articles_article "
+            "WHERE status = %s AND id {ids}",
             [PUBLISHED], missing,
         ):
-            self.candidate_meta[pk] = (ts(published_at), shared.setdefault(category, category))
+            self.candidate_meta[pk] = (
+                ts(published_at), shared.setdefault(category, category), shared.setdefault(language, language), group
+            )
             self.unpublished.discard(pk)
         # Kept as tuples (a quarter of a set's memory: every article of a large import is read).
         for into, sql, params in (

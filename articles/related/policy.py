@@ -9,7 +9,9 @@ settings overrides any of them. The score of two published articles is symmetric
   + authors  × number of shared authors
   + category × same primary category, or parent_category × primary categories share a parent
 
-Recency breaks ties. Nothing here touches the database: the engine (``engine.py``) does.
+× other_language when the two are in different languages (readers prefer their own); two versions of
+one article (a translation group) are never each other's related posts: they are linked as
+translations. Recency breaks ties. Nothing here touches the database: the engine (``engine.py``) does.
 """
 
 from __future__ import annotations
@@ -131,6 +133,8 @@ class Candidate:
     authors: list[str] = field(default_factory=list)
     same_category: str = ""  # the shared category's name, when the primary categories are equal
     same_parent: str = ""  # the shared parent's name, when only the parents are equal
+    same_language: bool = True
+    translation: bool = False  # the same article in another language (one translation group)
     score: float = 0.0
     reasons: str = ""
 
@@ -146,6 +150,8 @@ class RelatednessPolicy:
     authors: float = 0.5
     category: float = 1.0
     parent_category: float = 0.4
+    # An article in another language keeps this share of its score: same-language articles come first.
+    other_language: float = 0.5
     # A pair scoring less than this is not offered at all (a faint word overlap is not a relation).
     minimum: float = 0.3
     # Stored TF-IDF terms per article: the inverted index's size and the text similarity's precision.
@@ -182,16 +188,21 @@ class RelatednessPolicy:
 
     # --- hooks ----------------------------------------------------------------------------------
 
-    def combine(self, text, tags, sources, authors, same_category, same_parent) -> float:
-        """The score from its parts: cosine, Σ tag rarity, Σ Source rarity, shared authors, filing."""
-        return round(
+    def combine(self, text, tags, sources, authors, same_category, same_parent, same_language=True) -> float:
+        """The score from its parts: cosine, Σ tag rarity, Σ Source rarity, shared authors, filing,
+        and whether the two share a language."""
+        score = (
             self.text * text
             + self.tags * tags
             + self.sources * sources
             + self.authors * authors
-            + (self.category if same_category else self.parent_category if same_parent else 0.0),
-            6,
+            + (self.category if same_category else self.parent_category if same_parent else 0.0)
         )
+        return round(score if same_language else score * self.other_language, 6)
+
+    def excludes(self, c: Candidate) -> bool:
+        """Never offered, whatever the score: the article's own translations (the page links them)."""
+        return c.translation
 
     def score(self, c: Candidate) -> float:
         return self.combine(
@@ -201,6 +212,7 @@ class RelatednessPolicy:
             len(c.authors),
             bool(c.same_category),
             bool(c.same_parent),
+            c.same_language,
         )
 
     def reasons(self, c: Candidate) -> str:
@@ -220,12 +232,16 @@ class RelatednessPolicy:
             parts.append("cites " + ", ".join(label for label, _ in top))
         if c.authors:
             parts.append("same author " + ", ".join(sorted(c.authors)[:2]))
+        if not c.same_language:
+            parts.append("in another language")
         return "; ".join(parts)[:1000]
 
     def rank(self, candidates) -> list[Candidate]:
         """Candidates worth offering, best first; recency (then the newer id) breaks ties."""
         kept = []
         for c in candidates:
+            if self.excludes(c):
+                continue
             c.score = self.score(c)
             if c.score >= self.minimum:
                 kept.append(c)

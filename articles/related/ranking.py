@@ -20,10 +20,15 @@ class Plan:
     top: list  # [(id, score, reasons)] of ranked[:neighbours_updated], what a merge writes
 
 
+# The hooks the fast path (``Ranker._scored``) does the work of; a policy overriding one is asked itself.
+_FAST_PATH_HOOKS = ("score", "rank", "excludes")
+
+
 class Ranker:
     """Ranks articles read into ``own`` (``features.Own``) against the ``catalogue``; ``meta``:
-    {id: (status, published_ts, category)} of the articles ranked; ``merging``: those whose step
-    merges them into their neighbours' lists (their ``Plan.top`` is worked out, others' left empty)."""
+    {id: (status, published_ts, category, language, translation group)} of the articles ranked;
+    ``merging``: those whose step merges them into their neighbours' lists (their ``Plan.top`` is worked
+    out, others' left empty)."""
 
     def __init__(self, policy, index, catalogue, meta, own, merging=()):
         self.policy, self.index, self.catalogue, self.meta, self.own = policy, index, catalogue, meta, own
@@ -69,7 +74,7 @@ class Ranker:
         policy = self.policy
         make = self._candidate_maker(a, text)
         published = [b for b in candidate_ids if b in self.catalogue.candidate_meta]
-        if type(policy).score is not RelatednessPolicy.score or type(policy).rank is not RelatednessPolicy.rank:
+        if any(getattr(type(policy), hook) is not getattr(RelatednessPolicy, hook) for hook in _FAST_PATH_HOOKS):
             return policy.rank([make(b) for b in published])
         scored = self._scored(a, published, text)
         pins = self.own.pins[a]
@@ -88,7 +93,7 @@ class Ranker:
     def _candidate_maker(self, a, text):
         """A function building the Candidate of a published candidate of ``a``."""
         cat, own = self.catalogue, self.own
-        category = self.meta[a][2]
+        _, _, category, language, group = self.meta[a]
         shared_family = family(category, cat.parents)
         tags = {t: (name, cat.tag_rarity(t)) for t, name in own.tags[a].items()}
         sources = {s: (cat.source_labels[s], cat.source_rarity(s)) for s in own.sources[a]}
@@ -96,8 +101,9 @@ class Ranker:
         meta, parents, none = cat.candidate_meta, cat.parents, ()
 
         def candidate(b):
-            ts, b_category = meta[b]
-            c = Candidate(article_id=b, published_ts=ts, text=text[b])
+            ts, b_category, b_language, b_group = meta[b]
+            c = Candidate(article_id=b, published_ts=ts, text=text[b], same_language=b_language == language,
+                          translation=group is not None and b_group == group)
             if category and b_category == category:
                 c.same_category = cat.categories[category][0]
             elif shared_family and family(b_category, parents) == shared_family:
@@ -112,7 +118,7 @@ class Ranker:
     def _scored(self, a, published, text):
         """[(-score, -date, -id)] of the candidates scoring at least the policy's minimum, sorted."""
         cat, own, policy = self.catalogue, self.own, self.policy
-        category = self.meta[a][2]
+        _, _, category, language, group = self.meta[a]
         shared_family = family(category, cat.parents)
         tag_rarity = {t: cat.tag_rarity(t) for t in own.tags[a]}
         source_rarity = {s: cat.source_rarity(s) for s in own.sources[a]}
@@ -122,7 +128,9 @@ class Ranker:
         combine, minimum = policy.combine, policy.minimum
         scored = []
         for b in published:
-            ts, b_category = meta[b]
+            ts, b_category, b_language, b_group = meta[b]
+            if group is not None and b_group == group:
+                continue  # its translation (``policy.excludes``)
             same_category = bool(category) and b_category == category
             same_parent = not same_category and bool(shared_family) and family(b_category, parents) == shared_family
             score = combine(
@@ -132,6 +140,7 @@ class Ranker:
                 len(authors.keys() & authors_of.get(b, none)) if authors else 0,
                 same_category,
                 same_parent,
+                b_language == language,
             )
             if score >= minimum:
                 scored.append((-score, -ts, -b))

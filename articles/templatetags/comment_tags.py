@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from django import template
 from django.template.loader import get_template
+from django.utils.translation import get_language
 
 from articles.comments.forms import CommentForm, form_token
 from articles.comments.moderation import moderator
@@ -34,10 +35,14 @@ class CommentSection:
         return blank_comment_fields()
 
 
-@lru_cache(maxsize=1)
 def blank_comment_fields():
     """The fields of an unbound reply form as HTML: the same for every reader and article (the
-    parent and the signed token are separate inputs), so rendered once per process."""
+    parent and the signed token are separate inputs), so rendered once per process and language."""
+    return _blank_fields(get_language())
+
+
+@lru_cache(maxsize=8)
+def _blank_fields(language):
     return get_template("includes/comment_form_fields.html").render({"form": CommentForm(article=None)})
 
 

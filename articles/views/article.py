@@ -1,4 +1,6 @@
-from django.http import Http404, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.utils import translation
 from django.views.generic import DetailView
 
 from articles.models import Article
@@ -25,6 +27,15 @@ class ArticleDetailView(DetailView):
             return Article.objects.get_for_reading(self.kwargs["slug"], self.request.user)
         except Article.DoesNotExist:
             raise Http404("No article found matching the query") from None
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.language != translation.get_language() and self.object.language in dict(settings.LANGUAGES):
+            # An article's page is under its own language's prefix (a Dari one at /fa/articles/…): its
+            # address under another (an old unprefixed link, a hand-typed one) answers with a 301 there.
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(self.object.get_absolute_url() + (f"?{query}" if query else ""))
+        return self.render_to_response(self.get_context_data(object=self.object))
 
     def render_to_response(self, context, **response_kwargs):
         html = rendering.page(self.object, self.request, comment_form=context.get("comment_form"))

@@ -30,7 +30,9 @@ CONTROL_HTML = """<!DOCTYPE html>
 PAGE_TYPES = ["home", "article", "category", "tag", "author", "source", "year", "month", "search", "404",
               "authors", "sources", "tags",
               # Right to left: a Dari article (tests/fixtures/seedtext/dari_article.txt) and its pages.
-              "dari_article", "dari_category", "dari_author", "dari_source", "dari_search"]
+              "dari_article", "dari_category", "dari_author", "dari_source", "dari_search",
+              # The interface in Dari and Pashto (/fa/, /ps/): translated chrome, Persian digits.
+              "dari_home", "dari_404", "pashto_month", "pashto_search"]
 SEED_TITLE = "The recent Taliban-Russia contacts and its impacts on Kabul-Moscow ties"
 DARI_TITLE = "روابط طالبان و روسیه و تأثیر آن بر مناسبات کابل و مسکو"
 FEED_TYPES = re.compile(r"application/(rss|atom)\+xml")
@@ -57,6 +59,10 @@ def public_paths(seed, author, tag, source, dari):
         "dari_author": (dari.authors.first().get_absolute_url(), ""),
         "dari_source": (dari_source.get_absolute_url(), ""),
         "dari_search": (search and f"{search}?q=كابل", "the search page (site branch)"),
+        "dari_home": ("/fa/", ""),
+        "dari_404": ("/fa/no-such-page-here/", ""),
+        "pashto_month": ("/ps/archive/2016/01/", ""),
+        "pashto_search": ("/ps/search/?q=Kabulov", ""),
         "home": (reverse("articles:home"), ""),
         "article": (seed.get_absolute_url(), ""),
         "category": (seed.primary_category.get_absolute_url(), ""),
@@ -154,7 +160,7 @@ def checked(checked_pages, kind):
     page = checked_pages[kind]
     if page.path is None:
         pytest.skip(f"{tools.FEATURE_SKIP} {page.missing}")
-    expected = 404 if kind == "404" else 200
+    expected = 404 if kind in ("404", "dari_404") else 200
     assert page.status == expected, f"{kind} page {page.path} answered {page.status}"
     return page
 

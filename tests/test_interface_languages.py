@@ -1,0 +1,234 @@
+"""The interface in Dari and Pashto: the URL's prefix picks the language (/fa/, /ps/, English
+unprefixed), every old address still answers, an article lives under its own language's prefix,
+the page cache keeps each language apart, and Dari and Pashto pages write numbers in Persian digits."""
+
+import datetime as dt
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.contrib.redirects.models import Redirect
+from django.contrib.sites.models import Site
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from articles.importers.pipeline import import_path
+from articles.models import Article, Comment
+from articles.search import refresh_search_vectors
+from tests.factories import FIXTURES, comment_form_data, make_article, make_category, make_source
+
+pytestmark = pytest.mark.django_db
+
+DARI_FILE = FIXTURES / "seedtext" / "dari_article.txt"
+POLYLANG = FIXTURES / "wxr" / "polylang.xml"
+REFERENCE = ('<sup class="footnote-ref" id="fnref-{n}">'
+             '<a href="#fn-{n}" aria-describedby="footnotes-label">{n}</a></sup>')
+
+
+def dari_article(**fields):
+    body = f"<p>متن مقاله{REFERENCE.format(n=1)} و ادامهٔ آن{REFERENCE.format(n=2)}.</p>"
+    return make_article("مقالهٔ آزمایشی", language="fa", body=body, footnotes=2,
+                        published=timezone.make_aware(dt.datetime(2016, 1, 2, 9, 30)), **fields)
+
+
+def test_the_prefix_chooses_the_interface_language(client):
+    english = client.get("/").content.decode()
+    dari = client.get("/fa/").content.decode()
+    pashto = client.get("/ps/").content.decode()
+    assert '<html lang="en" dir="ltr">' in english and "<h1>Latest articles</h1>" in english
+    assert '<html lang="fa" dir="rtl">' in dari and "<h1>تازه‌ترین مقاله‌ها</h1>" in dari
+    assert '<html lang="ps" dir="rtl">' in pashto and "<h1>وروستۍ لیکنې</h1>" in pashto
+    assert '<a href="/fa/archive/">همهٔ مقاله‌ها به ترتیب تاریخ</a>' in dari
+    assert '<button type="submit">لټون</button>' in pashto
+    assert '<a class="skip-link" href="#main">رفتن به محتوا</a>' in dari
+
+
+def test_every_unprefixed_address_still_answers_in_english(client):
+    article = make_article("Water and farming", category=make_category("Afghanistan"))
+    Redirect.objects.create(site=Site.objects.get_current(), old_path="/2016/01/water/",
+                            new_path=article.get_absolute_url())
+    assert article.get_absolute_url() == "/articles/water-and-farming/"
+    for path in ("/", "/archive/", "/search/?q=water", "/feeds/rss/", "/feeds/atom/", "/sitemap.xml",
+                 "/sitemap-articles.xml", "/category/afghanistan/", "/robots.txt", "/oai/?verb=Identify",
+                 article.get_absolute_url()):
+        assert client.get(path).status_code == 200, path
+    response = client.get("/2016/01/water/")
+    assert (response.status_code, response["Location"]) == (301, "/articles/water-and-farming/")
+    assert client.get("/fa/feeds/rss/").status_code == 200
+
+
+def test_a_dari_article_lives_under_fa_and_its_other_addresses_move_there(client):
+    article = dari_article()
+    url = article.get_absolute_url()
+    assert url == f"/fa/articles/{quote(article.slug)}/"
+    for other in (f"/articles/{quote(article.slug)}/", f"/ps/articles/{quote(article.slug)}/"):
+        response = client.get(other + "?replyto=3")
+        assert (response.status_code, response["Location"]) == (301, url + "?replyto=3")
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<html lang="fa" dir="rtl">' in html
+    assert '<h2 id="footnotes-label">پاورقی‌ها</h2>' in html
+    assert '<button type="submit">فرستادن نظر</button>' in html
+    assert f'action="{url}comment/"' in html
+
+
+def test_an_english_article_under_a_prefix_moves_to_its_unprefixed_address(client):
+    article = make_article("Water and farming")
+    response = client.get(f"/fa/articles/{article.slug}/")
+    assert (response.status_code, response["Location"]) == (301, "/articles/water-and-farming/")
+
+
+def test_an_old_redirect_to_a_dari_article_leads_to_its_prefixed_page(client):
+    article = dari_article()
+    site = Site.objects.get_current()
+    Redirect.objects.create(site=site, old_path="/fa/blog/2016/01/test/", new_path=article.get_absolute_url())
+    # Stored before the prefixes: it reaches the page through the unprefixed address's own redirect.
+    Redirect.objects.create(site=site, old_path="/?p=77", new_path=f"/articles/{quote(article.slug)}/")
+    response = client.get("/fa/blog/2016/01/test/")
+    assert (response.status_code, response["Location"]) == (301, article.get_absolute_url())
+    response = client.get("/?p=77", follow=True)
+    assert response.redirect_chain == [(f"/articles/{quote(article.slug)}/", 301), (article.get_absolute_url(), 301)]
+    assert response.status_code == 200
+
+
+def test_translations_and_the_sitemap_use_the_prefixed_addresses(client):
+    import_path(POLYLANG)
+    english = Article.objects.get(language="en")
+    dari = Article.objects.get(language="fa")
+    html = client.get(english.get_absolute_url()).content.decode()
+    path = f"/fa/articles/{quote(dari.slug)}/"
+    assert dari.get_absolute_url() == path
+    assert f'<link rel="alternate" hreflang="fa" href="http://testserver{path}">' in html
+    sitemap = client.get("/sitemap-articles.xml").content.decode()
+    assert f"<loc>http://example.com{path}</loc>" in sitemap
+    assert f'<xhtml:link rel="alternate" hreflang="fa" href="http://example.com{path}"/>' in sitemap
+
+
+def test_the_language_switcher_links_the_same_page_or_the_articles_translations(client):
+    html = client.get("/fa/archive/").content.decode()
+    assert ('<ul><li><a href="/archive/" hreflang="en" lang="en" dir="ltr">English</a></li>'
+            '<li><span aria-current="true" lang="fa" dir="rtl">دری</span></li>'
+            '<li><a href="/ps/archive/" hreflang="ps" lang="ps" dir="rtl">پښتو</a></li></ul>') in html
+    import_path(POLYLANG)
+    dari = Article.objects.get(language="fa")
+    english = Article.objects.get(language="en")
+    html = client.get(dari.get_absolute_url()).content.decode()
+    assert (f'<ul><li><a href="{english.get_absolute_url()}" hreflang="en" lang="en" dir="ltr">English</a></li>'
+            '<li><span aria-current="true" lang="fa" dir="rtl">دری</span></li>'
+            '<li><a href="/ps/" hreflang="ps" lang="ps" dir="rtl">پښتو</a></li></ul>') in html
+
+
+def test_the_page_cache_keeps_each_language_apart(client):
+    make_article("Water and farming")
+    assert client.get("/")["X-Archive-Cache"] == "miss"
+    first = client.get("/fa/")
+    assert first["X-Archive-Cache"] == "miss"
+    again = client.get("/fa/")
+    assert again["X-Archive-Cache"] == "hit"
+    assert "<h1>تازه‌ترین مقاله‌ها</h1>" in again.content.decode()
+    english = client.get("/")
+    assert english["X-Archive-Cache"] == "hit"
+    assert "<h1>Latest articles</h1>" in english.content.decode()
+
+
+def test_dari_pages_write_numbers_in_persian_digits_and_keep_anchors_ascii(client):
+    article = dari_article()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<bdi lang="fa">۱۲ جدی ۱۳۹۴</bdi> (۲ جنوری ۲۰۱۶)' in html
+    references = re.findall(r'<sup class="footnote-ref" id="(fnref-\d+)"><a href="(#fn-\d+)"[^>]*>([^<]+)</a>', html)
+    assert references == [("fnref-1", "#fn-1", "۱"), ("fnref-2", "#fn-2", "۲")]
+    assert 'aria-label="بازگشت به ارجاع ۲"' in html and 'href="#fnref-2"' in html
+    english = client.get("/").content.decode()  # the same article in an English list: English dates
+    assert '<bdi lang="fa">۱۲ جدی ۱۳۹۴</bdi> (2 January 2016)' in english
+
+
+def test_pagination_and_counts_in_persian_digits(client):
+    for n in range(21):  # a page is 20 articles
+        make_article(f"Water {n}", published=timezone.make_aware(dt.datetime(2016, 1, 2 + n)))
+    home = client.get("/ps/?page=2").content.decode()
+    assert "<span>پاڼه ۲ له ۲ څخه</span>" in home
+    assert "<title>وروستۍ لیکنې، پاڼه ۲ · The Archive</title>" in home
+    month = client.get("/fa/archive/2016/01/").content.decode()
+    assert '<p class="count">۲۱ مقاله</p>' in month
+    assert "<h1>مقاله‌های جنوری ۲۰۱۶</h1>" in month
+    assert "<h1>Articles of January 2016</h1>" in client.get("/archive/2016/01/").content.decode()
+
+
+def test_search_page_in_pashto(client):
+    article = make_article("Water and farming", body="<p>Kajaki water.</p>")
+    refresh_search_vectors([article.pk])  # written by a task after the commit
+    html = client.get("/ps/search/?q=kajaki").content.decode()
+    assert "د «kajaki» لپاره ۱ لیکنه وموندل شوه." in html
+    assert "<h1>لټون</h1>" in html
+
+
+def test_the_comment_form_and_its_messages_speak_the_articles_language(client):
+    article = dari_article()
+    url = f"{article.get_absolute_url()}comment/"
+    refused = client.post(url, comment_form_data(article, name=""))
+    assert refused.status_code == 400
+    assert "لطفاً نام خود را بنویسید." in refused.content.decode()
+    response = client.post(url, comment_form_data(article), follow=True)
+    assert Comment.objects.filter(article=article).count() == 1
+    assert "سپاس. نظر شما در انتظار بررسی است و پس از تأیید مدیر نشان داده می‌شود." in response.content.decode()
+
+
+def test_feed_titles_in_the_feeds_language(client):
+    article = make_article("Water and farming")
+    article.tags.add("water")
+    rss = client.get("/fa/feeds/tags/water/rss/").content.decode()
+    assert "<title>برچسب «water» · The Archive</title>" in rss
+    assert "<description>مقاله‌های تازه با برچسب water.</description>" in rss
+    assert "<title>Tagged “water” · The Archive</title>" in client.get("/feeds/tags/water/rss/").content.decode()
+
+
+def test_error_pages_in_the_addresses_language(client):
+    dari = client.get("/fa/no-such-page/")
+    assert dari.status_code == 404
+    assert '<html lang="fa" dir="rtl">' in dari.content.decode()
+    assert "<h1>صفحه پیدا نشد</h1>" in dari.content.decode()
+    pashto = client.get("/ps/no-such-page/").content.decode()
+    assert "<h1>پاڼه ونه موندل شوه</h1>" in pashto
+    assert "<h1>Page not found</h1>" in client.get("/no-such-page/").content.decode()
+
+
+def test_the_sitemap_lists_listing_pages_in_every_language_with_their_alternates(client):
+    make_article("Water and farming", category=make_category("Afghanistan"))
+    xml = client.get("/sitemap-archive.xml").content.decode()
+    homes = re.findall(r"<loc>http://example.com(/(?:fa/|ps/)?)</loc>", xml)
+    assert homes == ["/", "/fa/", "/ps/"]
+    assert ('<xhtml:link rel="alternate" hreflang="ps" href="http://example.com/ps/archive/"/>' in xml)
+    assert '<xhtml:link rel="alternate" hreflang="x-default" href="http://example.com/"/>' in xml
+    categories = client.get("/sitemap-categories.xml").content.decode()
+    assert re.findall(r"<loc>http://example.com([^<]+)</loc>", categories) == [
+        "/category/afghanistan/", "/fa/category/afghanistan/", "/ps/category/afghanistan/",
+    ]
+
+
+@pytest.mark.parametrize("language", ["fa", "ps"])
+def test_every_interface_string_is_translated_and_none_is_fuzzy(language):
+    po = Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po"
+    checked = subprocess.run(["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)],
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stderr
+    assert re.fullmatch(r"\d+ translated messages\.\n", checked.stderr), checked.stderr
+
+
+def test_a_cited_works_page_in_dari(client):
+    article = dari_article()
+    source = make_source("muzhdah-2003", authors=["مژده، وحید"], year=1382, title="افغانستان و پنج سال سلطه طالبان")
+    article.footnotes.filter(number=1).update(source=source)
+    html = client.get(f"/fa/sources/{source.key}/").content.decode()
+    assert '<p class="kicker">اثر استنادشده</p>' in html
+    assert "<dt>نویسندگان</dt>" in html
+    assert "<h2>مقاله‌هایی که به این اثر استناد کرده‌اند</h2>" in html
+
+
+def test_a_request_in_dari_leaves_the_thread_in_the_default_language(client):
+    client.get("/fa/")
+    assert translation.get_language() == "en"
+    assert reverse("articles:home") == "/"
