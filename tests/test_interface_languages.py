@@ -73,7 +73,7 @@ def test_a_dari_article_lives_under_fa_and_its_other_addresses_move_there(client
     assert '<html lang="fa" dir="rtl">' in html
     assert '<h2 id="footnotes-label">پاورقی‌ها</h2>' in html
     assert '<button type="submit">فرستادن نظر</button>' in html
-    assert f'action="{url}comment/"' in html
+    assert f'action="{url}comment/#respond"' in html
 
 
 def test_an_english_article_under_a_prefix_moves_to_its_unprefixed_address(client):
