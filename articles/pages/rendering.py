@@ -183,7 +183,11 @@ def page(article, request, comment_form=None) -> str:
     if comment_form is None and "replyto" not in request.GET:
         # A fresh form, as stored: only the reader's two tokens are made now, in the shell, before
         # the comments are joined in.
-        shell = stored.section.replace(CSRF_HOLE, get_token(request)).replace(FORM_TOKEN_HOLE, form_token(article))
+        # the comments are joined in. Closed comments have no form: no token, no CSRF cookie, and
+        # the page is alike for every reader (a front cache may share it).
+        shell = stored.section
+        if CSRF_HOLE in shell:
+            shell = shell.replace(CSRF_HOLE, get_token(request)).replace(FORM_TOKEN_HOLE, form_token(article))
         before, after = shell.split(THREAD_HOLE, 1)
         comments = "".join((before, stored.comments, after))
     else:  # a refused post's form with its errors, or a reply to a comment: rendered for this reader
