@@ -1,6 +1,8 @@
 """HTTP caching a front cache (a CDN, nginx, Varnish) can use: Cache-Control, validators and Vary on
 public pages, private answers for staff, messages and POSTs (articles/pages/http.py)."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -63,13 +65,30 @@ def test_a_hit_and_a_miss_send_the_same_headers(client, closed_article):
     assert "Vary" not in hit
 
 
-def test_an_article_with_its_comment_form_is_the_readers_own(client, seed_article):
-    """Its form carries the reader's CSRF token: browsers may keep it, shared caches may not."""
+def test_an_article_with_its_open_comment_form_is_shared(client, seed_article):
+    """A fresh form carries no CSRF token: the page is alike for every reader but the form's signed time."""
     for response in (client.get(seed_article.get_absolute_url()), Client().get(seed_article.get_absolute_url())):
-        assert 'name="csrfmiddlewaretoken"' in response.content.decode()
-        assert response["Cache-Control"] == "private, no-cache"
-        assert "Cookie" in response["Vary"]
-        assert "Surrogate-Key" not in response
+        assert 'name="token"' in response.content.decode()
+        assert 'name="csrfmiddlewaretoken"' not in response.content.decode()
+        assert response["Cache-Control"] == SHARED
+        assert "Vary" not in response and not response.cookies
+
+
+def test_a_comment_sent_from_the_shared_page_is_confirmed_once_then_sent(seed_article, settings):
+    settings.ARCHIVE_COMMENTS_MIN_SECONDS = 0
+    reader = Client(enforce_csrf_checks=True)
+    html = reader.get(seed_article.get_absolute_url()).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    data = {**comment_form_data(seed_article, body="Sent from a cached page."), "token": token}
+    confirm = reader.post(f"{seed_article.get_absolute_url()}comment/", data)
+    assert confirm.status_code == 200
+    assert confirm["Cache-Control"] == PERSONAL
+    assert "Please check your comment below, then press Post Comment to send it." in confirm.content.decode()
+    assert not seed_article.comments.exists()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', confirm.content.decode()).group(1)
+    sent = reader.post(f"{seed_article.get_absolute_url()}comment/", {**data, "csrfmiddlewaretoken": csrf})
+    assert sent.status_code == 302
+    assert seed_article.comments.get().body == "Sent from a cached page."
 
 
 def test_if_none_match_is_answered_304_without_rendering(client, closed_article, django_assert_num_queries):

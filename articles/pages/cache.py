@@ -78,8 +78,9 @@ _FORM_TOKEN_INPUT = re.compile(rb'name="token" value="([^"]+)"')
 CSRF_HOLE, FORM_TOKEN_HOLE = "csrf", "form"
 VERSION_PREFIX = "pagever:"
 # The layout of a stored entry is part of its key: after a deploy that changes it, entries stored by
-# the old code are never read (they expire), so no process reads a layout it does not know.
-PAGE_PREFIX = "page5:"
+# the old code are never read (they expire), so no process reads a layout it does not know. page6:
+# article pages hold no CSRF token (a fresh comment form carries none), so they are shared.
+PAGE_PREFIX = "page6:"
 SITE = "site"
 LISTINGS = "listings"
 COMMENTS = "comments"
