@@ -30,10 +30,11 @@ comment, so their next pages show a personal message), a request carrying Django
 cookie, and any method other than GET/HEAD. A response is stored only if it is a 200 that sets no
 cookie.
 
-The comment form's CSRF token is per reader, yet the article page is shared: the stored copy is
-cut where the token was, and every reader served from the cache gets their own token put in the
-cut (Django's ``get_token``: CsrfViewMiddleware sets their cookie). Likewise the comment form's
-signed "shown at" token is re-signed for the time each reader is served. The cuts are found by the
+The comment form's signed "shown at" token is per reader, yet the article page is shared: the
+stored copy is cut where the token was, and it is re-signed for the time each reader is served. A
+fresh comment form carries no CSRF token (the form sent back to confirm does: ``http``); a page that
+holds one is cut there too and every reader gets their own (Django's ``get_token``), but such a page
+is then private to front caches. The cuts are found by the
 markup of the two inputs (attribute quotes, which escaping changes in any text a reader wrote) and
 kept as positions: nothing in the page is ever searched for a placeholder, so a comment or a search
 quoting one is shown as written, never with a reader's token.
@@ -467,7 +468,7 @@ def _set_validators(response, entry) -> None:
 
 def _caching_headers(response, entry, scopes) -> None:
     """A page alike for every reader may be kept by shared caches; one holding the reader's CSRF
-    token (an article's open comment form) only by the reader's browser."""
+    token only by the reader's browser."""
     if CSRF_HOLE in entry["holes"]:
         http.policy.per_reader(response)
     else:

@@ -5,9 +5,10 @@ answers no cache may keep.
 Three kinds of answer, one hook each on ``HttpCachePolicy``:
 
 ``shared``      a page every anonymous reader gets alike (listings, feeds, sitemaps, citations,
-                articles: a fresh comment form carries no CSRF token): ``public`` with ``max-age``, ``s-maxage`` and
-                ``stale-while-revalidate`` from settings, the page cache's validators (``ETag``,
-                ``Last-Modified``), no ``Vary: Cookie``, and the page cache's scopes as purge keys.
+                articles: a fresh comment form carries no CSRF token): ``public`` with
+                ``max-age``, ``s-maxage`` and ``stale-while-revalidate`` from settings, the page
+                cache's validators (``ETag``, ``Last-Modified``), no ``Vary: Cookie``, and the page
+                cache's scopes as purge keys.
 ``per_reader``  a page carrying the reader's own CSRF token (none of the public pages today; a form
                 added to one would make it so): ``private, no-cache``: the browser keeps it and
                 revalidates, no shared cache keeps it.

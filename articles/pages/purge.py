@@ -3,9 +3,10 @@
 Every shared page names its scopes in ``Surrogate-Key`` and ``Cache-Tag`` (``http``). When a
 transaction that bumped scopes commits (``cache.scopes_committed``), ``receivers`` enqueues
 ``purge_front_cache`` per batch of scopes, which sends ``ARCHIVE_PURGE_METHOD`` (``PURGE``) to
-``ARCHIVE_PURGE_URL`` with the scopes, space-separated, in ``ARCHIVE_PURGE_KEY_HEADER`` (``Surrogate-Key``), at most
-``ARCHIVE_PURGE_KEYS_PER_REQUEST`` a request. Never from the request that wrote: a slow or failing
-front cache costs a task, not an editor's save. No URL set, nothing is sent.
+``ARCHIVE_PURGE_URL`` with the scopes, space-separated, in ``ARCHIVE_PURGE_KEY_HEADER``
+(``Surrogate-Key``), at most ``ARCHIVE_PURGE_KEYS_PER_REQUEST`` a request. Never from the request
+that wrote: a slow or failing front cache costs a task, not an editor's save. No URL set, nothing
+is sent.
 """
 
 import logging
