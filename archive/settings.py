@@ -218,6 +218,18 @@ else:
     CACHES = {"default": _DATABASE_CACHE}
 # Whole pages for anonymous readers, never stale (articles/pages/cache.py). ARCHIVE_PAGE_CACHE=0 turns it off.
 ARCHIVE_PAGE_CACHE = env_bool("ARCHIVE_PAGE_CACHE", True)
+# HTTP caching for a front cache (CDN, nginx, Varnish) and browsers (articles/pages/http.py): a page
+# alike for every reader may be kept MAX_AGE seconds by browsers, S_MAXAGE by shared caches, then
+# served stale while one request revalidates it (a 304 when unchanged).
+ARCHIVE_HTTP_MAX_AGE = int(os.environ.get("ARCHIVE_HTTP_MAX_AGE") or 0)
+ARCHIVE_HTTP_S_MAXAGE = int(os.environ.get("ARCHIVE_HTTP_S_MAXAGE") or 60)
+ARCHIVE_HTTP_STALE_WHILE_REVALIDATE = int(os.environ.get("ARCHIVE_HTTP_STALE_WHILE_REVALIDATE") or 30)
+# Where a write's purge goes once committed (articles/pages/purge.py), by a task: empty, none is sent.
+# METHOD to URL with the page cache's scopes in KEY_HEADER, space-separated, KEYS_PER_REQUEST at most.
+ARCHIVE_PURGE_URL = os.environ.get("ARCHIVE_PURGE_URL", "")
+ARCHIVE_PURGE_METHOD = os.environ.get("ARCHIVE_PURGE_METHOD", "PURGE")
+ARCHIVE_PURGE_KEY_HEADER = os.environ.get("ARCHIVE_PURGE_KEY_HEADER", "Surrogate-Key")
+ARCHIVE_PURGE_KEYS_PER_REQUEST = int(os.environ.get("ARCHIVE_PURGE_KEYS_PER_REQUEST") or 100)
 
 # Background work (articles/*/tasks.py): Django's tasks API (the django-tasks backport), stored in the
 # database with the writes that need it, run by `manage.py db_worker`. ARCHIVE_TASKS_IMMEDIATE=1 runs

@@ -12,10 +12,10 @@ from django.http import QueryDict
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
 from django.urls import Resolver404
-from django.utils.cache import patch_cache_control
 
 from articles.i18n import resolve_path
 from articles.models import Article
+from articles.pages import http
 from articles.views.errors import page_not_found, request_too_large
 
 
@@ -38,8 +38,9 @@ class SecurityHeadersMiddleware:
 
 
 class PrivateForStaffMiddleware:
-    """A signed-in user's responses are ``Cache-Control: private``: a shared cache in front (a proxy,
-    a CDN) must never keep a staff member's page, a draft's preview for one, for anyone else."""
+    """A signed-in user's responses are ``Cache-Control: private, no-store``: a shared cache in front
+    (a proxy, a CDN) must never keep a staff member's page, a draft's preview for one, for anyone
+    else, nor a browser on a shared computer."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -50,7 +51,7 @@ class PrivateForStaffMiddleware:
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
-                patch_cache_control(response, private=True)
+                http.policy.personal(response)
         return response
 
 

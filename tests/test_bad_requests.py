@@ -60,7 +60,8 @@ def test_a_comment_refused_by_the_csrf_check_comes_back_with_the_reader_s_text(d
     article = make_article("Commented")
     text = "A long and careful comment that must not be lost."
     # A form without the cookie it came with (cookies blocked, or a page kept open across a restart).
-    response = reader.post(f"{article.get_absolute_url()}comment/", comment_form_data(article, body=text))
+    data = comment_form_data(article, body=text, csrfmiddlewaretoken="A" * 32)
+    response = reader.post(f"{article.get_absolute_url()}comment/", data)
     html = assert_site_page(response, 403, "<h1>Commented</h1>")
     assert "Your comment was not sent. The page&#x27;s security check failed" in html
     assert f">\n{text}</textarea>" in html

@@ -22,12 +22,16 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def reader(base, article_url, post_url, n):
-    """One reader: opens the article page (cookie, CSRF token, form token), then posts PER_THREAD comments."""
+    """One reader: opens the article page (the form token), sends the form once to confirm (their
+    cookie and CSRF token come back), then posts PER_THREAD comments."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
     page = opener.open(base + article_url, timeout=30).read().decode()
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    first = urllib.parse.urlencode({"token": token, "name": f"Reader {n}", "email": f"reader{n}@example.org",
+                                    "body": "To confirm."}).encode()
+    confirm = opener.open(urllib.request.Request(base + post_url, data=first), timeout=30).read().decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', confirm).group(1)
     statuses = []
     for i in range(PER_THREAD):
         data = urllib.parse.urlencode({

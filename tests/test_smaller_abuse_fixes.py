@@ -74,7 +74,8 @@ def test_feeds_escape_text_once(client, feed):
 
 # --- staff responses are private ----------------------------------------------------------------------
 def test_staff_responses_are_private_and_readers_pages_public(client, staff_client):
-    article = make_article("Public page")
+    # Comments closed: an open comment form carries the reader's own CSRF token (tests/test_http_caching.py).
+    article = make_article("Public page", comments_open=False)
     for path in ("/", article.get_absolute_url(), "/feeds/rss/", "/search/?q=page"):
         staff = staff_client.get(path)
         assert staff.status_code == 200

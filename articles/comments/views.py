@@ -114,16 +114,25 @@ class CommentPostView(View):
         return page.render_to_response({"comment_form": form}, status=status)
 
 
+CONFIRM = "Please check your comment below, then press Post Comment to send it."
+
+
 def refuse_after_csrf_failure(request, slug, explanation):
-    """The article page with the refused comment's form, as the reader filled it in, and why it was
-    not sent (403); None for an article that takes no comments here (the caller answers)."""
+    """The article page with the refused comment's form, as the reader filled it in, with this
+    reader's CSRF token and cookie; None for an article that takes no comments here (the caller answers).
+
+    A form with no CSRF token at all is the article page's own: the page is shared by every reader
+    (a front cache may keep it), so its form carries none, and this answer is the step where the
+    reader confirms (200). A token that does not match is refused, and said so (403)."""
     article = Article.objects.for_page().published().filter(slug=slug).first()
     if article is None:
         return None
-    form = CommentForm(
-        _posted(request), article=article, max_depth=moderator.max_depth, max_form_age=moderator.max_form_age
-    )
+    posted = _posted(request)
+    form = CommentForm(posted, article=article, max_depth=moderator.max_depth, max_form_age=moderator.max_form_age)
     form.is_valid()  # the reader's text and any other mistake, shown with the reason at the top
+    if "csrfmiddlewaretoken" not in posted:
+        form.add_error(None, CONFIRM)
+        return CommentPostView().refuse(request, article, form, status=200)
     form.add_error(None, f"Your comment was not sent. {explanation} Your text is below: send it again.")
     return CommentPostView().refuse(request, article, form, status=403)
 

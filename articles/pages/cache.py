@@ -30,16 +30,22 @@ comment, so their next pages show a personal message), a request carrying Django
 cookie, and any method other than GET/HEAD. A response is stored only if it is a 200 that sets no
 cookie.
 
-The comment form's CSRF token is per reader, yet the article page is shared: the stored copy is
-cut where the token was, and every reader served from the cache gets their own token put in the
-cut (Django's ``get_token``: CsrfViewMiddleware sets their cookie). Likewise the comment form's
-signed "shown at" token is re-signed for the time each reader is served. The cuts are found by the
+The comment form's signed "shown at" token is per reader, yet the article page is shared: the
+stored copy is cut where the token was, and it is re-signed for the time each reader is served. A
+fresh comment form carries no CSRF token (the form sent back to confirm does: ``http``); a page that
+holds one is cut there too and every reader gets their own (Django's ``get_token``), but such a page
+is then private to front caches. The cuts are found by the
 markup of the two inputs (attribute quotes, which escaping changes in any text a reader wrote) and
 kept as positions: nothing in the page is ever searched for a placeholder, so a comment or a search
 quoting one is shown as written, never with a reader's token.
 
 Conditional GET: cached pages carry an ``ETag`` (digest of the body) and ``Last-Modified`` (when
-that version was rendered); a request whose validators match is answered ``304 Not Modified``.
+the body last changed: a page rendered again after a bump that left it alike keeps both); a request
+whose validators match is answered ``304 Not Modified`` from the entry, without rendering.
+
+HTTP caching (``http``): a stored page with no reader's CSRF token in it is ``public`` for a front
+cache, with its scopes as purge keys; every write's scopes are announced once committed
+(``scopes_committed``), for a purge of the front cache (``purge``).
 """
 
 from __future__ import annotations
@@ -54,16 +60,18 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
+from django.dispatch import Signal
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import Resolver404, get_urlconf, resolve
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 
 from articles.aftercommit import AtCommit
 from articles.comments.forms import form_token_payload, reshown_form_token
 
+from . import http
 from .parameters import normalised_query
 
 # The reader's own tokens in a page, by the markup of their inputs: the value is what is cut out.
@@ -72,8 +80,9 @@ _FORM_TOKEN_INPUT = re.compile(rb'name="token" value="([^"]+)"')
 CSRF_HOLE, FORM_TOKEN_HOLE = "csrf", "form"
 VERSION_PREFIX = "pagever:"
 # The layout of a stored entry is part of its key: after a deploy that changes it, entries stored by
-# the old code are never read (they expire), so no process reads a layout it does not know.
-PAGE_PREFIX = "page5:"
+# the old code are never read (they expire), so no process reads a layout it does not know. page6:
+# article pages hold no CSRF token (a fresh comment form carries none), so they are shared.
+PAGE_PREFIX = "page6:"
 SITE = "site"
 LISTINGS = "listings"
 COMMENTS = "comments"
@@ -82,7 +91,7 @@ PAGE_TIMEOUT = 24 * 60 * 60
 # Headers each served copy gets afresh (validators, caching, cookies), never replayed from the store.
 _PER_RESPONSE_HEADERS = {
     "content-type", "content-length", "set-cookie", "vary", "cache-control", "etag", "last-modified",
-    "expires", "date", "x-archive-cache",
+    "expires", "date", "x-archive-cache", "surrogate-key", "cache-tag",
 }
 
 
@@ -163,8 +172,18 @@ def versioned(name: str, compute, scopes=(SITE, LISTINGS)):
     return value
 
 
+# Sent with the scopes a transaction bumped, once it committed (``scopes``: sorted names): a front
+# cache holding pages of these scopes is purged (``purge``).
+scopes_committed = Signal()
+
+
+def _committed(scopes) -> None:
+    _bump_now(scopes)
+    scopes_committed.send(sender=None, scopes=scopes)
+
+
 # Scopes bumped in this transaction, bumped again once when it commits.
-_at_commit = AtCommit(lambda scopes: _bump_now(scopes))
+_at_commit = AtCommit(_committed)
 # Scopes this thread bumped since it last read a version: bumping them again before a read changes
 # nothing this thread can see (what others read meanwhile is retired by the commit-time bump).
 _read_since_bump = threading.local()
@@ -282,24 +301,25 @@ def _page_key(request, view_name=None) -> str:
 
 
 def lookup(request, scopes, view_name=None):
-    """(page key, current versions of ``scopes``, cached entry or None) for this request.
+    """(page key, current versions of ``scopes``, cached entry or None, outdated entry or None).
 
     One ``get_many`` reads the versions and the page's entry together; the entry is served only if
     it was stored for exactly these versions. Those were read before the page was rendered, so its
     content is at least as new as they say: a write bumped since (or at commit, see ``bump``) makes
     the entry outdated, never served again; a missing version key (new, or evicted) is a miss.
+    The outdated entry is only compared with the page rendered again (its validators).
     """
     _read_since_bump.scopes = set()
     key = _page_key(request, view_name)
     version_keys = [VERSION_PREFIX + scope for scope in scopes]
     found = page_cache().get_many([*version_keys, key])
-    if any(k not in found for k in version_keys):
-        return key, current_versions(scopes, found), None
-    versions = [found[k] for k in version_keys]
     entry = found.get(key)
+    if any(k not in found for k in version_keys):
+        return key, current_versions(scopes, found), None, entry
+    versions = [found[k] for k in version_keys]
     if entry is None or entry.get("versions") != versions:
-        return key, versions, None
-    return key, versions, entry
+        return key, versions, None, entry
+    return key, versions, entry, None
 
 
 class PublicPageCacheMiddleware:
@@ -323,6 +343,8 @@ class PublicPageCacheMiddleware:
         pending = getattr(request, "_archive_page_key", None)
         if pending is not None:
             response = self._store(request, response, *pending)
+        if http.personal_request(request):
+            http.policy.personal(response)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -336,19 +358,20 @@ class PublicPageCacheMiddleware:
         if scopes is None:
             return None
         try:
-            key, versions, entry = lookup(request, scopes, match.view_name)
+            key, versions, entry, outdated = lookup(request, scopes, match.view_name)
         except DisallowedHost:
             return None  # answered by the usual path (400)
         if entry is None:
-            request._archive_page_key = (key, versions)
+            request._archive_page_key = (key, versions, scopes, outdated)
             return None
         response = _response_from(entry, request)
+        _caching_headers(response, entry, scopes)
         response["X-Archive-Cache"] = "hit"
         return get_conditional_response(
             request, etag=response["ETag"], last_modified=entry["last_modified"], response=response
         )
 
-    def _store(self, request, response, key, versions):
+    def _store(self, request, response, key, versions, scopes, outdated):
         if (
             response.status_code != 200
             or response.streaming
@@ -360,9 +383,13 @@ class PublicPageCacheMiddleware:
             request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED")
         ))
         if cut is None:
+            http.policy.per_reader(response)
             return response  # a token we cannot find (or several) stays this reader's alone
         pieces, holes, form_payload = cut
-        now = int(time.time())
+        etag = _etag(pieces, holes)
+        # Rendered again after a bump that left this page alike: its validators stay, so a front
+        # cache or browser revalidating gets a 304.
+        now = outdated["last_modified"] if outdated and outdated.get("etag") == etag else int(time.time())
         entry = {
             # The versions read before rendering: the entry is served while they are current.
             "versions": versions,
@@ -374,12 +401,13 @@ class PublicPageCacheMiddleware:
             "content_type": response["Content-Type"],
             # The headers the inner middleware added (CSP, X-Frame-Options...): an early hit skips it.
             "headers": {h: v for h, v in response.items() if h.lower() not in _PER_RESPONSE_HEADERS},
-            "etag": _etag(pieces, holes),
+            "etag": etag,
             "last_modified": now,
             "last_modified_http": http_date(now),
         }
         page_cache().set(key, entry, PAGE_TIMEOUT)
         _set_validators(response, entry)
+        _caching_headers(response, entry, scopes)
         response["X-Archive-Cache"] = "miss"
         return get_conditional_response(
             request, etag=entry["etag"], last_modified=entry["last_modified"], response=response
@@ -433,19 +461,19 @@ def _response_from(entry, request) -> HttpResponse:
     response = HttpResponse(b"".join(pieces), content_type=entry["content_type"])
     for header, value in entry["headers"].items():
         response[header] = value
-    _set_validators(response, entry, fresh=True)
+    _set_validators(response, entry)
     return response
 
 
-def _set_validators(response, entry, *, fresh=False) -> None:
-    """``fresh``: a response built from the entry, with neither header yet (no parsing to merge)."""
+def _set_validators(response, entry) -> None:
     response["ETag"] = entry["etag"]
     response["Last-Modified"] = entry["last_modified_http"]
-    # Browsers and proxies keep the page but ask again every time: a 304 costs one cache lookup.
-    # A proxy must not hand the anonymous copy to a reader with a session or a pending comment.
-    if fresh:
-        response["Cache-Control"] = "public, max-age=0, must-revalidate"
-        response["Vary"] = "Cookie"
+
+
+def _caching_headers(response, entry, scopes) -> None:
+    """A page alike for every reader may be kept by shared caches; one holding the reader's CSRF
+    token only by the reader's browser."""
+    if CSRF_HOLE in entry["holes"]:
+        http.policy.per_reader(response)
     else:
-        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-        patch_vary_headers(response, ["Cookie"])
+        http.policy.shared(response, scopes)

@@ -16,6 +16,7 @@ sends ``related_lists_changed``. Deletions are read in ``pre_delete``, while the
 which articles are affected still exist.
 """
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sites.models import Site
 from django.db.models import QuerySet
@@ -31,9 +32,9 @@ from articles.models.links import Link, LinkCitation, link_citations_changed
 from articles.related.lists import refresh_pages, related_lists_changed, showing_in_related
 
 from . import rendering
-from .cache import COMMENTS, LISTINGS, SITE, article_scope, bump, depends_on
+from .cache import COMMENTS, LISTINGS, SITE, article_scope, bump, depends_on, scopes_committed
 from .sites import SITE_DOMAIN
-from .tasks import render_article_pages
+from .tasks import purge_front_cache, render_article_pages
 
 PUBLISHED = Article.Status.PUBLISHED
 APPROVED = Comment.Status.APPROVED
@@ -48,6 +49,14 @@ def _render(article_ids):
 
 
 to_render = AtCommit(_render)
+
+
+@receiver(scopes_committed, dispatch_uid="pages_purge_front_cache")
+def purge_after_commit(sender, scopes, **kwargs):
+    """The front cache (``purge``) drops the pages of the scopes a committed write bumped, in a task."""
+    if settings.ARCHIVE_PURGE_URL:
+        for batch in in_batches(list(scopes)):
+            purge_front_cache.enqueue(batch)
 
 
 # -- pages cached beside the article page ----------------------------------------------------------

@@ -46,7 +46,6 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, connection, connections, transaction
-from django.middleware.csrf import get_token
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
@@ -99,10 +98,9 @@ MESSAGES_HOLE = "<!--archive:messages-->"
 COMMENT_MESSAGE_TAG = "comment"
 COMMENTS_HOLE = "<!--archive:comments-->"
 # The comments section as most readers get it (a fresh reply form) is stored as a shell: a hole
-# where the approved comments go (joined in unchanged) and holes for the two tokens that are the
-# reader's own, their CSRF token and the form's signed "shown at".
+# where the approved comments go (joined in unchanged) and one for the form's signed "shown at". A
+# fresh form carries no CSRF token: the form sent back to confirm a comment carries the reader's.
 THREAD_HOLE = "<!--archive:thread-->"
-CSRF_HOLE = "__archive:csrf__"
 FORM_TOKEN_HOLE = "__archive:form-token__"
 _FORM_TOKEN = re.compile(r'name="token" value="([^"]+)"')
 # Raise when the Python that shapes the stored HTML changes (articles.seo, articles.citations, Footnote,
@@ -149,7 +147,7 @@ def digest() -> str:
 class Rendered:
     page: str  # the whole page, with MESSAGES_HOLE and COMMENTS_HOLE
     comments: str  # the approved comments: readers' text, never searched for a hole
-    section: str  # the comments section with a fresh form, with THREAD_HOLE, CSRF_HOLE and FORM_TOKEN_HOLE
+    section: str  # the comments section with a fresh form, with THREAD_HOLE and FORM_TOKEN_HOLE
     comments_open: bool  # when rendered
 
 
@@ -165,7 +163,7 @@ def _render(article) -> Rendered:
                "messages_section": mark_safe(MESSAGES_HOLE), "comments_section": mark_safe(COMMENTS_HOLE), **site(None)}
     comments = loader.get_template(COMMENTS_TEMPLATE).render(context)
     section = loader.get_template(SECTION_TEMPLATE).render(
-        {**context, "article_comments": mark_safe(THREAD_HOLE), "csrf_token": CSRF_HOLE}
+        {**context, "article_comments": mark_safe(THREAD_HOLE)}
     )
     # The form's token, signed for now, becomes a hole (there is none when comments are closed).
     section = _FORM_TOKEN.sub(f'name="token" value="{FORM_TOKEN_HOLE}"', section, count=1)
@@ -199,7 +197,9 @@ def page(article, request, comment_form=None) -> str:
     if comment_form is None and "replyto" not in request.GET and not comment_messages:
         # A fresh form, as stored: only the reader's two tokens are made now, in the shell, before
         # the comments are joined in.
-        shell = stored.section.replace(CSRF_HOLE, get_token(request)).replace(FORM_TOKEN_HOLE, form_token(article))
+        # the comments are joined in. A fresh form has no CSRF token (``comments.html``): the page
+        # is alike for every reader but the form's signed time, and a front cache may share it.
+        shell = stored.section.replace(FORM_TOKEN_HOLE, form_token(article))
         before, after = shell.split(THREAD_HOLE, 1)
         comments = "".join((before, stored.comments, after))
     else:  # a refused post's form with its errors, or a reply to a comment: rendered for this reader

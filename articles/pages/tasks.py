@@ -1,8 +1,9 @@
-"""The pages' background work: article pages rendered and stored ahead of their first reader."""
+"""The pages' background work: article pages rendered and stored ahead of their first reader; the
+front cache purged of what a write changed."""
 
 from django_tasks import task
 
-from . import rendering
+from . import purge, rendering
 
 
 @task()
@@ -10,3 +11,10 @@ def render_article_pages(article_ids: list[int]) -> int:
     """Render and store these articles' pages (a rendering invalidated meanwhile is left for the
     next write or reader, see ``rendering.store``). Returns how many were stored."""
     return rendering.refresh(article_ids)
+
+
+@task()
+def purge_front_cache(keys: list[str]) -> int:
+    """Purge the pages carrying these keys (the page cache's scopes) from the front cache; returns
+    the number of purge requests sent."""
+    return purge.send(keys)
