@@ -16,7 +16,7 @@ ROLES = {
     # Editors keep the archive: articles and everything filed with them, and imports; not comments.
     EDITORS_GROUP: [
         *(("articles", f"{action}_{model}") for model in
-          ("article", "articleauthor", "footnote", "source", "author", "category", "translationgroup")
+          ("article", "articleauthor", "footnote", "source", "author", "category", "translationgroup", "media")
           for action in CRUD),
         ("articles", "view_importrecord"),
         ("django_tasks_database", "view_dbtaskresult"),  # what background work waits

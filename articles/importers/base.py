@@ -84,6 +84,16 @@ class ParsedComment:
 
 
 @dataclass
+class ParsedMedia:
+    """A file the source's media library holds for an article (a WordPress attachment)."""
+
+    url: str
+    title: str = ""
+    caption: str = ""
+    alt_text: str = ""
+
+
+@dataclass
 class ParsedArticle:
     identity: str  # the source's own identity, e.g. "seed:000_x.txt" or "wxr:https://site/#42"
     title: str
@@ -103,6 +113,8 @@ class ParsedArticle:
     language: str = ""  # a code of ``articles.languages``; empty: detected from the text when loaded
     # Shared by the article's versions in other languages (e.g. a Polylang translation group); empty: none.
     translation_key: str = ""
+    # Files the source attached to the article besides those its body shows (WXR attachments).
+    media: list[ParsedMedia] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def content_hash(self) -> str:
@@ -110,6 +122,8 @@ class ParsedArticle:
         # The same JSON as ``asdict`` would give (nested dataclasses become dicts of their fields),
         # without its deep copy, which cost more than the rest of the digest on a large import.
         data = {name: value for name, value in vars(self).items() if name not in _NOT_HASHED}
+        if not data["media"]:  # the digests of articles imported before media were kept stay the same
+            del data["media"]
         raw = json.dumps(data, sort_keys=True, default=_plain, ensure_ascii=False)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 

@@ -1,6 +1,7 @@
 from .article import Article, ArticleAuthor, ArticleQuerySet
 from .comments import Comment
 from .harvesting import DeletedRecord
+from .media import ArticleMedia, Media
 from .provenance import ImportRecord
 from .related import ArticleTerm, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from .rendering import ArticleRendering
@@ -11,6 +12,7 @@ from .translations import TranslationGroup
 __all__ = [
     "Article",
     "ArticleAuthor",
+    "ArticleMedia",
     "ArticleQuerySet",
     "ArticleRendering",
     "ArticleTerm",
@@ -20,6 +22,7 @@ __all__ = [
     "DeletedRecord",
     "Footnote",
     "ImportRecord",
+    "Media",
     "RelatedArticle",
     "RelatedExclusion",
     "RelatedPin",

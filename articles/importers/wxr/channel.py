@@ -37,6 +37,7 @@ class _Channel:
         self.values: dict[str, str] = {}
         self.authors: dict[str, ParsedAuthor] = {}
         self.category_nodes: dict[str, tuple[str, str]] = {}  # nicename -> (name, parent)
+        self.attachments: dict = {}  # post id -> ``attachments.Attachment``
 
     def take(self, element) -> None:
         name = _name(element.tag)

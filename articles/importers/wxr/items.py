@@ -57,7 +57,7 @@ def _article(item: _RawItem, channel: _Channel) -> ParsedArticle:
         title = f"Untitled post {post_id}"
         warnings.append(f"The post has no title; imported as {title!r}.")
     published_at = _wp_datetime(item.get("wp:post_date_gmt")) or _wp_datetime(item.get("wp:post_date"))
-    body, footnotes = _body_and_footnotes(item, warnings)
+    body, footnotes = _body_and_footnotes(item, warnings, channel.attachments)
     article = ParsedArticle(
         identity=f"wxr:{channel.result.site_url}#{post_id}",
         title=title,
@@ -74,6 +74,7 @@ def _article(item: _RawItem, channel: _Channel) -> ParsedArticle:
         comments_open=item.get("wp:comment_status") == "open",
         sticky=item.get("wp:is_sticky") == "1",
         original_url=item.get("link"),
+        media=[a.media for a in channel.attachments.values() if a.parent == post_id],
         warnings=warnings,
     )
     # WordPress logins never contain "<" or ">" (sanitize_user strips them); exports by hand, like

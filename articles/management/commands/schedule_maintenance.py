@@ -1,12 +1,14 @@
 from django.core.management.base import BaseCommand
 
+from articles.media.tasks import schedule_fixity
 from articles.tasks import schedule_maintenance
 
 
 class Command(BaseCommand):
     help = (
         "Queue the daily maintenance task (expired sessions, scheduled articles that are due, old task results) "
-        "unless it is queued already; it queues itself again every day. Run once after each deploy."
+        "unless it is queued already; it queues itself again every day. Also the weekly fixity check of the media "
+        "files. Run once after each deploy."
     )
 
     def handle(self, *args, **options):
@@ -14,3 +16,5 @@ class Command(BaseCommand):
             self.stdout.write("Daily maintenance queued: a task worker (`manage.py db_worker`) runs it.")
         else:
             self.stdout.write("Daily maintenance is already queued (or tasks run at once here): nothing to do.")
+        if schedule_fixity():
+            self.stdout.write("Weekly fixity check of the media files queued.")
