@@ -16,6 +16,9 @@ from articles.models import Media
 
 
 class MediaForm(forms.ModelForm):
+    original_url = forms.URLField(max_length=1000, required=False, assume_scheme="https",
+                                  help_text="Where the file was on the old site (empty: uploaded here).")
+
     class Meta:
         model = Media
         fields = ["file", "alt_text", "caption", "credit", "original_url"]

@@ -24,6 +24,9 @@ _GALLERY = re.compile(r"\[gallery\b([^\]]*)\]", re.IGNORECASE)
 _EMBED_BLOCK = re.compile(
     r"<!-- wp:(?:core-embed/[\w-]+|embed)\s+(\{.*?\})\s*-->(.*?)<!-- /wp:(?:core-embed/[\w-]+|embed) -->", re.DOTALL
 )
+_GALLERY_BLOCK = re.compile(r"<!-- wp:gallery\b[^>]*?-->(.*?)<!-- /wp:gallery -->", re.DOTALL)
+_IMAGE_FIGURE = re.compile(r"<figure\b[^>]*>\s*(?:<a\b[^>]*>\s*)?<img\b.*?</figure>", re.DOTALL | re.IGNORECASE)
+_GALLERY_CAPTION = re.compile(r'<figcaption class="blocks-gallery-caption[^"]*">(.*?)</figcaption>', re.DOTALL)
 _FIGCAPTION = re.compile(r"<figcaption[^>]*>(.*?)</figcaption>", re.DOTALL | re.IGNORECASE)
 
 AUDIO_TYPES = {"mp3": "audio/mpeg", "m4a": "audio/mp4", "ogg": "audio/ogg", "oga": "audio/ogg", "wav": "audio/wav",
@@ -43,6 +46,7 @@ def shortcode_attributes(text: str) -> dict[str, str]:
 def convert_media(content: str, *, post_id: str, attachments: dict[str, Attachment], warnings: list[str]) -> str:
     """``content`` with its media shortcodes and embed blocks as HTML."""
     content = _EMBED_BLOCK.sub(_embed_block, content)
+    content = _GALLERY_BLOCK.sub(_gallery_block, content)
     content = _EMBED.sub(lambda m: _outside_link(m.group(1), ""), content)
     content = _AUDIO.sub(lambda m: _player("audio", shortcode_attributes(m.group(1)), AUDIO_TYPES), content)
     content = _VIDEO.sub(lambda m: _player("video", shortcode_attributes(m.group(1)), VIDEO_TYPES), content)
@@ -58,6 +62,22 @@ def _embed_block(match) -> str:
     url = url or next(iter(re.findall(r"https?://[^\s<\"]+", match.group(2))), "")
     caption = _FIGCAPTION.search(match.group(2))
     return _outside_link(url, caption.group(1).strip() if caption else "") if url else ""
+
+
+def _gallery_block(match) -> str:
+    """A gallery block (images as figures nested in a figure, since WordPress 5.9; or already a
+    list of figures before) as a list of figures, its caption kept."""
+    inner = match.group(1)
+    if "<li" in inner:
+        return inner
+    figures = _IMAGE_FIGURE.findall(inner)
+    if not figures:
+        return inner
+    items = "".join(f"<li>{figure}</li>" for figure in figures)
+    caption = _GALLERY_CAPTION.search(inner)
+    if caption:
+        return f"<figure><ul>{items}</ul><figcaption>{caption.group(1)}</figcaption></figure>"
+    return f"<ul>{items}</ul>"
 
 
 def provider_of(url: str) -> str:
