@@ -53,8 +53,9 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 @contextmanager
 def serving(root: Path, handler=QuietHandler):
-    """``root`` served over HTTP on 127.0.0.1; yields the base URL (no trailing slash)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
+    """``root`` served over HTTP on 127.0.0.1 (or whatever ``handler`` answers); yields the base URL."""
+    files = issubclass(handler, SimpleHTTPRequestHandler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)) if files else handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

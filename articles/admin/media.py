@@ -75,10 +75,11 @@ class MediaAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         old = copy_of(Media.objects.get(pk=obj.pk)) if obj.pk else None
+        name = form.cleaned_data["file"].name
         obj.file = None  # the upload is stored by its digest, not where the form would put it
         if obj.pk is None:
             super().save_model(request, obj, form, change)
-        store_bytes(obj, data, sniff(data[:64]))
+        store_bytes(obj, data, sniff(data[:64]), name=name)
         if old is not None:
             replace_in_users(obj, old)
         relink_users_of(obj)

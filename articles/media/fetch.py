@@ -1,6 +1,7 @@
 """Fetching a file from the old site, safely: http(s) only, a timeout, a size limit, the content
 type sniffed from the bytes, and never a private, loopback or link-local address (every hop of a
-redirect checked) unless ``ARCHIVE_MEDIA_ALLOW_PRIVATE`` allows it (tests serve files on 127.0.0.1).
+redirect checked) unless ``ARCHIVE_MEDIA_ALLOW_PRIVATE`` allows it: True for any, or a list of
+networks (tests serve files on 127.0.0.1; an operator may allow the old site's internal address).
 
 The connection goes to the very address that was checked (no second DNS lookup that could answer
 differently), with the URL's host name for the Host header and TLS.
@@ -82,11 +83,19 @@ def checked_address(host: str, port: int) -> str:
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchRefused(f"the host {host!r} cannot be resolved") from exc
     addresses = [info[4][0] for info in infos]
-    if not getattr(settings, "ARCHIVE_MEDIA_ALLOW_PRIVATE", False):
-        for address in addresses:
-            if not ipaddress.ip_address(address.split("%", 1)[0]).is_global:
-                raise FetchRefused(f"{host} resolves to {address}, a private, loopback or link-local address")
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if not ip.is_global and not _allowed(ip):
+            raise FetchRefused(f"{host} resolves to {address}, a private, loopback or link-local address")
     return addresses[0]
+
+
+def _allowed(ip) -> bool:
+    """``ARCHIVE_MEDIA_ALLOW_PRIVATE``: True allows every address, a list of networks only those."""
+    allowed = settings.ARCHIVE_MEDIA_ALLOW_PRIVATE
+    if allowed is True:
+        return True
+    return any(ip in ipaddress.ip_network(network, strict=False) for network in allowed or ())
 
 
 def _get(url: str) -> tuple[int, str, bytes]:

@@ -33,9 +33,10 @@ def file_name_of(url: str, content_type: str) -> str:
 
 
 @transaction.atomic
-def store_bytes(media: Media, data: bytes, content_type: str = "") -> Media:
-    """Keep ``data`` as ``media``'s file; if the same bytes are already stored, ``media`` becomes a
-    duplicate of that row and its articles link to it. Returns the row holding the file."""
+def store_bytes(media: Media, data: bytes, content_type: str = "", *, name: str = "") -> Media:
+    """Keep ``data`` as ``media``'s file (named after ``name``, else its URL); if the same bytes are
+    already stored, ``media`` becomes a duplicate of that row and its articles link to it. Returns
+    the row holding the file."""
     content_type = content_type or sniff(data[:64])
     digest = hashlib.sha256(data).hexdigest()
     existing = Media.objects.filter(sha256=digest).exclude(pk=media.pk).first()
@@ -44,8 +45,7 @@ def store_bytes(media: Media, data: bytes, content_type: str = "") -> Media:
     media.sha256, media.size, media.content_type = digest, len(data), content_type
     media.width = media.height = None
     media.renditions = {}
-    name = file_name_of(media.original_url or media.file.name, content_type)
-    media.file.save(name, ContentFile(data), save=False)
+    media.file.save(file_name_of(name or media.original_url, content_type), ContentFile(data), save=False)
     if content_type.startswith("image/"):
         _describe_image(media, data)
     media.status, media.problem = Media.Status.STORED, ""
