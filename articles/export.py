@@ -119,7 +119,7 @@ def _media_dict(m) -> dict:
     return {
         "file": m.file.name, "original_url": m.original_url, "status": m.status, "sha256": m.sha256,
         "size": m.size, "content_type": m.content_type, "width": m.width, "height": m.height,
-        "alt_text": m.alt_text, "caption": m.caption, "credit": m.credit,
+        "alt_text": m.alt_text, "caption": m.caption, "credit": m.credit, "renditions": m.renditions,
     }
 
 

@@ -33,7 +33,7 @@ DROPPED_WITH_CONTENT = {"script", "style"}
 _FOOTNOTE_ATTRIBUTES = {"class", "id"}
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "aria-describedby"} | _FOOTNOTE_ATTRIBUTES,
-    "img": {"src", "alt", "width", "height", "title", "srcset", "sizes", "loading"},
+    "img": {"src", "alt", "width", "height", "title", "srcset", "sizes"},
     # Media play only when the reader asks (controls, no autoplay); nh3 checks src and poster's schemes.
     "audio": {"src", "controls", "preload"},
     "video": {"src", "controls", "preload", "poster", "width", "height"},

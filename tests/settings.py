@@ -34,4 +34,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # (tests/test_media_import.py serves its files from a local HTTP server).
 ARCHIVE_MEDIA_FETCH = False
 # Files a test stores go to a folder of the run's own (tests that look at them set their own).
-MEDIA_ROOT = tempfile.mkdtemp(prefix="archive-test-media-")
+# (A command a test runs in another process gets its folder from ARCHIVE_MEDIA_ROOT.)
+if "ARCHIVE_MEDIA_ROOT" not in os.environ:
+    MEDIA_ROOT = tempfile.mkdtemp(prefix="archive-test-media-")

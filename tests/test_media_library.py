@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -20,6 +20,7 @@ from articles.media.store import store_bytes
 from articles.media.tasks import check_fixity, schedule_fixity
 from articles.models import Media
 from articles.sanitize import clean_html, dropped_elements
+from tests.backup import empty_archive, export_lines
 from tests.factories import make_article
 from tests.media_site import image_bytes, sha256
 
@@ -125,8 +126,9 @@ def test_the_export_carries_each_articles_media_metadata(db, tmp_path):
     assert exported["media"] == [{
         "file": media.file.name, "original_url": "https://old.example/wp-content/uploads/a.jpg", "status": "stored",
         "sha256": sha256(JPEG), "size": len(JPEG), "content_type": "image/jpeg", "width": 1000, "height": 500,
-        "alt_text": "Alt", "caption": "Cap", "credit": "Cred",
+        "alt_text": "Alt", "caption": "Cap", "credit": "Cred", "renditions": media.renditions,
     }]
+    assert sorted(media.renditions) == ["480", "960"]
 
 
 @pytest.mark.parametrize(("dirty", "clean"), [
@@ -137,8 +139,8 @@ def test_the_export_carries_each_articles_media_metadata(db, tmp_path):
      '<img src="/media/a.jpg" alt="">'),
     ('<img src="/media/a.jpg" srcset="data:image/png;base64,AA 480w">', '<img src="/media/a.jpg">'),
     ('<img src="/media/a.jpg" srcset="//evil.example/a.jpg 480w">', '<img src="/media/a.jpg">'),
-    ('<img src="/m/a.jpg" srcset="/m/a-480w.jpg 480w, https://cdn.example/a.jpg 960w" sizes="50vw" loading="lazy">',
-     '<img src="/m/a.jpg" srcset="/m/a-480w.jpg 480w, https://cdn.example/a.jpg 960w" sizes="50vw" loading="lazy">'),
+    ('<img src="/m/a.jpg" srcset="/m/a-480w.jpg 480w, https://cdn.example/a.jpg 960w" sizes="50vw">',
+     '<img src="/m/a.jpg" srcset="/m/a-480w.jpg 480w, https://cdn.example/a.jpg 960w" sizes="50vw">'),
 ])
 def test_the_sanitizer_keeps_media_but_no_script_urls_or_handlers(dirty, clean):
     assert clean_html(dirty) == clean
@@ -147,3 +149,32 @@ def test_the_sanitizer_keeps_media_but_no_script_urls_or_handlers(dirty, clean):
 def test_the_sanitizer_counts_what_it_removes():
     body = '<p>x</p><iframe src="https://a"></iframe><script>1</script><object></object><embed src="x"><div>y</div>'
     assert dict(dropped_elements(body)) == {"iframe": 1, "script": 1, "object": 1, "embed": 1, "div": 1}
+
+
+def test_a_restore_brings_back_the_media_rows_of_each_article(db, tmp_path):
+    media = stored()
+    Media.objects.filter(pk=media.pk).update(alt_text="Alt", credit="Cred")
+    article = make_article(slug="with-media", body='<img src="https://old.example/wp-content/uploads/a.jpg">')
+    link_body(article)
+    first = export_lines(tmp_path / "first.jsonl")
+    empty_archive()
+    Media.objects.all().delete()
+    call_command("import_articles", "--format", "jsonl", str(tmp_path / "first.jsonl"), stdout=StringIO())
+    assert export_lines(tmp_path / "second.jsonl") == first
+    restored = Media.objects.get()
+    assert (restored.file.name, restored.sha256, restored.alt_text, restored.renditions) == (
+        media.file.name, sha256(JPEG), "Alt", media.renditions)
+
+
+def test_a_backup_naming_a_media_file_outside_the_media_folder_is_refused(db, tmp_path):
+    make_article(slug="with-media")
+    export_lines(tmp_path / "first.jsonl")
+    line = json.loads((tmp_path / "first.jsonl").read_text())
+    line["media"] = [{"file": "../../etc/passwd", "original_url": "", "status": "stored"}]
+    (tmp_path / "bad.jsonl").write_text(json.dumps(line) + "\n")
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 file.s. failed"):
+        call_command("import_articles", "--format", "jsonl", str(tmp_path / "bad.jsonl"), stdout=out)
+    assert ("bad.jsonl: failed: bad.jsonl: line 1: media: the file name '../../etc/passwd' is not a path inside the "
+            "media folder") in out.getvalue()
+    assert Media.objects.count() == 0

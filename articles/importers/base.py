@@ -85,7 +85,8 @@ class ParsedComment:
 
 @dataclass
 class ParsedMedia:
-    """A file the source's media library holds for an article (a WordPress attachment)."""
+    """A file the source's media library holds for an article (a WordPress attachment): its URL,
+    and what the source says of it."""
 
     url: str
     title: str = ""
@@ -113,8 +114,6 @@ class ParsedArticle:
     language: str = ""  # a code of ``articles.languages``; empty: detected from the text when loaded
     # Shared by the article's versions in other languages (e.g. a Polylang translation group); empty: none.
     translation_key: str = ""
-    # Files the source attached to the article besides those its body shows (WXR attachments).
-    media: list[ParsedMedia] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def content_hash(self) -> str:
@@ -122,8 +121,6 @@ class ParsedArticle:
         # The same JSON as ``asdict`` would give (nested dataclasses become dicts of their fields),
         # without its deep copy, which cost more than the rest of the digest on a large import.
         data = {name: value for name, value in vars(self).items() if name not in _NOT_HASHED}
-        if not data["media"]:  # the digests of articles imported before media were kept stay the same
-            del data["media"]
         raw = json.dumps(data, sort_keys=True, default=_plain, ensure_ascii=False)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 

@@ -16,10 +16,10 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 
-from articles.models import Media
+from articles.models import Article, Media
 
 from .fetch import sniff
-from .library import link_body, relink_article
+from .library import link_attached, link_body, relink_article
 from .store import store_bytes
 from .tasks import enqueue_fetches
 
@@ -64,15 +64,26 @@ def read_local(media: Media, folder: Path) -> bool:
 
 
 def load_media(article, parsed) -> None:
-    """after_load hook: the article's files found or made, read from the folder or queued to fetch."""
-    pending = link_body(article, parsed.media)
+    """after_load hook: the files the article's body shows found or made, read from the folder or
+    queued to fetch."""
+    _bring_in(article, link_body(article), parsed.warnings)
+
+
+def attach_media(attachments: dict[str, list]) -> None:
+    """The files a source attached to its posts ({import identity: [ParsedMedia]}), linked to the
+    articles loaded from those posts once the file's articles are loaded."""
+    for article in Article.objects.filter(import_key__in=list(attachments)).order_by("pk"):
+        _bring_in(article, link_attached(article, attachments[article.import_key]), [])
+
+
+def _bring_in(article, pending: list[Media], warnings: list[str]) -> None:
     folder = _folder.get()
     waiting = [m for m in pending if folder is None or not read_local(m, folder)]
     if folder is not None:
         if len(waiting) < len(pending):
             relink_article(article, quietly=True)
         if waiting:
-            parsed.warnings.append(
+            warnings.append(
                 f"{len(waiting)} media file(s) not found in {folder}; they are fetched from the old site: "
                 + ", ".join(m.original_url for m in waiting[:5]) + (" …" if len(waiting) > 5 else "")
             )

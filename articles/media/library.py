@@ -32,29 +32,47 @@ def copies_for(urls) -> dict:
     return {row.original_url: copy for row in rows if (copy := copy_of(row)) is not None}
 
 
-def link_body(article: Article, attached=()) -> list[Media]:
-    """Make a Media row for every file ``article``'s body shows, and for the files the source
-    ``attached`` to it (``ParsedMedia``: their alt text and caption kept), and link them to it (the
-    links of files it no longer has are removed); the body is pointed at the copies already stored.
+def link_body(article: Article) -> list[Media]:
+    """Make a Media row for every file ``article``'s body shows and link them to it (the links of
+    files it no longer shows are removed); the body is pointed at the copies already stored.
     Returns the rows still waiting for their file."""
-    described = {m.url: m for m in attached if m.url.lower().startswith(("http://", "https://"))}
-    urls = [url for url in dict.fromkeys([*media_urls(article.body), *described]) if len(url) <= 1000]
-    known = {m.original_url: m for m in Media.objects.filter(original_url__in=urls)}
-    for url in urls:
-        media = known.get(url) or Media(original_url=url)
-        about = described.get(url)
-        if media.pk is None or (about and not (media.alt_text or media.caption)):
-            if about:
-                media.alt_text, media.caption = about.alt_text[:500], about.caption
-            media.save()
-            known[url] = media
-    rows = list(known.values())
+    urls = [url for url in media_urls(article.body) if len(url) <= 1000]
+    if not urls and getattr(article, "import_created", False):
+        return []  # a new article showing no media: nothing to link, nothing to unlink
+    rows = _rows_for(urls)
     targets = {m.duplicate_of_id or m.pk for m in rows}
     ArticleMedia.objects.filter(article=article).exclude(media__in=targets).delete()
-    linked = set(ArticleMedia.objects.filter(article=article).values_list("media_id", flat=True))
-    ArticleMedia.objects.bulk_create(ArticleMedia(article=article, media_id=pk) for pk in targets - linked)
+    _link(article, targets)
     relink_article(article, quietly=True)
     return [m for m in rows if m.status == Media.Status.PENDING]
+
+
+def link_attached(article: Article, attached) -> list[Media]:
+    """Link the files the source attached to ``article`` (``ParsedMedia``, shown in its body or not),
+    with their alt text and caption where the row has none yet. Returns the rows waiting for their file."""
+    described = {m.url: m for m in attached if m.url.lower().startswith(("http://", "https://")) and len(m.url) <= 1000}
+    rows = _rows_for(described)
+    for media in rows:
+        about = described[media.original_url]
+        if not (media.alt_text or media.caption) and (about.alt_text or about.caption):
+            media.alt_text, media.caption = about.alt_text[:500], about.caption
+            media.save(update_fields=["alt_text", "caption", "updated_at"])
+    _link(article, {m.duplicate_of_id or m.pk for m in rows})
+    return [m for m in rows if m.status == Media.Status.PENDING]
+
+
+def _rows_for(urls) -> list[Media]:
+    """The Media rows of ``urls``, made (pending) for those the library has not met."""
+    known = {m.original_url: m for m in Media.objects.filter(original_url__in=list(urls))}
+    for url in urls:
+        if url not in known:
+            known[url] = Media.objects.create(original_url=url)
+    return list(known.values())
+
+
+def _link(article: Article, media_ids: set[int]) -> None:
+    linked = set(ArticleMedia.objects.filter(article=article).values_list("media_id", flat=True))
+    ArticleMedia.objects.bulk_create(ArticleMedia(article=article, media_id=pk) for pk in media_ids - linked)
 
 
 def relink_article(article: Article, *, quietly: bool = False) -> bool:
@@ -101,3 +119,34 @@ def replace_in_users(media: Media, old: Copy) -> int:
                 article.save()
                 changed += 1
     return changed
+
+
+_RESTORED_FIELDS = ("original_url", "status", "sha256", "size", "content_type", "width", "height", "alt_text",
+                    "caption", "credit", "renditions")
+
+
+def restore_media(article: Article, rows: list[dict]) -> None:
+    """A backup's media rows (``articles.export``) written back, the article linked to exactly them;
+    the files themselves come back with the backup's media folder."""
+    ids = set()
+    for row in rows:
+        media = _restored_row(row)
+        media.file.name = row.get("file", "")
+        for name in _RESTORED_FIELDS:
+            if name in row:
+                setattr(media, name, row[name])
+        media.duplicate_of = None
+        media.save()
+        ids.add(media.pk)
+    ArticleMedia.objects.filter(article=article).exclude(media__in=ids).delete()
+    _link(article, ids)
+
+
+def _restored_row(row: dict) -> Media:
+    """The row a backup's file is: the one with its digest, else its URL, else a new one."""
+    found = None
+    if row.get("sha256"):
+        found = Media.objects.filter(sha256=row["sha256"]).first()
+    if found is None and row.get("original_url"):
+        found = Media.objects.filter(original_url=row["original_url"]).first()
+    return found or Media()

@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from itertools import chain
 
-from .attachments import scan_attachments
 from .body import autop, convert_captions
 from .channel import WxrParse, _Channel
 from .comments import COMMENT_STATUS_MAP, IMPORTED_COMMENT_TYPES
@@ -55,11 +54,9 @@ def detect(data_head: bytes, file_name: str) -> bool:
 
 def parse(stream, file_name: str, *, include_pages: bool = False) -> WxrParse:
     """Read the channel header of ``stream`` (binary) and return a WxrParse with lazy articles."""
-    attachments = scan_attachments(stream)
     reader = _XmlReader(stream)
     result = WxrParse(file_name=file_name)
     channel = _Channel(result)
-    channel.attachments = attachments
     first_item = None
     for element in reader.children:
         if _name(element.tag) == "item":

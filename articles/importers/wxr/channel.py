@@ -26,6 +26,8 @@ class WxrParse:
     tags: list[str] = field(default_factory=list)
     authors: list[ParsedAuthor] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # e.g. {"attachment": 37}
+    # The files attached to each post, by the post's import identity (complete once ``articles`` is).
+    attachments: dict[str, list] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
