@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from PIL import Image, UnidentifiedImageError
 
 from articles.models import ArticleMedia, Media
@@ -50,7 +50,15 @@ def store_bytes(media: Media, data: bytes, content_type: str = "", *, name: str 
         _describe_image(media, data)
     media.status, media.problem = Media.Status.STORED, ""
     media.fixity_ok, media.fixity_checked_at = True, None
-    media.save()
+    try:
+        with transaction.atomic():
+            media.save()
+    except IntegrityError:  # another task stored the same bytes meanwhile: share its file
+        media.file.delete(save=False)
+        for name in media.renditions.values():
+            default_storage.delete(name)
+        media.sha256, media.renditions, media.size, media.width, media.height = None, {}, None, None, None
+        return _merge_into(media, Media.objects.get(sha256=digest))
     return media
 
 
