@@ -39,11 +39,17 @@ def link_body(article: Article) -> list[Media]:
     urls = [url for url in media_urls(article.body) if len(url) <= 1000]
     if not urls and getattr(article, "import_created", False):
         return []  # a new article showing no media: nothing to link, nothing to unlink
+    created = getattr(article, "import_created", False)
     rows = _rows_for(urls)
     targets = {m.duplicate_of_id or m.pk for m in rows}
-    ArticleMedia.objects.filter(article=article).exclude(media__in=targets).delete()
-    _link(article, targets)
-    relink_article(article, quietly=True)
+    if not created:
+        ArticleMedia.objects.filter(article=article).exclude(media__in=targets).delete()
+    _link(article, targets, new=created)
+    copies = {m.original_url: copy for m in rows if (copy := copy_of(m)) is not None}
+    body = relink(article.body, copies)
+    if body != article.body:  # within the import's write of the article, which has announced itself
+        article.body = body
+        Article.objects.filter(pk=article.pk).update(body=body)
     return [m for m in rows if m.status == Media.Status.PENDING]
 
 
@@ -62,16 +68,17 @@ def link_attached(article: Article, attached) -> list[Media]:
 
 
 def _rows_for(urls) -> list[Media]:
-    """The Media rows of ``urls``, made (pending) for those the library has not met."""
-    known = {m.original_url: m for m in Media.objects.filter(original_url__in=list(urls))}
-    for url in urls:
-        if url not in known:
-            known[url] = Media.objects.create(original_url=url)
-    return list(known.values())
+    """The Media rows of ``urls`` (with the rows they duplicate), made (pending) for those the
+    library has not met, together."""
+    urls = list(urls)
+    known = {m.original_url: m for m in Media.objects.filter(original_url__in=urls).select_related("duplicate_of")}
+    new = Media.objects.bulk_create(Media(original_url=url) for url in urls if url not in known)
+    return [*known.values(), *new]
 
 
-def _link(article: Article, media_ids: set[int]) -> None:
-    linked = set(ArticleMedia.objects.filter(article=article).values_list("media_id", flat=True))
+def _link(article: Article, media_ids: set[int], *, new: bool = False) -> None:
+    """Link ``article`` to ``media_ids``; ``new``: it has no links yet (a new article)."""
+    linked = set() if new else set(ArticleMedia.objects.filter(article=article).values_list("media_id", flat=True))
     ArticleMedia.objects.bulk_create(ArticleMedia(article=article, media_id=pk) for pk in media_ids - linked)
 
 
