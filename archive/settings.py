@@ -167,8 +167,21 @@ SITE_DESCRIPTION = os.environ.get(
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Uploaded files; `manage.py backup` copies them and `restore` puts them back (empty: none).
-MEDIA_ROOT = os.environ.get("ARCHIVE_MEDIA_ROOT", "")
+# Uploaded and imported files (the media library); `manage.py backup` copies them, `restore` puts them back.
+MEDIA_ROOT = os.environ.get("ARCHIVE_MEDIA_ROOT", str(BASE_DIR / "media"))
+# The media library's files (articles/media/) are served from here: by runserver with DEBUG on, by the
+# web server (or the storage's own host) in production (docs/operations.md).
+MEDIA_URL = os.environ.get("ARCHIVE_MEDIA_URL", "/media/")
+# Imports fetch the files bodies show (a task per file): at most this many bytes, this many seconds,
+# and never from a private, loopback or link-local address unless ARCHIVE_MEDIA_ALLOW_PRIVATE allows it
+# (1: any; or a comma-separated list of networks, e.g. 10.0.5.0/24 for an old site on the intranet).
+ARCHIVE_MEDIA_FETCH = env_bool("ARCHIVE_MEDIA_FETCH", True)
+ARCHIVE_MEDIA_MAX_BYTES = int(os.environ.get("ARCHIVE_MEDIA_MAX_BYTES", str(200 * 1024 * 1024)))
+ARCHIVE_MEDIA_TIMEOUT = float(os.environ.get("ARCHIVE_MEDIA_TIMEOUT", "20"))
+_ALLOW_PRIVATE = os.environ.get("ARCHIVE_MEDIA_ALLOW_PRIVATE", "").strip()
+ARCHIVE_MEDIA_ALLOW_PRIVATE = env_bool("ARCHIVE_MEDIA_ALLOW_PRIVATE") or [
+    network.strip() for network in _ALLOW_PRIVATE.split(",") if "/" in network
+]
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

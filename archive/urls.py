@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,7 +8,9 @@ from articles.views.favicon import FaviconView
 from articles.views.health import healthz
 from articles.views.robots import RobotsView
 
-urlpatterns = [
+# The media library's files in development (static() adds nothing with DEBUG off: production serves
+# MEDIA_URL from the web server or the storage, docs/operations.md).
+urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + [
     path(settings.ADMIN_URL, admin.site.urls),
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("favicon.ico", FaviconView.as_view()),  # unnamed: a redirect, not one of the site's pages

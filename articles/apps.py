@@ -16,6 +16,7 @@ class ArticlesConfig(AppConfig):
         from .importers.comments_loader import load_comments
         from .importers.redirects_loader import load_redirects
         from .links import receivers as links_receivers  # noqa: F401
+        from .media.importing import load_media
         from .oai import receivers as oai_receivers  # noqa: F401
         from .related import receivers as related_receivers  # noqa: F401
         from .revisions import record_import
@@ -27,6 +28,6 @@ class ArticlesConfig(AppConfig):
         from .pages import receivers as pages_receivers  # noqa: F401
         # What an import loads beyond the article itself; each hook runs once per article. The
         # revision snapshot comes last, so it holds the footnotes, authors and tags just loaded.
-        for hook in (load_comments, load_redirects, record_import):
+        for hook in (load_comments, load_redirects, load_media, record_import):
             if hook not in loader.after_load_hooks:
                 loader.after_load_hooks.append(hook)

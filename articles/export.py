@@ -22,7 +22,7 @@ def export_queryset():
     exclusions = RelatedExclusion.objects.select_related("related")
     return Article.objects.order_by("id").select_related("primary_category").prefetch_related(
         "authors", "articleauthor_set", "tags", "categories", Prefetch("footnotes", queryset=notes),
-        "import_records", "comments", Prefetch("related_pins", queryset=pins),
+        "import_records", "comments", "media", Prefetch("related_pins", queryset=pins),
         Prefetch("related_exclusions", queryset=exclusions),
         Prefetch("translation_group__articles", queryset=Article.objects.only("id", "slug", "translation_group")),
     )
@@ -109,10 +109,20 @@ def article_to_dict(article, **options):
         "related_pins": [pin.related.slug for pin in article.related_pins.all()],
         "related_exclusions": sorted(e.related.slug for e in article.related_exclusions.all()),
         "redirects": rows["redirects"],
+        "media": [_media_dict(m) for m in sorted(article.media.all(), key=lambda m: m.pk)],
     }
     for hook in export_hooks:
         hook(article, data, options)
     return data
+
+
+def _media_dict(m) -> dict:
+    """A file's metadata (the files themselves are in a backup's media folder, by ``file``)."""
+    return {
+        "file": m.file.name, "original_url": m.original_url, "status": m.status, "sha256": m.sha256,
+        "size": m.size, "content_type": m.content_type, "width": m.width, "height": m.height,
+        "alt_text": m.alt_text, "caption": m.caption, "credit": m.credit, "renditions": m.renditions,
+    }
 
 
 def _footnote_dict(n) -> dict:

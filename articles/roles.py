@@ -16,7 +16,7 @@ ROLES = {
     # Editors keep the archive: articles and everything filed with them, and imports; not comments.
     EDITORS_GROUP: [
         *(("articles", f"{action}_{model}") for model in
-          ("article", "articleauthor", "footnote", "source", "author", "category", "translationgroup")
+          ("article", "articleauthor", "footnote", "source", "author", "category", "translationgroup", "media")
           for action in CRUD),
         ("articles", "view_importrecord"),
         # The links notes cite (an editor pins a replacement or archived copy) and the lost-link queue.

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
+from html.parser import HTMLParser
 
 import nh3
 
@@ -19,7 +21,7 @@ ALLOWED_TAGS = {
     "ul", "ol", "li", "dl", "dt", "dd",
     "blockquote", "cite", "q", "pre", "code", "abbr",
     "em", "strong", "b", "i", "u", "s", "sub", "sup",
-    "a", "img", "figure", "figcaption",
+    "a", "img", "figure", "figcaption", "audio", "video", "source",
     "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
     "section",
 }  # fmt: skip
@@ -31,7 +33,11 @@ DROPPED_WITH_CONTENT = {"script", "style"}
 _FOOTNOTE_ATTRIBUTES = {"class", "id"}
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "aria-describedby"} | _FOOTNOTE_ATTRIBUTES,
-    "img": {"src", "alt", "width", "height", "title"},
+    "img": {"src", "alt", "width", "height", "title", "srcset", "sizes"},
+    # Media play only when the reader asks (controls, no autoplay); nh3 checks src and poster's schemes.
+    "audio": {"src", "controls", "preload"},
+    "video": {"src", "controls", "preload", "poster", "width", "height"},
+    "source": {"src", "type"},
     "th": {"scope", "colspan", "rowspan"},
     "td": {"colspan", "rowspan"},
     "abbr": {"title"},
@@ -46,7 +52,21 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 LINK_REL = "nofollow noopener noreferrer"
 
+# A srcset candidate's URL: http(s) or a path on this site (nh3 checks src and href, not srcset).
+_SRCSET_URL = re.compile(r"^(?:https?://|/(?!/))[^\s,]+$", re.IGNORECASE)
+
+
+def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute != "srcset":
+        return value
+    candidates = [c.split() for c in value.split(",") if c.strip()]
+    if all(parts and _SRCSET_URL.match(parts[0]) for parts in candidates):
+        return value
+    return None
+
+
 _CLEANER = nh3.Cleaner(
+    attribute_filter=_filter_attribute,
     tags=ALLOWED_TAGS,
     clean_content_tags=DROPPED_WITH_CONTENT,
     attributes=ALLOWED_ATTRIBUTES,
@@ -68,6 +88,27 @@ def clean_html(value: str) -> str:
         return ""
     cleaned = _CLEANER.clean(value)
     return _H1_TAG.sub(r"<\1h2", cleaned).strip()
+
+
+class _TagCounter(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags = Counter()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] += 1
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags[tag] += 1
+
+
+def dropped_elements(value: str) -> Counter:
+    """The elements ``clean_html`` removes from ``value`` (unwrapped or dropped with their content),
+    counted by name, so an import report can say what a body lost."""
+    counter = _TagCounter()
+    counter.feed(value or "")
+    counter.close()
+    return Counter({tag: n for tag, n in counter.tags.items() if tag not in ALLOWED_TAGS})
 
 
 def safe_url(value: str) -> str:

@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from articles.aftercommit import in_batches
 from articles.links.tasks import schedule_link_checks
+from articles.media.tasks import schedule_fixity
 from articles.models import Article, ArticleTerm
 from articles.models.provenance import ImportRun, ImportUploadChunk
 from articles.related.tasks import update_related_posts
@@ -93,6 +94,7 @@ def daily_maintenance() -> dict:
         "link_checks_queued": schedule_link_checks(),
     }
     schedule_maintenance(after=MAINTENANCE_EVERY)
+    report["fixity_check_queued"] = schedule_fixity(after=timedelta(days=1))  # lost only: one waits otherwise
     return report
 
 

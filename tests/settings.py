@@ -1,6 +1,7 @@
 """The project's settings for the test suite: the real ones, with test-only secrets and speed-ups."""
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -28,3 +29,11 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # queries of a page, and a database cache would add its own. Tests of the shared caches (Redis, the
 # database cache, several server processes) choose theirs.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Imports never reach the network from tests: media stay pending unless a test turns fetching on
+# (tests/test_media_import.py serves its files from a local HTTP server).
+ARCHIVE_MEDIA_FETCH = False
+# Files a test stores go to a folder of the run's own (tests that look at them set their own).
+# (A command a test runs in another process gets its folder from ARCHIVE_MEDIA_ROOT.)
+if "ARCHIVE_MEDIA_ROOT" not in os.environ:
+    MEDIA_ROOT = tempfile.mkdtemp(prefix="archive-test-media-")

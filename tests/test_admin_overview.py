@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Comment, Footnote, ImportRecord, Link, LinkCitation
+from articles.models import Article, Comment, Footnote, ImportRecord, Link, LinkCitation, Media
 from articles.related.tasks import update_related_posts
 from tests.factories import make_article
 
@@ -40,6 +40,10 @@ def archive_state(db, task_queue):
         ImportRecord.objects.create(article=article, file_name="f.txt", format="seedtext", sha256="0" * 64,
                                     importer_version="1", outcome="created", warnings=warnings)
     update_related_posts.enqueue([article.pk])  # waits for a worker
+    Media.objects.create(original_url="https://old.example/lost.jpg", status="missing", problem="HTTP 404")
+    Media.objects.create(original_url="https://old.example/a.jpg", status="stored", sha256="a" * 64, fixity_ok=True)
+    Media.objects.create(original_url="https://old.example/b.jpg", status="stored", sha256="b" * 64, fixity_ok=False)
+    Media.objects.create(original_url="https://old.example/c.jpg")  # pending
     return article
 
 
@@ -68,6 +72,8 @@ def test_overview_figures_are_exact(staff_client, archive_state):
         "Links dead": 1,
         "Import records with warnings": 2,
         "Background tasks waiting (search, related posts, pages)": 1,
+        "Media files missing (not fetched)": 1,
+        "Media files failing the fixity check": 1,
         "Scheduled to publish": 1,
     }
     assert "The archive today" in html
@@ -95,6 +101,12 @@ def test_overview_links_name_the_expected_filters(staff_client, archive_state):
     assert links["Background tasks waiting (search, related posts, pages)"] == (
         reverse("admin:django_tasks_database_dbtaskresult_changelist") + "?status__exact=READY"
     )
+    assert links["Media files missing (not fetched)"] == (
+        reverse("admin:articles_media_changelist") + "?status__exact=missing"
+    )
+    assert links["Media files failing the fixity check"] == (
+        reverse("admin:articles_media_changelist") + "?fixity_ok__exact=0"
+    )
     assert links["Scheduled to publish"] == reverse("admin:articles_article_changelist") + "?status__exact=scheduled"
 
 
@@ -104,7 +116,7 @@ def test_overview_costs_a_few_queries(staff_client, archive_state):
         staff_client.get(reverse("admin:index"))
     tables = ("articles_", "django_tasks")
     overview_queries = [q for q in with_overview.captured_queries if any(t in q["sql"] for t in tables)]
-    assert len(overview_queries) == 6
+    assert len(overview_queries) == 7
 
 
 def test_figures_without_view_permission_are_not_shown(db, django_user_model, archive_state):

@@ -45,8 +45,8 @@ def test_each_chunk_of_the_export_costs_the_same_queries():
     chunks_of_60, queries_of_60 = queries_to_export(60)
     assert (chunks_of_20, chunks_of_30, chunks_of_60) == (3, 2, 1)
     per_chunk = queries_of_60 - 1  # the last, empty, keyset query ends the stream
-    assert per_chunk == 12  # articles, then one prefetch each for authors, positions, tags, categories,
-    # footnotes (with their sources and referents joined), import records, comments, pins, exclusions,
-    # then the categories' levels and the redirects of the whole chunk
+    assert per_chunk == 13  # articles, then one prefetch each for authors, positions, tags, categories,
+    # footnotes (with their sources and referents joined), import records, comments, media, pins,
+    # exclusions, then the categories' levels and the redirects of the whole chunk
     assert queries_of_20 == 3 * per_chunk + 1
     assert queries_of_30 == 2 * per_chunk + 1

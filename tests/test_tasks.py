@@ -108,7 +108,7 @@ def test_daily_maintenance_clears_expired_sessions_publishes_what_is_due_and_com
     report = daily_maintenance.call()
     # Published inside the test's transaction, which never commits: left without its indexes, so queued.
     assert report == {"sessions_removed": 1, "published": 1, "indexing_queued": 1, "imports_abandoned": 0,
-                      "task_results_removed": 0, "link_checks_queued": True}
+                      "task_results_removed": 0, "link_checks_queued": True, "fixity_check_queued": True}
     assert list(Session.objects.values_list("session_key", flat=True)) == ["new"]
     assert Article.objects.get(pk=due.pk).status == Article.Status.PUBLISHED
     following = DBTaskResult.objects.get(task_path="articles.tasks.daily_maintenance")

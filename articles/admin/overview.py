@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django_tasks_db.models import DBTaskResult
 
-from articles.models import Article, Comment, ImportRecord, Link, LostLinkNote
+from articles.models import Article, Comment, ImportRecord, Link, LostLinkNote, Media
 
 
 @dataclass
@@ -33,8 +33,12 @@ def _link(user, model, **filters) -> str:
 
 
 def archive_overview(user) -> dict[str, list[Figure]]:
-    """Six queries: articles by status, pending comments, notes with lost links, dead links,
-    imports with warnings, and background tasks waiting."""
+    """Seven queries: articles by status, pending comments, notes with lost links, dead links,
+    imports with warnings, background tasks waiting, and media missing or failing their fixity check."""
+    media = Media.objects.aggregate(
+        missing=Count("id", filter=Q(status=Media.Status.MISSING)),
+        fixity=Count("id", filter=Q(status=Media.Status.STORED, fixity_ok=False)),
+    )
     by_status = dict(Article.objects.order_by().values_list("status").annotate(n=Count("id")))
     articles = [
         Figure(label, by_status.get(value, 0), _link(user, Article, status__exact=value))
@@ -62,6 +66,8 @@ def archive_overview(user) -> dict[str, list[Figure]]:
             DBTaskResult.objects.filter(status="READY").count(),
             _link(user, DBTaskResult, status__exact="READY"),
         ),
+        Figure("Media files missing (not fetched)", media["missing"], _link(user, Media, status__exact="missing")),
+        Figure("Media files failing the fixity check", media["fixity"], _link(user, Media, fixity_ok__exact=0)),
         Figure(
             "Scheduled to publish",
             by_status.get(Article.Status.SCHEDULED, 0),

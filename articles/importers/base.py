@@ -84,6 +84,17 @@ class ParsedComment:
 
 
 @dataclass
+class ParsedMedia:
+    """A file the source's media library holds for an article (a WordPress attachment): its URL,
+    and what the source says of it."""
+
+    url: str
+    title: str = ""
+    caption: str = ""
+    alt_text: str = ""
+
+
+@dataclass
 class ParsedArticle:
     identity: str  # the source's own identity, e.g. "seed:000_x.txt" or "wxr:https://site/#42"
     title: str

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from articles.media.importing import attach_media
+
 from . import jsonl, seedtext, wxr
 from .base import ParsedArticle
 from .loader import load_article, prime
@@ -30,6 +32,10 @@ class Parsed:
 
     def finish(self):
         """Called after ``articles`` is exhausted, for formats that count while streaming."""
+
+    def after_load(self):
+        """Called inside the file's transaction once its articles are loaded: a format whose file
+        declares data about articles after them (WordPress attachments) links it here."""
 
 
 class ImportFormat:
@@ -114,6 +120,9 @@ class _StreamingParsed(Parsed):
     def finish(self):
         self.warnings.extend(self.source.warnings)
         self.skipped.update(self.source.skipped)
+
+    def after_load(self):
+        attach_media(self.source.attachments)
 
 
 FORMATS: dict[str, ImportFormat] = {f.name: f for f in (SeedTextFormat(), WxrFormat(), JsonlFormat())}

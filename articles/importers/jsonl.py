@@ -92,6 +92,7 @@ class RestoredArticle(ParsedArticle):
     related_pins: list[str] | None = None
     related_exclusions: list[str] | None = None
     redirects: list[str] | None = None
+    media: list[dict] | None = None  # the files' metadata (``articles.export``), checked
 
 
 def detect(data: bytes, file_name: str) -> bool:
@@ -246,7 +247,27 @@ class _Line:
             "related_pins": self._slugs(obj, "related_pins"),
             "related_exclusions": self._slugs(obj, "related_exclusions"),
             "redirects": self._old_paths(obj),
+            "media": self._media(obj),
         }
+
+    # A file's metadata in an export: key -> the types it may have.
+    _MEDIA_KEYS = {
+        "file": (str,), "original_url": (str,), "status": (str,), "sha256": (str, type(None)),
+        "size": (int, type(None)), "content_type": (str,), "width": (int, type(None)),
+        "height": (int, type(None)), "alt_text": (str,), "caption": (str,), "credit": (str,),
+        "renditions": (dict,),
+    }
+
+    def _media(self, obj):
+        rows = self.objects(obj, "media", required=False)
+        for raw in rows or ():
+            for key, kinds in self._MEDIA_KEYS.items():
+                if key in raw and not isinstance(raw[key], kinds):
+                    raise self.error(f"media: {key!r} has the wrong type")
+            name = raw.get("file", "")
+            if name.startswith("/") or ".." in name.split("/") or "\x00" in name:
+                raise self.error(f"media: the file name {name[:60]!r} is not a path inside the media folder")
+        return rows
 
     def _author(self, raw) -> AuthorProfile:
         where = "author_profiles: "

@@ -70,6 +70,7 @@ def import_stream(
                 if since_flush >= FLUSH_EVERY:
                     cache.flush()
                     since_flush = 0
+            parsed.after_load()
             cache.flush()
             result.warnings.extend(parsed.warnings)
             result.skipped.update(parsed.skipped)

@@ -12,6 +12,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from articles.export import article_to_dict, export_queryset
+from articles.media.library import restore_media
 from articles.models import Article, Comment, ImportRecord, TranslationGroup
 from articles.revisions import record_related
 from articles.sanitize import safe_url
@@ -54,6 +55,8 @@ def _restore(parsed, file_name):
         hook(article, parsed)
     if parsed.restored_comments is not None:
         _replace_comments(article, parsed.restored_comments)
+    if parsed.media is not None:
+        restore_media(article, parsed.media)
     restore_related_and_redirects(article, parsed)
     _replace_records(article, parsed.provenance)
     record_related(article, reason=f"Restored from the backup {file_name}")

@@ -2,6 +2,7 @@ from .article import Article, ArticleAuthor, ArticleQuerySet
 from .comments import Comment
 from .harvesting import DeletedRecord
 from .links import Link, LinkCheck, LinkCitation, LostLinkNote
+from .media import ArticleMedia, Media
 from .provenance import ImportRecord
 from .related import ArticleTerm, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from .rendering import ArticleRendering
@@ -12,6 +13,7 @@ from .translations import TranslationGroup
 __all__ = [
     "Article",
     "ArticleAuthor",
+    "ArticleMedia",
     "ArticleQuerySet",
     "ArticleRendering",
     "ArticleTerm",
@@ -25,6 +27,7 @@ __all__ = [
     "LinkCheck",
     "LinkCitation",
     "LostLinkNote",
+    "Media",
     "RelatedArticle",
     "RelatedExclusion",
     "RelatedPin",

@@ -5,21 +5,35 @@ from __future__ import annotations
 
 import re
 
-from articles.sanitize import clean_html
+from articles.sanitize import clean_html, dropped_elements
 
 from .footnotes import _classic_footnotes, _modern_footnotes
+from .media_markup import convert_media
 from .reader import _RawItem
 
 
-def _body_and_footnotes(item: _RawItem, warnings: list[str]):
+def _body_and_footnotes(item: _RawItem, warnings: list[str], attachments=None):
     content = convert_captions(item.fields.get("content:encoded", ""))
+    content = convert_media(content, post_id=item.get("wp:post_id"), attachments=attachments or {}, warnings=warnings)
     if not _is_block_content(content):
         content = autop(content)
     content, footnotes = _modern_footnotes(content, item.meta.get("footnotes", ""), warnings)
     if not footnotes:
         content, footnotes = _classic_footnotes(content, warnings)
     _warn_about_shortcodes(content, warnings)
+    _warn_about_dropped(content, warnings)
     return _EMPTY_PARAGRAPH.sub("", clean_html(content)).strip(), footnotes
+
+
+# Wrappers the sanitizer unwraps, keeping all they hold: nothing a reader would miss.
+_WRAPPERS = frozenset({"div", "span", "font", "center", "small", "big", "mark", "ins", "del", "time"})
+
+
+def _warn_about_dropped(content: str, warnings: list[str]) -> None:
+    dropped = {tag: n for tag, n in dropped_elements(content).items() if tag not in _WRAPPERS}
+    if dropped:
+        counts = ", ".join(f"{n} <{tag}>" for tag, n in sorted(dropped.items()))
+        warnings.append(f"The sanitizer removed elements the archive does not keep: {counts}.")
 
 
 _EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>\s*")
@@ -92,7 +106,7 @@ def convert_captions(content: str) -> str:
     return _CAPTION.sub(to_figure, content)
 
 
-_SHORTCODE = re.compile(r"\[(caption|gallery|embed|audio|video|playlist)\b", re.IGNORECASE)
+_SHORTCODE = re.compile(r"\[(caption|playlist)\b", re.IGNORECASE)
 
 
 def _warn_about_shortcodes(content: str, warnings: list[str]) -> None:

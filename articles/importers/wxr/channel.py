@@ -26,6 +26,8 @@ class WxrParse:
     tags: list[str] = field(default_factory=list)
     authors: list[ParsedAuthor] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # e.g. {"attachment": 37}
+    # The files attached to each post, by the post's import identity (complete once ``articles`` is).
+    attachments: dict[str, list] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -37,6 +39,7 @@ class _Channel:
         self.values: dict[str, str] = {}
         self.authors: dict[str, ParsedAuthor] = {}
         self.category_nodes: dict[str, tuple[str, str]] = {}  # nicename -> (name, parent)
+        self.attachments: dict = {}  # post id -> ``attachments.Attachment``
 
     def take(self, element) -> None:
         name = _name(element.tag)

@@ -10,6 +10,7 @@ from articles import languages
 from articles.sanitize import html_to_text
 
 from ..base import ParsedArticle
+from .attachments import attachment_of
 from .body import _body_and_footnotes
 from .channel import _Channel
 from .comments import _comments
@@ -27,16 +28,34 @@ SKIPPED_STATUSES = {"trash", "auto-draft"}  # deleted or never written: nothing 
 
 def _articles(elements, channel: _Channel, include_pages: bool) -> Iterator[ParsedArticle]:
     result = channel.result
+    with_gallery = []  # posts whose [gallery] may show attachments further on: parsed at the end
     for element in elements:
         if _name(element.tag) != "item":
             channel.take(element)  # channel data after the items: unusual but harmless
             continue
         item = _RawItem.from_element(element)
+        _take_attachment(item, channel)
         reason = _skip_reason(item, include_pages)
         if reason:
             result.skipped[reason] = result.skipped.get(reason, 0) + 1
-            continue
+        elif _GALLERY in item.fields.get("content:encoded", ""):
+            with_gallery.append(item)
+        else:
+            yield _article(item, channel)
+    for item in with_gallery:
         yield _article(item, channel)
+    site = channel.result.site_url
+    for attachment in channel.attachments.values():
+        if attachment.parent != "0":
+            result.attachments.setdefault(f"wxr:{site}#{attachment.parent}", []).append(attachment.media)
+
+
+_GALLERY = "[gallery"
+
+
+def _take_attachment(item: _RawItem, channel: _Channel) -> None:
+    if item.get("wp:post_type") == "attachment" and (attachment := attachment_of(item)) is not None:
+        channel.attachments[item.get("wp:post_id")] = attachment
 
 
 def _skip_reason(item: _RawItem, include_pages: bool) -> str:
@@ -57,7 +76,7 @@ def _article(item: _RawItem, channel: _Channel) -> ParsedArticle:
         title = f"Untitled post {post_id}"
         warnings.append(f"The post has no title; imported as {title!r}.")
     published_at = _wp_datetime(item.get("wp:post_date_gmt")) or _wp_datetime(item.get("wp:post_date"))
-    body, footnotes = _body_and_footnotes(item, warnings)
+    body, footnotes = _body_and_footnotes(item, warnings, channel.attachments)
     article = ParsedArticle(
         identity=f"wxr:{channel.result.site_url}#{post_id}",
         title=title,

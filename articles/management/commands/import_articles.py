@@ -1,3 +1,4 @@
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.core.files import File
@@ -6,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from articles.importers.formats import FORMATS
 from articles.importers.pipeline import collect_files, import_paths
 from articles.importers.uploads import UploadProgress, import_upload
+from articles.media.importing import media_folder
+from articles.models import Media
 from articles.progress import ItemProgress
 from articles.related.tasks import update_related_posts
 
@@ -30,9 +33,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--include-pages", action="store_true", help="WordPress: import pages as articles too."
         )
+        parser.add_argument(
+            "--media-from", metavar="DIR",
+            help="A copy of the old site's uploads folder: images, audio and video are read from it (matched by "
+            "the path after wp-content/uploads/) instead of fetched from the old site.",
+        )
 
     def handle(self, *args, **options):
         files = self._files(options["paths"])
+        folder = options["media_from"]
+        if folder and not Path(folder).is_dir():
+            raise CommandError(f"--media-from {folder}: no such folder. Give the copy of wp-content/uploads.")
+        with media_folder(folder) if folder else nullcontext():
+            self._import(files, options)
+
+    def _import(self, files, options):
         quiet = options["verbosity"] == 0
         bar = ItemProgress(desc="Importing", unit="article", stream=self.stderr, out=self.stdout, shown=not quiet)
         report = _Report(self, bar, quiet=quiet)
@@ -48,6 +63,18 @@ class Command(BaseCommand):
         finally:
             bar.close()
         self._summary(len(files), report, options)
+        if not options["dry_run"] and options["verbosity"]:
+            self._media_report(report.article_ids)
+
+    def _media_report(self, article_ids):
+        """The files of the imported articles that could not be stored, and how many wait for a task."""
+        files = Media.objects.filter(articlemedia__article__in=article_ids).distinct()
+        missing = list(files.missing().values_list("original_url", "problem"))
+        waiting = files.pending().count()
+        for url, problem in missing:
+            self.stdout.write(self.style.WARNING(f"media missing: {url} ({problem}); it keeps its original URL"))
+        if waiting:
+            self.stdout.write(f"{waiting} media file(s) queued: a task worker (`manage.py db_worker`) fetches them.")
 
     def _import_zip(self, path, report, **options):
         with open(path, "rb") as stream:
@@ -95,6 +122,7 @@ class _Report:
         self.quiet = quiet
         self.totals = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
         self.failed_files = 0
+        self.article_ids: set[int] = set()
         self.told: dict[object, int] = {}  # path -> items already reported while its file loads
 
     def items(self, path, items):
@@ -112,6 +140,8 @@ class _Report:
         self._items(path, result.items[told:])
         for item in result.items:
             self.totals[item.outcome] = self.totals.get(item.outcome, 0) + 1
+            if item.article_id:
+                self.article_ids.add(item.article_id)
         if self.quiet:
             return
         lines = [self.style.WARNING(f"{path}: warning: {warning}") for warning in result.warnings]

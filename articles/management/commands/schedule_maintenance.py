@@ -1,13 +1,15 @@
 from django.core.management.base import BaseCommand
 
 from articles.links.tasks import schedule_link_checks
+from articles.media.tasks import schedule_fixity
 from articles.tasks import schedule_maintenance
 
 
 class Command(BaseCommand):
     help = (
         "Queue the daily maintenance task (expired sessions, scheduled articles that are due, old task results) "
-        "unless it is queued already; it queues itself again every day. The link check too. Run once after each deploy."
+        "unless it is queued already; it queues itself again every day. The link check and the weekly fixity check of "
+        "the media files too. Run once after each deploy."
     )
 
     def handle(self, *args, **options):
@@ -19,3 +21,5 @@ class Command(BaseCommand):
             self.stdout.write("Link check queued: it checks the links that are due, then queues its next run.")
         else:
             self.stdout.write("The link check is already queued (or tasks run at once here): nothing to do.")
+        if schedule_fixity():
+            self.stdout.write("Weekly fixity check of the media files queued.")
