@@ -6,19 +6,36 @@ public pages of the ``articles`` namespace, so the page cache keeps each like an
 ``Last-Modified`` and ``ETag``) until a write changes what they list (``articles.pages.receivers``).
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, Author, Category, Source
+from articles.models import Article, ArticleAuthor, Author, Category, Source
 
 # URLs per sitemap page: well under the protocol's 50,000, so a page is quick to build and to read.
-PAGE_URLS = 10_000
+PAGE_URLS = 1_000
 
 
 class PagedSitemap(Sitemap):
     limit = PAGE_URLS
+
+
+class IdRanges:
+    """A queryset as Django's paginator reads it, a page being a range of ids: ``[a:b]`` is the rows
+    with ids in (a, b], and the "count" is the highest id. A page then costs one index range at any
+    depth (no OFFSET) and no COUNT, and an article stays on its page as the archive grows; a page may
+    hold fewer rows than ``limit`` (drafts and deleted ids leave gaps)."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def count(self):
+        return self.queryset.aggregate(top=Max("pk"))["top"] or 0
+
+    def __getitem__(self, key):
+        return list(self.queryset.filter(pk__gt=key.start, pk__lte=key.stop).order_by("pk"))
 
 
 class ArticleSitemap(PagedSitemap):
@@ -26,11 +43,7 @@ class ArticleSitemap(PagedSitemap):
     priority = 0.8
 
     def items(self):
-        return (
-            Article.objects.published()
-            .only("slug", "updated_at", "language", "translation_group")
-            .order_by("-published_at", "-id")
-        )
+        return IdRanges(Article.objects.published().only("slug", "updated_at", "language", "translation_group"))
 
     def lastmod(self, item):
         return item.updated_at
@@ -70,10 +83,13 @@ class CategorySitemap(PagedSitemap):
 
     def items(self):
         # Materialised paths: each prefix of a filed article's category path is itself a category,
-        # so one query of distinct paths yields the whole set.
-        paths = Category.objects.filter(articles__status=Article.Status.PUBLISHED).values_list("path", flat=True)
+        # so the categories with a published article of their own yield the whole set (each found by
+        # one index probe, however many articles it has).
+        filed = Article.categories.through.objects.filter(
+            category=OuterRef("pk"), article__status=Article.Status.PUBLISHED
+        )
         prefixes = set()
-        for path in paths.distinct():
+        for path in Category.objects.filter(Exists(filed)).values_list("path", flat=True):
             parts = path.split("/")
             prefixes.update("/".join(parts[: i + 1]) for i in range(len(parts)))
         return sorted(prefixes)
@@ -87,8 +103,13 @@ class TagSitemap(PagedSitemap):
     priority = 0.3
 
     def items(self):
-        # A list, not a queryset: the sitemap's paginator then needs no COUNT query.
-        return list(Tag.objects.filter(article__status=Article.Status.PUBLISHED).distinct().order_by("slug"))
+        # A list, not a queryset: the sitemap's paginator then needs no COUNT query. A tag is in if one
+        # published article carries it: an index probe per tag, not a join of every tagging.
+        published = Article.objects.published().filter(pk=OuterRef("object_id"))
+        tagged = TaggedItem.objects.filter(
+            Exists(published), tag=OuterRef("pk"), content_type=ContentType.objects.get_for_model(Article)
+        )
+        return list(Tag.objects.filter(Exists(tagged)).order_by("slug"))
 
     def location(self, item):
         return reverse("articles:tag", kwargs={"slug": item.slug})
@@ -99,7 +120,8 @@ class AuthorSitemap(PagedSitemap):
     priority = 0.4
 
     def items(self):
-        return list(Author.objects.filter(articles__status=Article.Status.PUBLISHED).distinct().order_by("slug"))
+        signed = ArticleAuthor.objects.filter(author=OuterRef("pk"), article__status=Article.Status.PUBLISHED)
+        return list(Author.objects.filter(Exists(signed)).order_by("slug"))
 
 
 class SourceSitemap(PagedSitemap):

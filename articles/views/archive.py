@@ -5,6 +5,7 @@ from django.views.generic import MonthArchiveView, TemplateView, YearArchiveView
 
 from articles.charts import year_chart
 from articles.models import Article
+from articles.pagination import ListingPagesMixin
 
 
 def _years(month_counts):
@@ -32,8 +33,8 @@ class ArchiveIndexView(TemplateView):
         )
 
 
-class DateListMixin:
-    """Published articles by date, a page at a time; an empty year or month is a 404."""
+class DateListMixin(ListingPagesMixin):
+    """Published articles by date, a page at a time (``articles.pagination``); an empty year or month is a 404."""
 
     date_field = "published_at"
     context_object_name = "articles"
