@@ -46,8 +46,9 @@ PAGES = {
     "feed_atom": ("/feeds/atom/", 3),
     "category_feed": ("/feeds/category/region/rss/", 4),
     "tag_feed": ("/feeds/tags/elections/atom/", 4),
-    # the index: years, then per section its latest date and page count (articles), or its items
-    "sitemap": ("/sitemap.xml", 7),
+    # the index: years (the first and last dates, then a probe per year), then per section its
+    # latest date and page count (articles), or its items
+    "sitemap": ("/sitemap.xml", 8),
     # a section's page: its highest id (the page count), the page of items
     "sitemap_articles": ("/sitemap-articles.xml", 2),
     "robots": ("/robots.txt", 0),

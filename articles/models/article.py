@@ -3,7 +3,7 @@ import re
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -136,6 +136,19 @@ class ArticleQuerySet(models.QuerySet):
     def for_feed(self):
         """What a feed entry shows: the listing plus tags (as entry categories)."""
         return self.for_listing().prefetch_related("tags")
+
+    def years(self):
+        """The years with an article here, oldest first, from index probes: the first and last
+        dates, then one EXISTS per year between them (never a read of every date)."""
+        bounds = self.aggregate(first=Min("published_at"), last=Max("published_at"))
+        if bounds["first"] is None:
+            return []
+        span = range(timezone.localtime(bounds["first"]).year, timezone.localtime(bounds["last"]).year + 1)
+        checks = {f"y{year}": Exists(self.filter(published_at__year=year)) for year in span}
+        # The probes ride on the newest row (one index entry), evaluated once each.
+        row = self.order_by("-published_at", "-pk").annotate(**checks).values(*checks)[:1]
+        found = row[0]
+        return [year for year in span if found[f"y{year}"]]
 
     def counts_by_month(self):
         """[(first day of month as a datetime, number of articles)], oldest first, in one query."""

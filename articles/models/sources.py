@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -12,8 +12,10 @@ _CALENDAR_MARKS = {SOLAR_HIJRI: "SH", LUNAR_HIJRI: "AH"}
 
 class SourceQuerySet(models.QuerySet):
     def cited(self):
-        """Sources at least one published article cites (an index probe per source, not a join of every note)."""
-        return self.filter(Exists(Footnote.objects.filter(source=OuterRef("pk"), article__status="published")))
+        """Sources at least one published article cites: per source, its notes read through an index
+        until the first in a published article (as EXISTS, the planner would join every note)."""
+        notes = Footnote.objects.filter(source=OuterRef("pk"), article__status="published")
+        return self.alias(first_note=Subquery(notes.values("pk")[:1])).filter(first_note__isnull=False)
 
 
 class Source(models.Model):

@@ -58,6 +58,8 @@ def main(argv=None):
     # Debug off, as a server runs (debug keeps every query's SQL and slows templates).
     os.environ.setdefault("DJANGO_DEBUG", "0")
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + "k" * 50)
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+    os.environ.setdefault("ARCHIVE_PLAIN_STATIC", "1")  # no collected manifest needed
     import django
 
     django.setup()
