@@ -8,7 +8,7 @@ public pages of the ``articles`` namespace, so the page cache keeps each like an
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Exists, Max, Min, OuterRef, Subquery
 from django.urls import reverse
 from taggit.models import Tag, TaggedItem
 
@@ -31,18 +31,27 @@ def having(rows, correlated):
 
 class IdRanges:
     """A queryset as Django's paginator reads it, a page being a range of ids: ``[a:b]`` is the rows
-    with ids in (a, b], and the "count" is the highest id. A page then costs one index range at any
-    depth (no OFFSET) and no COUNT, and an article stays on its page as the archive grows; a page may
-    hold fewer rows than ``limit`` (drafts and deleted ids leave gaps)."""
+    with ids in (first + a, first + b], and the "count" is the span of ids. A page then costs one
+    index range at any depth (no OFFSET) and no COUNT, and an article stays on its page as the
+    archive grows; a page may hold fewer rows than ``limit`` (drafts and deleted ids leave gaps)."""
 
     def __init__(self, queryset):
         self.queryset = queryset
+        self._bounds = None
+
+    def bounds(self):
+        if self._bounds is None:
+            ids = self.queryset.aggregate(first=Min("pk"), last=Max("pk"))
+            self._bounds = (ids["first"] or 1, ids["last"] or 0)
+        return self._bounds
 
     def count(self):
-        return self.queryset.aggregate(top=Max("pk"))["top"] or 0
+        first, last = self.bounds()
+        return max(0, last - first + 1)
 
     def __getitem__(self, key):
-        return list(self.queryset.filter(pk__gt=key.start, pk__lte=key.stop).order_by("pk"))
+        base = self.bounds()[0] - 1
+        return list(self.queryset.filter(pk__gt=base + key.start, pk__lte=base + key.stop).order_by("pk"))
 
 
 class ArticleSitemap(PagedSitemap):
