@@ -60,6 +60,7 @@ def main(argv=None):
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + "k" * 50)
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
     os.environ.setdefault("ARCHIVE_PLAIN_STATIC", "1")  # no collected manifest needed
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     import django
 
     django.setup()

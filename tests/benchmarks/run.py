@@ -348,16 +348,43 @@ def _page_builders():
         "author": lambda: busiest(Author, "articles").get_absolute_url(),
         "source": lambda: busiest(Source, "footnotes").get_absolute_url(),
         "year": lambda: reverse("articles:archive_year", kwargs={"year": newest().year - 1}),
-        "month": lambda: reverse("articles:archive_month", kwargs={"year": newest().year - 1, "month": 6}),
+        "month": lambda: _month_url(newest().year - 1),
         "feed": lambda: reverse("articles:feed_rss"),
         "feed_atom": lambda: reverse("articles:feed_atom"),
         "sitemap": lambda: reverse("articles:sitemap"),
         "sitemap_articles": lambda: reverse("articles:sitemap_section", kwargs={"section": "articles"}),
         "sitemap_articles_last": lambda: _last_sitemap_page(),
-        "deep_page": lambda: reverse("articles:home") + f"?page={DEEP_PAGE}",
+        "deep_page_number": lambda: _deep_page(follow=False),
+        "deep_page": lambda: _deep_page(follow=True),
         "search_selective": lambda: reverse("articles:search") + f"?q={SELECTIVE_WORD}",
         "search_broad": lambda: reverse("articles:search") + f"?q={BROAD_WORD}",
     }
+
+
+def _month_url(year):
+    from django.urls import reverse
+
+    from articles.models import Article
+
+    month = Article.objects.published().filter(published_at__year=year).earliest("published_at").published_at.month
+    return reverse("articles:archive_month", kwargs={"year": year, "month": month})
+
+
+def _deep_page(follow):
+    """Page DEEP_PAGE of the home listing (the last page of a smaller archive) by number, and where
+    that address leads (a branch that reads deep pages from a cursor redirects it there)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from articles.models import Article
+
+    pages = max(1, Article.objects.published().count() // settings.ARCHIVE_PAGE_SIZE)
+    url = f"/?page={min(DEEP_PAGE, pages)}"
+    if follow:
+        response = Client(HTTP_HOST="127.0.0.1").get(url)
+        if response.status_code in (301, 302):
+            return response["Location"]
+    return url
 
 
 def _last_sitemap_page():
