@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Max, Q
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Category
@@ -29,36 +28,31 @@ def category_tree():
 
 
 def recent_tags(limit=RECENT_TAGS):
-    """Tags of published articles, most recently used first, with how many articles carry each.
+    """Tags of published articles, most recently used first (``latest``: that last use).
 
-    Worked out once per version of the lists (``articles.pages.cache.versioned``) and then from the
-    newest articles only: grouping every tagging of the archive is slow on a large archive.
+    Worked out once per version of the lists (``articles.pages.cache.versioned``) from the newest
+    articles only, and counting nothing: grouping every tagging of the archive is slow on a large one.
     """
     return versioned(f"recent-tags:{limit}", lambda: _recent_tags(limit))
 
 
 # The newest published articles whose tags are read: each tag's latest use among them is its latest
-# use at all, so when at least ``limit`` tags were last used after the oldest of them, those are
-# exactly the most recently used.
+# use at all. Those last used after the oldest of them are shown, at most ``limit``: exactly the
+# first of the archive's most recently used tags (fewer than ``limit`` when the newest carry fewer).
 RECENT_SCAN = 400
 
 
 def _recent_tags(limit):
-    published = Q(article__status=Article.Status.PUBLISHED)
     newest = list(Article.objects.published().order_by("-published_at", "-id").values_list("pk", "published_at")[
         :RECENT_SCAN])
     cutoff = newest[-1][1] if len(newest) == RECENT_SCAN else None  # None: the whole archive was read
     latest = _latest_uses(dict(newest))
     if cutoff is not None:
         latest = {tag_id: when for tag_id, when in latest.items() if when > cutoff}
-    annotations = {"latest": Max("article__published_at", filter=published), "n": Count("article", filter=published)}
-    if cutoff is not None and len(latest) < limit:
-        # Few tags among the newest articles: every tagging it is.
-        tags = Tag.objects.filter(published).annotate(**annotations)
-    else:
-        # Every tag as recent as the limit-th (ties included), ordered and cut by the database.
-        tags = Tag.objects.filter(pk__in=list(_as_recent_as_the_last(latest, limit))).annotate(**annotations)
-    return list(tags.order_by("-latest", "name")[:limit])
+    tags = list(Tag.objects.filter(pk__in=list(_as_recent_as_the_last(latest, limit))))
+    for tag in tags:
+        tag.latest = latest[tag.pk]
+    return sorted(tags, key=lambda tag: (-tag.latest.timestamp(), tag.name))[:limit]
 
 
 def _latest_uses(dated: dict) -> dict:

@@ -1,29 +1,160 @@
-"""A paginator whose COUNT(*) is computed once per version of the lists, not on every request.
+"""Pages of a list of articles, newest first, that cost the same at any depth and count nothing.
 
-Counting the articles of a large category is slow on PostgreSQL, and every page of every list asks
-for it. The count is kept in the cache under the query's SQL and the current
-``site``/``listings`` versions (articles/pages/cache.py): any write that changes a list bumps the version,
-so a count is never stale.
+The first ``OFFSET_PAGES`` pages keep their numbers (``?page=3``): an OFFSET that short is cheap.
+From there on, "Older" and "Newer" links carry a cursor, the (date, id) of the last or first row
+shown (``?before=…``, ``?after=…``), and the database walks the listing index from it: page 2,000
+reads as few rows as page 2. An old deep ``?page=N`` address is redirected to its cursor, found with
+one narrow OFFSET over the index. No page shows a total, so none counts the archive.
 """
 
-import hashlib
+import datetime as dt
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.utils.functional import cached_property
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
 
-from articles.pages.cache import versioned
+# Pages read by number (OFFSET); deeper ones by cursor.
+OFFSET_PAGES = 50
+# A page number past this is no page: the deepest any listing of any size could have.
+MAX_PAGE = 10_000_000
+_CURSOR = re.compile(r"^(\d{20})-(\d{1,18})$")
+_STAMP = "%Y%m%d%H%M%S%f"
 
 
-class VersionedCountPaginator(Paginator):
-    @cached_property
-    def count(self):
-        if not isinstance(self.object_list, QuerySet):
-            return super().count
+class DeepPage(Exception):  # noqa: N818  (a signal to redirect, not an error)
+    """An old ``?page=N`` past ``OFFSET_PAGES``: the view redirects to ``query`` (its cursor)."""
+
+    def __init__(self, query):
+        super().__init__(query)
+        self.query = query
+
+
+def cursor(article) -> str:
+    """The position of ``article`` in the newest-first order, as a URL value."""
+    return f"{article.published_at.astimezone(dt.UTC):{_STAMP}}-{article.pk}"
+
+
+def _parse_cursor(value):
+    match = _CURSOR.match(value or "")
+    if match is None:
+        raise Http404("That page address is not one this site makes.")
+    try:
+        when = dt.datetime.strptime(match.group(1), _STAMP).replace(tzinfo=dt.UTC)
+    except ValueError:
+        raise Http404("That page address is not one this site makes.") from None
+    return when, int(match.group(2))
+
+
+def _older_than(when, pk):
+    # The first condition alone is what the index range reads; the second drops the ties before the cursor.
+    return Q(published_at__lte=when) & (Q(published_at__lt=when) | Q(pk__lt=pk))
+
+
+def _newer_than(when, pk):
+    return Q(published_at__gte=when) & (Q(published_at__gt=when) | Q(pk__gt=pk))
+
+
+@dataclass
+class ListingPage:
+    """One page of a listing: its rows, its number when it has one, and the queries of its neighbours."""
+
+    object_list: list
+    number: int | None
+    newer_query: str | None
+    older_query: str | None
+
+    @property
+    def has_previous(self):
+        return self.newer_query is not None
+
+    @property
+    def has_next(self):
+        return self.older_query is not None
+
+    def has_other_pages(self):
+        return self.has_previous or self.has_next
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+
+def _page_query(number):
+    return urlencode({"page": number})
+
+
+def listing_page(queryset, params, per_page) -> ListingPage:
+    """The page of ``queryset`` (published articles, any order) that ``params`` (request.GET) asks for,
+    newest first. Raises Http404 for a page with no rows (page 1 excepted) or a malformed address,
+    and ``DeepPage`` for a page number past ``OFFSET_PAGES``."""
+    newest_first = queryset.order_by("-published_at", "-pk")
+    if params.get("before") is not None:
+        when, pk = _parse_cursor(params["before"])
+        rows = list(newest_first.filter(_older_than(when, pk))[: per_page + 1])
+        return _cursor_page(rows[:per_page], newer=True, older=len(rows) > per_page)
+    if params.get("after") is not None:
+        when, pk = _parse_cursor(params["after"])
+        rows = list(queryset.order_by("published_at", "pk").filter(_newer_than(when, pk))[: per_page + 1])
+        if len(rows) <= per_page:
+            raise DeepPage("")  # the newest rows: that is page 1
+        return _cursor_page(rows[:per_page][::-1], newer=True, older=True)
+    number = _page_number(params.get("page"))
+    if number > OFFSET_PAGES:
+        raise DeepPage(_deep_cursor(newest_first, number, per_page))
+    start = (number - 1) * per_page
+    rows = list(newest_first[start : start + per_page + 1])
+    if not rows and number > 1:
+        raise Http404("There is no page of that number.")
+    page = rows[:per_page]
+    older = None
+    if len(rows) > per_page:
+        older = _page_query(number + 1) if number < OFFSET_PAGES else urlencode({"before": cursor(page[-1])})
+    return ListingPage(page, number, _page_query(number - 1) if number > 1 else None, older)
+
+
+def _cursor_page(rows, *, newer, older):
+    if not rows:
+        raise Http404("There are no articles past that point.")
+    return ListingPage(
+        rows,
+        None,
+        urlencode({"after": cursor(rows[0])}) if newer else None,
+        urlencode({"before": cursor(rows[-1])}) if older else None,
+    )
+
+
+def _page_number(value):
+    if value in (None, ""):
+        return 1
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+        raise Http404("There is no page of that number.")
+    return int(value)
+
+
+def _deep_cursor(newest_first, number, per_page):
+    """The cursor of page ``number``: the (date, id) of the last row of the page before it, read from
+    the listing index alone."""
+    end = (number - 1) * per_page
+    found = list(newest_first.prefetch_related(None).values_list("published_at", "pk")[end - 1 : end])
+    if not found:
+        raise Http404("There is no page of that number.")
+    when, pk = found[0]
+    return urlencode({"before": f"{when.astimezone(dt.UTC):{_STAMP}}-{pk}"})
+
+
+class ListingPagesMixin:
+    """For a ListView or a date archive view: pages by ``listing_page`` (deep page numbers redirected)."""
+
+    def paginate_queryset(self, queryset, page_size):
+        page = listing_page(queryset, self.request.GET, page_size)
+        return None, page, page.object_list, page.has_other_pages()
+
+    def get(self, request, *args, **kwargs):
         try:
-            sql, params = self.object_list.query.sql_with_params()
-        except EmptyResultSet:
-            return 0
-        digest = hashlib.sha256(f"{self.object_list.db}:{sql}:{params!r}".encode()).hexdigest()[:32]
-        return versioned(f"count:{digest}", lambda: Paginator.count.func(self))
+            return super().get(request, *args, **kwargs)
+        except DeepPage as deep:
+            return HttpResponseRedirect(request.path + (f"?{deep.query}" if deep.query else ""))

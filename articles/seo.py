@@ -16,7 +16,7 @@ from articles.related.links import related_links
 # The parameters that change what a public page lists, when the page reads them
 # (``articles.pages.parameters``); anything else (tracking tags, typos, a reply link's) is left out of
 # the canonical address, and no value is longer than a search query may be.
-CANONICAL_PARAMS = ("q", "page")
+CANONICAL_PARAMS = ("q", "page", "before", "after")
 MAX_PARAM_CHARS = 200
 
 

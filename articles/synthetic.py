@@ -28,6 +28,15 @@ SOURCE_POOL = 2000
 AUTHORS = 40
 # Roots × children × grandchildren: 6 × 4 × 3 = 72 leaves, 102 categories in all.
 CATEGORY_SHAPE = (6, 4, 3)
+# The pages whose cost grows with one row's share of the archive, at 100,000 articles: one author on
+# about 5,000 articles (every author's natural share is about 4,200) and one source cited by about
+# 10,000 notes (a pool source's share is about 450).
+LEAD_AUTHOR_EVERY = 120
+CITED_SOURCE_EVERY = 90
+# A word outside the vocabulary in one title in a thousand: a selective search (every vocabulary word
+# is in nearly every article).
+RARE_WORD = "Wakhan"
+RARE_WORD_EVERY = 1000
 COMMENTED_SHARE = 0.3
 DRAFT_SHARE = 0.02
 FIRST_DATE = dt.datetime(2000, 1, 1, 8, 0, tzinfo=dt.UTC)
@@ -190,14 +199,18 @@ class SyntheticArchive:
         rng = random.Random(f"article:{self.seed}:{index}")
         title_words = [rng.choice(_WORDS[40:]) for _ in range(rng.randint(5, 10))]
         title = " ".join([title_words[0].capitalize(), *title_words[1:]])
+        if index % RARE_WORD_EVERY == RARE_WORD_EVERY // 2:
+            title += f" in {RARE_WORD}"
         slug = "-".join(title_words[:6]) + f"-{self.seed}-{index}"
         published_at = FIRST_DATE + dt.timedelta(
             days=(index * 9973 + self.seed) % DATE_SPAN_DAYS, minutes=rng.randrange(600)
         )
         body, summary = self._body(rng)
-        footnotes = tuple(self._footnote(rng, n) for n in range(1, FOOTNOTES + 1))
+        footnotes = tuple(self._footnote(rng, n, index) for n in range(1, FOOTNOTES + 1))
         n_authors = rng.choice((1, 1, 1, 2, 2, 3))
         authors = tuple(rng.sample(range(AUTHORS), n_authors))
+        if index % LEAD_AUTHOR_EVERY == 0 and 0 not in authors:
+            authors += (0,)
         tags = tuple(sorted(rng.sample(range(TAG_VOCABULARY), rng.randint(0, MAX_TAGS))))
         comments = ()
         if rng.random() < COMMENTED_SHARE:
@@ -248,8 +261,10 @@ class SyntheticArchive:
             parts.append(f"<p>{text}{refs}</p>")
         return "\n".join(parts), summary
 
-    def _footnote(self, rng, number):
+    def _footnote(self, rng, number, index):
         source_index = rng.randrange(SOURCE_POOL)
+        if (index * FOOTNOTES + number) % CITED_SOURCE_EVERY == 0:
+            source_index = 0  # drawn all the same: the rest of the article stays as it was
         source = self.sources[source_index]
         locator = f"p. {rng.randint(1, 400)}"
         if number % 4 == 0:

@@ -19,24 +19,25 @@ MAX_QUERIES_PER_PAGE = 8
 
 # page name -> (address, exact number of queries)
 PAGES = {
-    # count, list, authors, category tree; recent tags: the newest articles, their tags, the tags
-    # shown with their counts (worked out once per version of the lists, here the first time)
-    "home": ("/", 7),
+    # list, authors, category tree; recent tags: the newest articles, their tags, the tags shown
+    # with their counts (worked out once per version of the lists, here the first time). No count:
+    # a listing shows no total (articles.pagination)
+    "home": ("/", 6),
     # the article with its stored rendering (content, notes, related posts, approved comments)
     "article": ("{article}", 1),
-    # category, count, list, authors, breadcrumb, subcategories
-    "category": ("/category/region/", 6),
-    "subcategory": ("/category/region/politics/", 6),
-    # tag/author/source, count, list, authors (+ citing notes on the source page)
-    "tag": ("/tags/elections/", 4),
-    "author": ("{author}", 4),
-    "source": ("{source}", 5),
+    # category, list, authors, breadcrumb, subcategories
+    "category": ("/category/region/", 5),
+    "subcategory": ("/category/region/politics/", 5),
+    # tag/author/source, list, authors (+ the listed articles' notes citing the source)
+    "tag": ("/tags/elections/", 3),
+    "author": ("{author}", 3),
+    "source": ("{source}", 4),
     # counts by month
     "archive": ("/archive/", 1),
-    # any article?, months of the year, next and previous year, count, list, authors
-    "year": ("/archive/2014/", 7),
-    # any article?, next and previous month, count, list, authors
-    "month": ("/archive/2014/01/", 6),
+    # any article?, months of the year, next and previous year, list, authors
+    "year": ("/archive/2014/", 6),
+    # any article?, next and previous month, list, authors
+    "month": ("/archive/2014/01/", 5),
     # count, ranked list, authors; a query without words runs none
     "search": ("/search/?q=archive+article", 3),
     "search_without_words": ("/search/?q=%21%21", 0),
@@ -45,9 +46,10 @@ PAGES = {
     "feed_atom": ("/feeds/atom/", 3),
     "category_feed": ("/feeds/category/region/rss/", 4),
     "tag_feed": ("/feeds/tags/elections/atom/", 4),
-    # the index: years, then per section its latest date and page count (articles), or its items
-    "sitemap": ("/sitemap.xml", 7),
-    # a section's page: count, the page of items
+    # the index: years (the first and last dates, then a probe per year), then per section its
+    # latest date and page count (articles), or its items
+    "sitemap": ("/sitemap.xml", 8),
+    # a section's page: its highest id (the page count), the page of items
     "sitemap_articles": ("/sitemap-articles.xml", 2),
     "robots": ("/robots.txt", 0),
 }

@@ -33,9 +33,9 @@ def addresses(client, path):
     return [_path(loc.text) for loc in ET.fromstring(response.content).findall("s:url/s:loc", NS)]
 
 
-def test_every_section_holds_at_most_ten_thousand_addresses_a_page():
-    assert sitemaps.PAGE_URLS == 10_000
-    assert all(section().limit == 10_000 for section in sitemaps.SITEMAPS.values())
+def test_every_section_holds_at_most_a_thousand_addresses_a_page():
+    assert sitemaps.PAGE_URLS == 1_000
+    assert all(section().limit == 1_000 for section in sitemaps.SITEMAPS.values())
 
 
 def test_the_index_lists_each_page_of_each_section(client, monkeypatch):

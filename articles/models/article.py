@@ -1,9 +1,11 @@
+import datetime as dt
 import re
+from itertools import pairwise
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
@@ -161,6 +163,32 @@ class ArticleQuerySet(models.QuerySet):
     def for_feed(self):
         """What a feed entry shows: the listing plus tags (as entry categories)."""
         return self.for_listing().prefetch_related("tags")
+
+    def years(self):
+        """The years with an article here, oldest first, from index probes: the first and last
+        dates, then one EXISTS per year between them (never a read of every date)."""
+        bounds = self.aggregate(first=Min("published_at"), last=Max("published_at"))
+        if bounds["first"] is None:
+            return []
+        span = range(timezone.localtime(bounds["first"]).year, timezone.localtime(bounds["last"]).year + 1)
+        return self._present({year: Q(published_at__year=year) for year in span})
+
+    def months_of(self, year):
+        """The first moment of each month of ``year`` with an article here (as ``datetimes(...,
+        "month")`` gives them), from one EXISTS per month: never a read of the year's every date."""
+        zone = timezone.get_current_timezone()
+        starts = [dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone) for month in range(13)]
+        # Ranges, not __month (an EXTRACT the index cannot seek to): each probe is one index descent.
+        months = {start: Q(published_at__gte=start, published_at__lt=end) for start, end in pairwise(starts)}
+        return self._present(months)
+
+    def _present(self, periods):
+        """The keys of ``periods`` (key -> Q) with a row here, in one query of one EXISTS each; the
+        probes ride on the newest row (one index entry) and are evaluated once each."""
+        checks = {f"p{n}": Exists(self.filter(q)) for n, q in enumerate(periods.values())}
+        found = self.order_by("-published_at", "-pk").annotate(**checks).values(*checks)[:1]
+        row = found[0] if found else {}
+        return [key for n, key in enumerate(periods) if row.get(f"p{n}")]
 
     def counts_by_month(self):
         """[(first day of month as a datetime, number of articles)], oldest first, in one query."""

@@ -30,10 +30,11 @@ def _number(value):
 # name -> the value as the page reads it (None: as if absent)
 PARAMETERS = {"q": _search_text, "page": _page_number, "replyto": _number, "p": _number, "page_id": _number}
 
-_LISTING = ("page",)
+# A listing deep in the archive is read from a cursor (articles.pagination): before or after a row.
+_LISTING = ("page", "before", "after")
 PAGE_PARAMETERS = {
     # p, page_id: a WordPress post id, redirected to its article (articles.middleware).
-    "articles:home": ("page", "p", "page_id"),
+    "articles:home": (*_LISTING, "p", "page_id"),
     "articles:search": ("q", "page"),
     "articles:article": ("replyto",),
     "articles:category": _LISTING,

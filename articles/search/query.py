@@ -11,7 +11,7 @@ from operator import and_, or_
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import Exists, F, FloatField, Func, OuterRef, Q, TextField, Value
-from django.db.models.functions import Left
+from django.db.models.functions import Greatest, Left, Lower, StrIndex, Substr
 from django.utils.functional import cached_property
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
@@ -30,8 +30,11 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # Private-use characters mark highlights inside ts_headline output: they survive tag stripping and
 # escaping, then become <mark> elements.
 _START, _STOP = "\ue000", "\ue001"
-# A broad query's snippet is cut from this many characters at the start of the body.
+# A snippet is cut from this many characters of the body: at its start for a broad query, around the
+# first word's first appearance for a ranked one (ts_headline's cost grows with the text it parses).
 HEADLINE_CHARS = 4000
+# How far before that appearance the window opens, so the snippet can start before the word.
+HEADLINE_LEAD = 600
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ class SearchResults:
         if not self.more:
             ranked = self.matching.annotate(
                 rank=SearchRank(F("search_vector"), self.query),
-                headline=self._headline(F("body")),
+                headline=self._headline(_body_around(self.terms.words[0])),
             ).order_by("-rank", "-published_at", "-id")
             return list(ranked[start:stop])
         ids = self._broad_page_ids(start, stop)
@@ -183,13 +186,21 @@ def _body_start():
     A broad query's words are found all through its matches: the snippet is cut from the start of
     the body rather than parsing all of it for every row (ts_headline over a whole body is slow).
     """
-    return Func(
-        Left("body", HEADLINE_CHARS),
-        Value(r"<[^>]*$|\S+$"),
-        Value(""),
-        function="regexp_replace",
-        output_field=TextField(),
-    )
+    return _clean_cut(Left("body", HEADLINE_CHARS))
+
+
+def _body_around(word):
+    """``HEADLINE_CHARS`` of the body from a little before ``word`` first appears in it as typed (from
+    the start when it does not: a stemmed or folded form), without a tag cut in two at either end."""
+    found = StrIndex(Lower("body"), Value(word.lower()))  # 0 when absent
+    window = Substr("body", Greatest(found - HEADLINE_LEAD, Value(1)), HEADLINE_CHARS)
+    for broken_tag in (r"^[^<>]*>", r"<[^>]*$"):
+        window = Func(window, Value(broken_tag), Value(""), function="regexp_replace", output_field=TextField())
+    return window
+
+
+def _clean_cut(text):
+    return Func(text, Value(r"<[^>]*$|\S+$"), Value(""), function="regexp_replace", output_field=TextField())
 
 
 def _fallback_matching(queryset, terms):

@@ -1,10 +1,12 @@
 """Date archives: the index of years and months (with a bar chart), a year page, a month page."""
 
 from django.conf import settings
+from django.http import Http404
 from django.views.generic import MonthArchiveView, TemplateView, YearArchiveView
 
 from articles.charts import year_chart
 from articles.models import Article
+from articles.pagination import ListingPagesMixin
 
 
 def _years(month_counts):
@@ -32,8 +34,8 @@ class ArchiveIndexView(TemplateView):
         )
 
 
-class DateListMixin:
-    """Published articles by date, a page at a time; an empty year or month is a 404."""
+class DateListMixin(ListingPagesMixin):
+    """Published articles by date, a page at a time (``articles.pagination``); an empty year or month is a 404."""
 
     date_field = "published_at"
     context_object_name = "articles"
@@ -52,6 +54,13 @@ class DateListMixin:
 class YearView(DateListMixin, YearArchiveView):
     template_name = "articles/archive_year.html"
     make_object_list = True
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        # Its months by one probe each, not a read of every date of the year (which grows with it).
+        months = self.get_queryset().months_of(int(self.get_year()))
+        if not months and not self.get_allow_empty():
+            raise Http404("No articles that year.")
+        return months if ordering == "ASC" else months[::-1]
 
 
 class MonthView(DateListMixin, MonthArchiveView):

@@ -5,18 +5,18 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 from taggit.models import Tag
 
-from articles.models import Article, Author, Category, Source
+from articles.models import Article, Author, Category, Footnote, Source
 from articles.navigation import category_tree, recent_tags
-from articles.pagination import VersionedCountPaginator
+from articles.pagination import ListingPagesMixin
 
 
-class ArticleListView(ListView):
-    """Published articles, newest first, a page at a time (a page past the end is a 404)."""
+class ArticleListView(ListingPagesMixin, ListView):
+    """Published articles, newest first, a page at a time (``articles.pagination``: a page past the
+    end is a 404, a deep one is read from a cursor)."""
 
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     paginate_by = settings.ARCHIVE_PAGE_SIZE
-    paginator_class = VersionedCountPaginator
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
@@ -75,9 +75,6 @@ class SourceView(ArticleListView):
         return super().get_queryset().citing(self.source)
 
     def get_context_data(self, **kwargs):
-        notes = self.source.footnotes.filter(article__status=Article.Status.PUBLISHED).select_related("article")
-        return super().get_context_data(
-            source=self.source,
-            citing_notes=notes.order_by("-article__published_at", "article_id", "number"),
-            **kwargs,
-        )
+        context = super().get_context_data(source=self.source, **kwargs)
+        context["citing_notes"] = Footnote.objects.citing_on_page(self.source, context["articles"])
+        return context

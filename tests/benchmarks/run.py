@@ -297,38 +297,108 @@ def setup_django(env):
 def endpoints():
     """Path lists per endpoint, resolved by URL name; pages this branch lacks are left out."""
     from django.urls import NoReverseMatch, reverse
-    from taggit.models import Tag
 
-    from articles.models import Article, Category
+    from articles.models import Article
 
     published = Article.objects.published()
     total = published.count()
     step = max(1, total // ROTATE_OVER)
     ids = list(published.order_by("pk").values_list("slug", flat=True)[::step][:ROTATE_OVER]) if total else []
-    busiest_tag = Tag.objects.raw(
-        "SELECT t.id, t.name, t.slug FROM taggit_tag t JOIN taggit_taggeditem i ON i.tag_id = t.id "
-        "GROUP BY t.id ORDER BY count(*) DESC LIMIT 1"
-    )
-    newest = published.order_by("-published_at").first()
-    candidates = {
-        "article": lambda: [reverse("articles:article", kwargs={"slug": s}) for s in ids],
-        "home": lambda: [reverse("articles:home")],
-        "category": lambda: [Category.objects.roots().order_by("path").first().get_absolute_url()],
-        "tag": lambda: [reverse("articles:tag", kwargs={"slug": list(busiest_tag)[0].slug})],
-        "year": lambda: [reverse("articles:archive_year", kwargs={"year": newest.published_at.year})],
-        "search": lambda: [reverse("articles:search") + f"?q={q}" for q in
-                           ("government", "water+corridor", "refugees+return", "border+trade", "election")],
-        "feed": lambda: [reverse("articles:feed_rss")],
-    }
+    candidates = {"article": lambda: [reverse("articles:article", kwargs={"slug": s}) for s in ids]}
+    # The same page types bench_pages.py renders in process: one URL each, search with two words.
+    candidates.update({name: (lambda build=build: [build()]) for name, build in _page_builders().items()
+                       if not name.startswith("search")})
+    candidates["search"] = lambda: [_page_builders()[name]() for name in ("search_selective", "search_broad")]
     resolved, skipped = {}, {}
     for name, build in candidates.items():
         try:
             resolved[name] = build()
         except NoReverseMatch:
             skipped[name] = "no URL of that name on this branch"
-        except (IndexError, AttributeError):
+        except (IndexError, AttributeError, TypeError):
             skipped[name] = "no data for it"
     return resolved, skipped
+
+
+# The page of a listing that issue 25 times deep in the archive.
+DEEP_PAGE = 2000
+# A word in one generated title in a thousand, and one in nearly every article (articles.synthetic).
+SELECTIVE_WORD, BROAD_WORD = "wakhan", "government"
+
+
+def _page_builders():
+    """Every public page type, each a callable giving its URL on the current database: the busiest
+    tag, author and source (the pages whose cost grows with a row's share of the archive)."""
+    from django.db.models import Count
+    from django.urls import reverse
+    from taggit.models import Tag
+
+    from articles.models import Article, Author, Category, Source
+
+    def newest():
+        return Article.objects.published().order_by("-published_at").first().published_at
+
+    def busiest(model, relation):
+        return model.objects.annotate(n=Count(relation)).order_by("-n", "pk").first()
+
+    return {
+        "home": lambda: reverse("articles:home"),
+        "category": lambda: Category.objects.roots().order_by("path").first().get_absolute_url(),
+        "tag": lambda: reverse("articles:tag", kwargs={"slug": busiest(Tag, "taggit_taggeditem_items").slug}),
+        "author": lambda: busiest(Author, "articles").get_absolute_url(),
+        "source": lambda: busiest(Source, "footnotes").get_absolute_url(),
+        "year": lambda: reverse("articles:archive_year", kwargs={"year": newest().year - 1}),
+        "month": lambda: _month_url(newest().year - 1),
+        "feed": lambda: reverse("articles:feed_rss"),
+        "feed_atom": lambda: reverse("articles:feed_atom"),
+        "sitemap": lambda: reverse("articles:sitemap"),
+        "sitemap_articles": lambda: reverse("articles:sitemap_section", kwargs={"section": "articles"}),
+        "sitemap_articles_last": lambda: _last_sitemap_page(),
+        "deep_page_number": lambda: _deep_page(follow=False),
+        "deep_page": lambda: _deep_page(follow=True),
+        "search_selective": lambda: reverse("articles:search") + f"?q={SELECTIVE_WORD}",
+        "search_broad": lambda: reverse("articles:search") + f"?q={BROAD_WORD}",
+    }
+
+
+def _month_url(year):
+    from django.urls import reverse
+
+    from articles.models import Article
+
+    month = Article.objects.published().filter(published_at__year=year).earliest("published_at").published_at.month
+    return reverse("articles:archive_month", kwargs={"year": year, "month": month})
+
+
+def _deep_page(follow):
+    """Page DEEP_PAGE of the home listing (the last page of a smaller archive) by number, and where
+    that address leads (a branch that reads deep pages from a cursor redirects it there)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from articles.models import Article
+
+    pages = max(1, Article.objects.published().count() // settings.ARCHIVE_PAGE_SIZE)
+    url = f"/?page={min(DEEP_PAGE, pages)}"
+    if follow:
+        response = Client(HTTP_HOST="127.0.0.1").get(url)
+        if response.status_code in (301, 302):
+            return response["Location"]
+    return url
+
+
+def _last_sitemap_page():
+    from django.urls import reverse
+
+    from articles.sitemaps import SITEMAPS
+
+    pages = SITEMAPS["articles"]().paginator.num_pages
+    return reverse("articles:sitemap_section", kwargs={"section": "articles"}) + f"?p={pages}"
+
+
+def page_types():
+    """{name: URL} of every public page type (``_page_builders``), for bench_pages.py."""
+    return {name: build() for name, build in _page_builders().items()}
 
 
 def page_costs(paths):
