@@ -12,13 +12,23 @@ import pytest
 from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from articles.importers.pipeline import import_path
-from articles.models import Article, Comment
+from articles.links.record import record_links
+from articles.models import Article, Comment, Footnote, Link
+from articles.pages import rendering
 from articles.search import refresh_search_vectors
-from tests.factories import FIXTURES, comment_form_data, make_article, make_category, make_source
+from tests.factories import (
+    FIXTURES,
+    comment_form_data,
+    make_article,
+    make_author,
+    make_category,
+    make_source,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -232,3 +242,52 @@ def test_a_request_in_dari_leaves_the_thread_in_the_default_language(client):
     client.get("/fa/")
     assert translation.get_language() == "en"
     assert reverse("articles:home") == "/"
+
+
+def test_the_index_pages_in_dari_and_pashto(client):
+    ada = make_author("Ada Analyst")
+    make_article("Water", authors=[ada], tags=["water"])
+    make_article("Farming", authors=[ada])
+    authors = client.get("/fa/authors/").content.decode()
+    assert "<title>نویسندگان · The Archive</title>" in authors
+    assert ('<meta name="description" content="همهٔ کسانی که برای آرشیف نوشته‌اند، '
+            'همراه با مقاله‌های نشرشدهٔ خود.">') in authors
+    assert "<h1>نویسندگان</h1>" in authors and '<p class="count">۱ نویسنده</p>' in authors
+    assert '<a href="/fa/authors/ada-analyst/">Ada Analyst</a> <span class="count">(۲ مقاله)</span>' in authors
+    tags = client.get("/ps/tags/").content.decode()
+    assert "<h1>ټګونه</h1>" in tags and '<p class="count">۱ ټګ</p>' in tags
+    assert "<h1>حواله شوې سرچینې</h1>" in client.get("/ps/sources/").content.decode()
+    assert "<p>تر اوسه په دې لړلیک کې هېڅ خپره شوې لیکنه نشته.</p>" in client.get("/ps/sources/").content.decode()
+
+
+def test_the_comment_confirmation_and_a_refused_token_in_dari():
+    article = dari_article()
+    url = f"{article.get_absolute_url()}comment/"
+    reader = Client(enforce_csrf_checks=True)
+    confirm = reader.post(url, comment_form_data(article))  # from the shared page: no CSRF token
+    assert confirm.status_code == 200
+    html = confirm.content.decode()
+    assert ("<p>لطفاً نظر خود را در پایین بررسی کنید، سپس برای فرستادن آن دکمهٔ «فرستادن نظر» را فشار دهید.</p>"
+            in html)
+    assert "Please check" not in html and not Comment.objects.exists()
+    refused = reader.post(url, {**comment_form_data(article), "csrfmiddlewaretoken": "x" * 64})
+    assert refused.status_code == 403
+    assert "<p>نظر شما فرستاده نشد. بررسی امنیتی صفحه ناکام شد: مرورگر شما" in refused.content.decode()
+    assert "متن شما در پایین است: آن را دوباره بفرستید.</p>" in refused.content.decode()
+
+
+def test_a_dari_notes_dead_and_found_links_in_dari(client, settings):
+    settings.ARCHIVE_PAGE_CACHE = False
+    article = dari_article()
+    Footnote.objects.filter(article=article, number=1).update(url="https://example.org/gone")
+    Footnote.objects.filter(article=article, number=2).update(
+        url_missing=True, found_url="https://example.org/found", found_where="فهرست وزارت")
+    record_links([article.pk])
+    Link.objects.filter(url="https://example.org/gone").update(
+        dead=True, dead_since=timezone.make_aware(dt.datetime(2024, 3, 5, 10)), archived_url="https://archive.example/c")
+    rendering.refresh([article.pk])
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert ('پیوند <span class="link-original">https://example.org/gone</span> هنگام بررسی در '
+            '<time datetime="2024-03-05">۵ مارچ ۲۰۲۴</time> کار نمی‌کرد:') in html
+    assert '<a class="archived-copy" href="https://archive.example/c" rel="nofollow noopener">نسخهٔ آرشیف‌شده</a>' in html
+    assert '<span class="found-link">در فهرست وزارت دوباره پیدا شد: <a class="footnote-url"' in html

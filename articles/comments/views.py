@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 from django.views import View
 
 from articles.comments.forms import CommentForm
@@ -114,7 +114,8 @@ class CommentPostView(View):
         return page.render_to_response({"comment_form": form}, status=status)
 
 
-CONFIRM = "Please check your comment below, then press Post Comment to send it."
+# Marked for the catalogues, translated where shown (it names the form's button).
+CONFIRM = gettext_noop("Please check your comment below, then press Post Comment to send it.")
 
 
 def refuse_after_csrf_failure(request, slug, explanation):
@@ -131,9 +132,10 @@ def refuse_after_csrf_failure(request, slug, explanation):
     form = CommentForm(posted, article=article, max_depth=moderator.max_depth, max_form_age=moderator.max_form_age)
     form.is_valid()  # the reader's text and any other mistake, shown with the reason at the top
     if "csrfmiddlewaretoken" not in posted:
-        form.add_error(None, CONFIRM)
+        form.add_error(None, _(CONFIRM))
         return CommentPostView().refuse(request, article, form, status=200)
-    form.add_error(None, f"Your comment was not sent. {explanation} Your text is below: send it again.")
+    form.add_error(None, _("Your comment was not sent. %(explanation)s Your text is below: send it again.")
+                   % {"explanation": _(explanation)})
     return CommentPostView().refuse(request, article, form, status=403)
 
 

@@ -4,10 +4,11 @@ what the reader wrote: the article page again, with the form holding their text 
 
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext, gettext_noop
 
 from articles.comments.views import refuse_after_csrf_failure
 
-EXPLANATION = (
+EXPLANATION = gettext_noop(
     "The page's security check failed: your browser did not send back the cookie this site gave it "
     "with the form, or the form was older than that cookie."
 )
@@ -22,4 +23,4 @@ def csrf_failure(request, reason=""):
         response = refuse_after_csrf_failure(request, match.kwargs["slug"], EXPLANATION)
         if response is not None:
             return response
-    return render(request, "403_csrf.html", {"explanation": EXPLANATION}, status=403)
+    return render(request, "403_csrf.html", {"explanation": gettext(EXPLANATION)}, status=403)
