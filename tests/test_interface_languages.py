@@ -156,14 +156,13 @@ def test_dari_pages_write_numbers_in_persian_digits_and_keep_anchors_ascii(clien
     assert '<bdi lang="fa">۱۲ جدی ۱۳۹۴</bdi> (2 January 2016)' in english
 
 
-def test_pagination_and_counts_in_persian_digits(client):
+def test_pagination_and_dates_in_persian_digits(client):
     for n in range(21):  # a page is 20 articles
         make_article(f"Water {n}", published=timezone.make_aware(dt.datetime(2016, 1, 2 + n)))
     home = client.get("/ps/?page=2").content.decode()
-    assert "<span>پاڼه ۲ له ۲ څخه</span>" in home
+    assert "<span>پاڼه ۲</span>" in home  # listings count nothing (issue 25): no "of N"
     assert "<title>وروستۍ لیکنې، پاڼه ۲ · The Archive</title>" in home
     month = client.get("/fa/archive/2016/01/").content.decode()
-    assert '<p class="count">۲۱ مقاله</p>' in month
     assert "<h1>مقاله‌های جنوری ۲۰۱۶</h1>" in month
     assert "<h1>Articles of January 2016</h1>" in client.get("/archive/2016/01/").content.decode()
 
