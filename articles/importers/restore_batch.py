@@ -26,6 +26,7 @@ from .links import Links, tags_of, unique_rows
 from .restore import matches, restore_article, translation_group_of, write_comments, write_records
 from .restore_details import (
     look_up_profiled_authors,
+    look_up_profiled_categories,
     restore_related_and_redirects,
     restored_authors,
     restored_category,
@@ -86,6 +87,7 @@ class RestoredArticles(NewArticles):
         sources_for((note.source for a in articles for note in a.footnotes if note.source is not None), cache)
         look_up_tags((name for a in articles for name in a.tags), cache)
         look_up_profiled_authors(articles, cache)
+        look_up_profiled_categories(articles, cache)
         return [self._links(parsed, cache) for parsed in articles]
 
     @staticmethod

@@ -21,6 +21,7 @@ from .loader import current_file_cache
 
 _AUTHOR_FIELDS = ("name", "bio", "login", "orcid", "wikidata")
 _PROFILED = "\x00profiled"  # a cache key's mark: a category found by its profile's slug
+_LOOKED_UP = ("\x00profiled slugs",)  # the cache key of the slugs ``look_up_profiled_categories`` read
 _QUERY_CHUNK = 400  # values in one IN (under SQLite's parameter limit)
 
 
@@ -59,25 +60,42 @@ def _profiled_author(profile: AuthorProfile, cache: FileCache | None) -> Author:
 
 def restored_category(names: list[str], parsed: RestoredArticle, cache: FileCache | None = None) -> Category:
     """The category at a path of names, each level with the backup's slug and description; with
-    ``cache`` (a batch's), each path is looked up once."""
+    ``cache`` (a batch's, after ``look_up_profiled_categories``), no level is looked up again."""
     if parsed.category_profiles is None:
         return Category.get_or_create_path(names) if cache is None else _category(names, cache)
-    profiles = {tuple(p.path): p for p in parsed.category_profiles}
     parent = None
-    for depth in range(1, len(names) + 1):
-        name, profile = names[depth - 1].strip()[:200], profiles.get(tuple(names[:depth]))
-        slug = profile.slug if profile else slugify(name)[:200] or "category"
+    for name, slug, profile in _levels(names, parsed):
         parent = _profiled_category(parent, name, slug, profile, cache)
     return parent
+
+
+def _levels(names, parsed):
+    """(name, slug, profile or None) of each level of a path, root first."""
+    profiles = {tuple(p.path): p for p in parsed.category_profiles}
+    for depth in range(1, len(names) + 1):
+        name, profile = names[depth - 1].strip()[:200], profiles.get(tuple(names[:depth]))
+        yield name, profile.slug if profile else slugify(name)[:200] or "category", profile
+
+
+def look_up_profiled_categories(articles: list[RestoredArticle], cache: FileCache) -> None:
+    """Every category the articles' profiled paths name, read in one query into ``cache``."""
+    slugs = {slug for a in articles if a.category_profiles is not None
+             for names in [a.primary_category, *a.category_paths] for _, slug, _ in _levels(names, a)}
+    looked_up = cache.categories.get(_LOOKED_UP, frozenset())
+    slugs = sorted(slugs - looked_up)
+    for start in range(0, len(slugs), _QUERY_CHUNK):
+        for node in Category.objects.filter(slug__in=slugs[start:start + _QUERY_CHUNK]):
+            cache.remember(cache.categories, (_PROFILED, node.parent_id, node.slug), node)
+    cache.remember(cache.categories, _LOOKED_UP, looked_up | set(slugs))
 
 
 def _profiled_category(parent, name, slug, profile, cache) -> Category:
     # Keyed apart from the import's paths of names (``links._category``) in a cache they may share.
     key = (_PROFILED, parent.pk if parent else None, slug)
     node = cache.categories.get(key) if cache is not None else None
-    if node is None:
+    if node is None and (cache is None or slug not in cache.categories.get(_LOOKED_UP, ())):
         node = Category.objects.filter(parent=parent, slug=slug).first()
-        node = node or Category(parent=parent, name=name, slug=slug)
+    node = node or Category(parent=parent, name=name, slug=slug)
     changed = profile is not None and (node.name, node.description) != (name, profile.description)
     if changed:
         node.name, node.description = name, profile.description
