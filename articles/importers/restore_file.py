@@ -22,7 +22,7 @@ from .jsonl import FORMAT_NAME, parse_lines
 from .restore_batch import restore_batch
 from .restore_details import keep_waiting, waiting_choices
 
-RESTORE_BATCH = 500
+RESTORE_BATCH = 250
 
 
 class _DryRunRollback(Exception):
