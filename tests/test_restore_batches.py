@@ -99,3 +99,11 @@ def test_a_failed_batch_writes_nothing_of_itself_and_a_second_restore_completes_
     per_article = (Comment.objects.count() - counts[0], Footnote.objects.count() - counts[1],
                    Article.history.count() - counts[2])
     assert per_article[1] == 20 * 9 and per_article[2] == 20  # one revision per restored article
+
+
+def test_a_dry_run_restores_every_batch_and_writes_nothing(backup, monkeypatch):
+    monkeypatch.setattr(restore_file, "RESTORE_BATCH", 20)
+    out = io.StringIO()
+    call_command("import_articles", "--dry-run", str(backup), stdout=out, stderr=io.StringIO())
+    assert "Dry run, nothing written: 1 file(s): 60 created, 0 updated, 0 unchanged, 0 failed" in out.getvalue()
+    assert Article.objects.count() == 0
