@@ -3,7 +3,9 @@ bios, identifiers, descriptions), pinned and excluded related posts, redirects. 
 only when the line has its key, so an older backup restores as before.
 
 Pins and exclusions may name articles later in the file, and the importer's redirect hook writes
-its rows in batches, so both wait for the file cache's flush (or are written at once outside an import).
+its rows in batches, so both wait for the file cache's flush (or are written at once outside an import);
+a restore in batches hands the pins and exclusions still waiting on to the next batch
+(``waiting_choices``, ``keep_waiting``). With a batch's cache, profiles are read once for the batch.
 """
 
 from __future__ import annotations
