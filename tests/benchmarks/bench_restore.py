@@ -38,6 +38,7 @@ def main():
     from tests.benchmarks import run
 
     run.PG_SERVER = args.server.rstrip("/")
+    run.exit_on_sigterm()  # a stopped run still drops its databases
     workdir = Path(tempfile.mkdtemp(prefix="archive-bench-restore-"))
     databases = _Databases(run, workdir, sqlite=args.sqlite)
     try:
