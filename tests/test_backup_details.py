@@ -9,6 +9,8 @@ from django.contrib.redirects.models import Redirect
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from articles.importers import restore_file
+from articles.importers.restore_file import restore_stream
 from articles.models import Author, Category, RelatedExclusion, RelatedPin
 from tests.backup import empty_archive, export_lines
 from tests.factories import make_article, make_author, make_category
@@ -103,3 +105,15 @@ def test_a_damaged_profile_is_refused_with_its_line_and_writes_nothing(archive, 
         call_command("import_articles", "--format", "jsonl", str(bad), stdout=out, stderr=out)
     assert "line 1: 'related_pins' must be a list of article slugs" in out.getvalue()
     assert Author.objects.count() == 0
+
+
+def test_pins_to_articles_of_later_batches_are_restored_when_those_are(archive, tmp_path, monkeypatch):
+    first = export_lines(tmp_path / "first.jsonl")
+    empty_everything()
+    monkeypatch.setattr(restore_file, "RESTORE_BATCH", 1)  # each article a batch (and a transaction) of its own
+    result = restore_stream(io.BytesIO(first), "first.jsonl")
+    assert [item.outcome for item in result.items] == ["created"] * 3
+    assert list(RelatedPin.objects.filter(article__slug="first").values_list("related__slug", flat=True)) == [
+        "third", "second"]
+    assert list(RelatedExclusion.objects.values_list("article__slug", "related__slug")) == [("second", "first")]
+    assert export_lines(tmp_path / "second.jsonl") == first

@@ -67,5 +67,12 @@ def test_benchmark_suite_runs_end_to_end_at_300_articles(tmp_path):
         assert indexed["not_indexed"]["search_vector"] == 0 and indexed["not_indexed"]["terms"] == 0, indexed
         assert indexed["worker_peak_memory_mb"] > 0
         assert imported[f"{unit}_per_s"] > indexed["items_per_s"] > 0
+    # The bench database exported and restored into an empty one, then restored again: nothing doubled.
+    restore = results["restore"]
+    assert restore["ok"], restore
+    assert restore["restore"]["items"] == restore["export"]["articles"] == restore["articles_after"] > 300
+    assert restore["restore_indexed"]["queue_left"] == 0 and restore["restore_indexed"]["tasks_failed"] == 0
+    assert restore["restore"]["tasks_queued"]["related_posts"] >= 1
+    assert "restore into an empty database" in run.stdout
     assert "fully indexed" in run.stdout
     assert "static ceiling" in run.stdout and "article" in run.stdout

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from taggit.models import Tag
 
-from articles.importers import formats, loader, pipeline, restore
+from articles.importers import formats, loader, pipeline, restore_batch
 from articles.importers.pipeline import import_path
 from articles.models import Article, Author, Category, Comment, Footnote, ImportRecord, Source
 from tests.backup import export_lines
@@ -86,22 +86,17 @@ def test_an_import_killed_after_some_batches_of_new_articles_leaves_none_of_them
 
 
 @pytest.mark.django_db
-def test_a_restore_killed_halfway_leaves_nothing(monkeypatch, tmp_path):
+def test_a_restore_killed_halfway_through_a_batch_leaves_nothing_of_it(monkeypatch, tmp_path):
     import_path(WXR_FILE)
     backup = tmp_path / "backup.jsonl"
     export_lines(backup)
     Article.objects.all().delete()
     kept = ImportRecord.objects.count()  # provenance outlives the deleted articles (issue 21)
 
-    real, calls = restore._replace_records, []
+    def records_then_die(articles_records):
+        raise Killed  # after the batch's articles, footnotes and comments are written
 
-    def records_then_die(article, records):
-        calls.append(article.pk)
-        if len(calls) == 3:
-            raise Killed
-        real(article, records)
-
-    monkeypatch.setattr(restore, "_replace_records", records_then_die)
+    monkeypatch.setattr(restore_batch, "write_records", records_then_die)
     with pytest.raises(Killed):
         import_path(backup, format_name="jsonl")
     assert Article.objects.count() == 0 and ImportRecord.objects.count() == kept

@@ -12,9 +12,17 @@ import hashlib
 import json
 from dataclasses import dataclass, field, is_dataclass
 
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError
+
 
 class ImportFailed(Exception):
     """Bad input: the message says what is wrong and what to do. Nothing was written."""
+
+
+# What a bad item (or a restore's batch) raises while it is written: it fails alone, the rest of
+# the file still loads.
+ITEM_ERRORS = (ImportFailed, DatabaseError, ValidationError, ValueError)
 
 
 class FootnoteKind:

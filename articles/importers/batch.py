@@ -75,13 +75,47 @@ def unchanged_result(parsed: ParsedArticle, known: Known) -> ItemResult | None:
 
 
 @dataclass
-class _New:
+class NewArticle:
     entry: LoadEntry
     article: Article
     links: Links
 
 
-def create_articles(entries: list[LoadEntry], cache: FileCache) -> list[ItemResult]:
+class NewArticles:
+    """How a batch's new articles are made from their entries: an import's, keyed on the source's
+    identity with a free slug. A restore (``restore_batch``) overrides the hooks to bring an article
+    back as it was exported: its own slug, links, revision reason and provenance."""
+
+    def slugs(self, entries: list[LoadEntry]) -> list[str]:
+        """A slug for each entry's article that no article (nor another of the batch) has."""
+        return unique_slugs(Article, [slug_text(e.parsed) for e in entries], max_length=240, fallback="article")
+
+    def prepare(self, article: Article, entry: LoadEntry) -> None:
+        """The article's own fields beyond ``copy_article_fields``."""
+        article.import_key = entry.parsed.identity
+        article.import_hash = import_digest(entry.parsed)
+
+    def links(self, entries: list[LoadEntry], cache: FileCache) -> list[Links]:
+        """What each entry's article links to, looked up or made; looked up together where it can."""
+        # Every Source the batch cites, in one lookup, made by its first citation; each article's own
+        # citations then fill in what an earlier one left empty (``Links.of``), as one by one.
+        sources_for((note.source for e in entries for note in e.parsed.footnotes if note.source is not None), cache)
+        look_up_tags((name for e in entries for name in e.parsed.tags), cache)
+        return [Links.of(entry.parsed, cache) for entry in entries]
+
+    def reason(self, entry: LoadEntry) -> str:
+        """The change reason of the article's revision."""
+        return import_reason(entry.parsed)
+
+    def loaded(self, new: list[NewArticle], cache: FileCache) -> list[ItemResult]:
+        """After the rows are written: the after-load hooks and provenance of each article."""
+        return [_after_load(n, cache) for n in new]
+
+
+IMPORTED = NewArticles()
+
+
+def create_articles(entries: list[LoadEntry], cache: FileCache, policy: NewArticles = IMPORTED) -> list[ItemResult]:
     """Create an article for each entry (new identities, each once), in one savepoint.
 
     Raises what a write raises; then nothing of the batch is left, in the database or the cache.
@@ -89,7 +123,7 @@ def create_articles(entries: list[LoadEntry], cache: FileCache) -> list[ItemResu
     mark = cache.mark()
     try:
         with transaction.atomic():
-            results = _create(entries, cache)
+            results = _create(entries, cache, policy)
     except BaseException:
         cache.rollback_to(mark)
         raise
@@ -97,49 +131,39 @@ def create_articles(entries: list[LoadEntry], cache: FileCache) -> list[ItemResu
     return results
 
 
-def _create(entries, cache):
+def _create(entries, cache, policy):
     using = router.db_for_write(Article)
-    slugs = _free_slugs(entries)
-    # Every Source the batch cites, in one lookup, made by its first citation; each article's own
-    # citations then fill in what an earlier one left empty (``Links.of``), as one by one.
-    sources_for((note.source for e in entries for note in e.parsed.footnotes if note.source is not None), cache)
-    _look_up_tags((name for e in entries for name in e.parsed.tags), cache)
-    new = _prepare(entries, slugs, cache, using)
+    slugs = policy.slugs(entries)
+    links = policy.links(entries, cache)
+    new = _prepare(entries, slugs, links, policy, using)
     _insert_articles([n.article for n in new])
-    cache.insert_later(_revisions(new))
+    cache.insert_later(_revisions(new, policy))
     _announce_created(new, using)
     _link(new)
     _footnotes(new, cache)
-    return [_after_load(n, cache) for n in new]
+    return policy.loaded(new, cache)
 
 
-def _free_slugs(entries) -> list[str]:
-    """A slug for each entry's article that no article (nor another of the batch) has."""
-    return unique_slugs(Article, [slug_text(e.parsed) for e in entries], max_length=240, fallback="article")
-
-
-def _prepare(entries, slugs, cache, using) -> list[_New]:
+def _prepare(entries, slugs, links, policy, using) -> list[NewArticle]:
     """An unsaved article for each entry, with its slug and links, announced by ``pre_save``."""
     new = []
-    for entry, slug in zip(entries, slugs, strict=True):
-        article = Article(import_key=entry.parsed.identity, slug=slug)
+    for entry, slug, its_links in zip(entries, slugs, links, strict=True):
+        article = Article(slug=slug)
         copy_article_fields(article, entry.parsed)
-        article.import_hash = import_digest(entry.parsed)
-        links = Links.of(entry.parsed, cache)
-        article.primary_category = links.primary_category
+        policy.prepare(article, entry)
+        article.primary_category = its_links.primary_category
         article.prepare_for_save()
         pre_save.send(sender=Article, instance=article, raw=False, using=using, update_fields=None)
-        new.append(_New(entry, article, links))
+        new.append(NewArticle(entry, article, its_links))
     return new
 
 
 def _insert_articles(articles: list[Article]) -> None:
     Article.objects.bulk_create(articles)
     if not all(a.pk for a in articles):  # backends that do not return ids on bulk insert
-        keys = [a.import_key for a in articles]
-        ids = dict(Article.objects.filter(import_key__in=keys).values_list("import_key", "pk"))
+        ids = dict(Article.objects.filter(slug__in=[a.slug for a in articles]).values_list("slug", "pk"))
         for article in articles:
-            article.pk = ids[article.import_key]
+            article.pk = ids[article.slug]
 
 
 def _announce_created(new, using) -> None:
@@ -153,7 +177,7 @@ def _announce_created(new, using) -> None:
             del n.article.skip_history_when_saving
 
 
-def _after_load(n: _New, cache) -> ItemResult:
+def _after_load(n: NewArticle, cache) -> ItemResult:
     """The after-load hooks and the import record of one new article; its result."""
     article, parsed = n.article, n.entry.parsed
     article.import_created = True  # hooks need not look for rows of its own
@@ -165,7 +189,7 @@ def _after_load(n: _New, cache) -> ItemResult:
     return item_result(parsed, article, "created")
 
 
-def _look_up_tags(names, cache):
+def look_up_tags(names, cache) -> None:
     """The batch's tags the file has not met yet, found or made together (``loader.tags_named``),
     for ``Links.of`` to find in the cache."""
     wanted = dict.fromkeys(name.strip()[:100] for name in names)  # in the order the articles name them
@@ -174,7 +198,7 @@ def _look_up_tags(names, cache):
         cache.remember(cache.tags_by_name, name, tag)
 
 
-def _revisions(new):
+def _revisions(new, policy):
     """The revision ("+") each article's save would have written, as simple-history writes it."""
     model = Article.history.model
     now = timezone.now()
@@ -185,7 +209,7 @@ def _revisions(new):
         row = model(
             history_date=now,
             history_user=getattr(n.article, "_history_user", user),
-            history_change_reason=import_reason(n.entry.parsed),
+            history_change_reason=policy.reason(n.entry)[:100],
             history_type="+",
             related=n.links.snapshot(),
             **{field.attname: getattr(n.article, field.attname) for field in model.tracked_fields},

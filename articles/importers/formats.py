@@ -51,6 +51,9 @@ class ImportFormat:
     # Whether ``parse`` reads the whole file into its articles and the file declares nothing shared
     # (no ``before_load``): then ``import_paths`` may load the articles of many small files together.
     parses_whole = False
+    # Whether a file is restored a batch at a time, each batch its own transaction
+    # (``articles.importers.restore_file``), instead of loaded in one transaction.
+    commits_in_batches = False
 
     def detect(self, head: bytes, file_name: str) -> bool:
         raise NotImplementedError
@@ -99,6 +102,7 @@ class JsonlFormat(ImportFormat):
     extensions = (".jsonl",)
     uploadable = False
     loads_in_batches = False  # a restore replaces rows of its own (``load``)
+    commits_in_batches = True
 
     def detect(self, head, file_name):
         return jsonl.detect(head, file_name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from articles import languages
@@ -85,6 +86,7 @@ class RestoredArticle(ParsedArticle):
     restored_comments: list[RestoredComment] | None = None  # None: the line has no "comments" key
     translations: list[str] = field(default_factory=list)  # slugs of the article's other-language versions
     line: dict = field(default_factory=dict, repr=False)  # the exported object, to tell "unchanged"
+    line_number: int = 0  # in the file, for a message about its batch
     # Keys added by issue 24; None where an older backup has no such key (the restore then keeps
     # what the database has, or derives it as an import would).
     author_profiles: list[AuthorProfile] | None = None
@@ -100,17 +102,21 @@ def detect(data: bytes, file_name: str) -> bool:
 
 
 def parse(data: bytes, file_name: str) -> list[RestoredArticle]:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ImportFailed(
-            f"{file_name}: not UTF-8 text (byte {exc.start}); a backup written by export_articles is UTF-8."
-        ) from None
-    articles, slugs = [], set()
-    for number, raw in enumerate(text.splitlines(), start=1):
+    return list(parse_lines(data.splitlines(), file_name))
+
+
+def parse_lines(lines: Iterable[bytes], file_name: str) -> Iterator[RestoredArticle]:
+    """The articles of a backup's lines (bytes, in file order), one at a time, each with its line
+    number: a restore reads a file of any size in constant memory (``restore_file``)."""
+    slugs = set()
+    for number, raw in enumerate(lines, start=1):
+        line = _Line(file_name, number)
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise line.error(f"not UTF-8 text (byte {exc.start} of the line); export_articles writes UTF-8") from None
         if not raw.strip():
             continue
-        line = _Line(file_name, number)
         try:
             data = json.loads(raw)
         except (ValueError, RecursionError) as exc:
@@ -119,10 +125,9 @@ def parse(data: bytes, file_name: str) -> list[RestoredArticle]:
         if article.slug in slugs:
             raise line.error(f"the slug {article.slug!r} appears twice in the file")
         slugs.add(article.slug)
-        articles.append(article)
-    if not articles:
+        yield article
+    if not slugs:
         raise ImportFailed(f"{file_name}: no articles in the file; export them with `manage.py export_articles`.")
-    return articles
 
 
 class _Line:
@@ -234,6 +239,7 @@ class _Line:
                                  default=languages.DEFAULT_LANGUAGE),
             translations=translations,
             line=obj,
+            line_number=self.number,
             **self._details(obj),
         )
 

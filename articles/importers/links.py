@@ -29,11 +29,9 @@ class Links:
     @classmethod
     def of(cls, parsed: ParsedArticle, cache: FileCache) -> Links:
         return cls(
-            categories=_unique_rows(_category(path, cache) for path in parsed.category_paths if path),
-            authors=_unique_rows(_cached_author(a, cache) for a in parsed.authors),
-            tags=_unique_rows(
-                cache.tags.get(name.lower()) or _cached_tag(name, cache) for name in _unique(parsed.tags)
-            ),
+            categories=unique_rows(_category(path, cache) for path in parsed.category_paths if path),
+            authors=unique_rows(_cached_author(a, cache) for a in parsed.authors),
+            tags=tags_of(parsed, cache),
             notes=footnote_rows(parsed, cache),
         )
 
@@ -63,6 +61,11 @@ def prime(cache: FileCache, *, category_paths=(), tags=(), authors=()) -> None:
     for parsed in authors:
         if parsed.login:
             _cached_author(parsed, cache)
+
+
+def tags_of(parsed: ParsedArticle, cache: FileCache) -> list:
+    """The article's tags, each once, found or made through the file's cache."""
+    return unique_rows(cache.tags.get(name.lower()) or _cached_tag(name, cache) for name in _unique(parsed.tags))
 
 
 def _unique(names):
@@ -145,7 +148,7 @@ def _tag(name):
 def _set_tags(article, tags, created):
     link = Article.tags.through
     content_type = ContentType.objects.get_for_model(Article)  # cached by Django after the first call
-    wanted = [t.pk for t in _unique_rows(tags)]
+    wanted = [t.pk for t in unique_rows(tags)]
     if not created:
         rows = link.objects.filter(content_type=content_type, object_id=article.pk)
         have = set(rows.values_list("tag_id", flat=True))
@@ -156,7 +159,8 @@ def _set_tags(article, tags, created):
     link.objects.bulk_create(link(content_type=content_type, object_id=article.pk, tag_id=pk) for pk in wanted)
 
 
-def _unique_rows(rows):
+def unique_rows(rows):
+    """``rows`` without repeats (by primary key), in order."""
     seen, out = set(), []
     for row in rows:
         if row.pk not in seen:

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import transaction
 
-from .base import ImportFailed, ImportResult, ItemResult
+from .base import ITEM_ERRORS, ImportFailed, ImportResult, ItemResult
 from .batch import LoadEntry, create_articles, known_articles, unchanged_result
 from .formats import FORMATS, detect_format, iter_articles
 from .identities import separate_reused_ids
 from .loader import FLUSH_EVERY, current_file_cache, file_cache
+from .restore_file import restore_stream
 
 HEAD_BYTES = 8192
 # ``import_paths`` commits files of at most this size together, up to ``GROUP_ITEMS`` items a time
@@ -55,6 +55,8 @@ def import_stream(
     result = ImportResult(file_name=file_name)
     try:
         fmt = _choose_format(stream, file_name, format_name)
+        if fmt.commits_in_batches:
+            return restore_stream(stream, file_name, dry_run=dry_run, on_items=on_items)
         result.format = fmt.name
         sha256 = sha256_of(stream)
         with transaction.atomic(), file_cache() as cache:
@@ -90,8 +92,6 @@ def _chunks(iterable, size):
         yield chunk
 
 
-# What a bad item raises while it is written: it fails alone, the rest of the file still loads.
-ITEM_ERRORS = (ImportFailed, DatabaseError, ValidationError, ValueError)
 
 
 def load_items(fmt, entries: list[LoadEntry]) -> list[ItemResult]:

@@ -23,6 +23,8 @@ from .jsonl import RestoredArticle
 from .loader import after_load_hooks, copy_article_fields, item_result
 from .restore_details import restore_related_and_redirects, restored_authors, restored_category
 
+_QUERY_CHUNK = 400  # values in one IN (under SQLite's parameter limit)
+
 
 def restore_article(parsed: RestoredArticle, *, file_name: str) -> ItemResult:
     with transaction.atomic():
@@ -31,7 +33,7 @@ def restore_article(parsed: RestoredArticle, *, file_name: str) -> ItemResult:
 
 def _restore(parsed, file_name):
     article = export_queryset().select_for_update(of=("self",)).filter(slug=parsed.slug).first()
-    if article is not None and _matches(article_to_dict(article, include_private=True), parsed.line):
+    if article is not None and matches(article_to_dict(article, include_private=True), parsed.line):
         return item_result(parsed, article, "unchanged")
     outcome = "updated" if article is not None else "created"
     if article is None:
@@ -40,7 +42,7 @@ def _restore(parsed, file_name):
     article.edited_at = parsed.modified_at  # as exported, none included
     article.import_key = parsed.import_key
     article.primary_category = restored_category(parsed.primary_category, parsed) if parsed.primary_category else None
-    article.translation_group, translations = _translation_group(article, parsed.translations)
+    article.translation_group, translations = translation_group_of(article, parsed.translations)
     # The translations already here join the group first, so the article's save makes their pages
     # (which will link to it) stale with it (``articles.pages.receivers``).
     Article.objects.filter(pk__in=[a.pk for a in translations]).update(translation_group=article.translation_group)
@@ -63,7 +65,7 @@ def _restore(parsed, file_name):
     return item_result(parsed, article, outcome)
 
 
-def _translation_group(article, slugs):
+def translation_group_of(article, slugs):
     """The group the backup's translation links put the article in: the group of the article or of
     those of its translations already here, else a new one (those restored later join it)."""
     if not slugs:
@@ -75,52 +77,72 @@ def _translation_group(article, slugs):
     return group, others
 
 
-def _matches(current: dict, line: dict) -> bool:
+def matches(current: dict, line: dict) -> bool:
+    """Whether an article (``article_to_dict``) is exactly its backup's line."""
     return all(current.get(key) == value for key, value in line.items() if key != "url")
 
 
 def _replace_records(article, records):
     article.import_records.all().delete()
-    for record in records:
-        row = ImportRecord.objects.create(
-            article=article,
-            import_key=article.import_key or "",
-            file_name=record.file,
-            format=record.format,
-            sha256=record.sha256,
-            importer_version=record.importer_version,
-            outcome=record.outcome,
-            warnings=record.warnings,
-        )
-        # imported_at is auto_now_add: the original time goes back with an update.
-        ImportRecord.objects.filter(pk=row.pk).update(imported_at=record.imported_at)
+    write_records([(article, records)])
+
+
+def write_records(articles_records) -> None:
+    """The backup's provenance of each (article, [RestoredRecord]), in two statements."""
+    rows = [
+        ImportRecord(article=article, import_key=article.import_key or "", file_name=r.file, format=r.format,
+                     sha256=r.sha256, importer_version=r.importer_version, outcome=r.outcome,
+                     warnings=r.warnings, has_warnings=bool(r.warnings), imported_at=r.imported_at)
+        for article, records in articles_records for r in records
+    ]
+    if not rows:
+        return
+    times = [row.imported_at for row in rows]
+    ImportRecord.objects.bulk_create(rows)
+    # imported_at is auto_now_add, which an insert sets to now: the original times go back with an update.
+    for row, when in zip(rows, times, strict=True):
+        row.imported_at = when
+    ImportRecord.objects.bulk_update(rows, ["imported_at"])
 
 
 def _replace_comments(article, comments):
-    """The backup's comments, with their ids where no other article's comment holds them.
+    article.comments.all().delete()
+    write_comments([(article, comments)])
+
+
+def write_comments(threads) -> None:
+    """The backup's comments of each (article without comments, [RestoredComment]), with their ids
+    where no other comment (in the database or earlier in ``threads``) holds them.
 
     Written with bulk_create, so restoring sends no "new comment" notification: nothing is new.
     """
-    article.comments.all().delete()
-    kept = _free_ids(comments)
-    rows = {c.id: _comment_row(article, c, c.id in kept) for c in comments}
+    free = _free_ids([c for _, comments in threads for c in comments])
+    kept, others, replies = [], [], []
+    for article, comments in threads:
+        rows = {}
+        for c in comments:
+            keeps_id = c.id in free
+            free.discard(c.id)  # the first comment of the batch to claim an id keeps it
+            rows[c.id] = _comment_row(article, c, keeps_id)
+            (kept if keeps_id else others).append(rows[c.id])
+        replies += [(rows[c.id], rows[c.parent]) for c in comments if c.parent is not None]
     # Rows keeping their ids first, then the sequence moved past them, then the rest: no collisions.
-    Comment.objects.bulk_create([rows[i] for i in rows if i in kept])
+    Comment.objects.bulk_create(kept)
     if kept:
         _reset_comment_sequence()
-    Comment.objects.bulk_create([rows[i] for i in rows if i not in kept])
-    replies = []
-    for c in comments:
-        if c.parent is not None:
-            rows[c.id].parent = rows[c.parent]
-            replies.append(rows[c.id])
-    Comment.objects.bulk_update(replies, ["parent"])
+    Comment.objects.bulk_create(others)
+    for row, parent in replies:  # linked once both have their ids
+        row.parent = parent
+    Comment.objects.bulk_update([row for row, _ in replies], ["parent"])
 
 
 def _free_ids(comments) -> set[int]:
     """The backup's comment ids (positive integers) that no comment in the database holds."""
-    wanted = {c.id for c in comments if isinstance(c.id, int) and not isinstance(c.id, bool) and c.id > 0}
-    return wanted - set(Comment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    wanted = sorted({c.id for c in comments if isinstance(c.id, int) and not isinstance(c.id, bool) and c.id > 0})
+    taken = set()
+    for start in range(0, len(wanted), _QUERY_CHUNK):
+        taken.update(Comment.objects.filter(pk__in=wanted[start:start + _QUERY_CHUNK]).values_list("pk", flat=True))
+    return set(wanted) - taken
 
 
 def _comment_row(article, c, keeps_id: bool) -> Comment:

@@ -16,6 +16,8 @@ BENCH_IMPORT_FILES and BENCH_WXR_ITEMS (N/5, 50..2000),
 BENCH_WXR_MEMORY_ITEMS (20000), BENCH_WXR_FULL=1 (import those for real, not --dry-run), BENCH_OUTPUT (JSON path),
 BENCH_PEER=1 (also run the Wagtail peer from ../shared/peers/wagtail and print the ratio),
 BENCH_LOAD=0 (skip the load test, tests/benchmarks/bench_load.py, run last), BENCH_LOAD_SECONDS (60),
+BENCH_RESTORE=0 (skip the restore of a backup, tests/benchmarks/bench_restore.py), BENCH_RESTORE_N (restore
+that many generated articles instead of the bench database's),
 CACHE_URL (default redis://127.0.0.1:6379/0 when Redis answers).
 """
 
@@ -686,6 +688,7 @@ def table(results):
         lines.append(f"article pages rendered for storage: {rendering['articles']} in {rendering['seconds']} s "
                      f"({rendering['articles_per_s']} articles/s)")
     lines.extend(import_lines(results["imports"]))
+    lines.extend(restore_lines(results.get("restore")))
     rel = results["related"]
     lines.append("related recompute: " + (f"skipped: {rel['skipped']}" if "skipped" in rel else
                                          f"one article {rel['one_ms']} ms, all {rel['all_s']} s"))
@@ -745,6 +748,42 @@ def import_lines(imports):
                      f"{' --dry-run' if m['dry_run'] else ''}: peak memory {m['peak_memory_mb']} MB "
                      f"in {m['seconds']} s ({'ok' if m['ok'] else 'FAILED: ' + m['summary']})")
     return lines
+
+
+def restore_benchmark(workdir):
+    """tests/benchmarks/bench_restore.py in a process of its own: the bench database exported and
+    restored into an empty one (BENCH_RESTORE_N: that many articles generated for it instead)."""
+    if os.environ.get("BENCH_RESTORE", "1") == "0":
+        return {"skipped": "BENCH_RESTORE=0"}
+    log("restore of a backup (tests/benchmarks/bench_restore.py)")
+    out = workdir / "restore.json"
+    size = ["-n", os.environ["BENCH_RESTORE_N"]] if os.environ.get("BENCH_RESTORE_N") else ["--source", DB_NAME]
+    close_connections()  # the export reads the bench database from another process
+    done = subprocess.run([PYTHON, "-m", "tests.benchmarks.bench_restore", *size, "--output", str(out)], cwd=ROOT,
+                          env=server_env(), stdout=subprocess.DEVNULL)
+    if not out.exists():
+        return {"skipped": f"bench_restore exited with {done.returncode} before measuring"}
+    return json.loads(out.read_text())
+
+
+def restore_lines(restore):
+    if not restore:
+        return []
+    if "skipped" in restore:
+        return [f"restore of a backup: skipped: {restore['skipped']}"]
+    e, r, f, again = restore["export"], restore["restore"], restore["restore_indexed"], restore["restore_again"]
+    return [
+        f"export_articles: {e['articles']} articles ({e['bytes'] / 1e6:.0f} MB) in {e['seconds']} s "
+        f"= {e['articles_per_s']} articles/s, peak {e['peak_memory_mb']} MB",
+        f"restore into an empty database: {r['items']} in {r['seconds']} s = {r['items_per_s']} articles/s, "
+        f"peak {r['peak_memory_mb']} MB; {r['tasks_queued']['total']} task(s) queued"
+        + ("" if r["ok"] else f" FAILED: {r['summary']}"),
+        f"restore fully indexed: + db_worker --batch {f['worker_seconds']} s (peak {f['worker_peak_memory_mb']} MB) "
+        f"= {f['seconds']} s, {f['items_per_s']} articles/s; queue left {f['queue_left']}"
+        + ("" if f["ok"] else f" FAILED: {f['summary']}"),
+        f"the same backup restored again: {again['seconds']} s = {again['articles_per_s']} articles/s, "
+        f"{restore['articles_after']} articles ({again['summary']})",
+    ]
 
 
 # --- main ----------------------------------------------------------------------------------------------
@@ -815,6 +854,8 @@ def main():
         results["related"] = related_recompute()
         log("import throughput")
         results["imports"] = import_throughput(env, workdir)
+        _save(results, partial=True)
+        results["restore"] = restore_benchmark(workdir)
         if os.environ.get("BENCH_PEER") == "1":
             results["peer"] = run_peer()
     finally:
