@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from articles.export import article_to_dict, export_queryset
+from articles.media.library import restore_media
 from articles.models import Article, Category
 
 from . import loader
@@ -75,6 +76,7 @@ class RestoredArticles(NewArticles):
 
     def prepare(self, article, entry):
         parsed = entry.parsed
+        article.edited_at = parsed.modified_at  # as exported, none included
         article.import_key = parsed.import_key
         if parsed.translations:
             group, translations = translation_group_of(article, parsed.translations)
@@ -113,6 +115,8 @@ class RestoredArticles(NewArticles):
             # follows an import; the backup's own comments are written after, so they win.
             for hook in loader.after_load_hooks:
                 hook(article, parsed)
+            if parsed.media:  # a new article has no rows to unlink: only files to link
+                restore_media(article, parsed.media)
             restore_related_and_redirects(article, parsed, created=True)
         write_comments([(n.article, n.entry.parsed.restored_comments) for n in new if n.entry.parsed.restored_comments])
         write_records([(n.article, n.entry.parsed.provenance) for n in new])
