@@ -3,6 +3,9 @@
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils.translation import get_language
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Category
@@ -15,6 +18,22 @@ RECENT_TAGS = 20
 class CategoryNode:
     category: Category
     children: list = field(default_factory=list)
+
+
+def home_sidebar():
+    """The home page's sidebar (category tree, recent tags) as HTML in the page's language.
+
+    Rendered once per version of the lists and language (``versioned``), not on every request: the
+    tree is every category with a link each. A write that changes it bumps ``site`` or ``listings``
+    (``articles.pages.receivers``), a new category included.
+    """
+    return versioned(f"home-sidebar:{get_language()}:{get_script_prefix()}", _render_home_sidebar)
+
+
+def _render_home_sidebar():
+    return render_to_string(
+        "includes/home_sidebar.html", {"category_tree": category_tree(), "recent_tags": recent_tags()}
+    )
 
 
 def category_tree():

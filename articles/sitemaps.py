@@ -12,6 +12,7 @@ from django.db.models import Exists, Max, Min, OuterRef, Subquery
 from django.urls import reverse
 from taggit.models import Tag, TaggedItem
 
+from articles.addresses import address
 from articles.models import Article, ArticleAuthor, Author, Category, Source
 
 # URLs per sitemap page: well under the protocol's 50,000, so a page is quick to build and to read.
@@ -122,7 +123,7 @@ class CategorySitemap(EveryLanguageSitemap):
         return sorted(prefixes)
 
     def location(self, item):
-        return reverse("articles:category", kwargs={"path": item})
+        return address("articles:category", "path", item)
 
 
 class TagSitemap(EveryLanguageSitemap):
@@ -130,16 +131,17 @@ class TagSitemap(EveryLanguageSitemap):
     priority = 0.3
 
     def items(self):
-        # A list, not a queryset: the sitemap's paginator then needs no COUNT query. A tag is in if one
+        # A list, not a queryset: the sitemap's paginator then needs no COUNT query; of slugs, not
+        # rows, as for authors and sources: the index only counts them (no model built for each). A tag is in if one
         # published article carries it: an index probe per tag, not a join of every tagging.
         published = Article.objects.published().filter(pk=OuterRef("object_id"))
         tagged = TaggedItem.objects.filter(
             Exists(published), tag=OuterRef("pk"), content_type=ContentType.objects.get_for_model(Article)
         )
-        return list(having(Tag.objects.all(), tagged, "tag_id").order_by("slug"))
+        return list(having(Tag.objects.all(), tagged, "tag_id").order_by("slug").values_list("slug", flat=True))
 
     def location(self, item):
-        return reverse("articles:tag", kwargs={"slug": item.slug})
+        return address("articles:tag", "slug", item)
 
 
 class AuthorSitemap(EveryLanguageSitemap):
@@ -148,7 +150,10 @@ class AuthorSitemap(EveryLanguageSitemap):
 
     def items(self):
         signed = ArticleAuthor.objects.filter(author=OuterRef("pk"), article__status=Article.Status.PUBLISHED)
-        return list(having(Author.objects.all(), signed, "article_id").order_by("slug"))
+        return list(having(Author.objects.all(), signed, "article_id").order_by("slug").values_list("slug", flat=True))
+
+    def location(self, item):
+        return address("articles:author", "slug", item)
 
 
 class SourceSitemap(EveryLanguageSitemap):
@@ -156,7 +161,10 @@ class SourceSitemap(EveryLanguageSitemap):
     priority = 0.3
 
     def items(self):
-        return list(Source.objects.cited().order_by("key").only("key"))
+        return list(Source.objects.cited().order_by("key").values_list("key", flat=True))
+
+    def location(self, item):
+        return address("articles:source", "key", item)
 
 
 class ArchiveSitemap(EveryLanguageSitemap):

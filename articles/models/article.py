@@ -7,12 +7,12 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q
 from django.db.models.functions import TruncMonth
-from django.urls import get_script_prefix, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from articles import languages
+from articles.addresses import address
 from articles.related.policy import get_policy
 from articles.sanitize import clean_html
 
@@ -338,15 +338,8 @@ class Article(models.Model):
             self.published_at = timezone.now()
 
     def get_absolute_url(self):
-        # Asked more than once per article by an import (its report, its redirects): kept for the
-        # slug and script prefix it was reversed for.
         # Under its language's prefix (/fa/articles/…), whatever the language of the page linking to it.
-        key = (self.slug, self.language, get_script_prefix())
-        known = self.__dict__.get("_absolute_url")
-        if known is None or known[0] != key:
-            with translation.override(self.language):
-                known = self._absolute_url = (key, reverse("articles:article", kwargs={"slug": self.slug}))
-        return known[1]
+        return address("articles:article", "slug", self.slug, language=self.language)
 
     @property
     def language_policy(self):

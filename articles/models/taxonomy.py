@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
+from articles.addresses import address
 from articles.identifiers import (
     normalize_orcid,
     normalize_wikidata,
@@ -115,7 +115,7 @@ class Category(models.Model):
                 child.save()
 
     def get_absolute_url(self):
-        return reverse("articles:category", kwargs={"path": self.path})
+        return address("articles:category", "path", self.path)
 
     def ancestors(self, include_self=True):
         """Root first, in one query."""
@@ -185,7 +185,7 @@ class Author(models.Model):
         self.orcid, self.wikidata = normalize_orcid(self.orcid), normalize_wikidata(self.wikidata)
 
     def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return address("articles:author", "slug", self.slug)
 
     def identity_urls(self) -> list[str]:
         """The author's ORCID and Wikidata pages (``sameAs`` in structured data)."""

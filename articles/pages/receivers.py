@@ -281,9 +281,14 @@ def name_changed(sender, instance, created=False, raw=False, **kwargs):
 @receiver(pre_delete, sender=Category, dispatch_uid="pages_category_deleted")
 def category_changed(sender, instance, created=False, raw=False, **kwargs):
     # Shown in the breadcrumb of its articles and beside them in other articles' related posts. A
-    # move or rename saves every descendant too, so each handles its own articles.
-    if not created and not raw:
-        bump(SITE)
-        filed = list(Article.objects.filter(primary_category=instance).values_list("pk", flat=True))
-        _invalidate(filed)
-        refresh_pages(showing_in_related(filed))
+    # move or rename saves every descendant too, so each handles its own articles. A new one is
+    # in the home page's category tree at once, though no article is filed under it yet.
+    if raw:
+        return
+    if created:
+        bump(LISTINGS)
+        return
+    bump(SITE)
+    filed = list(Article.objects.filter(primary_category=instance).values_list("pk", flat=True))
+    _invalidate(filed)
+    refresh_pages(showing_in_related(filed))

@@ -6,7 +6,7 @@ from django.views.generic import ListView
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, Footnote, Source
-from articles.navigation import category_tree, recent_tags
+from articles.navigation import home_sidebar
 from articles.pagination import ListingPagesMixin
 
 
@@ -26,7 +26,7 @@ class HomeView(ArticleListView):
     template_name = "articles/home.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(category_tree=category_tree(), recent_tags=recent_tags(), **kwargs)
+        return super().get_context_data(sidebar=home_sidebar(), **kwargs)
 
 
 class CategoryView(ArticleListView):

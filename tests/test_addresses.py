@@ -1,0 +1,50 @@
+"""Articles', categories' and authors' addresses: reversed once per language, the same as reverse() gives."""
+
+import pytest
+from django.urls import reverse, set_script_prefix
+from django.utils import translation
+
+from articles.models import Article, Author, Category
+from tests.factories import make_article, make_author, make_category
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("language", ["en", "fa", "ps"])
+@pytest.mark.parametrize("slug", ["plain-slug", "طالبان-و-روسیه", "a:b@c~d!e$f&'()*+,;=", "100%-sure"])
+def test_an_article_address_is_what_reverse_gives_in_its_language(language, slug):
+    article = Article(slug=slug, language=language)
+    with translation.override(language):
+        expected = reverse("articles:article", kwargs={"slug": slug})
+    with translation.override("en"):
+        assert article.get_absolute_url() == expected
+
+
+def test_a_dari_article_is_under_the_dari_prefix_on_every_page():
+    article = make_article("An article", language="fa")
+    for page_language in ("en", "fa", "ps"):
+        with translation.override(page_language):
+            assert article.get_absolute_url() == f"/fa/articles/{article.slug}/"
+
+
+def test_category_and_author_addresses_follow_the_page_language():
+    category = make_category("Region", "Politics")
+    author = make_author("Ahmad Rahimi")
+    with translation.override("en"):
+        assert category.get_absolute_url() == "/category/region/politics/"
+        assert author.get_absolute_url() == "/authors/ahmad-rahimi/"
+    with translation.override("fa"):
+        assert category.get_absolute_url() == "/fa/category/region/politics/"
+        assert Category(path="شهر/کابل").get_absolute_url() == reverse("articles:category", kwargs={"path": "شهر/کابل"})
+        assert Author(slug="احمد").get_absolute_url() == "/fa/authors/%D8%A7%D8%AD%D9%85%D8%AF/"
+
+
+def test_addresses_keep_the_script_prefix_of_a_site_mounted_below_the_root():
+    author = make_author("Ahmad Rahimi")
+    set_script_prefix("/archive/")
+    try:
+        assert author.get_absolute_url() == "/archive/authors/ahmad-rahimi/"
+    finally:
+        set_script_prefix("/")
+    assert author.get_absolute_url() == "/authors/ahmad-rahimi/"
+
