@@ -202,3 +202,22 @@ def test_a_run_takes_its_links_so_a_run_started_meanwhile_checks_none_of_them(se
     assert claim_due(10) == []
     assert check_due_links() == {"ok": 0, "failed": 0, "skipped": 0, "dead_now": 0}
     assert server.requests == []
+
+
+def test_a_run_in_which_no_site_answers_counts_against_no_link(server, settings):
+    """Offline (no resolver, a firewall): every host fails alike, and no link is one failure nearer
+    being dead; it is asked again the next day."""
+    settings.ARCHIVE_LINK_CHECK_HOST_INTERVAL = 0
+    cite("https://one.invalid/a", "https://two.invalid/b", "https://three.invalid/c")
+    for _ in range(2):
+        due_again()
+        assert check_due_links() == {"ok": 0, "failed": 0, "skipped": 3, "dead_now": 0}
+    assert set(Link.objects.values_list("failures_in_row", "dead")) == {(0, False)}
+    assert LinkCheck.objects.filter(error__startswith="no site answered this run").count() == 6
+
+
+def test_hosts_that_do_not_resolve_fail_when_another_site_answers_in_the_same_run(server, settings):
+    settings.ARCHIVE_LINK_CHECK_HOST_INTERVAL = 0
+    cite(server.url("/ok"), "https://one.invalid/a", "https://two.invalid/b", "https://three.invalid/c")
+    assert check_due_links() == {"ok": 1, "failed": 3, "skipped": 0, "dead_now": 0}
+    assert Link.objects.filter(failures_in_row=1).count() == 3

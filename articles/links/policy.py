@@ -70,6 +70,16 @@ class LinkCheckPolicy:
             return True
         return result.status in (404, 410) or result.status >= 500
 
+    # A run in which no site at all answered (this many hosts or more) says our network is down,
+    # not that the links are: its failures are not counted against them.
+    offline_after_hosts = 3
+
+    def network_seems_down(self, checked: list[tuple[str, Result]]) -> bool:
+        """``checked``: (host, result) of a run. True when several hosts were asked and not one
+        answered with any HTTP status (a machine offline, a broken resolver, a firewall)."""
+        hosts = {host for host, _ in checked}
+        return len(hosts) >= self.offline_after_hosts and all(result.status is None for _, result in checked)
+
     def next_check_after(self, failures_in_row: int) -> timedelta:
         """A link that answered is checked again in a month; a failing one the next day, so that a
         short outage is not taken for a dead link and a dead one is told soon."""
