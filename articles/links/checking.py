@@ -70,7 +70,8 @@ def _not_counted(result: Result) -> Result:
     """A failure of a run in which no site answered: our network's, not the link's."""
     if result.outcome != FAILED:
         return result
-    return Result(SKIPPED, result.method, None, "", f"no site answered this run; the network here seemed down ({result.error})"[:300])
+    error = f"no site answered this run; the network here seemed down ({result.error})"
+    return Result(SKIPPED, result.method, None, "", error[:300])
 
 
 def claim_due(limit: int) -> list[Link]:
