@@ -87,8 +87,11 @@ class Command(BaseCommand):
         totals = report.totals
         summary = ", ".join(f"{n} {outcome}" for outcome, n in totals.items())
         prefix = "Dry run, nothing written: " if options["dry_run"] else ""
-        line = f"{prefix}{file_count} file(s): {summary}"
-        line += f"; {report.failed_files} file(s) failed" if report.failed_files else ""
+        if report.failed_files:  # said once: the files not read, then what the others held
+            line = (f"{prefix}{file_count} file(s), {report.failed_files} not read (nothing of them written); "
+                    f"articles in the others: {summary}")
+        else:
+            line = f"{prefix}{file_count} file(s): {summary}"
         if report.failed_files or totals["failed"]:
             raise CommandError(line)
         if report.quiet:
