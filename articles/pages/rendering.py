@@ -46,6 +46,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, connection, connections, transaction
+from django.db.models import Prefetch
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
@@ -56,7 +57,7 @@ from articles.citations import styles as citation_styles
 from articles.comments.forms import form_token
 from articles.comments.moderation import moderator
 from articles.context_processors import site
-from articles.models import Article, ArticleRendering, RelatedArticle
+from articles.models import Article, ArticleRendering, Comment, RelatedArticle
 from articles.progress import progress
 from articles.related.policy import get_policy
 from articles.workers import can_fork, forked_pool
@@ -312,10 +313,50 @@ def _render_chunks(chunks, workers):
 
 
 def _render_chunk(chunk) -> int:
+    """Render and store a chunk in a fixed number of queries, whatever its size, and one commit."""
     generations = dict(ArticleRendering.objects.filter(article_id__in=chunk).values_list("article_id", "generation"))
-    articles = list(Article.objects.for_page().filter(pk__in=chunk))
+    comments = Prefetch("comments", queryset=Comment.objects.public().order_by("submitted_at", "id"),
+                        to_attr="_comments_for_page")  # ``Article.comments_for_page``
+    articles = list(Article.objects.for_page().filter(pk__in=chunk).prefetch_related(comments))
     _prefetch_related_posts(articles)
-    return sum(store(article.pk, generations.get(article.pk), render(article)) for article in articles)
+    rendered = [(article.pk, generations.get(article.pk), render(article)) for article in articles]
+    with transaction.atomic():
+        return store_many(rendered)
+
+
+def store_many(rows) -> int:
+    """``store`` for many (article id, generation, Rendered) rows: an UPDATE of the rows still at
+    their generation and an INSERT of those that had none; returns how many were stored."""
+    table = connection.ops.quote_name(ArticleRendering._meta.db_table)
+    shared = [digest(), connection.ops.adapt_datetimefield_value(timezone.now())]
+    updates = [row for row in rows if row[1] is not None]
+    inserts = [row for row in rows if row[1] is None]
+    stored = 0
+    with connection.cursor() as cursor:
+        if updates:
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(updates))
+            cursor.execute(
+                f"UPDATE {table} SET page_html = v.column3, comments_html = v.column4, section_html = v.column5, "
+                f"comments_open = v.column6, digest = %s, rendered_at = %s FROM (VALUES {values}) AS v "
+                f"WHERE {table}.article_id = v.column1 AND {table}.generation = v.column2",
+                shared + [value for row in updates for value in _row_values(row)],
+            )
+            stored += cursor.rowcount
+        if inserts:
+            # A row created since, by an invalidation or another reader, wins: nothing is written over it.
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(inserts))
+            cursor.execute(
+                f"INSERT INTO {table} (article_id, generation, page_html, comments_html, section_html, comments_open, "
+                f"digest, rendered_at) VALUES {values} ON CONFLICT (article_id) DO NOTHING",
+                [value for row in inserts for value in (*_row_values((row[0], 0, row[2])), *shared)],
+            )
+            stored += cursor.rowcount
+    return stored
+
+
+def _row_values(row):
+    article_id, generation, rendered = row
+    return article_id, generation, rendered.page, rendered.comments, rendered.section, rendered.comments_open
 
 
 def _prefetch_related_posts(articles):
