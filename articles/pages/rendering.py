@@ -319,6 +319,7 @@ def _render_chunk(chunk) -> int:
                         to_attr="_comments_for_page")  # ``Article.comments_for_page``
     articles = list(Article.objects.for_page().filter(pk__in=chunk).prefetch_related(comments))
     _prefetch_related_posts(articles)
+    _prefetch_translations(articles)
     rendered = [(article.pk, generations.get(article.pk), render(article)) for article in articles]
     with transaction.atomic():
         return store_many(rendered)
@@ -370,6 +371,20 @@ def _prefetch_related_posts(articles):
         chosen = by_article[link.article_id]._related_for_page
         if len(chosen) < shown:
             chosen.append(link)
+
+
+def _prefetch_translations(articles):
+    """``Article.translations_for_page`` for many articles in one query (none without a group)."""
+    groups = {article.translation_group_id for article in articles} - {None}
+    members = {}
+    if groups:
+        versions = (Article.objects.published().filter(translation_group_id__in=groups)
+                    .only("slug", "title", "language", "translation_group_id").order_by("language", "pk"))
+        for version in versions:
+            members.setdefault(version.translation_group_id, []).append(version)
+    for article in articles:
+        group = members.get(article.translation_group_id, []) if article.translation_group_id else []
+        article._translations_for_page = [version for version in group if version.pk != article.pk]
 
 
 def refresh_after_commit(article_id: int) -> None:
