@@ -12,7 +12,7 @@ from tests.factories import make_article, make_author, make_category, make_comme
 pytestmark = pytest.mark.django_db
 BODY = '<p>Text<sup id="fnref-1"><a href="#fn-1">1</a></sup></p>'
 # The rendering rows, the articles, then authors, tags, notes, their links, comments, related posts,
-# translations; then the store: an UPDATE in a savepoint (a transaction outside tests).
+# translations; then the store: an UPDATE in a savepoint (a transaction outside tests) per 50 pages.
 
 
 def full_articles(count, prefix):

@@ -110,6 +110,8 @@ FORMAT_VERSION = "7"
 # A reserved name (RFC 2606): no real address can contain it, and it is replaced in every response.
 ORIGIN = "https://origin.invalid"
 BATCH = 200
+# Pages held in memory before they are stored (about 100 KB each, twice over in the statement).
+STORE_BATCH = 50
 
 
 class _OriginRequest:
@@ -313,16 +315,21 @@ def _render_chunks(chunks, workers):
 
 
 def _render_chunk(chunk) -> int:
-    """Render and store a chunk in a fixed number of queries, whatever its size, and one commit."""
+    """Render and store a chunk: what the pages show in a fixed number of queries, whatever its
+    size; the pages stored a statement and a commit per ``STORE_BATCH``."""
     generations = dict(ArticleRendering.objects.filter(article_id__in=chunk).values_list("article_id", "generation"))
     comments = Prefetch("comments", queryset=Comment.objects.public().order_by("submitted_at", "id"),
                         to_attr="_comments_for_page")  # ``Article.comments_for_page``
     articles = list(Article.objects.for_page().filter(pk__in=chunk).prefetch_related(comments))
     _prefetch_related_posts(articles)
     _prefetch_translations(articles)
-    rendered = [(article.pk, generations.get(article.pk), render(article)) for article in articles]
-    with transaction.atomic():
-        return store_many(rendered)
+    stored = 0
+    for start in range(0, len(articles), STORE_BATCH):
+        rendered = [(article.pk, generations.get(article.pk), render(article))
+                    for article in articles[start:start + STORE_BATCH]]
+        with transaction.atomic():
+            stored += store_many(rendered)
+    return stored
 
 
 def store_many(rows) -> int:
