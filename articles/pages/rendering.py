@@ -110,7 +110,7 @@ FORMAT_VERSION = "7"
 # A reserved name (RFC 2606): no real address can contain it, and it is replaced in every response.
 ORIGIN = "https://origin.invalid"
 BATCH = 200
-# Pages held in memory before they are stored (about 100 KB each, twice over in the statement).
+# Pages held in memory before they are stored (some 35 KB each, twice over in the statement).
 STORE_BATCH = 50
 
 
