@@ -395,6 +395,13 @@ class Article(models.Model):
                 )
         return self._translations_for_page
 
+    def comments_for_page(self):
+        """The approved comments the page shows, oldest first, in one query (a batch of pages
+        rendered together loads them for all its articles at once)."""
+        if not hasattr(self, "_comments_for_page"):
+            self._comments_for_page = list(self.comments.public().order_by("submitted_at", "id"))
+        return self._comments_for_page
+
     def related_for_page(self):
         """The related posts the page shows (pins first) in one query, kept for JSON-LD to reuse."""
         if not hasattr(self, "_related_for_page"):

@@ -30,31 +30,35 @@ class CommentQuerySet(models.QuerySet):
         return changed
 
     def thread(self, max_depth=3):
-        """The comments as a tree, in one query: top-level comments oldest first, each with
-        ``replies_shown`` (oldest first) and ``depth`` (1 for top level). Replies deeper than
-        ``max_depth`` are shown at the last level. A reply whose parent is not in this queryset
-        (not approved) is not shown either."""
-        comments = list(self.order_by("submitted_at", "id"))
-        children = {}
-        for comment in comments:
-            comment.replies_shown = []
-            children.setdefault(comment.parent_id, []).append(comment)
-        roots = list(children.get(None, []))
-        stack = [(root, 1, None) for root in reversed(roots)]
-        while stack:
-            comment, depth, shown_under = stack.pop()
-            comment.depth = depth
-            if shown_under is not None:
-                shown_under.replies_shown.append(comment)
-            elif comment.parent_id is not None:  # max_depth 1: replies are shown flat
-                roots.append(comment)
-            # Replies nest under this comment until the limit, then beside it, under its own parent.
-            holder, child_depth = (comment, depth + 1) if depth < max_depth else (shown_under, depth)
-            for reply in reversed(children.get(comment.pk, [])):
-                stack.append((reply, child_depth, holder))
-        for comment in comments:
-            comment.replies_shown.sort(key=lambda c: (c.submitted_at, c.pk))
-        return sorted(roots, key=lambda c: (c.submitted_at, c.pk))
+        """The comments as a tree, in one query (see ``as_thread``)."""
+        return as_thread(self.order_by("submitted_at", "id"), max_depth=max_depth)
+
+
+def as_thread(comments, max_depth=3):
+    """These comments as a tree: top-level comments oldest first, each with ``replies_shown``
+    (oldest first) and ``depth`` (1 for top level). Replies deeper than ``max_depth`` are shown at
+    the last level. A reply whose parent is not among ``comments`` (not approved) is not shown either."""
+    comments = list(comments)
+    children = {}
+    for comment in comments:
+        comment.replies_shown = []
+        children.setdefault(comment.parent_id, []).append(comment)
+    roots = list(children.get(None, []))
+    stack = [(root, 1, None) for root in reversed(roots)]
+    while stack:
+        comment, depth, shown_under = stack.pop()
+        comment.depth = depth
+        if shown_under is not None:
+            shown_under.replies_shown.append(comment)
+        elif comment.parent_id is not None:  # max_depth 1: replies are shown flat
+            roots.append(comment)
+        # Replies nest under this comment until the limit, then beside it, under its own parent.
+        holder, child_depth = (comment, depth + 1) if depth < max_depth else (shown_under, depth)
+        for reply in reversed(children.get(comment.pk, [])):
+            stack.append((reply, child_depth, holder))
+    for comment in comments:
+        comment.replies_shown.sort(key=lambda c: (c.submitted_at, c.pk))
+    return sorted(roots, key=lambda c: (c.submitted_at, c.pk))
 
 
 class Comment(models.Model):

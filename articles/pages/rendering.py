@@ -46,6 +46,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, connection, connections, transaction
+from django.db.models import Prefetch
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
@@ -56,7 +57,7 @@ from articles.citations import styles as citation_styles
 from articles.comments.forms import form_token
 from articles.comments.moderation import moderator
 from articles.context_processors import site
-from articles.models import Article, ArticleRendering, RelatedArticle
+from articles.models import Article, ArticleRendering, Comment, RelatedArticle
 from articles.progress import progress
 from articles.related.policy import get_policy
 from articles.workers import can_fork, forked_pool
@@ -109,6 +110,8 @@ FORMAT_VERSION = "7"
 # A reserved name (RFC 2606): no real address can contain it, and it is replaced in every response.
 ORIGIN = "https://origin.invalid"
 BATCH = 200
+# Pages held in memory before they are stored (some 35 KB each, twice over in the statement).
+STORE_BATCH = 50
 
 
 class _OriginRequest:
@@ -312,10 +315,56 @@ def _render_chunks(chunks, workers):
 
 
 def _render_chunk(chunk) -> int:
+    """Render and store a chunk: what the pages show in a fixed number of queries, whatever its
+    size; the pages stored a statement and a commit per ``STORE_BATCH``."""
     generations = dict(ArticleRendering.objects.filter(article_id__in=chunk).values_list("article_id", "generation"))
-    articles = list(Article.objects.for_page().filter(pk__in=chunk))
+    comments = Prefetch("comments", queryset=Comment.objects.public().order_by("submitted_at", "id"),
+                        to_attr="_comments_for_page")  # ``Article.comments_for_page``
+    articles = list(Article.objects.for_page().filter(pk__in=chunk).prefetch_related(comments))
     _prefetch_related_posts(articles)
-    return sum(store(article.pk, generations.get(article.pk), render(article)) for article in articles)
+    _prefetch_translations(articles)
+    stored = 0
+    for start in range(0, len(articles), STORE_BATCH):
+        rendered = [(article.pk, generations.get(article.pk), render(article))
+                    for article in articles[start:start + STORE_BATCH]]
+        with transaction.atomic():
+            stored += store_many(rendered)
+    return stored
+
+
+def store_many(rows) -> int:
+    """``store`` for many (article id, generation, Rendered) rows: an UPDATE of the rows still at
+    their generation and an INSERT of those that had none; returns how many were stored."""
+    table = connection.ops.quote_name(ArticleRendering._meta.db_table)
+    shared = [digest(), connection.ops.adapt_datetimefield_value(timezone.now())]
+    updates = [row for row in rows if row[1] is not None]
+    inserts = [row for row in rows if row[1] is None]
+    stored = 0
+    with connection.cursor() as cursor:
+        if updates:
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(updates))
+            cursor.execute(
+                f"UPDATE {table} SET page_html = v.column3, comments_html = v.column4, section_html = v.column5, "
+                f"comments_open = v.column6, digest = %s, rendered_at = %s FROM (VALUES {values}) AS v "
+                f"WHERE {table}.article_id = v.column1 AND {table}.generation = v.column2",
+                shared + [value for row in updates for value in _row_values(row)],
+            )
+            stored += cursor.rowcount
+        if inserts:
+            # A row created since, by an invalidation or another reader, wins: nothing is written over it.
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(inserts))
+            cursor.execute(
+                f"INSERT INTO {table} (article_id, generation, page_html, comments_html, section_html, comments_open, "
+                f"digest, rendered_at) VALUES {values} ON CONFLICT (article_id) DO NOTHING",
+                [value for row in inserts for value in (*_row_values((row[0], 0, row[2])), *shared)],
+            )
+            stored += cursor.rowcount
+    return stored
+
+
+def _row_values(row):
+    article_id, generation, rendered = row
+    return article_id, generation, rendered.page, rendered.comments, rendered.section, rendered.comments_open
 
 
 def _prefetch_related_posts(articles):
@@ -329,6 +378,20 @@ def _prefetch_related_posts(articles):
         chosen = by_article[link.article_id]._related_for_page
         if len(chosen) < shown:
             chosen.append(link)
+
+
+def _prefetch_translations(articles):
+    """``Article.translations_for_page`` for many articles in one query (none without a group)."""
+    groups = {article.translation_group_id for article in articles} - {None}
+    members = {}
+    if groups:
+        versions = (Article.objects.published().filter(translation_group_id__in=groups)
+                    .only("slug", "title", "language", "translation_group_id").order_by("language", "pk"))
+        for version in versions:
+            members.setdefault(version.translation_group_id, []).append(version)
+    for article in articles:
+        group = members.get(article.translation_group_id, []) if article.translation_group_id else []
+        article._translations_for_page = [version for version in group if version.pk != article.pk]
 
 
 def refresh_after_commit(article_id: int) -> None:

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from articles.comments.forms import CommentForm, form_token
 from articles.comments.moderation import moderator
 from articles.models import Comment
+from articles.models.comments import as_thread
 
 register = template.Library()
 
@@ -51,7 +52,7 @@ def comment_thread(article):
     """The article's approved comments as a thread (the same for every reader: stored with the
     article's rendering, see ``articles.pages.rendering``)."""
     depth = moderator.max_depth
-    comments = article.comments.public().thread(max_depth=depth)
+    comments = as_thread(article.comments_for_page(), max_depth=depth)
     return CommentThread(comments=comments, count=_count(comments), open=moderator.allow(article), max_depth=depth)
 
 
