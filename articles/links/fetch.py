@@ -9,12 +9,13 @@ check inside the network. No body is read but what is asked for (robots.txt, the
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import socket
 import ssl
 import time
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
+
+from articles.outbound import addresses_of, ip_of, pinned_connection
 
 # What stays as written in a request's path (the rest is percent-encoded: a Dari path is UTF-8).
 _PATH_SAFE = "/%?=&;:@!$'()*+,~-._"
@@ -53,49 +54,14 @@ class HostPacer:
 def public_addresses(host: str, port: int, *, allow_private: bool) -> list[str]:
     """The addresses ``host`` resolves to, checked: every one must be public unless ``allow_private``."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = addresses_of(host, port)
     except (socket.gaierror, UnicodeError) as exc:
         raise OSError(f"the host name {host!r} does not resolve") from exc
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not allow_private:
         for address in addresses:
-            if not ipaddress.ip_address(address.split("%", 1)[0]).is_global:
+            if not ip_of(address).is_global:
                 raise Refused(f"{host} is a private or local address ({address}): not checked")
     return addresses
-
-
-def _connect(addresses: list[str], port: int, timeout: float) -> socket.socket:
-    """A connection to the first of ``addresses`` that answers (IPv6 and IPv4 alike)."""
-    error = OSError("no address to connect to")
-    for address in addresses:
-        try:
-            return socket.create_connection((address, port), timeout)
-        except TimeoutError:
-            raise
-        except OSError as exc:
-            error = exc
-    raise error
-
-
-class _PinnedHTTP(http.client.HTTPConnection):
-    """Connects to the addresses already checked, whatever the name resolves to now."""
-
-    def __init__(self, host, port, addresses, timeout):
-        super().__init__(host, port, timeout=timeout)
-        self.addresses = addresses
-
-    def connect(self):
-        self.sock = _connect(self.addresses, self.port, self.timeout)
-
-
-class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, host, port, addresses, timeout):
-        self.tls = ssl.create_default_context()
-        super().__init__(host, port, timeout=timeout, context=self.tls)
-        self.addresses = addresses
-
-    def connect(self):
-        self.sock = self.tls.wrap_socket(_connect(self.addresses, self.port, self.timeout), server_hostname=self.host)
 
 
 @dataclass
@@ -116,7 +82,7 @@ class Fetcher:
         addresses = public_addresses(parts.hostname, port, allow_private=self.allow_private)
         host = parts.hostname.lower()
         self.pacer.wait(host)
-        connection = (_PinnedHTTPS if https else _PinnedHTTP)(parts.hostname, port, addresses, self.timeout)
+        connection = pinned_connection(parts.scheme, parts.hostname, port, addresses, self.timeout)
         path = quote(parts.path or "/", safe=_PATH_SAFE)
         if parts.query:
             path += "?" + quote(parts.query, safe=_PATH_SAFE)

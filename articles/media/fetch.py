@@ -12,11 +12,12 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import socket
-import ssl
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
+
+from articles.outbound import addresses_of, ip_of, pinned_connection
 
 MAX_REDIRECTS = 5
 USER_AGENT = "archive-media-fetcher/1.0"
@@ -79,12 +80,11 @@ def fetch(url: str) -> Fetched:
 def checked_address(host: str, port: int) -> str:
     """The address ``host`` resolves to, refused if any of its addresses is not public."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = addresses_of(host, port)
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchRefused(f"the host {host!r} cannot be resolved") from exc
-    addresses = [info[4][0] for info in infos]
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        ip = ip_of(address)
         if not ip.is_global and not _allowed(ip):
             raise FetchRefused(f"{host} resolves to {address}, a private, loopback or link-local address")
     return addresses[0]
@@ -105,8 +105,7 @@ def _get(url: str) -> tuple[int, str, bytes]:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     address = checked_address(parts.hostname, port)
     timeout = settings.ARCHIVE_MEDIA_TIMEOUT
-    connection_class = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
-    connection = connection_class(parts.hostname, port, timeout=timeout, address=address)
+    connection = pinned_connection(parts.scheme, parts.hostname, port, [address], timeout)
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -131,22 +130,3 @@ def _read_limited(response) -> bytes:
     if len(data) > limit:
         raise FetchRefused(f"the file is over the limit of {limit:,} bytes")
     return data
-
-
-class _PinnedHTTP(http.client.HTTPConnection):
-    """Connects to the checked ``address``, not to whatever the host name resolves to now."""
-
-    def __init__(self, host, port, *, timeout, address):
-        super().__init__(host, port, timeout=timeout)
-        self.address = address
-
-    def connect(self):
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
-
-
-class _PinnedHTTPS(_PinnedHTTP):
-    default_port = 443
-
-    def connect(self):
-        super().connect()
-        self.sock = ssl.create_default_context().wrap_socket(self.sock, server_hostname=self.host)
