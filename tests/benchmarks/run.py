@@ -16,6 +16,7 @@ BENCH_IMPORT_FILES and BENCH_WXR_ITEMS (N/5, 50..2000),
 BENCH_WXR_MEMORY_ITEMS (20000), BENCH_WXR_FULL=1 (import those for real, not --dry-run), BENCH_OUTPUT (JSON path),
 BENCH_PEER=1 (also run the Wagtail peer from ../shared/peers/wagtail and print the ratio),
 BENCH_LOAD=0 (skip the load test, tests/benchmarks/bench_load.py, run last), BENCH_LOAD_SECONDS (60),
+BENCH_DRAIN_WORKERS (1: db_worker processes draining each import's queue side by side; PostgreSQL only),
 BENCH_RESTORE=0 (skip the restore of a backup, tests/benchmarks/bench_restore.py), BENCH_RESTORE_N (restore
 that many generated articles instead of the bench database's),
 CACHE_URL (default redis://127.0.0.1:6379/0 when Redis answers).
@@ -440,6 +441,8 @@ INDEX_TASKS = {
     "articles.pages.tasks.render_article_pages": "article_pages",
 }
 DRAIN = ["db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*", "-v0"]
+# Workers draining an import's queue side by side, as an operator runs one per core (SQLite: one).
+DRAIN_WORKERS = int(os.environ.get("BENCH_DRAIN_WORKERS", "1"))
 
 
 def import_throughput(env, workdir):
@@ -487,9 +490,11 @@ def _drain_leftovers(env):
     return {"ready": ready, "left": DBTaskResult.objects.ready().count()}
 
 
-def _import_then_drain(env, path, count, unit):
+def _import_then_drain(env, path, count, unit, drain_limit=None):
     """``import_articles`` (tasks queued, not run), then ``db_worker --batch`` until the queue is
-    empty; returns the import's figures and the fully-indexed figures, each with its peak memory."""
+    empty; returns the import's figures and the fully-indexed figures, each with its peak memory.
+    With ``drain_limit`` (seconds) the workers stop then: the figures say how much of the queue ran
+    and project the whole drain from the tasks' own times (the batches are of one size)."""
     from django.db.models import Max
     from django.utils import timezone
 
@@ -504,23 +509,64 @@ def _import_then_drain(env, path, count, unit):
         "peak_memory_mb": imported["peak_memory_mb"], "ok": imported["ok"], "summary": imported["summary"],
         "tasks_queued": {"total": sum(queued["by_task"].values()), **queued["by_task"]},
     }
-    worker = _measured(env, DRAIN)
+    worker = _drained(env, drain_limit)
     done = _tasks(since)
     total = imported["seconds"] + worker["seconds"]
     indexed = {
         "items": count, "import_seconds": imported["seconds"], "worker_seconds": worker["seconds"],
-        "worker_peak_memory_mb": worker["peak_memory_mb"], "seconds": round(total, 2),
+        "worker_peak_memory_mb": worker["peak_memory_mb"], "workers": worker["workers"],
+        "seconds": round(total, 2),
         "items_per_s": round(count / total, 1),
         "tasks_run": done["successful"] + done["failed"], "tasks_failed": done["failed"],
         "task_seconds": done["seconds"],
         "queue_left": done["ready"] + done["running"],
         "not_indexed": _not_indexed(before_pk),
     }
+    if worker["stopped"]:
+        indexed["stopped_after_s"] = drain_limit
+        indexed["projected"] = _projected(imported_entry["tasks_queued"], done, worker["workers"], imported["seconds"],
+                                          count)
     indexed["ok"] = (imported["ok"] and worker["ok"] and indexed["tasks_failed"] == 0 and indexed["queue_left"] == 0
                      and indexed["not_indexed"]["search_vector"] == 0 and indexed["not_indexed"]["terms"] == 0)
     indexed["summary"] = worker["summary"] if not worker["ok"] else (
         "; ".join(done["failures"]) or f"{indexed['tasks_run']} task(s) run, {indexed['queue_left']} left")
     return imported_entry, indexed
+
+
+def _drained(env, limit=None):
+    """``db_worker --batch`` until the queue is empty (or ``limit`` seconds), in DRAIN_WORKERS
+    processes at once: the wall time until the last one stops, the largest peak memory of any."""
+    workers = 1 if env["DATABASE_URL"].startswith("sqlite") else max(1, DRAIN_WORKERS)
+    runs = [None] * workers
+
+    def one(index):
+        runs[index] = _measured(env, DRAIN, limit=limit)
+
+    threads = [threading.Thread(target=one, args=(index,)) for index in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    failed = [r for r in runs if not r["ok"]]
+    return {"seconds": max(r["seconds"] for r in runs), "peak_memory_mb": max(r["peak_memory_mb"] for r in runs),
+            "ok": not failed, "summary": (failed or runs)[0]["summary"], "workers": workers,
+            "stopped": any(r["stopped"] for r in runs)}
+
+
+def _projected(queued, done, workers, import_seconds, count):
+    """The whole drain projected from a stopped one: each kind's task time per task so far times
+    its tasks queued, summed, shared by the workers (the related-posts tasks run one at a time).
+    No projection when a kind queued has not finished a task yet (the limit was too short)."""
+    per_kind = {}
+    for short, queued_tasks in queued.items():
+        ran = done["finished_by_task"].get(short, 0)
+        if short != "total" and queued_tasks:
+            per_kind[short] = round(done["seconds"][short] / ran * queued_tasks, 1) if ran else None
+    if None in per_kind.values():
+        return {"task_seconds_by_kind": per_kind, "drain_seconds": None, "items_per_s": None}
+    drain = max(sum(per_kind.values()) / workers, per_kind.get("related_posts", 0))
+    return {"task_seconds_by_kind": per_kind, "drain_seconds": round(drain, 1),
+            "items_per_s": round(count / (import_seconds + drain), 1)}
 
 
 def _tasks(since):
@@ -534,12 +580,14 @@ def _tasks(since):
         by_task[short] = by_task.get(short, 0) + 1
     failed = mine.failed()
     # Where the worker's time went: each kind's tasks, started to finished, summed.
-    seconds = {}
+    seconds, finished_by_task = {}, {}
     for task_path, started, finished in mine.finished().values_list("task_path", "started_at", "finished_at"):
         if started and finished:
             short = INDEX_TASKS.get(task_path, task_path.rsplit(".", 1)[-1])
             seconds[short] = round(seconds.get(short, 0) + (finished - started).total_seconds(), 2)
-    return {"by_task": by_task, "seconds": seconds, "successful": mine.successful().count(), "failed": failed.count(),
+            finished_by_task[short] = finished_by_task.get(short, 0) + 1
+    return {"by_task": by_task, "seconds": seconds, "finished_by_task": finished_by_task,
+            "successful": mine.successful().count(), "failed": failed.count(),
             "failures": [f"{r.task_path}: {r.exception_class_path}" for r in failed[:3]],
             "ready": DBTaskResult.objects.ready().count(), "running": DBTaskResult.objects.running().count()}
 
@@ -566,23 +614,35 @@ def _measured_import(env, path, dry_run=False):
             "dry_run": dry_run}
 
 
-def _measured(env, arguments):
+_PROBE = """
+import resource, subprocess, sys, time
+limit = float(sys.argv[1]) or None
+started = time.monotonic()
+child = subprocess.Popen(sys.argv[2:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+try:
+    out, err = child.communicate(timeout=limit)
+    stopped = 0
+except subprocess.TimeoutExpired:
+    child.terminate()  # db_worker finishes the task it runs, then stops
+    out, err = child.communicate()
+    stopped = 1
+print(child.returncode, time.monotonic() - started, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, stopped)
+lines = [line for line in out.strip().splitlines() if "follow as queued tasks" not in line]
+print(lines[-1] if lines and child.returncode == 0 else (err or out)[-500:].replace(chr(10), " "))
+"""
+
+
+def _measured(env, arguments, limit=None):
     """Run a manage.py command in a child process: wall time, the child's peak resident memory
     (ru_maxrss, what /usr/bin/time reports as maximum resident set size), and the summary (the last
-    line of its output that is not the note that the indexes follow as queued tasks)."""
-    probe = (
-        "import resource, subprocess, sys, time; t = time.monotonic(); "
-        "r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True); "
-        "print(r.returncode, time.monotonic() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
-        "lines = [line for line in r.stdout.strip().splitlines() if 'follow as queued tasks' not in line]; "
-        "print(lines[-1] if lines and r.returncode == 0 else (r.stderr or r.stdout)[-500:].replace(chr(10), ' '))"
-    )
+    line of its output that is not the note that the indexes follow as queued tasks). With ``limit``
+    (seconds), the command is asked to stop (SIGTERM) when it runs longer, and ``stopped`` says so."""
     command = [PYTHON, str(ROOT / "manage.py"), *arguments]
-    out = subprocess.run([PYTHON, "-c", probe, *command], env=env, cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout.splitlines()
-    code, seconds, maxrss_kb = out[0].split()
+    out = subprocess.run([PYTHON, "-c", _PROBE, str(limit or 0), *command], env=env, cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    code, seconds, maxrss_kb, stopped = out[0].split()
     return {"seconds": round(float(seconds), 2), "peak_memory_mb": round(int(maxrss_kb) / 1024, 1),
-            "ok": code == "0", "summary": out[1] if len(out) > 1 else ""}
+            "ok": code == "0", "summary": out[1] if len(out) > 1 else "", "stopped": stopped == "1"}
 
 
 def related_recompute():
@@ -778,8 +838,12 @@ def restore_lines(restore):
         f"restore into an empty database: {r['items']} in {r['seconds']} s = {r['items_per_s']} articles/s, "
         f"peak {r['peak_memory_mb']} MB; {r['tasks_queued']['total']} task(s) queued"
         + ("" if r["ok"] else f" FAILED: {r['summary']}"),
-        f"restore fully indexed: + db_worker --batch {f['worker_seconds']} s (peak {f['worker_peak_memory_mb']} MB) "
+        f"restore fully indexed: + {f.get('workers', 1)} db_worker --batch {f['worker_seconds']} s "
+        f"(peak {f['worker_peak_memory_mb']} MB) "
         f"= {f['seconds']} s, {f['items_per_s']} articles/s; queue left {f['queue_left']}"
+        + (f"; stopped after {f['stopped_after_s']} s, the whole drain projected at "
+           f"{f['projected']['drain_seconds']} s "
+           f"({f['projected']['items_per_s']} articles/s fully done)" if "projected" in f else "")
         + ("" if f["ok"] else f" FAILED: {f['summary']}"),
         f"the same backup restored again: {again['seconds']} s = {again['articles_per_s']} articles/s, "
         f"{restore['articles_after']} articles ({again['summary']})",
