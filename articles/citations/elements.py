@@ -8,7 +8,7 @@ a class lookup (lxml's public ``set_element_class_lookup``, read whenever an ele
 made); ``use_tables`` gives it, for that style only, a subclass of each of citeproc's classes that
 finds a macro in a table of the style's macros made once, and runs citeproc's own expressions
 compiled once. citeproc's classes are unchanged: other styles and other users of citeproc-py are
-untouched, and the references are the same, byte for byte (``tests/test_citation_styles_speed.py``).
+untouched, and the references are the same, byte for byte (``tests/test_citation_style_tables.py``).
 """
 
 from __future__ import annotations
