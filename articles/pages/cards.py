@@ -105,11 +105,11 @@ def refresh(article_ids) -> int:
         rows = [(article.pk, generations.get(article.pk), render(article))
                 for article in Article.objects.for_listing().filter(pk__in=chunk)]
         with transaction.atomic():
-            stored += _store_many(rows)
+            stored += store_many(rows)
     return stored
 
 
-def _store_many(rows) -> int:
+def store_many(rows) -> int:
     """Store (article id, generation read before rendering, cards) rows: over rows still at that
     generation, or as a new row (an empty page, rendered by its own task or reader) where there was
     none and none has been made since."""
