@@ -185,3 +185,14 @@ def test_cards_rendered_from_rows_read_before_a_write_are_not_stored(written):
     stale = (first.pk, generation, {"en": "<p>stale</p>"})
     assert cards.store_many([stale]) == 0
     assert stored_cards(first) is None
+
+
+@pytest.mark.parametrize("live", [1, 2], ids=["one-card-live", "every-card-live"])
+def test_cards_rendered_live_cost_two_queries_however_many(client, written, live, django_assert_num_queries):
+    get(client, "/")  # process-wide caches (content types, sidebar versions)
+    with CaptureQueriesContext(connection) as stored:
+        get(client, "/")
+    ArticleRendering.objects.filter(pk__in=sorted(ArticleRendering.objects.values_list("pk", flat=True))[:live]).update(
+        cards={}, cards_digest="")
+    with django_assert_num_queries(len(stored) + 2):  # their categories, their bylines
+        get(client, "/")

@@ -151,10 +151,11 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_cards(self, language):
-        """A list shown as cards (``articles.pages.cards``): the listing's rows with each article's
-        stored card in the interface ``language`` and its digest, joined in the same query (only that
-        language's card is read). No byline: only a card rendered live needs it, and reads it then."""
-        listing = self.select_related("primary_category").defer("body", "search_vector", "search_head")
+        """A list shown as cards (``articles.pages.cards``): each article's stored card in the interface
+        ``language`` and its digest, joined in the same query (only that language's card is read), and
+        only the columns a card rendered live shows. Neither byline nor category: only a card rendered
+        live needs them, and reads them then."""
+        listing = self.only("title", "slug", "language", "published_at", "summary", "primary_category")
         return listing.alias(stored_cards=F("rendering__cards")).annotate(
             stored_card=KT(f"stored_cards__{language}"), stored_card_digest=F("rendering__cards_digest")
         )

@@ -70,7 +70,8 @@ def render(article) -> dict[str, str]:
 
 def attach(articles) -> None:
     """Give each article of a list page (fetched with ``for_cards``) its ``card``: the stored one
-    when current, else rendered now in the active language (their bylines read in one query)."""
+    when current, else rendered now in the active language (their categories and bylines read then,
+    a query each)."""
     current = digest()
     live = []
     for article in articles:
@@ -80,7 +81,7 @@ def attach(articles) -> None:
         else:
             live.append(article)
     if live:
-        prefetch_related_objects(live, byline_prefetch())
+        prefetch_related_objects(live, "primary_category", byline_prefetch())
         template = loader.get_template(CARD_TEMPLATE)
         for article in live:
             article.card = template.render({"article": article})
