@@ -24,8 +24,10 @@ Never stale, by construction:
   (``manage.py render_articles``, or by the first reader of each page).
 
 A page whose rendering is missing or stale is rendered live, exactly as it would be stored, and the
-result is stored for the next reader. Absolute URLs (canonical, Open Graph, structured data) are
-written with the placeholder ``ORIGIN`` and completed for the request's own scheme and host.
+result is stored for the next reader. Each rendering also carries the article's cards for the lists,
+per interface language (``cards``), emptied only by the writes a card shows. Absolute URLs
+(canonical, Open Graph, structured data) are written with the placeholder ``ORIGIN`` and completed
+for the request's own scheme and host.
 
 No text a reader wrote ever reaches a substitution: the placeholders are filled in only in the parts
 made from the site's own templates and the editors' articles (``page_html`` and the comments
