@@ -19,25 +19,25 @@ MAX_QUERIES_PER_PAGE = 8
 
 # page name -> (address, exact number of queries)
 PAGES = {
-    # list, authors, category tree; recent tags: the newest articles, their tags, the tags shown
-    # with their counts (worked out once per version of the lists, here the first time). No count:
-    # a listing shows no total (articles.pagination)
-    "home": ("/", 6),
+    # list with its stored cards (no bylines: articles.pages.cards), category tree; recent tags: the
+    # newest articles, their tags, the tags shown with their counts (worked out once per version of
+    # the lists, here the first time). No count: a listing shows no total (articles.pagination)
+    "home": ("/", 5),
     # the article with its stored rendering (content, notes, related posts, approved comments)
     "article": ("{article}", 1),
-    # category, list, authors, breadcrumb, subcategories
-    "category": ("/category/region/", 5),
-    "subcategory": ("/category/region/politics/", 5),
-    # tag/author/source, list, authors (+ the listed articles' notes citing the source)
-    "tag": ("/tags/elections/", 3),
-    "author": ("{author}", 3),
-    "source": ("{source}", 4),
+    # category, list (and cards), breadcrumb, subcategories
+    "category": ("/category/region/", 4),
+    "subcategory": ("/category/region/politics/", 4),
+    # tag/author/source, list (+ the listed articles' notes citing the source)
+    "tag": ("/tags/elections/", 2),
+    "author": ("{author}", 2),
+    "source": ("{source}", 3),
     # counts by month
     "archive": ("/archive/", 1),
-    # any article?, months of the year, next and previous year, list, authors
-    "year": ("/archive/2014/", 6),
-    # any article?, next and previous month, list, authors
-    "month": ("/archive/2014/01/", 5),
+    # any article?, months of the year, next and previous year, list
+    "year": ("/archive/2014/", 5),
+    # any article?, next and previous month, list
+    "month": ("/archive/2014/01/", 4),
     # count, ranked list, authors; a query without words runs none
     "search": ("/search/?q=archive+article", 3),
     "search_without_words": ("/search/?q=%21%21", 0),

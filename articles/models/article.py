@@ -5,7 +5,8 @@ from itertools import pairwise
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
+from django.db.models.fields.json import KT
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -58,6 +59,11 @@ def previews_drafts(user) -> bool:
         user is not None and user.is_active and user.is_staff
         and any(user.has_perm(permission) for permission in PREVIEW_PERMISSIONS)
     )
+
+
+def byline_prefetch():
+    """An article's authors in byline order, for ``prefetch_related``."""
+    return Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position"))
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -141,7 +147,17 @@ class ArticleQuerySet(models.QuerySet):
         ``for_page()`` or ``.defer(None)``.
         """
         return self.select_related("primary_category").defer("body", "search_vector", "search_head").prefetch_related(
-            Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position")),
+            byline_prefetch()
+        )
+
+    def for_cards(self, language):
+        """A list shown as cards (``articles.pages.cards``): each article's stored card in the interface
+        ``language`` and its digest, joined in the same query (only that language's card is read), and
+        only the columns a card rendered live shows. Neither byline nor category: only a card rendered
+        live needs them, and reads them then."""
+        listing = self.only("title", "slug", "language", "published_at", "summary", "primary_category")
+        return listing.alias(stored_cards=F("rendering__cards")).annotate(
+            stored_card=KT(f"stored_cards__{language}"), stored_card_digest=F("rendering__cards_digest")
         )
 
     def for_harvest(self):

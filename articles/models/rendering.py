@@ -3,13 +3,15 @@ from django.db.models import F
 
 
 class ArticleRenderingQuerySet(models.QuerySet):
-    def invalidate(self):
-        """Mark these renderings stale: the page renders live until the article is rendered again.
+    def invalidate(self, *, cards=True):
+        """Mark these renderings stale: the page renders live until the article is rendered again,
+        and so do its cards unless ``cards`` is False (a change the cards do not show).
 
         ``generation`` moves on, so a rendering begun from the old rows can no longer be stored
         (``articles.pages.rendering.store`` only writes over the generation it started from).
         """
-        return self.update(generation=F("generation") + 1, page_html="", comments_html="", section_html="")
+        emptied = {"cards": {}, "cards_digest": ""} if cards else {}
+        return self.update(generation=F("generation") + 1, page_html="", comments_html="", section_html="", **emptied)
 
 
 class ArticleRendering(models.Model):
@@ -37,6 +39,11 @@ class ArticleRendering(models.Model):
     # Digest of the templates and settings the HTML came from: a deploy that changes them makes
     # every stored rendering stale without touching the table.
     digest = models.CharField(max_length=64, blank=True)
+    # The article's card in the lists (``includes/article_card.html``), one per interface language
+    # ({"en": html, "fa": html, …}), and the digest of what they were rendered from; a list page
+    # reads only its language's (``Article.objects.for_cards``). See ``articles.pages.cards``.
+    cards = models.JSONField(default=dict, blank=True)
+    cards_digest = models.CharField(max_length=64, blank=True)
     # Bumped by every invalidation (see ArticleRenderingQuerySet.invalidate).
     generation = models.PositiveIntegerField(default=0)
     rendered_at = models.DateTimeField(null=True, blank=True)

@@ -8,7 +8,10 @@ Two stores of pages follow the writes (see ``cache`` and ``rendering``):
   comments or related posts change, and every page
   when a name shown everywhere (category, author, source, tag) changes;
 - the stored article renderings (``rendering.invalidate``), in the writing transaction, and
-  rendered again ahead of the first reader by ``render_article_pages`` once it commits.
+  rendered again ahead of the first reader by ``render_article_pages`` once it commits;
+- the stored cards of the lists (``cards``), emptied with the page only by a write a card shows
+  (the article, its byline, an author's or a category's name), and rendered again once it commits:
+  with the page, or alone by ``render_article_cards`` when the page is not rendered ahead.
 
 Writes that send no signal (``QuerySet.update``, ``bulk_create``) say what they changed
 themselves: ``Comment.objects.set_status`` sends ``comments_moderated``; related posts' engine
@@ -34,21 +37,32 @@ from articles.related.lists import refresh_pages, related_lists_changed, showing
 from . import rendering
 from .cache import COMMENTS, LISTINGS, SITE, article_scope, bump, depends_on, scopes_committed
 from .sites import SITE_DOMAIN
-from .tasks import purge_front_cache, render_article_pages
+from .tasks import purge_front_cache, render_article_cards, render_article_pages
 
 PUBLISHED = Article.Status.PUBLISHED
 APPROVED = Comment.Status.APPROVED
 RENDER_PRIORITY = -10  # tasks of a higher priority run first
 
 
-def _render(article_ids):
+# What is rendered once a write commits: (PAGE, id) the whole page and its cards, (CARDS, id) the cards alone.
+PAGE, CARDS = "page", "cards"
+
+
+def _render(keys):
     # After the related posts' tasks of the same write, whichever a worker finds first: a page
     # rendered before its list changed would be invalidated at once by that change.
-    for batch in in_batches(article_ids):
+    pages = sorted({pk for kind, pk in keys if kind == PAGE})
+    for batch in in_batches(pages):
         render_article_pages.using(priority=RENDER_PRIORITY).enqueue(batch)
+    for batch in in_batches(sorted({pk for kind, pk in keys if kind == CARDS} - set(pages))):
+        render_article_cards.using(priority=RENDER_PRIORITY).enqueue(batch)
 
 
 to_render = AtCommit(_render)
+
+
+def _render_later(article_ids, kind=PAGE):
+    to_render.add((kind, pk) for pk in article_ids)
 
 
 @receiver(scopes_committed, dispatch_uid="pages_purge_front_cache")
@@ -72,11 +86,16 @@ depends_on("articles:article_cite", lambda kwargs: [article_scope(kwargs["slug"]
 depends_on("articles:article_sources", lambda kwargs: [article_scope(kwargs["slug"])])
 
 
-def _invalidate(article_ids, *, render=()):
-    """The stored pages of these articles are stale now; ``render`` ones are rendered once committed."""
-    rendering.invalidate(article_ids)
+def _invalidate(article_ids, *, render=(), cards=True):
+    """The stored pages of these articles are stale now, and their cards unless ``cards`` is False;
+    ``render`` ones are rendered once committed, and the others' cards (the lists show no card live
+    for long)."""
+    ids = sorted(set(article_ids))
+    rendering.invalidate(ids, cards=cards)
     if render:
-        to_render.add(render)
+        _render_later(render)
+    if cards:
+        _render_later(ids, CARDS)
 
 
 def _deleting_article(origin):
@@ -114,7 +133,7 @@ def article_changed(sender, instance, signal, raw=False, created=False, **kwargs
         slugs = set() if created else {instance.slug, getattr(instance, "_cache_original_slug", None)} - {None, ""}
         bump(LISTINGS, *(article_scope(s) for s in sorted(slugs)))
     if signal is post_save and created:
-        to_render.add([instance.pk])  # nothing stored yet to invalidate: no reader could see it
+        _render_later([instance.pk])  # nothing stored yet to invalidate: no reader could see it
     elif signal is post_save:
         # Rendered again once committed: its related posts, recomputed by then or soon after,
         # invalidate it again if they change.
@@ -133,17 +152,18 @@ def _translations_changed(instance):
     rows = list(others.values_list("pk", "slug"))
     if rows:
         bump(*(article_scope(slug) for _, slug in rows))
-        _invalidate([pk for pk, _ in rows], render=[pk for pk, _ in rows])
+        # Their pages link to it; their cards do not.
+        _invalidate([pk for pk, _ in rows], render=[pk for pk, _ in rows], cards=False)
 
 
 @receiver(related_lists_changed, dispatch_uid="pages_related_lists_changed")
 def related_lists_rewritten(sender, article_ids, **kwargs):
     if article_ids is None:
         bump(SITE)  # a rebuild: every article page may show a new list
-        rendering.invalidate_all()
+        rendering.invalidate_all(cards=False)
     elif article_ids:
         bump(*(article_scope(s) for s in sorted(set(_slugs(article_ids)))))
-        _invalidate(article_ids)
+        _invalidate(article_ids, cards=False)
 
 
 # -- rows shown on an article's page -------------------------------------------------------------
@@ -168,7 +188,7 @@ def article_row_changed(sender, instance, raw=False, origin=None, **kwargs):
     if raw or _deleting_article(origin):
         return
     _bump_article_of(instance, LISTINGS)
-    _invalidate([instance.article_id])
+    _invalidate([instance.article_id], cards=sender is ArticleAuthor)  # a card shows the byline, not the notes
 
 
 @receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="pages_tags_changed")
@@ -177,16 +197,17 @@ def article_links_changed(sender, instance, action, pk_set=None, **kwargs):
     # taggit's manager (add, set, remove, clear) sends m2m_changed; no per-row receivers needed.
     if not action.startswith("post_"):
         return
+    # A card shows the primary category (a field of the article), neither the tags nor the categories.
     if isinstance(instance, Article):
         bump(LISTINGS, article_scope(instance.slug))
-        _invalidate([instance.pk])
+        _invalidate([instance.pk], cards=False)
     else:
         # Changed from the other side (category.articles.add(...)): whichever articles, lists changed.
         bump(SITE)
         if pk_set:
-            _invalidate(pk_set)
+            _invalidate(pk_set, cards=False)
         else:
-            rendering.invalidate_all()  # cleared from the other side: which articles is no longer known
+            rendering.invalidate_all(cards=False)  # cleared from the other side: which articles is no longer known
 
 
 # -- comments ----------------------------------------------------------------------------------
@@ -202,14 +223,14 @@ def comment_changed(sender, instance, signal, raw=False, origin=None, **kwargs):
     approved_now = instance.status == APPROVED and signal is not post_delete
     if not raw and not _deleting_article(origin) and (instance._pages_was_approved or approved_now):
         _bump_article_of(instance, COMMENTS)
-        _invalidate([instance.article_id], render=[instance.article_id])
+        _invalidate([instance.article_id], render=[instance.article_id], cards=False)
     instance._pages_was_approved = approved_now
 
 
 @receiver(comments_moderated, dispatch_uid="pages_comments_moderated")
 def comments_moderated_together(sender, article_ids, **kwargs):
     bump(COMMENTS, *(article_scope(s) for s in sorted(set(_slugs(article_ids)))))
-    _invalidate(article_ids, render=article_ids)
+    _invalidate(article_ids, render=article_ids, cards=False)
 
 
 # -- links the notes cite ------------------------------------------------------------------------
@@ -240,7 +261,7 @@ def link_citations_rewritten(sender, article_ids, **kwargs):
 def _notes_changed(article_ids):
     if article_ids:
         bump(*(article_scope(s) for s in sorted(set(_slugs(article_ids)))))
-        _invalidate(article_ids, render=article_ids)
+        _invalidate(article_ids, render=article_ids, cards=False)
 
 
 # -- the site's domain ---------------------------------------------------------------------------
@@ -274,7 +295,7 @@ def name_changed(sender, instance, created=False, raw=False, **kwargs):
     # A new one shows nowhere until an article links to it, and that link refreshes the pages it changes.
     if not created and not raw:
         bump(SITE)
-        _invalidate(_articles_showing(instance))
+        _invalidate(_articles_showing(instance), cards=isinstance(instance, Author))  # cards show authors only
 
 
 @receiver(post_save, sender=Category, dispatch_uid="pages_category_saved")
@@ -290,5 +311,5 @@ def category_changed(sender, instance, created=False, raw=False, **kwargs):
         return
     bump(SITE)
     filed = list(Article.objects.filter(primary_category=instance).values_list("pk", flat=True))
-    _invalidate(filed)
+    _invalidate(filed)  # their cards show its name and address too
     refresh_pages(showing_in_related(filed))

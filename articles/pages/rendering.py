@@ -24,8 +24,10 @@ Never stale, by construction:
   (``manage.py render_articles``, or by the first reader of each page).
 
 A page whose rendering is missing or stale is rendered live, exactly as it would be stored, and the
-result is stored for the next reader. Absolute URLs (canonical, Open Graph, structured data) are
-written with the placeholder ``ORIGIN`` and completed for the request's own scheme and host.
+result is stored for the next reader. Each rendering also carries the article's cards for the lists,
+per interface language (``cards``), emptied only by the writes a card shows. Absolute URLs
+(canonical, Open Graph, structured data) are written with the placeholder ``ORIGIN`` and completed
+for the request's own scheme and host.
 
 No text a reader wrote ever reaches a substitution: the placeholders are filled in only in the parts
 made from the site's own templates and the editors' articles (``page_html`` and the comments
@@ -36,9 +38,10 @@ as they are, so a comment quoting a placeholder is shown as written, never with 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,6 +64,10 @@ from articles.models import Article, ArticleRendering, Comment, RelatedArticle
 from articles.progress import progress
 from articles.related.policy import get_policy
 from articles.workers import can_fork, forked_pool
+
+from .cards import digest as cards_digest
+from .cards import json_value
+from .cards import render as render_cards
 
 logger = logging.getLogger(__name__)
 
@@ -152,13 +159,16 @@ class Rendered:
     comments: str  # the approved comments: readers' text, never searched for a hole
     section: str  # the comments section with a fresh form, with THREAD_HOLE and FORM_TOKEN_HOLE
     comments_open: bool  # when rendered
+    cards: dict[str, str] = field(default_factory=dict)  # its card in the lists, per interface language (``cards``)
 
 
 def render(article) -> Rendered:
     """The page of ``article`` fetched with ``Article.objects.for_page()``, as it is stored: in the
     article's language, as its address (``/fa/articles/…``) is."""
     with translation.override(article.language):
-        return _render(article)
+        rendered = _render(article)
+    rendered.cards = render_cards(article)
+    return rendered
 
 
 def _render(article) -> Rendered:
@@ -239,6 +249,8 @@ def store(article_id: int, generation: int | None, rendered: Rendered) -> bool:
         "section_html": rendered.section,
         "comments_open": rendered.comments_open,
         "digest": digest(),
+        "cards": rendered.cards,
+        "cards_digest": cards_digest(),
         "rendered_at": timezone.now(),
     }
     if generation is None:
@@ -256,8 +268,9 @@ def store(article_id: int, generation: int | None, rendered: Rendered) -> bool:
     return bool(ArticleRendering.objects.filter(article_id=article_id, generation=generation).update(**values))
 
 
-def invalidate(article_ids) -> None:
-    """The stored pages of these articles (ids, or a queryset of ids) are stale, in this transaction."""
+def invalidate(article_ids, *, cards=True) -> None:
+    """The stored pages of these articles (ids, or a queryset of ids) are stale, in this transaction,
+    and their cards too unless ``cards`` is False (a change no card shows: notes, tags, comments…)."""
     ids = sorted(set(article_ids))
     if not ids:
         return
@@ -267,23 +280,24 @@ def invalidate(article_ids) -> None:
     table = connection.ops.quote_name(ArticleRendering._meta.db_table)
     upsert = (
         f"INSERT INTO {table} (article_id, page_html, comments_html, section_html, comments_open, digest, "
-        "generation) {rows} ON CONFLICT (article_id) DO UPDATE SET "
+        "generation, cards, cards_digest) {rows} ON CONFLICT (article_id) DO UPDATE SET "
         f"generation = {table}.generation + 1, page_html = '', comments_html = '', section_html = ''"
+        + (", cards = '{{}}', cards_digest = ''" if cards else "")
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(upsert.format(rows="SELECT id, '', '', '', false, '', 1 FROM unnest(%s::bigint[]) AS id"),
-                           [ids])
+            rows = "SELECT id, '', '', '', false, '', 1, '{}', '' FROM unnest(%s::bigint[]) AS id"
+            cursor.execute(upsert.format(rows=rows), [ids])
             return
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            values = ", ".join(["(%s, '', '', '', 0, '', 1)"] * len(chunk))
+            values = ", ".join(["(%s, '', '', '', 0, '', 1, '{}', '')"] * len(chunk))
             # "WHERE true": SQLite's parser needs it to tell the upsert from a join of the VALUES.
             cursor.execute(upsert.format(rows=f"SELECT * FROM (VALUES {values}) WHERE true"), chunk)
 
 
-def invalidate_all() -> None:
-    ArticleRendering.objects.all().invalidate()
+def invalidate_all(*, cards=True) -> None:
+    ArticleRendering.objects.all().invalidate(cards=cards)
 
 
 def refresh(article_ids, *, stream=None, workers=1) -> int:
@@ -336,26 +350,27 @@ def store_many(rows) -> int:
     """``store`` for many (article id, generation, Rendered) rows: an UPDATE of the rows still at
     their generation and an INSERT of those that had none; returns how many were stored."""
     table = connection.ops.quote_name(ArticleRendering._meta.db_table)
-    shared = [digest(), connection.ops.adapt_datetimefield_value(timezone.now())]
+    shared = [digest(), connection.ops.adapt_datetimefield_value(timezone.now()), cards_digest()]
     updates = [row for row in rows if row[1] is not None]
     inserts = [row for row in rows if row[1] is None]
     stored = 0
     with connection.cursor() as cursor:
         if updates:
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(updates))
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(updates))
             cursor.execute(
                 f"UPDATE {table} SET page_html = v.column3, comments_html = v.column4, section_html = v.column5, "
-                f"comments_open = v.column6, digest = %s, rendered_at = %s FROM (VALUES {values}) AS v "
+                f"comments_open = v.column6, cards = {json_value('v.column7')}, digest = %s, rendered_at = %s, "
+                f"cards_digest = %s FROM (VALUES {values}) AS v "
                 f"WHERE {table}.article_id = v.column1 AND {table}.generation = v.column2",
                 shared + [value for row in updates for value in _row_values(row)],
             )
             stored += cursor.rowcount
         if inserts:
             # A row created since, by an invalidation or another reader, wins: nothing is written over it.
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(inserts))
+            values = ", ".join([f"(%s, %s, %s, %s, %s, %s, {json_value()}, %s, %s, %s)"] * len(inserts))
             cursor.execute(
                 f"INSERT INTO {table} (article_id, generation, page_html, comments_html, section_html, comments_open, "
-                f"digest, rendered_at) VALUES {values} ON CONFLICT (article_id) DO NOTHING",
+                f"cards, digest, rendered_at, cards_digest) VALUES {values} ON CONFLICT (article_id) DO NOTHING",
                 [value for row in inserts for value in (*_row_values((row[0], 0, row[2])), *shared)],
             )
             stored += cursor.rowcount
@@ -364,7 +379,8 @@ def store_many(rows) -> int:
 
 def _row_values(row):
     article_id, generation, rendered = row
-    return article_id, generation, rendered.page, rendered.comments, rendered.section, rendered.comments_open
+    cards = json.dumps(rendered.cards, ensure_ascii=False)
+    return article_id, generation, rendered.page, rendered.comments, rendered.section, rendered.comments_open, cards
 
 
 def _prefetch_related_posts(articles):

@@ -1,9 +1,9 @@
-"""The pages' background work: article pages rendered and stored ahead of their first reader; the
-front cache purged of what a write changed."""
+"""The pages' background work: article pages and their cards rendered and stored ahead of their
+first reader; the front cache purged of what a write changed."""
 
 from django_tasks import task
 
-from . import purge, rendering
+from . import cards, purge, rendering
 
 
 @task()
@@ -11,6 +11,13 @@ def render_article_pages(article_ids: list[int]) -> int:
     """Render and store these articles' pages (a rendering invalidated meanwhile is left for the
     next write or reader, see ``rendering.store``). Returns how many were stored."""
     return rendering.refresh(article_ids)
+
+
+@task()
+def render_article_cards(article_ids: list[int]) -> int:
+    """Render and store these articles' cards alone (``cards.refresh``): after a write that changes
+    what a card shows but leaves the page to be rendered by its first reader. Returns how many."""
+    return cards.refresh(article_ids)
 
 
 @task()

@@ -2,11 +2,14 @@
 
 from django.conf import settings
 from django.http import Http404
+from django.utils import translation
 from django.views.generic import MonthArchiveView, TemplateView, YearArchiveView
 
 from articles.charts import year_chart
 from articles.models import Article
 from articles.pagination import ListingPagesMixin
+
+from .listing import CardsMixin
 
 
 def _years(month_counts):
@@ -34,7 +37,7 @@ class ArchiveIndexView(TemplateView):
         )
 
 
-class DateListMixin(ListingPagesMixin):
+class DateListMixin(CardsMixin, ListingPagesMixin):
     """Published articles by date, a page at a time (``articles.pagination``); an empty year or month is a 404."""
 
     date_field = "published_at"
@@ -48,7 +51,7 @@ class DateListMixin(ListingPagesMixin):
         return Article.objects.published()
 
     def get_dated_queryset(self, **lookup):
-        return super().get_dated_queryset(**lookup).for_listing()
+        return super().get_dated_queryset(**lookup).for_cards(translation.get_language())
 
 
 class YearView(DateListMixin, YearArchiveView):

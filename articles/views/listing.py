@@ -2,15 +2,27 @@
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.views.generic import ListView
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, Footnote, Source
 from articles.navigation import home_sidebar
+from articles.pages import cards
 from articles.pagination import ListingPagesMixin
 
 
-class ArticleListView(ListingPagesMixin, ListView):
+class CardsMixin:
+    """A list shown as article cards: each article's stored card (``articles.pages.cards``), read with
+    the list by ``for_cards``, or rendered now when it is not current."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        cards.attach(context["articles"])
+        return context
+
+
+class ArticleListView(CardsMixin, ListingPagesMixin, ListView):
     """Published articles, newest first, a page at a time (``articles.pagination``: a page past the
     end is a 404, a deep one is read from a cursor)."""
 
@@ -19,7 +31,7 @@ class ArticleListView(ListingPagesMixin, ListView):
     paginate_by = settings.ARCHIVE_PAGE_SIZE
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        return Article.objects.published().for_cards(translation.get_language())
 
 
 class HomeView(ArticleListView):

@@ -439,6 +439,7 @@ INDEX_TASKS = {
     "articles.search.tasks.update_search_vectors": "search_vectors",
     "articles.related.tasks.update_related_posts": "related_posts",
     "articles.pages.tasks.render_article_pages": "article_pages",
+    "articles.pages.tasks.render_article_cards": "article_cards",
 }
 DRAIN = ["db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*", "-v0"]
 # Workers draining an import's queue side by side, as an operator runs one per core (SQLite: one).

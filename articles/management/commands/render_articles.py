@@ -3,14 +3,15 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.models import Article
-from articles.pages import rendering
+from articles.pages import cards, rendering
 
 
 class Command(BaseCommand):
     help = (
-        "Render and store article pages (articles.pages.rendering). Saves, imports and moderation keep them current; "
-        "run this after bulk-loading articles outside the importers (generate_articles) or after a deploy that "
-        "changed the article templates, so no reader waits for a page to be rendered."
+        "Render and store article pages (articles.pages.rendering) and their list cards (articles.pages.cards). "
+        "Saves, imports and moderation keep them current; run this after bulk-loading articles outside the importers "
+        "(generate_articles) or after a deploy that changed the article templates, so no reader waits for a page "
+        "to be rendered."
     )
 
     def add_arguments(self, parser):
@@ -31,3 +32,7 @@ class Command(BaseCommand):
         stored = rendering.refresh(ids, stream=self.stderr, workers=workers)
         up_to_date = queryset.count() - len(ids)
         self.stderr.write(f"Rendered {stored} article page(s); {up_to_date} were already current.")
+        # Cards stale where the pages are current (a deploy that changed only the cards): the cards alone.
+        cards_stored = cards.refresh(list(cards.stale_ids(queryset)))
+        if cards_stored:
+            self.stderr.write(f"Rendered the cards alone of {cards_stored} article(s).")
