@@ -29,13 +29,14 @@ def main():
 
     django.setup()
     from django.db import connection, transaction
+    from django.db.models import Exists, OuterRef
 
     from articles.models import Article, ArticleTerm
     from articles.related.tasks import update_related_posts
 
-    counted = ArticleTerm.objects.values("article_id")
+    counted = ArticleTerm.objects.filter(article_id=OuterRef("pk"))
     batch = list(
-        Article.objects.filter(status=Article.Status.PUBLISHED).exclude(pk__in=counted)
+        Article.objects.filter(~Exists(counted), status=Article.Status.PUBLISHED)
         .order_by("pk").values_list("pk", flat=True)[: args.batch]
     )
     total = Article.objects.count()
