@@ -65,20 +65,26 @@ class Vectors:
         if not missing:
             return
         table = connection.ops.quote_name(ArticleTerm._meta.db_table)
-        found = defaultdict(list)
+        # Plain arrays as the rows arrive (a rebuild's round reads a million of them), grouped after.
+        owners, terms, weights = array("q"), array("i"), array("d")
+        numbers = self.numbers
         for article_id, term, weight in select_in(
             f"SELECT article_id, term, weight FROM {table} WHERE article_id {{ids}}", [], missing
         ):
-            found[article_id].append((self.numbers.setdefault(term, len(self.numbers)), weight))
-        terms, weights, at = array("i"), array("d"), len(self.terms)
-        for article_id in missing:
-            start = at + len(terms)
-            for number, weight in found.pop(article_id, ()):
-                terms.append(number)
-                weights.append(weight)
-            self.spans[article_id] = (start, at + len(terms))
-        self.terms = np.concatenate([self.terms, np.frombuffer(terms, dtype=np.int32)])
-        self.weights = np.concatenate([self.weights, np.frombuffer(weights, dtype=np.float64)])
+            owners.append(article_id)
+            terms.append(numbers.setdefault(term, len(numbers)))
+            weights.append(weight)
+        at = len(self.terms)
+        if not owners:
+            self.spans.update((b, (at, at)) for b in missing)
+            return
+        owners = np.frombuffer(owners, dtype=np.int64)
+        order = np.argsort(owners, kind="stable")  # each article's terms as the database gave them
+        starts = at + np.searchsorted(owners[order], missing, side="left")
+        stops = at + np.searchsorted(owners[order], missing, side="right")
+        self.spans.update(zip(missing, zip(starts.tolist(), stops.tolist(), strict=True), strict=True))
+        self.terms = np.concatenate([self.terms, np.frombuffer(terms, dtype=np.int32)[order]])
+        self.weights = np.concatenate([self.weights, np.frombuffer(weights, dtype=np.float64)[order]])
 
     def _shared(self, vector, ids):
         """(which of ``ids``, which term of ``vector`` by position, the product of its weights) of
