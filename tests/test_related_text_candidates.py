@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, ArticleTerm
 from articles.related.tasks import update_related_posts
-from articles.related.textindex import TextIndex, Vectors
+from articles.related.textindex import HEADS_SQL, TextIndex, Vectors
 from tests.factories import make_article, make_author, make_category
 from tests.test_related_posts import SUBJECTS, _body, corpus  # noqa: F401 (a fixture)
 
@@ -74,6 +74,28 @@ def test_heads_as_long_as_every_posting_give_the_exact_top_dot_products(corpus):
         text = vectors.text(vector, sorted(set(stored) - {a}))
         exact = sorted((b for b, s in text.items() if s > 0), key=lambda b: (-text[b], -b))[:5]
         assert index.best(vector, a, 5) == exact
+
+
+def _nodes(plan):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
+def test_a_terms_heads_are_read_by_an_index_walk_that_stops_without_sorting_its_postings(postings):
+    with connection.cursor() as cursor:
+        # A five-row table would rather be scanned and sorted: what matters is that the index can
+        # give a term's postings heaviest first (else a Sort remains, whatever its cost).
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {HEADS_SQL}", [["opium", "poppy"], 2])
+        nodes = list(_nodes(cursor.fetchone()[0][0]["Plan"]))
+    walks = [n for n in nodes if n.get("Relation Name") == ArticleTerm._meta.db_table]
+    assert [(n["Node Type"] in ("Index Scan", "Index Only Scan"), n["Index Name"]) for n in walks] == [
+        (True, "article_term_heads_idx")]
+    assert "Limit" in {n["Node Type"] for n in nodes}
+    assert "Sort" not in {n["Node Type"] for n in nodes}
 
 
 def _uncounted_articles(count, prefix):

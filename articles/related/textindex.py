@@ -24,6 +24,12 @@ from .sql import chunks, select_in
 
 # Terms whose heads are read in one query.
 HEAD_TERMS_PER_READ = 1000
+# PostgreSQL: one walk of the (term, weight, article) index per term, stopping after ``per_term`` rows.
+HEADS_SQL = (
+    "SELECT t.term, p.article_id, p.weight FROM unnest(%s::text[]) AS t(term) CROSS JOIN LATERAL "
+    f"(SELECT article_id, weight FROM {connection.ops.quote_name(ArticleTerm._meta.db_table)} a "
+    "WHERE a.term = t.term ORDER BY a.weight DESC, a.article_id DESC LIMIT %s) p"
+)
 
 
 class TextIndex:
@@ -124,15 +130,8 @@ class Vectors:
 def _heads(terms, per_term):
     """{term: (ids ascending, weights)} of the ``per_term`` heaviest postings of each of ``terms``."""
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(ArticleTerm._meta.db_table)
-        # One walk of the (term, weight, article) index per term, stopping after ``per_term`` rows.
-        sql = (
-            "SELECT t.term, p.article_id, p.weight FROM unnest(%s::text[]) AS t(term) CROSS JOIN LATERAL "
-            f"(SELECT article_id, weight FROM {table} a WHERE a.term = t.term "
-            "ORDER BY a.weight DESC, a.article_id DESC LIMIT %s) p"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [list(terms), per_term])
+            cursor.execute(HEADS_SQL, [list(terms), per_term])
             rows = cursor.fetchall()
     else:
         window = Window(RowNumber(), partition_by=[F("term")], order_by=[F("weight").desc(), F("article_id").desc()])
