@@ -26,7 +26,6 @@ from articles.models import (
 )
 from articles.related import engine as related_engine
 from articles.related import sql as related_sql
-from articles.related import textindex
 from articles.related.engine import recompute, recompute_many
 from articles.related.rebuild import rebuild
 from articles.search import refresh_search_vector, refresh_search_vectors, uses_postgres_search
@@ -123,39 +122,6 @@ def test_rows_of_many_ids_are_read_a_chunk_of_ids_at_a_time_never_all_at_once(ar
         rest = list(rows)
     assert len(queries.captured_queries) == -(-len(ids) // 4)
     assert sorted(row for (row,) in [first, *rest]) == ids
-
-
-def test_the_text_index_holds_each_article_once_in_id_order_dense_or_sparse():
-    import numpy as np
-
-    union = textindex._union
-    assert union([np.array([3, 5, 9], np.int32), np.array([1, 5], np.int32), np.array([], np.int32)]).tolist() == [
-        1, 3, 5, 9]
-    assert union([np.array([2, 10**12]), np.array([7])]).tolist() == [2, 7, 10**12]  # too sparse for flags
-    assert union([]).tolist() == []
-    assert textindex._compact(np.array([1, 2**31 - 1])).dtype == np.int32
-    assert textindex._compact(np.array([1, 2**31])).dtype == np.int64
-
-
-def test_the_text_index_scores_dot_products_over_int32_columns(monkeypatch):
-    import numpy as np
-
-    postings = {  # as the database returns them: ids ascending, int32 where they fit
-        "opium": (np.array([3, 8, 40], np.int32), np.array([0.5, 0.25, 1.0])),
-        "poppy": (np.array([8, 40, 41], np.int32), np.array([0.5, 0.125, 2.0])),
-    }
-    monkeypatch.setattr(textindex, "_postings", lambda terms: {t: postings[t] for t in terms if t in postings})
-    index = textindex.TextIndex({"opium", "poppy", "unknown"})
-    assert index.ids.tolist() == [3, 8, 40, 41]
-    assert {p[0].dtype for p in index.postings.values()} == {np.dtype(np.int32)}  # columns, not ids
-    s = index.scores({"opium": 2.0, "poppy": 4.0, "unknown": 9.0})
-    assert s.tolist() == [1.0, 0.5 + 2.0, 2.0 + 0.5, 8.0]
-    assert index.text(s, [8, 41, 99]) == {8: 2.5, 41: 8.0, 99: 0.0}
-    assert index.best(s.copy(), 41, 2) == [40, 8]  # ties to the higher id, itself left out
-    located = index.located([3, 40, 99])
-    assert located[0].tolist() == [3, 40] and located[1].dtype == np.int32
-    assert index.weights("poppy", located) == {40: 0.125}
-    assert index.weights("opium", located) == {3: 0.5, 40: 1.0}
 
 
 def test_recompute_many_that_fails_is_logged_and_recomputes_its_steps_one_at_a_time(archive, monkeypatch, caplog):

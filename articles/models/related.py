@@ -38,7 +38,8 @@ class ArticleTerm(models.Model):
             models.UniqueConstraint(fields=["article", "term"], name="article_term_unique"),
             models.CheckConstraint(condition=Q(weight__gt=0), name="article_term_weight_positive"),
         ]
-        indexes = [models.Index(fields=["term", "article"], name="article_term_lookup_idx")]
+        # A term's postings heaviest first: the heads that propose text candidates (related/textindex.py).
+        indexes = [models.Index(fields=["term", "-weight", "-article"], name="article_term_heads_idx")]
 
     def __str__(self):
         return f"{self.term}={self.weight:.3f} in {self.article_id}"

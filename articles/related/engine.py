@@ -38,7 +38,7 @@ from .policy import RelatednessPolicy, get_policy
 from .ranking import Ranker
 from .sql import PUBLISHED, chunks, ts
 from .terms import TermEvent, replay_term_events
-from .textindex import TextIndex
+from .textindex import TextIndex, Vectors
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +166,8 @@ class _Batch:
 
     # -- the run ----------------------------------------------------------------------------------
     def run(self):
-        self.index = TextIndex(self.terms)
+        self.index = TextIndex(self.terms, self.policy.text_postings_per_term)
+        self.vectors = Vectors()  # of the candidates, read as they are found
         self.catalogue = Catalogue(self.terms, self.policy)
         size = self.steps_per_chunk
         for start in range(0, len(self.steps), size):
@@ -231,12 +232,14 @@ class _Batch:
         """{id: ranking.Plan} for published ``ids``: their rows, and the top candidates of those
         ``merging`` into their neighbours' lists."""
         own = self.catalogue.read_own(ids, self.meta)
-        ranker = Ranker(self.policy, self.index, self.catalogue, self.meta, own, merging)
+        ranker = Ranker(self.policy, self.index, self.vectors, self.catalogue, self.meta, own, merging)
         # Pure computation on what is read, shared with a forked process: the candidates, then
         # (once their features are read) the plans.
         min_items = FORK_MIN_PLANS if self.workers > 1 else len(ids) + 1
         candidates = in_two_processes(ranker.candidates, ids, min_items=min_items)
-        self.catalogue.read_candidates(sorted({b for found, _ in candidates.values() for b in found}))
+        found = sorted({b for found in candidates.values() for b in found})
+        self.catalogue.read_candidates(found)
+        self.vectors.read(found)
         return in_two_processes(lambda some: ranker.plans(some, candidates), ids, min_items=min_items)
 
 

@@ -162,6 +162,9 @@ class RelatednessPolicy:
     shown: int = 5
     # Candidate generation bounds, so one recompute costs the same at 1,000 or 100,000 articles.
     text_candidates: int = 30
+    # Postings per term that propose text candidates (the heaviest): a term on every article costs
+    # what a rare one does; at least every term's document count, the exact top dot products.
+    text_postings_per_term: int = 100
     rare_max_articles: int = 30  # tags/Sources on at most this many articles propose candidates
     recent_per_category: int = 10
     recent_per_author: int = 10

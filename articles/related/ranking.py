@@ -1,6 +1,7 @@
 """Ranking, pure computation on what was read (no query): each article's candidates gathered
-(text ones from the ``TextIndex``, the others from the ``Catalogue``), scored by the policy, and
-worked out into its stored list (``Plan``). Shared with a forked process by ``engine``."""
+(text ones from the ``TextIndex``, the others from the ``Catalogue``), scored by the policy (the
+text part on their ``Vectors``), and worked out into its stored list (``Plan``). Shared with a
+forked process by ``engine``."""
 
 from __future__ import annotations
 
@@ -30,21 +31,21 @@ class Ranker:
     ``merging``: those whose step merges them into their neighbours' lists (their ``Plan.top`` is worked
     out, others' left empty)."""
 
-    def __init__(self, policy, index, catalogue, meta, own, merging=()):
-        self.policy, self.index, self.catalogue, self.meta, self.own = policy, index, catalogue, meta, own
+    def __init__(self, policy, index, vectors, catalogue, meta, own, merging=()):
+        self.policy, self.index, self.vectors = policy, index, vectors
+        self.catalogue, self.meta, self.own = catalogue, meta, own
         self.merging = merging
 
     def candidates(self, ids):
-        """{id: (candidate ids ascending, {candidate: text score})} of ``ids``."""
+        """{id: candidate ids ascending} of ``ids``: their text candidates (``TextIndex.best``) and
+        the others (``Catalogue.other_candidates``)."""
         index, limit, own = self.index, self.policy.text_candidates, self.own
         result = {}
         for a in ids:
-            s = index.scores(own.vectors[a])
-            found = set(index.best(s, a, limit))
+            found = set(index.best(own.vectors[a], a, limit))
             found.update(self.catalogue.other_candidates(a, self.meta[a][2], own))
             found.discard(a)
-            found = sorted(found)
-            result[a] = (found, index.text(s, found) if found else {})
+            result[a] = sorted(found)
         return result
 
     def plans(self, ids, candidates):
@@ -52,7 +53,8 @@ class Ranker:
         policy, own = self.policy, self.own
         plans = {}
         for a in ids:
-            found, text = candidates[a]
+            found = candidates[a]
+            text = self.vectors.text(own.vectors[a], found)
             ranked = self.rank(a, found, text)
             self._fill_terms(own.vectors[a], ranked)
             rows = rows_for(ranked, policy, pins=own.pins[a], excluded=own.excluded[a], pin_ts=own.pin_ts[a])
@@ -152,9 +154,6 @@ class Ranker:
         if not candidates:
             return
         by_id = {c.article_id: c for c in candidates}
-        located = self.index.located(sorted(by_id))
         labels = self.catalogue.labels
-        for term, weight in vector.items():
-            label = labels.get(term, term)
-            for b, other in self.index.weights(term, located).items():
-                by_id[b].terms.append((label, weight * other))
+        for term, b, other in self.vectors.shared(vector, by_id):
+            by_id[b].terms.append((labels.get(term, term), vector[term] * other))

@@ -44,19 +44,21 @@ def chunks(items, size=None):
 
 
 def insert_rows(model, columns, rows):
-    """Bulk rows given as plain values: ``bulk_create`` on PostgreSQL (10,000 instances at a time),
-    executemany elsewhere."""
-    if connection.vendor == "postgresql":
-        rows = list(rows)
-        for start in range(0, len(rows), 10000):
-            chunk = rows[start : start + 10000]
-            model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in chunk])
-        return
+    """Bulk rows given as plain values, without a model instance each: on PostgreSQL one
+    ``INSERT ... SELECT FROM unnest(arrays)`` per 10,000 rows, executemany elsewhere."""
     table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
-    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+    fields = [model._meta.get_field(c) for c in columns]
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     rows = list(rows)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{f.rel_db_type(connection) if f.is_relation else f.db_type(connection)}[]"
+                               for f in fields)
+            sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})"
+            for start in range(0, len(rows), 10000):
+                cursor.execute(sql, [list(column) for column in zip(*rows[start : start + 10000], strict=True)])
+            return
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
         for start in range(0, len(rows), 50000):
             cursor.executemany(sql, rows[start : start + 50000])
 

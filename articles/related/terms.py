@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import Case, F, Q, Value, When
 
 from articles.models import Article, ArticleTerm, RelatedArticle, TermFrequency
 from articles.progress import progress
@@ -24,6 +25,7 @@ from .sql import PUBLISHED, chunks, insert_rows
 
 # The TermFrequency row with an empty term counts the indexed articles themselves (N of the IDF).
 CORPUS = ""
+_TABLE = connection.ops.quote_name(TermFrequency._meta.db_table)
 
 
 def _adjust_document_counts(*, removed):
@@ -181,8 +183,8 @@ class _Replay:
 def _write_frequencies(initial, final):
     """Bring the touched TermFrequency rows from ``initial`` to ``final`` ({term: (count, label)}).
 
-    Counts move by their difference (``count + delta``, one UPDATE per distinct delta), so a
-    concurrent writer's increments are not overwritten.
+    Counts move by their difference (``count + delta``), so a concurrent writer's increments are
+    not overwritten.
     """
     gone = sorted(set(initial) - set(final))
     for chunk in chunks(gone):
@@ -191,18 +193,46 @@ def _write_frequencies(initial, final):
     TermFrequency.objects.bulk_create(
         [TermFrequency(term=t, label=final[t][1], document_count=final[t][0]) for t in new], ignore_conflicts=True
     )
-    by_delta, labels = defaultdict(list), {}
+    deltas, labels = {}, {}
     for term in sorted(set(initial) & set(final)):
         (before, old_label), (after, label) = initial[term], final[term]
         if after != before:
-            by_delta[after - before].append(term)
+            deltas[term] = after - before
         if label != old_label:
             labels[term] = label
-    for delta, terms in sorted(by_delta.items()):
-        for chunk in chunks(terms):
-            TermFrequency.objects.filter(term__in=chunk).update(document_count=F("document_count") + delta)
-    for term, label in labels.items():
-        TermFrequency.objects.filter(term=term).update(label=label)
+    _move_counts(deltas)
+    _relabel(labels)
+
+
+def _move_counts(deltas):
+    """``document_count + delta`` for each {term: delta}: one UPDATE on PostgreSQL, one per
+    ``CHUNK`` terms elsewhere."""
+    if connection.vendor == "postgresql" and deltas:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_TABLE} f SET document_count = f.document_count + d.delta "
+                "FROM unnest(%s::varchar[], %s::integer[]) AS d(term, delta) WHERE f.term = d.term",
+                [list(deltas), list(deltas.values())],
+            )
+        return
+    for chunk in chunks(sorted(deltas)):
+        moved = Case(*[When(term=t, then=Value(deltas[t])) for t in chunk], default=Value(0))
+        TermFrequency.objects.filter(term__in=chunk).update(document_count=F("document_count") + moved)
+
+
+def _relabel(labels):
+    if connection.vendor == "postgresql" and labels:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_TABLE} f SET label = l.label "
+                "FROM unnest(%s::varchar[], %s::varchar[]) AS l(term, label) WHERE f.term = l.term",
+                [list(labels), list(labels.values())],
+            )
+        return
+    for chunk in chunks(sorted(labels)):
+        TermFrequency.objects.filter(term__in=chunk).update(
+            label=Case(*[When(term=t, then=Value(labels[t])) for t in chunk], default=F("label"))
+        )
 
 
 def recount_all(policy, *, stream=None):
