@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     """The term index read heaviest first: text candidates come from each term's heaviest postings."""
 
-    dependencies = [("articles", "0026_listing_probes")]
+    dependencies = [("articles", "0027_stored_cards")]
 
     operations = [
         migrations.RemoveIndex(model_name="articleterm", name="article_term_lookup_idx"),
