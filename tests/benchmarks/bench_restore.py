@@ -116,7 +116,8 @@ class _Databases:
         self.made = []
 
     def create(self, role):
-        name = f"archive_bench_restore_{role}"
+        # Named after the bench database (BENCH_DB), so runs from parallel checkouts never drop each other's.
+        name = f"{self.run.DB_NAME}_restore_{role}"
         if self.vendor == "postgresql":
             self.run.pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             self.run.pg_admin(f'CREATE DATABASE "{name}"')
