@@ -205,34 +205,32 @@ def _write_frequencies(initial, final):
 
 
 def _move_counts(deltas):
-    """``document_count + delta`` for each {term: delta}: one UPDATE on PostgreSQL, one per
-    ``CHUNK`` terms elsewhere."""
-    if connection.vendor == "postgresql" and deltas:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {_TABLE} f SET document_count = f.document_count + d.delta "
-                "FROM unnest(%s::varchar[], %s::integer[]) AS d(term, delta) WHERE f.term = d.term",
-                [list(deltas), list(deltas.values())],
-            )
-        return
-    for chunk in chunks(sorted(deltas)):
-        moved = Case(*[When(term=t, then=Value(deltas[t])) for t in chunk], default=Value(0))
-        TermFrequency.objects.filter(term__in=chunk).update(document_count=F("document_count") + moved)
+    """``document_count + delta`` for each {term: delta}."""
+    _update_by_term(deltas, "document_count = f.document_count + d.value", "integer",
+                    lambda whens: {"document_count": F("document_count") + Case(*whens, default=Value(0))})
 
 
 def _relabel(labels):
-    if connection.vendor == "postgresql" and labels:
+    _update_by_term(labels, "label = d.value", "varchar",
+                    lambda whens: {"label": Case(*whens, default=F("label"))})
+
+
+def _update_by_term(values, assignment, sql_type, orm_update):
+    """One UPDATE joining {term: value} on PostgreSQL; elsewhere one per ``CHUNK`` terms, a CASE
+    over them (``orm_update(whens)`` gives the update's keyword arguments)."""
+    if not values:
+        return
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {_TABLE} f SET label = l.label "
-                "FROM unnest(%s::varchar[], %s::varchar[]) AS l(term, label) WHERE f.term = l.term",
-                [list(labels), list(labels.values())],
+                f"UPDATE {_TABLE} f SET {assignment} "
+                f"FROM unnest(%s::varchar[], %s::{sql_type}[]) AS d(term, value) WHERE f.term = d.term",
+                [list(values), list(values.values())],
             )
         return
-    for chunk in chunks(sorted(labels)):
-        TermFrequency.objects.filter(term__in=chunk).update(
-            label=Case(*[When(term=t, then=Value(labels[t])) for t in chunk], default=F("label"))
-        )
+    for chunk in chunks(sorted(values)):
+        whens = [When(term=t, then=Value(values[t])) for t in chunk]
+        TermFrequency.objects.filter(term__in=chunk).update(**orm_update(whens))
 
 
 def recount_all(policy, *, stream=None):
