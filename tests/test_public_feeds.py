@@ -6,7 +6,9 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 from django.contrib.sites.models import Site
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_article, make_author, make_category
 from tests.public_site import build_archive
@@ -51,6 +53,27 @@ def test_entry_without_summary_is_described_by_the_start_of_its_text(client):
     make_article("No summary", body="<p>First <em>words</em> of the text.</p>")
     _, feed = parse(client, "/feeds/atom/")
     assert feed.entries[0].summary == "First words of the text."
+
+
+@override_settings(ARCHIVE_PAGE_CACHE=False)
+def test_entries_without_summary_cost_no_query_each(client):
+    make_article("First", body="<p>One.</p>")
+    parse(client, "/feeds/rss/")  # what a process reads once (the site's domain)
+    with CaptureQueriesContext(connection) as one:
+        parse(client, "/feeds/rss/")
+    for n in range(5):
+        make_article(f"More {n}", body=f"<p>Text {n}.</p>", tags=["water", f"tag {n}"])
+    with CaptureQueriesContext(connection) as six:
+        _, feed = parse(client, "/feeds/rss/")
+    assert len(feed.entries) == 6
+    assert len(six) == len(one)
+
+
+def test_a_long_body_is_described_by_its_first_sixty_words(client):
+    words = [f"word{n}" for n in range(3000)]
+    make_article("Long", body="".join(f"<p><a href='/x'>{w}</a> <em>{w}</em></p>" for w in words[:1500]))
+    _, feed = parse(client, "/feeds/atom/")
+    assert feed.entries[0].summary == " ".join(f"{w} {w}" for w in words[:30]) + "…"
 
 
 def test_site_feed_holds_the_seed(client, seed_article):

@@ -35,7 +35,7 @@ class ArticleCitationView(CitationView):
     """The article itself, read today (the access date)."""
 
     def respond(self, request, fmt, slug):
-        article = get_object_or_404(Article.objects.for_feed().visible_to(request.user), slug=slug)
+        article = get_object_or_404(Article.objects.for_citing().visible_to(request.user), slug=slug)
         item = records.article_item(
             article, url=request.build_absolute_uri(article.get_absolute_url()), accessed=timezone.localdate()
         )

@@ -7,7 +7,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.db.models.fields.json import KT
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Left, Length, TruncMonth
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
@@ -59,6 +59,10 @@ def previews_drafts(user) -> bool:
         user is not None and user.is_active and user.is_staff
         and any(user.has_perm(permission) for permission in PREVIEW_PERMISSIONS)
     )
+
+
+# How much of a body a feed reads to describe an article without a summary (its first words).
+FEED_BODY_HEAD = 4000
 
 
 def byline_prefetch():
@@ -177,7 +181,15 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_feed(self):
-        """What a feed entry shows: the listing plus tags (as entry categories)."""
+        """What a feed entry shows: the listing, its tags as a list (``tag_list``: taggit's manager
+        would build a queryset per article to hold them) and the start of the body (``body_head``, of
+        ``body_length``), from which an article without a summary is described."""
+        return self.for_listing().prefetch_related(Prefetch("tags", to_attr="tag_list")).annotate(
+            body_head=Left("body", FEED_BODY_HEAD), body_length=Length("body")
+        )
+
+    def for_citing(self):
+        """What an article's citation shows: the listing plus its tags (as keywords)."""
         return self.for_listing().prefetch_related("tags")
 
     def years(self):
