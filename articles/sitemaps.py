@@ -14,6 +14,7 @@ from taggit.models import Tag, TaggedItem
 
 from articles.addresses import address
 from articles.models import Article, ArticleAuthor, Author, Category, Source
+from articles.pages.cache import versioned
 
 # URLs per sitemap page: well under the protocol's 50,000, so a page is quick to build and to read.
 PAGE_URLS = 1_000
@@ -174,7 +175,8 @@ class ArchiveSitemap(EveryLanguageSitemap):
     priority = 0.6
 
     def items(self):
-        years = Article.objects.published().years()
+        # Once after each write that changes the lists: building the years' probes is most of the index.
+        years = versioned("years", Article.objects.published().years)
         indexes = [("articles:authors", {}), ("articles:sources", {}), ("articles:tags", {})]
         return [("articles:home", {}), ("articles:archive", {}), *indexes] + [
             ("articles:archive_year", {"year": year}) for year in years

@@ -141,6 +141,15 @@ def test_sitemap_lists_every_published_article_and_no_draft(client, seed_article
         assert domain + path in locations, path
 
 
+def test_sitemap_lists_a_year_as_soon_as_an_article_is_published_in_it(client, seed_article):
+    domain = "http://" + Site.objects.get_current().domain
+    assert domain + "/archive/2031/" not in sitemap_locations(client)
+    later = make_article("Later", published=seed_article.published_at.replace(year=2031))
+    assert domain + "/archive/2031/" in sitemap_locations(client)
+    later.delete()
+    assert domain + "/archive/2031/" not in sitemap_locations(client)
+
+
 def test_sitemap_leaves_out_what_only_drafts_use(client):
     hidden = make_category("Hidden")
     make_article("Draft only", status="draft", category=hidden, tags=["secret"], authors=[make_author("Ghost")])

@@ -179,6 +179,17 @@ def test_year_and_month_pages_list_that_period_only(client, seed_article):
     assert card_titles(html_of(client.get("/archive/2017/"))) == [other.title]
 
 
+def test_a_year_page_shows_a_month_as_soon_as_an_article_is_published_in_it(client, seed_article):
+    assert '<a href="/archive/2016/03/">' not in html_of(client.get("/archive/2016/"))
+    march = make_article("In March", status="draft", published=seed_article.published_at.replace(month=3))
+    assert '<a href="/archive/2016/03/">' not in html_of(client.get("/archive/2016/"))
+    march.status = "published"
+    march.save()
+    assert '<a href="/archive/2016/03/">March</a>' in html_of(client.get("/archive/2016/"))
+    march.delete()
+    assert '<a href="/archive/2016/03/">' not in html_of(client.get("/archive/2016/"))
+
+
 def test_robots_txt_points_to_the_sitemap(client):
     response = client.get("/robots.txt")
     assert response.status_code == 200

@@ -7,6 +7,7 @@ from django.views.generic import MonthArchiveView, TemplateView, YearArchiveView
 
 from articles.charts import year_chart
 from articles.models import Article
+from articles.pages.cache import versioned
 from articles.pagination import ListingPagesMixin
 
 from .listing import CardsMixin
@@ -59,8 +60,10 @@ class YearView(DateListMixin, YearArchiveView):
     make_object_list = True
 
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
-        # Its months by one probe each, not a read of every date of the year (which grows with it).
-        months = self.get_queryset().months_of(int(self.get_year()))
+        # Its months by one probe each, not a read of every date of the year (which grows with it),
+        # worked out once after each write that changes the lists (building the probes is most of it).
+        year = int(self.get_year())
+        months = versioned(f"months-of:{year}", lambda: self.get_queryset().months_of(year))
         if not months and not self.get_allow_empty():
             raise Http404("No articles that year.")
         return months if ordering == "ASC" else months[::-1]
