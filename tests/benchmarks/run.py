@@ -11,7 +11,8 @@ draining the queue). Prints a table and writes JSON to
 bench-results/latest.json.
 
 Environment: BENCH_N (10000), BENCH_SECONDS (10), BENCH_CONNECTIONS (8), BENCH_PG (server URL,
-postgres://postgres@127.0.0.1:5432), BENCH_DB (archive_bench), BENCH_KEEP_DB=1 (keep it),
+postgres://postgres@127.0.0.1:5432), BENCH_DB (archive_bench), BENCH_KEEP_DB=1 (keep it), BENCH_REUSE_DB=1 (keep it, and
+start from it when it exists: only the missing articles generated, only stale pages rendered),
 BENCH_IMPORT_FILES and BENCH_WXR_ITEMS (N/5, 50..2000),
 BENCH_WXR_MEMORY_ITEMS (20000), BENCH_WXR_FULL=1 (import those for real, not --dry-run), BENCH_OUTPUT (JSON path),
 BENCH_PEER=1 (also run the Wagtail peer from ../shared/peers/wagtail and print the ratio),
@@ -56,7 +57,8 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DB_NAME = os.environ.get("BENCH_DB", "archive_bench")
-KEEP_DB = os.environ.get("BENCH_KEEP_DB") == "1"
+REUSE_DB = os.environ.get("BENCH_REUSE_DB") == "1"
+KEEP_DB = REUSE_DB or os.environ.get("BENCH_KEEP_DB") == "1"
 # A fifth of N (at least 50) keeps the small CI run short; the full run imports 2,000 files, 20,000 items.
 IMPORT_FILES = int(os.environ.get("BENCH_IMPORT_FILES", str(min(2000, max(50, N // 5)))))
 WXR_ITEMS = int(os.environ.get("BENCH_WXR_ITEMS", str(min(2000, max(50, N // 5)))))
@@ -137,6 +139,13 @@ def pg_admin(sql):
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
         conn.execute(sql)
+
+
+def database_exists(name):
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
 
 
 def machine():
@@ -869,8 +878,9 @@ def main():
                "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "cache": url or "database"}
     workdir = Path(tempfile.mkdtemp(prefix="archive-bench-"))
     static_file = None
-    pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-    pg_admin(f'CREATE DATABASE "{DB_NAME}"')
+    if not (REUSE_DB and database_exists(DB_NAME)):
+        pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
+        pg_admin(f'CREATE DATABASE "{DB_NAME}"')
     try:
         log(f"database {DB_NAME}: migrate, generate {N} articles")
         manage("migrate", "-v0", env=env)
