@@ -209,7 +209,6 @@ def page(article, request, comment_form=None) -> str:
     messages, comment_messages = _reader_messages(request)
     if comment_form is None and "replyto" not in request.GET and not comment_messages:
         # A fresh form, as stored: only the reader's two tokens are made now, in the shell, before
-        # the comments are joined in.
         # the comments are joined in. A fresh form has no CSRF token (``comments.html``): the page
         # is alike for every reader but the form's signed time, and a front cache may share it.
         shell = stored.section.replace(FORM_TOKEN_HOLE, form_token(article))
