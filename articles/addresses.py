@@ -28,6 +28,12 @@ def address(view_name: str, argument: str, value: str, language: str | None = No
     return before + quote(str(value), safe=_SAFE) + after
 
 
+def article_address(slug: str, language: str) -> str:
+    """An article's page: under its language's prefix (/fa/articles/…), whatever the language of the
+    page linking to it."""
+    return address("articles:article", "slug", slug, language=language)
+
+
 @lru_cache(maxsize=512)
 def _around(view_name, argument, root_urlconf, urlconf, script_prefix, language):
     # The URLconfs and script prefix are part of the key: tests and scripts mounted elsewhere change them.

@@ -1,6 +1,7 @@
 """The sitemap is an index of sitemaps of at most 10,000 addresses a page, each kept by the page
 cache like any listing (Last-Modified, ETag, 304), and robots.txt names the index."""
 
+import datetime as dt
 import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
@@ -76,3 +77,24 @@ def test_each_sitemap_page_is_cached_with_validators_until_an_article_is_publish
 
 def test_robots_txt_names_the_index(client):
     assert "Sitemap: http://testserver/sitemap.xml" in client.get("/robots.txt").content.decode().splitlines()
+
+
+def test_a_sitemap_page_is_the_protocols_urlset_with_the_day_each_article_last_changed(client, settings):
+    settings.TIME_ZONE = "Asia/Kabul"
+    first = make_article("First")
+    second = make_article("Second")
+    # 21:00 UTC is the next day in Kabul (UTC+4:30): the day is the site's, as a reader there sees it.
+    Article.objects.filter(pk=second.pk).update(updated_at=dt.datetime(2024, 3, 1, 21, 0, tzinfo=dt.UTC))
+    Article.objects.filter(pk=first.pk).update(updated_at=dt.datetime(2024, 2, 1, 8, 0, tzinfo=dt.UTC))
+    response = client.get("/sitemap-articles.xml")
+    assert response["Content-Type"] == "application/xml"
+    assert response.content.decode() == (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">'
+        "<url><loc>http://example.com/articles/first/</loc><lastmod>2024-02-01</lastmod>"
+        "<changefreq>yearly</changefreq><priority>0.8</priority></url>"
+        "<url><loc>http://example.com/articles/second/</loc><lastmod>2024-03-02</lastmod>"
+        "<changefreq>yearly</changefreq><priority>0.8</priority></url>"
+        "</urlset>"
+    )
+    assert client.get("/sitemap-articles.xml?p=2").status_code == 404

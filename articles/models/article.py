@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from articles import languages
-from articles.addresses import address
+from articles.addresses import article_address
 from articles.related.policy import get_policy
 from articles.sanitize import clean_html
 
@@ -366,8 +366,7 @@ class Article(models.Model):
             self.published_at = timezone.now()
 
     def get_absolute_url(self):
-        # Under its language's prefix (/fa/articles/…), whatever the language of the page linking to it.
-        return address("articles:article", "slug", self.slug, language=self.language)
+        return article_address(self.slug, self.language)
 
     @property
     def language_policy(self):
