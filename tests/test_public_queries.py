@@ -34,10 +34,11 @@ PAGES = {
     "source": ("{source}", 3),
     # counts by month
     "archive": ("/archive/", 1),
-    # any article?, months of the year, next and previous year, list
-    "year": ("/archive/2014/", 5),
-    # any article?, next and previous month, list
-    "month": ("/archive/2014/01/", 4),
+    # months of the year (worked out once per version of the lists, here the first time), next and
+    # previous year, list (an empty one is a 404: no "any article?" probe first)
+    "year": ("/archive/2014/", 4),
+    # next and previous month, list
+    "month": ("/archive/2014/01/", 3),
     # count, ranked list, authors; a query without words runs none
     "search": ("/search/?q=archive+article", 3),
     "search_without_words": ("/search/?q=%21%21", 0),

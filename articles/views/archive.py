@@ -52,7 +52,15 @@ class DateListMixin(CardsMixin, ListingPagesMixin):
         return Article.objects.published()
 
     def get_dated_queryset(self, **lookup):
-        return super().get_dated_queryset(**lookup).for_cards(translation.get_language())
+        # Not Django's, which asks EXISTS first when empty periods are 404s: the page's own query tells
+        # (``paginate_queryset``). Future dates are allowed, so there is nothing else to filter.
+        return self.get_queryset().filter(**lookup).for_cards(translation.get_language())
+
+    def paginate_queryset(self, queryset, page_size):
+        paginated = super().paginate_queryset(queryset, page_size)
+        if not paginated[2]:
+            raise Http404("No articles in that period.")
+        return paginated
 
 
 class YearView(DateListMixin, YearArchiveView):
