@@ -150,6 +150,16 @@ def test_sitemap_lists_a_year_as_soon_as_an_article_is_published_in_it(client, s
     assert domain + "/archive/2031/" not in sitemap_locations(client)
 
 
+def test_sitemap_lists_a_tag_author_and_source_as_soon_as_a_published_article_has_them(client):
+    domain = "http://" + Site.objects.get_current().domain
+    draft = make_article("Draft", status="draft", tags=["irrigation"], authors=[make_author("Bo Writer")])
+    assert not any("irrigation" in loc or "bo-writer" in loc for loc in sitemap_locations(client))
+    draft.status = "published"
+    draft.save()
+    locations = sitemap_locations(client)
+    assert domain + "/tags/irrigation/" in locations and domain + "/authors/bo-writer/" in locations
+
+
 def test_sitemap_leaves_out_what_only_drafts_use(client):
     hidden = make_category("Hidden")
     make_article("Draft only", status="draft", category=hidden, tags=["secret"], authors=[make_author("Ghost")])
