@@ -23,6 +23,13 @@ PAGE_URLS = 1_000
 class PagedSitemap(Sitemap):
     limit = PAGE_URLS
 
+    def __init__(self, kept=None):
+        # What ``kept_items()`` gave, when the caller read it once for every section (``sections``).
+        self._kept = kept
+
+    def kept(self):
+        return self._kept if self._kept is not None else kept_items()
+
 
 class EveryLanguageSitemap(PagedSitemap):
     """Pages that exist in each interface language (/, /fa/, /ps/): each address once per language,
@@ -116,12 +123,12 @@ class ArticleSitemap(PagedSitemap):
 
 
 class KeptItemsSitemap(EveryLanguageSitemap):
-    """A section of slugs or paths worked out once per version of the lists (``versioned``), as the page
-    cache keeps the sitemap pages themselves: the index counts every section's items on each request
-    (at 100,000 articles, a probe per cited source alone took 10-17 ms)."""
+    """A section of slugs or paths (``listed``) worked out once per version of the lists with the others
+    (``kept_items``), as the page cache keeps the sitemap pages themselves: the index counts every
+    section's items on each request (at 100,000 articles, a probe per cited source alone took 10-17 ms)."""
 
     def items(self):
-        return versioned(f"sitemap-items:{type(self).__name__}", self.listed)
+        return self.kept()[type(self).__name__]
 
     def listed(self):
         raise NotImplementedError
@@ -198,8 +205,7 @@ class ArchiveSitemap(EveryLanguageSitemap):
     priority = 0.6
 
     def items(self):
-        # Once after each write that changes the lists: building the years' probes is most of the index.
-        years = versioned("years", Article.objects.published().years)
+        years = self.kept()["years"]
         indexes = [("articles:authors", {}), ("articles:sources", {}), ("articles:tags", {})]
         return [("articles:home", {}), ("articles:archive", {}), *indexes] + [
             ("articles:archive_year", {"year": year}) for year in years
@@ -208,6 +214,25 @@ class ArchiveSitemap(EveryLanguageSitemap):
     def location(self, item):
         name, kwargs = item
         return reverse(name, kwargs=kwargs)
+
+
+def kept_items():
+    """{section class name: its items} for the kept sections, and the archive's years: worked out
+    together once per version of the lists, so the index, which needs them all, reads them in one
+    cache read (building the years' probes alone costs ~8 ms)."""
+    return versioned("sitemap-items", _items_now)
+
+
+def sections():
+    """Every section (``SITEMAPS``) as an instance sharing one read of the kept items: for the index,
+    which asks each one how many pages it has."""
+    kept = kept_items()
+    return {name: sitemap(kept=kept) for name, sitemap in SITEMAPS.items()}
+
+
+def _items_now():
+    kept = {cls.__name__: cls().listed() for cls in (CategorySitemap, TagSitemap, AuthorSitemap, SourceSitemap)}
+    return {**kept, "years": Article.objects.published().years()}
 
 
 SITEMAPS = {

@@ -8,14 +8,14 @@ from django.utils import timezone
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from articles.pages.sites import fresh_site_cache
-from articles.sitemaps import SITEMAPS
+from articles.sitemaps import SITEMAPS, sections
 
 URLSET = {"xmlns": "http://www.sitemaps.org/schemas/sitemap/0.9", "xmlns:xhtml": "http://www.w3.org/1999/xhtml"}
 
 
 def index(request):
     fresh_site_cache()
-    return views.index(request, SITEMAPS, sitemap_url_name="articles:sitemap_section")
+    return views.index(request, sections(), sitemap_url_name="articles:sitemap_section")
 
 
 def section(request, section):

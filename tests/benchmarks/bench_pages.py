@@ -8,7 +8,8 @@ Not a test. Run it against an already-populated PostgreSQL database (``manage.py
 For each page of ``run.page_types()`` (home, the root category, the busiest tag, author and source,
 year and month archives, feeds, sitemaps, a deep listing page, a selective and a broad search) it
 renders the page once with an empty cache (``cold``: what the first reader after a write waits for,
-counts and recent tags included), then ``--repeat`` times (``p50``, ``max``), with Django's test
+counts and recent tags included), then ``--repeat`` times (``p50``, ``max``, and the median
+``time.process_time()``, ``CPU``: less moved by other work on the machine), with Django's test
 client and ``ARCHIVE_PAGE_CACHE`` off. ``--explain`` prints each query's EXPLAIN (ANALYZE, BUFFERS),
 abbreviated to node types, index names and times.
 """
@@ -86,19 +87,22 @@ def main(argv=None):
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(url)
             cold = (time.perf_counter() - started) * 1000
-            times = []
+            times, cpu = [], []
             for _ in range(args.repeat):
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 client.get(url)
                 times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
             reset_queries()
             with CaptureQueriesContext(connection) as warm:
                 client.get(url)
             results[name] = {"url": url, "status": response.status_code, "bytes": len(response.content),
                              "queries_cold": len(captured), "queries": len(warm), "cold_ms": round(cold, 1),
-                             "p50_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1)}
+                             "p50_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1),
+                             "cpu_ms": round(statistics.median(cpu), 2)}
             r = results[name]
             print(f"{name:18} {r['status']} {r['p50_ms']:7.1f} ms p50 {r['max_ms']:7.1f} max {r['cold_ms']:7.1f} cold"
+                  f" {r['cpu_ms']:6.2f} ms CPU"
                   f"  {r['queries']} queries ({r['queries_cold']} cold) {r['bytes']:>8} B  {url}", flush=True)
             if args.explain:
                 for query in captured.captured_queries:
