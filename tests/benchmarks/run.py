@@ -544,13 +544,14 @@ def _drained(env, limit=None):
     def one(index):
         runs[index] = _measured(env, DRAIN, limit=limit)
 
-    started = time.monotonic()
+    started, peak = time.monotonic(), 0
     while True:
         threads = [threading.Thread(target=one, args=(index,)) for index in range(workers)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        peak = max(peak, *(r["peak_memory_mb"] for r in runs))
         left = limit and limit - (time.monotonic() - started)
         waiting = _deferred_waiting()
         if any(r["stopped"] for r in runs) or not waiting or (limit and left <= 0):
@@ -561,7 +562,7 @@ def _drained(env, limit=None):
         limit = left
     failed = [r for r in runs if not r["ok"]]
     return {"seconds": round(time.monotonic() - started, 2),
-            "peak_memory_mb": max(r["peak_memory_mb"] for r in runs),
+            "peak_memory_mb": peak,
             "ok": not failed, "summary": (failed or runs)[0]["summary"], "workers": workers,
             "stopped": any(r["stopped"] for r in runs)}
 
