@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from articles.importers.pipeline import import_paths
 from articles.models import Article, ArticleTerm, RelatedArticle
 from articles.models.provenance import ImportRun, ImportUploadChunk
-from articles.related.tasks import LOCK_KEY, RETRY_AFTER, update_related_posts
 from articles.tasks import (
     close_abandoned_imports,
     daily_maintenance,
@@ -123,38 +122,6 @@ def test_daily_maintenance_queues_the_indexing_of_published_articles_left_withou
     ArticleTerm.objects.filter(article=left).delete()
     assert index_left_behind() == 1
     assert queued() == {SEARCH: [[left.pk]], RELATED: [[left.pk]]}
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db
-def test_a_related_task_that_finds_the_lock_taken_queues_the_same_work_again_and_runs_it_once_freed(task_queue):
-    if connection.vendor != "postgresql":
-        pytest.skip("the lock is PostgreSQL's advisory lock (SQLite writes one at a time)")
-    ids = [make_article(f"Locked {n}", tags=["locked"]).pk for n in range(3)]
-    ArticleTerm.objects.filter(article_id__in=ids).delete()  # as a bulk import leaves them
-    other = connections.create_connection("default")  # another worker's session, holding the lock
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
-        before = timezone.now()
-        assert update_related_posts.call(ids, neighbours=False) is None
-        after = timezone.now()
-        # Nothing done, the same work queued once, a little later.
-        assert not ArticleTerm.objects.filter(article_id__in=ids).exists()
-        assert not RelatedArticle.objects.filter(article_id__in=ids).exists()
-        again = DBTaskResult.objects.get(task_path=RELATED, status="READY")
-        assert again.args_kwargs == {"args": [ids], "kwargs": {"neighbours": False}}
-        assert before + RETRY_AFTER <= again.run_after <= after + RETRY_AFTER
-        assert again.priority == update_related_posts.priority
-    finally:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
-        other.close()
-    retry = again.task_result
-    assert retry.task.call(*retry.args, **retry.kwargs) == 3  # freed: it does the work, once
-    assert ArticleTerm.objects.filter(article_id__in=ids).values("article").distinct().count() == 3
-    assert RelatedArticle.objects.filter(article_id__in=ids).values("article").distinct().count() == 3
-    assert DBTaskResult.objects.filter(task_path=RELATED).count() == 1  # not queued again
 
 
 @pytest.mark.django_db

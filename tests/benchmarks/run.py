@@ -519,7 +519,6 @@ def _import_then_drain(env, path, count, unit, drain_limit=None):
         "seconds": round(total, 2),
         "items_per_s": round(count / total, 1),
         "tasks_run": done["successful"] + done["failed"], "tasks_failed": done["failed"],
-        "tasks_deferred": done["deferred"],
         "task_seconds": done["seconds"],
         "queue_left": done["ready"] + done["running"],
         "not_indexed": _not_indexed(before_pk),
@@ -544,39 +543,15 @@ def _drained(env, limit=None):
     def one(index):
         runs[index] = _measured(env, DRAIN, limit=limit)
 
-    started, peak = time.monotonic(), 0
-    while True:
-        threads = [threading.Thread(target=one, args=(index,)) for index in range(workers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        peak = max(peak, *(r["peak_memory_mb"] for r in runs))
-        left = limit and limit - (time.monotonic() - started)
-        waiting = _deferred_waiting()
-        if any(r["stopped"] for r in runs) or not waiting or (limit and left <= 0):
-            break
-        # A related-posts task that found the lock taken runs again a moment later: --batch workers
-        # exit when nothing is ready, so they are started again once it is.
-        time.sleep(max(0.0, waiting))
-        limit = left
+    threads = [threading.Thread(target=one, args=(index,)) for index in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     failed = [r for r in runs if not r["ok"]]
-    return {"seconds": round(time.monotonic() - started, 2),
-            "peak_memory_mb": peak,
+    return {"seconds": max(r["seconds"] for r in runs), "peak_memory_mb": max(r["peak_memory_mb"] for r in runs),
             "ok": not failed, "summary": (failed or runs)[0]["summary"], "workers": workers,
             "stopped": any(r["stopped"] for r in runs)}
-
-
-def _deferred_waiting():
-    """Seconds until the first related-posts task queued again for later is ready (None: none waits)."""
-    from django.utils import timezone
-    from django_tasks_db.models import DBTaskResult
-
-    first = (DBTaskResult.objects.filter(status="READY", task_path="articles.related.tasks.update_related_posts")
-             .order_by("run_after").values_list("run_after", flat=True).first())
-    if first is None or first.year == 9999:
-        return None
-    return (first - timezone.now()).total_seconds()
 
 
 def _projected(queued, done, workers, import_seconds, count):
@@ -607,19 +582,13 @@ def _tasks(since):
     failed = mine.failed()
     # Where the worker's time went: each kind's tasks, started to finished, summed.
     seconds, finished_by_task = {}, {}
-    deferred = 0
-    for task_path, started, finished, value in mine.finished().values_list("task_path", "started_at", "finished_at",
-                                                                           "return_value"):
+    for task_path, started, finished in mine.finished().values_list("task_path", "started_at", "finished_at"):
         if started and finished:
             short = INDEX_TASKS.get(task_path, task_path.rsplit(".", 1)[-1])
-            if short == "related_posts" and value is None:
-                # Found the lock taken and queued itself again: its time is the deferral's.
-                deferred += 1
-                short = "related_posts_deferred"
             seconds[short] = round(seconds.get(short, 0) + (finished - started).total_seconds(), 2)
             finished_by_task[short] = finished_by_task.get(short, 0) + 1
     return {"by_task": by_task, "seconds": seconds, "finished_by_task": finished_by_task,
-            "successful": mine.successful().count() - deferred, "failed": failed.count(), "deferred": deferred,
+            "successful": mine.successful().count(), "failed": failed.count(),
             "failures": [f"{r.task_path}: {r.exception_class_path}" for r in failed[:3]],
             "ready": DBTaskResult.objects.ready().count(), "running": DBTaskResult.objects.running().count()}
 
