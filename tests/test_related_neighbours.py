@@ -98,3 +98,22 @@ def test_merging_new_articles_leaves_every_list_as_reading_every_neighbour_does(
     water = [corpus[f"water{i}"].pk for i in range(4)]
     held = {(a, b) for a, b, *_ in results[0]}
     assert all((w, ids[0]) in held for w in water)
+
+
+def test_an_edit_and_an_unpublish_leave_every_list_as_reading_every_neighbour_does(clusters):
+    corpus, _ = clusters
+    moved, gone = corpus["water0"], corpus["russia1"]
+    moved.body = _body("russia", 5)  # now on the other subject: it leaves the water lists, enters russia's
+    moved.save()  # its old words counted out here, its new ones by the recompute
+    gone.status = gone.Status.DRAFT
+    gone.save()  # out of every list at once
+    results = []
+    for policy in (RelatednessPolicy(), SameRanking()):
+        with transaction.atomic():
+            recompute_many([(moved.pk, True), (gone.pk, True)], policy=policy)
+            results.append(_all_lists())
+            transaction.set_rollback(True)
+    assert results[0] == results[1]
+    held = {(a, b) for a, b, *_ in results[0]}
+    assert not any(gone.pk in pair for pair in held)
+    assert (corpus["russia0"].pk, moved.pk) in held
