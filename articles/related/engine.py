@@ -33,9 +33,9 @@ from articles.models import Article, ArticleTerm, RelatedArticle, RelatedExclusi
 from articles.workers import in_two_processes
 
 from .features import Catalogue
-from .lists import Lists, merged, refresh_pages
+from .lists import Lists, lists_taking, merged, refresh_pages
 from .policy import RelatednessPolicy, get_policy
-from .ranking import Ranker
+from .ranking import Ranker, ranks_by_score
 from .sql import PUBLISHED, chunks, ts
 from .terms import TermEvent, replay_term_events
 from .textindex import TextIndex, Vectors
@@ -200,12 +200,19 @@ class _Batch:
         """The lists a round's steps read: their own, their pinners', and for the steps that touch
         other lists (with neighbours, or leaving them) their top candidates' and their holders'."""
         owners = set(order) | pinners
-        touching = {a for a, neighbours in steps if neighbours and a in plans}
-        for a in touching:
-            owners.update(b for b, _, _ in plans[a].top)
-        touching |= {a for a in order if not self._published(a)} | {b for b in pinners if not self._published(b)}
+        merging = {a for a, neighbours in steps if neighbours and a in plans}
+        leaving = {a for a in order if not self._published(a)} | {b for b in pinners if not self._published(b)}
+        touching = merging | leaving
         for chunk in chunks(sorted(touching)):
             owners.update(RelatedArticle.objects.filter(related_id__in=chunk).values_list("article_id", flat=True))
+        # The top candidates' lists: only those a merge of this round can change (most are full of
+        # better links), unless the policy ranks in its own way.
+        offers = {}
+        for a in merging:
+            for b, score, _ in plans[a].top:
+                if b not in owners:
+                    offers[b] = max(score, offers.get(b, score))
+        owners.update(lists_taking(offers, self.policy.stored) if ranks_by_score(self.policy) else offers)
         return owners
 
     def _update_neighbours(self, lists, plans, excluded_by, a):
@@ -222,8 +229,8 @@ class _Batch:
             else:
                 lists.forget(b)
         for b, score, reasons in plan.top:
-            if b in pinned_by or b in excluded_by:
-                continue
+            if b in pinned_by or b in excluded_by or not lists.holds(b):
+                continue  # not read: ``lists_taking`` found that this merge leaves it as it is
             rows = merged(lists.get(b), a, score, plan.published_ts, reasons, self.policy.stored)
             if rows is not None:
                 lists.set(b, rows)

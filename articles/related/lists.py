@@ -40,6 +40,24 @@ def showing_in_related(article_ids) -> set[int]:
     return {article_id for (article_id,) in rows}
 
 
+def lists_taking(offers, stored) -> set[int]:
+    """The articles among ``offers`` ({article id: the best score a merge offers its list}) whose
+    list such a merge can change. Not the others': a list of ``stored`` computed links, their
+    scores all different (so no date decides their order) and all above the offer, stays as it is
+    (``merged`` returns None), and reading it would be most of a batch's reads (issue 25)."""
+    table = connection.ops.quote_name(RelatedArticle._meta.db_table)
+    # Plain column aggregates, no join: an owner's computed rows are all this needs.
+    unchanged = {
+        a for a, count, distinct, lowest in select_in(
+            f"SELECT article_id, COUNT(*), COUNT(DISTINCT score), MIN(score) FROM {table} "
+            f"WHERE article_id {{ids}} AND NOT pinned GROUP BY article_id",
+            [], sorted(offers),
+        )
+        if count == distinct == stored and offers[a] < lowest
+    }
+    return set(offers) - unchanged
+
+
 @dataclass(slots=True)
 class Row:
     """A RelatedArticle row of a list held in memory (with its related article's date for merges)."""
@@ -111,6 +129,10 @@ class Lists:
 
     def get(self, a):
         return self.rows[a]
+
+    def holds(self, a):
+        """Whether ``a``'s list was read (``lists_taking`` leaves out lists no merge changes)."""
+        return a in self.rows
 
     def set(self, a, rows):
         for r in self.rows[a]:

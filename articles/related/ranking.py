@@ -25,6 +25,11 @@ class Plan:
 _FAST_PATH_HOOKS = ("score", "rank", "excludes")
 
 
+def ranks_by_score(policy) -> bool:
+    """Whether ``policy`` scores and ranks as ``RelatednessPolicy`` does (score, then date, then id)."""
+    return all(getattr(type(policy), hook) is getattr(RelatednessPolicy, hook) for hook in _FAST_PATH_HOOKS)
+
+
 class Ranker:
     """Ranks articles read into ``own`` (``features.Own``) against the ``catalogue``; ``meta``:
     {id: (status, published_ts, category, language, translation group)} of the articles ranked;
@@ -76,7 +81,7 @@ class Ranker:
         policy = self.policy
         make = self._candidate_maker(a, text)
         published = [b for b in candidate_ids if b in self.catalogue.candidate_meta]
-        if any(getattr(type(policy), hook) is not getattr(RelatednessPolicy, hook) for hook in _FAST_PATH_HOOKS):
+        if not ranks_by_score(policy):
             return policy.rank([make(b) for b in published])
         scored = self._scored(a, published, text)
         pins = self.own.pins[a]
