@@ -379,6 +379,9 @@ MANAGERS = [("Moderators", addr) for addr in env_list("DJANGO_MANAGERS")]
 # A .zip uploaded in the admin: at most this many files, unpacking to at most this many bytes.
 ARCHIVE_IMPORT_ZIP_MAX_MEMBERS = int(os.environ.get("ARCHIVE_IMPORT_ZIP_MAX_MEMBERS", "2000"))
 ARCHIVE_IMPORT_ZIP_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_ZIP_MAX_BYTES", str(200 * 1024 * 1024)))
+# An import's report lists its first items of every outcome and, after them, at most as many more
+# that failed or carry warnings; the counts cover every item. Its memory stays flat in the file's size.
+ARCHIVE_IMPORT_REPORT_ITEMS = int(os.environ.get("ARCHIVE_IMPORT_REPORT_ITEMS", "1000"))
 # OAI-PMH (/oai/, docs/harvesting.md): the repository's id in every identifier (oai:<id>:<article id>;
 # empty: the site's domain; set it before the first harvest and keep it) and the address Identify
 # gives harvesters' operators to write to.

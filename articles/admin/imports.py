@@ -72,7 +72,18 @@ class _FileReport:
     def __init__(self, result, *, dry_run):
         self.result = result
         self.rows = [_Row(item, dry_run=dry_run) for item in result.items]
+        self.not_listed = _not_listed(result)
         self.skipped = ", ".join(f"{n} {kind}" for kind, n in sorted(result.skipped.items()))
+
+
+def _not_listed(result) -> str:
+    """A big file's report keeps its first items and those that failed or warn (``ImportResult.add``):
+    what the table leaves out."""
+    if not result.not_listed:
+        return ""
+    failed = result.count("failed") - sum(1 for item in result.items if item.outcome == "failed")
+    of_them = f", {failed} of them failed" if failed else ""
+    return f"{result.not_listed} more item(s) not listed here{of_them}; the counts above include them."
 
 
 def _check_permission(request):

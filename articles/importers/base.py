@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field, is_dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 
@@ -157,26 +158,59 @@ class ItemResult:
     warnings: list[str] = field(default_factory=list)
 
 
+OUTCOMES = ("created", "updated", "unchanged", "failed")
+
+
 @dataclass
 class ImportResult:
+    """What an import did. ``counts`` covers every item; ``items`` keeps only a bounded few
+    (``add``), so a file of any size costs the same memory to report."""
+
     file_name: str
     format: str = ""
-    items: list[ItemResult] = field(default_factory=list)
+    items: list[ItemResult] = field(default_factory=list)  # those kept for the report (``add``)
     warnings: list[str] = field(default_factory=list)  # about the file as a whole
     skipped: dict[str, int] = field(default_factory=dict)  # e.g. {"attachment": 37}
     error: str = ""  # set when the whole file failed; then nothing was written
+    counts: dict[str, int] = field(default_factory=dict)  # outcome -> items, every item counted
+    notable_kept: int = 0  # items kept after the first ``ARCHIVE_IMPORT_REPORT_ITEMS``
+
+    def add(self, items) -> None:
+        """Count ``items``; keep the first ``ARCHIVE_IMPORT_REPORT_ITEMS`` of the file, and after
+        them as many more that failed or carry warnings (what a reader must see), no others."""
+        limit = settings.ARCHIVE_IMPORT_REPORT_ITEMS
+        for item in items:
+            self.counts[item.outcome] = self.counts.get(item.outcome, 0) + 1
+            if len(self.items) - self.notable_kept < limit:
+                self.items.append(item)
+            elif self.notable_kept < limit and (item.outcome == "failed" or item.warnings):
+                self.items.append(item)
+                self.notable_kept += 1
+
+    def discard_items(self) -> None:
+        """The file failed as a whole: none of its items was written."""
+        self.items, self.counts, self.notable_kept = [], {}, 0
 
     def count(self, outcome: str) -> int:
-        return sum(1 for item in self.items if item.outcome == outcome)
+        return self.counts.get(outcome, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def not_listed(self) -> int:
+        """Items counted but not kept in ``items``."""
+        return self.total - len(self.items)
 
     @property
     def failed(self) -> bool:
-        return bool(self.error) or any(item.outcome == "failed" for item in self.items)
+        return bool(self.error) or self.count("failed") > 0
 
     def summary(self) -> str:
         if self.error:
             return f"failed: {self.error}"
-        parts = [f"{self.count(o)} {o}" for o in ("created", "updated", "unchanged", "failed")]
+        parts = [f"{self.count(o)} {o}" for o in OUTCOMES]
         line = ", ".join(parts)
         if self.skipped:
             line += "; skipped " + ", ".join(f"{n} {kind}" for kind, n in sorted(self.skipped.items()))

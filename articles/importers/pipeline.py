@@ -65,7 +65,7 @@ def import_stream(
             since_flush = 0
             for chunk in _chunks(iter_articles(parsed), LOAD_BATCH):
                 items = load_items(fmt, [LoadEntry(article, file_name, fmt.name, sha256) for article in chunk])
-                result.items.extend(items)
+                result.add(items)
                 if on_items is not None:
                     on_items(items)
                 since_flush += len(items)
@@ -81,7 +81,7 @@ def import_stream(
     except _DryRunRollback:
         pass
     except ImportFailed as exc:
-        result.items = []
+        result.discard_items()
         result.error = str(exc)
     return result
 
@@ -246,7 +246,7 @@ class _GroupedImport:
         """A file imported on its own (``import_path``), after the files waiting."""
         finished = self.load_waiting()
         result = import_path(path, **self.options)
-        self.items += len(result.items)
+        self.items += result.total
         return [*finished, (path, result)]
 
     def _open_group(self) -> None:
@@ -275,7 +275,7 @@ class _GroupedImport:
         loaded = iter(load_items(fmt, entries) if entries else ())
         done = []
         for f in self.waiting:
-            f.result.items.extend(next(loaded) for _ in f.articles)
+            f.result.add(next(loaded) for _ in f.articles)
             done.append((f.path, f.result))
         self.waiting.clear()
         return done
@@ -285,7 +285,7 @@ class _GroupedImport:
         nothing is left to roll back)."""
         if self.group is None:
             return
-        self.since_flush += len(result.items)
+        self.since_flush += result.total
         if self.since_flush >= FLUSH_EVERY:
             self.cache.flush()
             self.since_flush = 0

@@ -55,11 +55,12 @@ def _lines(stream):
 
 
 def _restore_batches(stream, file_name, result, on_items, size):
-    articles = parse_lines(_lines(stream), file_name)
+    # Checked by the first reading: the slugs it held need not be held again beside the batches.
+    articles = parse_lines(_lines(stream), file_name, checked=True)
     waiting = None  # pins and exclusions naming articles of later batches
     while batch := list(islice(articles, size)):
         items, waiting = _restore_one_batch(batch, file_name, waiting)
-        result.items.extend(items)
+        result.add(items)
         if on_items is not None:
             on_items(items)
 

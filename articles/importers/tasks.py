@@ -32,6 +32,7 @@ import logging
 import tempfile
 import threading
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import asdict
 
@@ -104,7 +105,7 @@ def import_upload_task(run_id: int) -> dict:
             raise  # the worker is being stopped
         return {"status": ImportRun.Status.FAILED}
     writer.close()
-    items = sum(len(result.items) for result in results)
+    items = sum(result.total for result in results)
     _finish(
         run_id,
         status=ImportRun.Status.FINISHED,
@@ -154,7 +155,10 @@ def report_results(run: ImportRun) -> list[ImportResult]:
 
 def _result(entry: dict) -> ImportResult:
     items = [ItemResult(**_known(ItemResult, item)) for item in entry.get("items", [])]
-    return ImportResult(**{**_known(ImportResult, entry), "items": items})
+    result = ImportResult(**{**_known(ImportResult, entry), "items": items})
+    if "counts" not in entry:  # stored before the counts were: then every item was kept
+        result.counts = dict(Counter(item.outcome for item in items))
+    return result
 
 
 def _known(cls, entry: dict) -> dict:
@@ -183,7 +187,7 @@ class _RunProgress(UploadProgress):
 
     def file_done(self, result: ImportResult, size: int) -> None:
         self.files_done += 1
-        self.items_done += len(result.items)
+        self.items_done += result.total
         self.bytes_before += size
         self.bytes_done = self.bytes_before
         if self._due() or self.files_done == self.files_total:

@@ -17,6 +17,7 @@ import io
 import posixpath
 import re
 import zipfile
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -38,7 +39,8 @@ class UploadProgress:
 
     ``started`` once the files are known (a zip's members, or the one file), ``reading`` with each
     file's stream before the importer reads it (return it, or a stream that follows its reading),
-    ``file_done`` with each file's result.
+    ``items`` with each batch of a file's items as they load (the result keeps only a few of a big
+    file's: ``ImportResult.add``), ``file_done`` with each file's result.
     """
 
     def started(self, files: int, total_bytes: int) -> None:
@@ -46,6 +48,9 @@ class UploadProgress:
 
     def reading(self, stream, size: int):
         return stream
+
+    def items(self, file_name: str, items) -> None:
+        pass
 
     def file_done(self, result: ImportResult, size: int) -> None:
         pass
@@ -85,7 +90,7 @@ def import_upload(
     progress.started(1, upload.size)
     result = import_stream(
         progress.reading(stream, upload.size), name, format_name=format_name, dry_run=dry_run,
-        include_pages=include_pages,
+        include_pages=include_pages, on_items=partial(progress.items, name),
     )
     progress.file_done(result, upload.size)
     return [result]
@@ -246,7 +251,7 @@ def _import_zip(
                 data.seek(0)
                 result = import_stream(
                     progress.reading(data, info.file_size), member_name, format_name=format_name,
-                    dry_run=dry_run, include_pages=include_pages,
+                    dry_run=dry_run, include_pages=include_pages, on_items=partial(progress.items, member_name),
                 )
             results.append(result)
             progress.file_done(result, info.file_size)

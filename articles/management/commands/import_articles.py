@@ -1,3 +1,4 @@
+from array import array
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from articles.progress import ItemProgress
 from articles.related.tasks import update_related_posts
 
 ZIP = ".zip"
+# Articles whose media one query of the report looks up.
+MEDIA_QUERY_IDS = 2000
 KNOWN = ", ".join(f"{fmt.label} ({', '.join(fmt.extensions)})" for fmt in FORMATS.values())
 
 
@@ -68,13 +71,18 @@ class Command(BaseCommand):
 
     def _media_report(self, article_ids):
         """The files of the imported articles that could not be stored, and how many wait for a task."""
-        files = Media.objects.filter(articlemedia__article__in=article_ids).distinct()
-        missing = list(files.missing().values_list("original_url", "problem"))
-        waiting = files.pending().count()
-        for url, problem in missing:
+        missing, waiting = {}, set()
+        # A chunk of ids a query, not a restore's 100,000 ids in one statement's IN list.
+        for start in range(0, len(article_ids), MEDIA_QUERY_IDS):
+            files = Media.objects.filter(articlemedia__article__in=list(article_ids[start:start + MEDIA_QUERY_IDS]))
+            missing.update((m.pk, m) for m in files.missing().only("original_url", "problem", "created_at"))
+            waiting.update(files.pending().values_list("pk", flat=True))
+        for url, problem in ((m.original_url, m.problem) for m in sorted(missing.values(), key=_newest_first)):
             self.stdout.write(self.style.WARNING(f"media missing: {url} ({problem}); it keeps its original URL"))
         if waiting:
-            self.stdout.write(f"{waiting} media file(s) queued: a task worker (`manage.py db_worker`) fetches them.")
+            self.stdout.write(
+                f"{len(waiting)} media file(s) queued: a task worker (`manage.py db_worker`) fetches them."
+            )
 
     def _import_zip(self, path, report, **options):
         with open(path, "rb") as stream:
@@ -116,6 +124,11 @@ class Command(BaseCommand):
         return files
 
 
+def _newest_first(media):
+    """``Media``'s own order (``Meta.ordering``)."""
+    return (-media.created_at.timestamp(), -media.pk)
+
+
 class _Report:
     """The command's lines, each item's as soon as it is loaded, and the totals."""
 
@@ -125,32 +138,43 @@ class _Report:
         self.quiet = quiet
         self.totals = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
         self.failed_files = 0
-        self.article_ids: set[int] = set()
+        # The ids of the articles reported, for the media report: 8 bytes an article, not an object.
+        self.article_ids = array("q")
         self.told: dict[object, int] = {}  # path -> items already reported while its file loads
+        self.ids_from: dict[object, int] = {}  # path -> where its ids begin in ``article_ids``
 
     def items(self, path, items):
         """``on_items``: a batch of a file's articles is loaded."""
+        if path not in self.told:
+            self.ids_from[path] = len(self.article_ids)
         self.told[path] = self.told.get(path, 0) + len(items)
         self._items(path, items)
+        self._note_ids(items)
 
     def file_done(self, path, result):
         told = self.told.pop(path, 0)
+        ids_from = self.ids_from.pop(path, None)
         if result.error:
+            if ids_from is not None:  # its articles were rolled back
+                del self.article_ids[ids_from:]
             self.failed_files += 1
             written = ", nothing of it was written" if told else ""
             self.bar.write([self.style.ERROR(f"{path}: failed{written}: {result.error}")])
             return
-        self._items(path, result.items[told:])
-        for item in result.items:
-            self.totals[item.outcome] = self.totals.get(item.outcome, 0) + 1
-            if item.article_id:
-                self.article_ids.add(item.article_id)
+        if not told:  # else each was reported as it loaded (``items``); the result keeps only a few
+            self._items(path, result.items)
+            self._note_ids(result.items)
+        for outcome, n in result.counts.items():
+            self.totals[outcome] = self.totals.get(outcome, 0) + n
         if self.quiet:
             return
         lines = [self.style.WARNING(f"{path}: warning: {warning}") for warning in result.warnings]
         if result.skipped:
             lines.append(f"{path}: skipped " + ", ".join(f"{n} {kind}" for kind, n in sorted(result.skipped.items())))
         self.bar.write(lines)
+
+    def _note_ids(self, items):
+        self.article_ids.extend(item.article_id for item in items if item.article_id)
 
     def _items(self, path, items):
         lines = []
@@ -172,6 +196,11 @@ class _ZipMembers(UploadProgress):
         self.path = path
         self.report = report
 
+    def items(self, file_name, items):
+        self.report.items(self._member(file_name), items)
+
     def file_done(self, result, size):
-        member = result.file_name.split(": ", 1)[-1]
-        self.report.file_done(f"{self.path}: {member}", result)
+        self.report.file_done(self._member(result.file_name), result)
+
+    def _member(self, file_name):
+        return f"{self.path}: {file_name.split(': ', 1)[-1]}"
