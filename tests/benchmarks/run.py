@@ -878,7 +878,8 @@ def main():
                "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "cache": url or "database"}
     workdir = Path(tempfile.mkdtemp(prefix="archive-bench-"))
     static_file = None
-    if not (REUSE_DB and database_exists(DB_NAME)):
+    results["reused_database"] = REUSE_DB and database_exists(DB_NAME)  # then seeding and rendering only top it up
+    if not results["reused_database"]:
         pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
         pg_admin(f'CREATE DATABASE "{DB_NAME}"')
     try:
