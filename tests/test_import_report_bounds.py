@@ -6,10 +6,9 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError
 from django.urls import reverse
 
-from articles.importers import loader, restore_batch
+from articles.importers import loader
 from articles.importers.pipeline import import_path
 from articles.importers.restore_file import restore_stream
 from articles.importers.tasks import import_upload_task, report_results
@@ -17,7 +16,7 @@ from articles.models import Article
 from articles.models.provenance import ImportRun
 from tests.test_admin_import_task import queued_run
 from tests.test_import_progress import _export
-from tests.test_restore_batches import backup  # noqa: F401 (a fixture)
+from tests.test_restore_batches import backup, fail_the_second_batch  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -99,15 +98,7 @@ def test_a_restore_keeps_no_result_of_its_articles_beyond_the_first(backup, sett
 
 def test_a_failed_batch_s_items_are_kept_up_to_the_bound(backup, settings, monkeypatch):  # noqa: F811
     settings.ARCHIVE_IMPORT_REPORT_ITEMS = 5
-    real, calls = restore_batch.write_records, []
-
-    def second_batch_fails(articles_records):
-        calls.append(len(articles_records))
-        if len(calls) == 2:
-            raise DatabaseError("disk full")
-        real(articles_records)
-
-    monkeypatch.setattr(restore_batch, "write_records", second_batch_fails)
+    fail_the_second_batch(monkeypatch)
     result = restore_stream(io.BytesIO(backup.read_bytes()), "backup.jsonl", batch_size=20)
     assert result.summary() == "40 created, 0 updated, 0 unchanged, 20 failed"
     assert [item.outcome for item in result.items] == ["created"] * 5 + ["failed"] * 5

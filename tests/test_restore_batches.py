@@ -41,6 +41,20 @@ def statements(queries) -> int:
     return sum(1 for i, into in enumerate(inserts) if into is None or i == 0 or inserts[i - 1] != into)
 
 
+
+def fail_the_second_batch(monkeypatch):
+    """The second batch's write fails as a full disk would; returns the sizes of the batches written."""
+    real, calls = restore_batch.write_records, []
+
+    def second_batch_fails(articles_records):
+        calls.append(len(articles_records))
+        if len(calls) == 2:
+            raise DatabaseError("disk full")
+        real(articles_records)
+
+    monkeypatch.setattr(restore_batch, "write_records", second_batch_fails)
+    return calls
+
 def test_each_batch_costs_the_same_queries_whatever_its_size(backup):
     forty = b"".join(backup.read_bytes().splitlines(keepends=True)[:40])
     one_batch = queries_to_restore(forty, 40)
@@ -70,15 +84,8 @@ def test_a_failed_batch_writes_nothing_of_itself_and_a_second_restore_completes_
     backup, monkeypatch
 ):
     monkeypatch.setattr(restore_file, "RESTORE_BATCH", 20)
-    real, calls = restore_batch.write_records, []
-
-    def second_batch_fails(articles_records):
-        calls.append(len(articles_records))
-        if len(calls) == 2:
-            raise DatabaseError("disk full")
-        real(articles_records)
-
-    monkeypatch.setattr(restore_batch, "write_records", second_batch_fails)
+    real = restore_batch.write_records
+    fail_the_second_batch(monkeypatch)
     out = io.StringIO()
     with pytest.raises(CommandError, match="40 created, 0 updated, 0 unchanged, 20 failed"):
         call_command("import_articles", str(backup), stdout=out, stderr=io.StringIO())
