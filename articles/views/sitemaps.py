@@ -37,7 +37,7 @@ def urlset_xml(urls) -> str:
         xml.startElement("url", {})
         xml.addQuickElement("loc", url["location"])
         if url["lastmod"]:  # the day, in the site's time zone, as the template's |date:"Y-m-d"
-            xml.addQuickElement("lastmod", _day(url["lastmod"]).isoformat())
+            xml.addQuickElement("lastmod", timezone.localtime(url["lastmod"]).date().isoformat())
         if url["changefreq"]:
             xml.addQuickElement("changefreq", url["changefreq"])
         if url["priority"]:
@@ -50,6 +50,3 @@ def urlset_xml(urls) -> str:
     xml.endDocument()
     return out.getvalue()
 
-
-def _day(moment):
-    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment
