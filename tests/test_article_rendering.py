@@ -154,6 +154,18 @@ def test_recomputed_related_lists_invalidate_exactly_those_renderings():
     assert stored(first) is not None
 
 
+def test_a_rebuild_of_every_related_list_renders_every_published_page_again_in_tasks(
+    django_capture_on_commit_callbacks,
+):
+    first, second = make_article("First"), make_article("Second")
+    render_now(first, second)
+    with django_capture_on_commit_callbacks(execute=True):
+        related_lists_changed.send(sender=None, article_ids=None)  # what rebuild_related sends
+        assert stored(first) is None and stored(second) is None  # stale in the rebuild's transaction
+    # Once it commits, the pages are rendered in tasks, not left to each page's first reader.
+    assert stored(first) is not None and stored(second) is not None
+
+
 def test_approving_and_removing_a_comment_refreshes_the_stored_thread(client, cited):
     article, _ = cited
     pending = make_comment(article, status=Comment.Status.PENDING, body="Waiting for a moderator.")

@@ -161,6 +161,9 @@ def related_lists_rewritten(sender, article_ids, **kwargs):
     if article_ids is None:
         bump(SITE)  # a rebuild: every article page may show a new list
         rendering.invalidate_all(cards=False)
+        # Rendered again in tasks once the rebuild commits, as after a deploy: a rebuild touches
+        # every page, and left to their first readers the whole archive would render at read time.
+        _render_later(Article.objects.published().values_list("pk", flat=True).iterator())
     elif article_ids:
         bump(*(article_scope(s) for s in sorted(set(_slugs(article_ids)))))
         _invalidate(article_ids, cards=False)
