@@ -5,7 +5,7 @@ from itertools import pairwise
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.fields.json import KT
 from django.db.models.functions import Left, Length, TruncMonth
 from django.utils import timezone
@@ -19,6 +19,7 @@ from articles.sanitize import clean_html
 
 from .links import LinkCitation
 from .related import RelatedArticle
+from .rendering import ArticleRendering
 from .sources import Footnote
 from .taxonomy import Author, Category, unique_slug
 from .translations import TranslationGroup
@@ -154,15 +155,18 @@ class ArticleQuerySet(models.QuerySet):
             byline_prefetch()
         )
 
-    def for_cards(self, language):
+    def for_cards(self, language, digest):
         """A list shown as cards (``articles.pages.cards``): each article's stored card in the interface
-        ``language`` and its digest, joined in the same query (only that language's card is read), and
-        only the columns a card rendered live shows. Neither byline nor category: only a card rendered
-        live needs them, and reads them then."""
+        ``language`` when it was made from ``digest`` (the current templates', ``cards.digest()``),
+        else None, and only the columns a card rendered live shows. Neither byline nor category: only
+        a card rendered live needs them, and reads them then.
+
+        The card is a scalar subquery, not a join: PostgreSQL evaluates it after ORDER BY and LIMIT,
+        for the page's rows alone, where a join is read (and its JSON taken apart) for every article
+        of the list before a sort picks the page's."""
+        card = ArticleRendering.objects.filter(article=OuterRef("pk"), cards_digest=digest)
         listing = self.only("title", "slug", "language", "published_at", "summary", "primary_category")
-        return listing.alias(stored_cards=F("rendering__cards")).annotate(
-            stored_card=KT(f"stored_cards__{language}"), stored_card_digest=F("rendering__cards_digest")
-        )
+        return listing.annotate(stored_card=Subquery(card.values(card=KT(f"cards__{language}"))))
 
     def for_harvest(self):
         """What an OAI-PMH record shows (``articles.oai``): the listing plus every category and tag, in

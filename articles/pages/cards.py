@@ -69,14 +69,13 @@ def render(article) -> dict[str, str]:
 
 
 def attach(articles) -> None:
-    """Give each article of a list page (fetched with ``for_cards``) its ``card``: the stored one
-    when current, else rendered now in the active language (their categories and bylines read then,
+    """Give each article of a list page (fetched with ``for_cards(language, digest())``) its ``card``:
+    the stored one when current, else rendered now in the active language (their categories and bylines read then,
     a query each)."""
-    current = digest()
     live = []
     for article in articles:
         stored = getattr(article, "stored_card", None)
-        if stored and article.stored_card_digest == current:
+        if stored:
             article.card = mark_safe(stored)  # noqa: S308  (rendered from our templates, escaped there)
         else:
             live.append(article)

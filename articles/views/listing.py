@@ -31,7 +31,7 @@ class ArticleListView(CardsMixin, ListingPagesMixin, ListView):
     paginate_by = settings.ARCHIVE_PAGE_SIZE
 
     def get_queryset(self):
-        return Article.objects.published().for_cards(translation.get_language())
+        return Article.objects.published().for_cards(translation.get_language(), cards.digest())
 
 
 class HomeView(ArticleListView):
