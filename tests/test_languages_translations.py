@@ -1,5 +1,6 @@
 """Languages and translations through WordPress exports (Polylang, WPML) and backups (export, restore)."""
 
+import datetime as dt
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -167,3 +168,23 @@ def test_the_sitemap_lists_each_translations_alternates(client):
     alternates = [(link.get("hreflang"), urlsplit(link.get("href")).path) for link in links]
     pair = [("en", english.get_absolute_url()), ("fa", dari.get_absolute_url())]
     assert alternates == pair + pair  # under each of the two versions; the Pashto article has none
+
+
+def test_the_sitemap_page_of_translations_is_exactly_the_protocols_urlset(client):
+    import_path(POLYLANG)
+    Article.objects.update(updated_at=dt.datetime(2024, 5, 6, 7, 0, tzinfo=dt.UTC))
+    xml = client.get(reverse("articles:sitemap_section", kwargs={"section": "articles"})).content.decode()
+    english = "http://example.com/articles/water-and-farming/"
+    dari = "http://example.com/fa/articles/%D8%A2%D8%A8-%D9%88-%D8%B2%D8%B1%D8%A7%D8%B9%D8%AA/"
+    pashto = "http://example.com/ps/articles/%D8%AF-%DA%A9%D8%A7%D8%A8%D9%84-%D8%B3%DB%8C%D9%86%D8%AF/"
+    pair = (f'<xhtml:link href="{english}" hreflang="en" rel="alternate"/>'
+            f'<xhtml:link href="{dari}" hreflang="fa" rel="alternate"/>')
+    tail = "<lastmod>2024-05-06</lastmod><changefreq>yearly</changefreq><priority>0.8</priority>"
+    assert xml == (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">'
+        f"<url><loc>{english}</loc>{tail}{pair}</url>"
+        f"<url><loc>{dari}</loc>{tail}{pair}</url>"
+        f"<url><loc>{pashto}</loc>{tail}</url>"
+        "</urlset>"
+    )

@@ -98,3 +98,18 @@ def test_a_sitemap_page_is_the_protocols_urlset_with_the_day_each_article_last_c
         "</urlset>"
     )
     assert client.get("/sitemap-articles.xml?p=2").status_code == 404
+
+
+def test_a_section_of_every_language_lists_each_address_with_its_alternates_and_x_default(client):
+    make_article("First", tags=["water & land"])
+    urls = {code: f"http://example.com{prefix}/tags/water-land/" for code, prefix in
+            (("en", ""), ("fa", "/fa"), ("ps", "/ps"))}
+    links = "".join(f'<xhtml:link href="{urls[code]}" hreflang="{code}" rel="alternate"/>' for code in urls)
+    links += f'<xhtml:link href="{urls["en"]}" hreflang="x-default" rel="alternate"/>'
+    assert client.get("/sitemap-tags.xml").content.decode() == (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">'
+        + "".join(f"<url><loc>{url}</loc><changefreq>weekly</changefreq><priority>0.3</priority>{links}</url>"
+                  for url in urls.values())
+        + "</urlset>"
+    )

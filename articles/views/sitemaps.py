@@ -1,16 +1,18 @@
 """The sitemap index and a sitemap per section (django.contrib.sitemaps' views over ``SITEMAPS``),
 with the domain ``set_site_domain`` last set, in whichever process renders them."""
 
-from io import StringIO
+from xml.sax.saxutils import escape, quoteattr
 
 from django.contrib.sitemaps import views
 from django.utils import timezone
-from django.utils.xmlutils import SimplerXMLGenerator
 
 from articles.pages.sites import fresh_site_cache
 from articles.sitemaps import SITEMAPS, sections
 
-URLSET = {"xmlns": "http://www.sitemaps.org/schemas/sitemap/0.9", "xmlns:xhtml": "http://www.w3.org/1999/xhtml"}
+URLSET_START = (
+    '<?xml version="1.0" encoding="utf-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">'
+)
 
 
 def index(request):
@@ -28,25 +30,22 @@ def section(request, section):
 
 
 def urlset_xml(urls) -> str:
-    """The sitemap protocol's urlset of ``urls`` (``Sitemap.get_urls``), as ``sitemap.xml`` writes it."""
-    out = StringIO()
-    xml = SimplerXMLGenerator(out, "utf-8", short_empty_elements=True)
-    xml.startDocument()
-    xml.startElement("urlset", URLSET)
+    """The sitemap protocol's urlset of ``urls`` (``Sitemap.get_urls``), as ``sitemap.xml`` writes it:
+    joined strings escaped as ``xml.sax.saxutils`` escapes them (a SAX writer, even Django's
+    ``SimplerXMLGenerator``, cost ~14 µs a URL, half a page of 1,000)."""
+    zone = timezone.get_current_timezone()  # the day in the site's time zone, as |date:"Y-m-d" gives
+    parts = [URLSET_START]
     for url in urls:
-        xml.startElement("url", {})
-        xml.addQuickElement("loc", url["location"])
-        if url["lastmod"]:  # the day, in the site's time zone, as the template's |date:"Y-m-d"
-            xml.addQuickElement("lastmod", timezone.localtime(url["lastmod"]).date().isoformat())
+        parts.append(f"<url><loc>{escape(url['location'])}</loc>")
+        if url["lastmod"]:
+            parts.append(f"<lastmod>{url['lastmod'].astimezone(zone).date().isoformat()}</lastmod>")
         if url["changefreq"]:
-            xml.addQuickElement("changefreq", url["changefreq"])
+            parts.append(f"<changefreq>{escape(url['changefreq'])}</changefreq>")
         if url["priority"]:
-            xml.addQuickElement("priority", url["priority"])
+            parts.append(f"<priority>{escape(url['priority'])}</priority>")
         for alternate in url["alternates"]:
-            link = {"rel": "alternate", "hreflang": alternate["lang_code"], "href": alternate["location"]}
-            xml.addQuickElement("xhtml:link", None, link)
-        xml.endElement("url")
-    xml.endElement("urlset")
-    xml.endDocument()
-    return out.getvalue()
-
+            href, language = quoteattr(alternate["location"]), quoteattr(alternate["lang_code"])
+            parts.append(f'<xhtml:link href={href} hreflang={language} rel="alternate"/>')
+        parts.append("</url>")
+    parts.append("</urlset>")
+    return "".join(parts)
