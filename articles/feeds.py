@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from articles.models import Article, Category
+from articles.models.article import FEED_BODY_HEAD
 from articles.pages.sites import fresh_site_cache
 
 TEASER_WORDS = 60
@@ -33,7 +34,7 @@ def _first_words(article):
     """The words of the body the teaser is made of: from its head (``Article.objects.for_feed``)
     when the head holds more than the teaser shows, else from the whole body (a body of little text
     in a lot of markup: one query for that article)."""
-    if len(article.body_head) >= article.body_length:
+    if len(article.body_head) <= FEED_BODY_HEAD:  # the whole body
         return _words(article.body_head)
     words = _words(_CUT_MARKUP_RE.sub("", article.body_head))
     return words if len(words) > TEASER_WORDS else _words(article.body)

@@ -10,6 +10,8 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from articles.models import Article
+from articles.models.article import FEED_BODY_HEAD
 from tests.factories import make_article, make_author, make_category
 from tests.public_site import build_archive
 
@@ -67,6 +69,23 @@ def test_entries_without_summary_cost_no_query_each(client):
         _, feed = parse(client, "/feeds/rss/")
     assert len(feed.entries) == 6
     assert len(six) == len(one)
+
+
+@override_settings(ARCHIVE_PAGE_CACHE=False)
+def test_a_body_of_markup_as_long_as_the_head_read_is_described_whole_with_no_more_query(client):
+    make_article("First", body="<p>One.</p>")
+    parse(client, "/feeds/rss/")  # what a process reads once (the site's domain)
+    with CaptureQueriesContext(connection) as one:
+        parse(client, "/feeds/rss/")
+    Article.objects.all().delete()
+    markup = "<p>Few words in a lot of markup.</p>"
+    body = markup + f"<div>{' ' * (FEED_BODY_HEAD - len(markup) - 21)}</div><p>end</p>"
+    assert len(body) == FEED_BODY_HEAD
+    make_article("Markup", body=body)
+    with CaptureQueriesContext(connection) as read:
+        _, feed = parse(client, "/feeds/rss/")
+    assert feed.entries[0].summary == "Few words in a lot of markup. end"
+    assert len(read) == len(one)
 
 
 def test_a_long_body_is_described_by_its_first_sixty_words(client):

@@ -7,7 +7,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.fields.json import KT
-from django.db.models.functions import Left, Length, TruncMonth
+from django.db.models.functions import Left, TruncMonth
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
@@ -186,10 +186,12 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_feed(self):
         """What a feed entry shows: the listing, its tags as a list (``tag_list``: taggit's manager
-        would build a queryset per article to hold them) and the start of the body (``body_head``, of
-        ``body_length``), from which an article without a summary is described."""
+        would build a queryset per article to hold them) and the start of the body (``body_head``: one
+        character more than ``FEED_BODY_HEAD`` tells whether it is the whole body without the body's
+        length, which PostgreSQL would decompress every body to count), from which an article
+        without a summary is described."""
         return self.for_listing().prefetch_related(Prefetch("tags", to_attr="tag_list")).annotate(
-            body_head=Left("body", FEED_BODY_HEAD), body_length=Length("body")
+            body_head=Left("body", FEED_BODY_HEAD + 1)
         )
 
     def for_citing(self):
