@@ -64,9 +64,10 @@ class LanguageLink:
     current: bool
 
 
-def language_links(current_path: str | None, article=None) -> list[LanguageLink]:
+def language_links(current_path: str | None, article=None, match=None) -> list[LanguageLink]:
     """The language switcher's links: this page in each language (an article: its translations,
-    else that language's home page)."""
+    else that language's home page). ``match``, the request's ``resolver_match``, spares resolving
+    the path again for each language (a third of a list page's layout)."""
     current = translation.get_language() or settings.LANGUAGE_CODE
     versions = {}
     if article is not None:
@@ -76,6 +77,9 @@ def language_links(current_path: str | None, article=None) -> list[LanguageLink]
     for policy in languages.enabled():
         if policy.code in versions:
             url = versions[policy.code]
+        elif match is not None and article is None:
+            with translation.override(policy.code):
+                url = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
         elif current_path and article is None:
             url = path_in(current_path, policy.code)
         else:

@@ -15,6 +15,7 @@ from django.contrib.sites.models import Site
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from taggit.models import Tag
 
 from articles.importers.pipeline import import_path
 from articles.links.record import record_links
@@ -290,3 +291,13 @@ def test_a_dari_notes_dead_and_found_links_in_dari(client, settings):
             '<time datetime="2024-03-05">۵ مارچ ۲۰۲۴</time> کار نمی‌کرد:') in html
     assert '<a class="archived-copy" href="https://archive.example/c" rel="nofollow noopener">نسخهٔ آرشیف‌شده</a>' in html
     assert '<span class="found-link">در فهرست وزارت دوباره پیدا شد: <a class="footnote-url"' in html
+
+
+def test_the_language_switcher_of_a_page_with_a_perso_arabic_address_links_it_in_each_language(client):
+    make_article("Water", tags=["آب"])
+    tag = Tag.objects.get()
+    html = client.get(f"/fa/tags/{tag.slug}/").content.decode()
+    quoted = quote(tag.slug)
+    assert (f'<ul><li><a href="/tags/{quoted}/" hreflang="en" lang="en" dir="ltr">English</a></li>'
+            '<li><span aria-current="true" lang="fa" dir="rtl">دری</span></li>'
+            f'<li><a href="/ps/tags/{quoted}/" hreflang="ps" lang="ps" dir="rtl">پښتو</a></li></ul>') in html

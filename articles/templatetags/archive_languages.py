@@ -47,4 +47,5 @@ def reference_digits(body):
 def language_links(context):
     """The language switcher's links for this page (``articles.i18n.language_links``)."""
     request = context.get("request")
-    return i18n.language_links(getattr(request, "path", None), context.get("article_page"))
+    return i18n.language_links(getattr(request, "path", None), context.get("article_page"),
+                               getattr(request, "resolver_match", None))
