@@ -130,3 +130,22 @@ def test_the_walk_finds_a_scan_where_there_is_one(generated_archive, client):
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) SELECT count(*) FROM articles_article WHERE title LIKE '%a%'")
         assert scanned_tables(cursor.fetchone()[0][0]["Plan"]) == {"articles_article"}
+
+
+def reads_of(plan, table):
+    """The node types that read ``table`` anywhere in a plan (EXPLAIN FORMAT JSON's top node)."""
+    found = [plan["Node Type"]] if plan.get("Relation Name") == table else []
+    for child in plan.get("Plans", []):
+        found += reads_of(child, table)
+    return found
+
+
+@override_settings(ARCHIVE_PAGE_CACHE=False)
+def test_a_source_page_asks_each_article_about_its_notes_from_an_index_alone(generated_archive, client):
+    source = busiest(Source, "footnotes")
+    listing = Article.objects.published().citing(source).order_by("-published_at", "-pk").values("pk")[:21]
+    sql, params = listing.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0][0]["Plan"]
+    assert reads_of(plan, "articles_footnote") == ["Index Only Scan"]

@@ -156,6 +156,9 @@ class Footnote(models.Model):
             models.CheckConstraint(condition=Q(number__gte=1), name="footnote_number_positive"),
             models.CheckConstraint(condition=~Q(refers_to=F("id")), name="footnote_not_refers_to_itself"),
         ]
+        # A source's page walks the newest articles and asks each whether one of its notes cites the
+        # source: from this index alone, where the article's index read every note's row to see.
+        indexes = [models.Index(fields=["article", "source"], name="footnote_article_source_idx")]
 
     def __str__(self):
         return f"[{self.number}] {self.text[:80]}"
