@@ -179,6 +179,26 @@ def test_year_and_month_pages_list_that_period_only(client, seed_article):
     assert card_titles(html_of(client.get("/archive/2017/"))) == [other.title]
 
 
+def test_year_and_month_pages_link_the_nearest_periods_with_articles_as_writes_change_them(client, seed_article):
+    when = seed_article.published_at  # January 2016
+    make_article("In 2013", published=when.replace(year=2013, month=5))
+    later = make_article("In 2019", published=when.replace(year=2019, month=7))
+    make_article("In March 2016", published=when.replace(month=3))
+    year = html_of(client.get("/archive/2016/"))
+    assert '<a rel="prev" href="/archive/2013/">2013</a>' in year
+    assert '<a rel="next" href="/archive/2019/">2019</a>' in year
+    january = html_of(client.get("/archive/2016/01/"))
+    assert '<a rel="prev" href="/archive/2013/05/">May 2013</a>' in january
+    assert '<a rel="next" href="/archive/2016/03/">March 2016</a>' in january
+    march = html_of(client.get("/archive/2016/03/"))
+    assert '<a rel="prev" href="/archive/2016/01/">January 2016</a>' in march
+    assert '<a rel="next" href="/archive/2019/07/">July 2019</a>' in march
+    later.status = "draft"
+    later.save()
+    assert 'rel="next"' not in html_of(client.get("/archive/2016/"))
+    assert 'rel="next"' not in html_of(client.get("/archive/2016/03/"))
+
+
 def test_a_year_page_shows_a_month_as_soon_as_an_article_is_published_in_it(client, seed_article):
     assert '<a href="/archive/2016/03/">' not in html_of(client.get("/archive/2016/"))
     march = make_article("In March", status="draft", published=seed_article.published_at.replace(month=3))
