@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
-from django.urls import resolve, reverse, translate_url
+from django.urls import NoReverseMatch, resolve, reverse, translate_url
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
@@ -77,16 +77,25 @@ def language_links(current_path: str | None, article=None, match=None) -> list[L
     for policy in languages.enabled():
         if policy.code in versions:
             url = versions[policy.code]
-        elif match is not None and article is None:
-            with translation.override(policy.code):
-                url = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
         elif current_path and article is None:
-            url = path_in(current_path, policy.code)
+            url = _address_in(match, policy.code) or path_in(current_path, policy.code)
         else:
             with translation.override(policy.code):
                 url = reverse("articles:home")
         links.append(LanguageLink(policy.code, policy.native_name, policy.direction, url, policy.code == current))
     return links
+
+
+def _address_in(match, code: str) -> str | None:
+    """The address ``match`` (a ``ResolverMatch``) resolved from, in the language ``code``; None for
+    a view without a name (``translate_url``, which resolves again, answers those)."""
+    if match is None or not match.url_name:
+        return None
+    with translation.override(code):
+        try:
+            return reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return None
 
 
 class PathLocaleMiddleware(LocaleMiddleware):

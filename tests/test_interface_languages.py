@@ -13,10 +13,11 @@ from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone, translation
 from taggit.models import Tag
 
+from articles import i18n
 from articles.importers.pipeline import import_path
 from articles.links.record import record_links
 from articles.models import Article, Comment, Footnote, Link
@@ -301,3 +302,9 @@ def test_the_language_switcher_of_a_page_with_a_perso_arabic_address_links_it_in
     assert (f'<ul><li><a href="/tags/{quoted}/" hreflang="en" lang="en" dir="ltr">English</a></li>'
             '<li><span aria-current="true" lang="fa" dir="rtl">دری</span></li>'
             f'<li><a href="/ps/tags/{quoted}/" hreflang="ps" lang="ps" dir="rtl">پښتو</a></li></ul>') in html
+
+
+def test_the_language_links_of_an_address_without_a_name_fall_back_to_translating_the_path():
+    match = resolve("/favicon.ico")  # an unnamed redirect: nothing to reverse it by
+    assert match.url_name is None
+    assert [link.url for link in i18n.language_links("/favicon.ico", match=match)] == ["/favicon.ico"] * 3

@@ -69,9 +69,9 @@ def render(article) -> dict[str, str]:
 
 
 def attach(articles) -> None:
-    """Give each article of a list page (fetched with ``for_cards(language, digest())``) its ``card``:
-    the stored one when current, else rendered now in the active language (their categories and bylines read then,
-    a query each)."""
+    """Give each article of a list page (fetched with ``for_cards(language, digest())``) its
+    ``card``: the stored one when current, else rendered now in the active language (their
+    categories and bylines read then, a query each)."""
     live = []
     for article in articles:
         stored = getattr(article, "stored_card", None)
