@@ -75,3 +75,12 @@ def test_the_canonical_address_keeps_only_what_the_page_reads(client):
     assert '<link rel="canonical" href="http://testserver/">' in client.get("/?q=water").content.decode()
     search = client.get("/search/?q=water&utm=1&page=1").content.decode()
     assert '<link rel="canonical" href="http://testserver/search/?q=water">' in search
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "2"])
+def test_a_sitemap_page_that_does_not_exist_is_a_404_whether_or_not_page_one_is_kept(client, page):
+    make_article("Only article")
+    cold = client.get(f"/sitemap-articles.xml?p={page}").status_code
+    assert client.get("/sitemap-articles.xml")["X-Archive-Cache"] == "miss"
+    assert (cold, client.get(f"/sitemap-articles.xml?p={page}").status_code) == (404, 404)
+    assert client.get("/sitemap-articles.xml?p=1")["X-Archive-Cache"] == "hit"  # page 1 spelled out

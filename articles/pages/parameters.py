@@ -57,6 +57,9 @@ PAGE_PARAMETERS = {
     "articles:sitemap_section": ("p",),  # the page of a long sitemap
 }
 DEFAULT = ("q", "page")
+# A parameter one page reads its own way: a sitemap's "p" is a page number (1 or none is the first
+# page, anything else the paginator judges), where the home page's "p" is a WordPress post id.
+OWN_READERS = {("articles:sitemap_section", "p"): _page_number}
 
 
 def read_by(view_name) -> tuple[str, ...]:
@@ -74,7 +77,8 @@ def values_read(query, view_name) -> list[tuple[str, str]]:
     pairs = []
     for name in sorted(read_by(view_name)):
         raw = query.get(name)  # the last value, as ``QueryDict.get`` gives it to the views
-        value = PARAMETERS.get(name, str)(raw) if raw is not None else None
+        read = OWN_READERS.get((view_name, name)) or PARAMETERS.get(name, str)
+        value = read(raw) if raw is not None else None
         if value is not None:
             pairs.append((name, value))
     return pairs
