@@ -10,10 +10,11 @@ finds a macro in a table of the style's macros made once, and runs citeproc's ow
 compiled once. citeproc's classes are unchanged: other styles and other users of citeproc-py are
 untouched, and the references are the same, byte for byte (``tests/test_citation_style_tables.py``).
 
-Two more lookups repeat hundreds of times a reference with the same answer: an item's reference
+More lookups repeat hundreds of times a reference with the same answer: an item's reference
 (``CitationItem.reference``, a chain of three dict subclasses' ``__getattr__``, read by every
-``cs:if`` test and every ``cs:text``) and a locale term (``get_term``: an XPath search of each
-locale, the first often failing). ``CitedItem`` keeps the first; each style's table keeps the second.
+``cs:if`` test and every ``cs:text``), a locale's term or option (an XPath search or a find in each
+locale, the first often failing) and whether an element calls a variable (a walk of its subtree).
+``CitedItem`` keeps the first; the style's tables keep the others.
 """
 
 from __future__ import annotations
@@ -41,13 +42,15 @@ class _StyleElement:
         return _compiled(expression)(self)
 
 
-class _Termed(_StyleElement):
-    """For every class but ``Locale`` (whose own ``get_term`` searches its terms): an element of the
-    style asks the style's locales (fixed once it is parsed), whichever element it is, so the
-    answer depends on the arguments alone (None too: no such term). ``term_table`` is the style's
-    (not ``terms``: citeproc reads a child element by attribute name, ``locale.terms``)."""
+class _Localized(_StyleElement):
+    """For every class but ``Locale`` (whose own ``get_term`` and ``get_option`` search its terms and
+    options): an element of the style asks the style's locales (fixed once it is parsed) for a term
+    or an option, whichever element it is, so the answer depends on the arguments alone (None too:
+    no such term). The tables are the style's; not named ``terms``: citeproc reads a child element
+    by attribute name (``locale.terms``)."""
 
     term_table: dict[tuple, CitationStylesElement | None] = {}
+    locale_options: dict[str, str | None] = {}
 
     def get_term(self, name, form=None, fallback_locale=True, zero_padded=False):
         key = (name, form, fallback_locale, zero_padded)
@@ -57,8 +60,15 @@ class _Termed(_StyleElement):
             found = self.term_table[key] = super().get_term(name, form, fallback_locale, zero_padded)
             return found
 
+    def get_locale_option(self, name):
+        try:
+            return self.locale_options[name]
+        except KeyError:
+            found = self.locale_options[name] = super().get_locale_option(name)
+            return found
 
-class _Caller(_Termed):
+
+class _Caller(_Localized):
     """For the classes that say whether they call a variable (what a ``cs:group`` asks of each child,
     twice): the answer depends only on the style, so each element's is found once. Keyed by the
     element, which keeps its object alive (lxml hands back that same object for the node): a few
@@ -75,10 +85,10 @@ class _Caller(_Termed):
 
 
 def _mixin(cls) -> type:
-    """The mixin of ``cls``'s subclass: ``Locale`` has its own ``get_term`` (over its terms)."""
+    """The mixin of ``cls``'s subclass: ``Locale`` searches its own terms and options."""
     if cls is Locale:
         return _StyleElement
-    return _Caller if hasattr(cls, "calls_variable") else _Termed
+    return _Caller if hasattr(cls, "calls_variable") else _Localized
 
 
 @lru_cache(maxsize=256)
@@ -93,7 +103,8 @@ def use_tables(style: CitationStylesStyle) -> None:
     Call it before rendering: the root's object (``style.root``) and its locales already exist
     and stay citeproc's own, which changes nothing (they call no macro)."""
     macros: dict[str, CitationStylesElement] = {}
-    shared = {"macros": macros, "variable_callers": {}, "term_table": {}, "__module__": __name__}
+    shared = {"macros": macros, "variable_callers": {}, "term_table": {}, "locale_options": {},
+              "__module__": __name__}
     lookup = etree.ElementNamespaceClassLookup()
     namespace = lookup.get_namespace(CSL_NAMESPACE)
     # The classes citeproc-py's own parser gives each name (``CitationStylesXML``), subclassed.
