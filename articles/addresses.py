@@ -1,9 +1,11 @@
-"""Addresses of the archive's pages for one object each (an article, a category, an author), built cheaply.
+"""Addresses of the archive's pages for one object each (an article, a category, an author, a source
+and its downloads), built cheaply.
 
-A listing links every card's article, category and authors; ``reverse()`` walks the resolver for each
-one. Here a view's address is reversed once per URLconf, script prefix and language, with a marker for
-its one argument, and each object's address is that address with the value quoted in exactly as
-``reverse()`` quotes it (Perso-Arabic slugs percent-encoded).
+A listing links every card's article, category and authors, an article page each note's source and
+its citation downloads; ``reverse()`` walks the resolver for each one. Here a view's address is
+reversed once per URLconf, script prefix and language, with a marker for its one argument that
+varies, and each object's address is that address with the value quoted in exactly as ``reverse()``
+quotes it (Perso-Arabic slugs percent-encoded).
 """
 
 from functools import lru_cache
@@ -21,10 +23,12 @@ _MARKER = "ADDRESSVALUEMARKER"
 _SAFE = RFC3986_SUBDELIMS + "/~:@"  # what reverse() leaves unquoted
 
 
-def address(view_name: str, argument: str, value: str, language: str | None = None) -> str:
-    """``reverse(view_name, kwargs={argument: value})`` in ``language`` (default: the active one)."""
+def address(view_name: str, argument: str, value: str, language: str | None = None, **fixed: str) -> str:
+    """``reverse(view_name, kwargs={argument: value, **fixed})`` in ``language`` (default: the active
+    one); ``fixed``: the view's other arguments, the same for every object (a download's extension)."""
     language = language or translation.get_language()
-    before, after = _around(view_name, argument, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix(), language)
+    before, after = _around(view_name, argument, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix(), language,
+                            tuple(sorted(fixed.items())))
     return before + quote(str(value), safe=_SAFE) + after
 
 
@@ -35,10 +39,10 @@ def article_address(slug: str, language: str) -> str:
 
 
 @lru_cache(maxsize=512)
-def _around(view_name, argument, root_urlconf, urlconf, script_prefix, language):
+def _around(view_name, argument, root_urlconf, urlconf, script_prefix, language, fixed):
     # The URLconfs and script prefix are part of the key: tests and scripts mounted elsewhere change them.
     with translation.override(language):
-        before, after = reverse(view_name, kwargs={argument: _MARKER}, urlconf=urlconf).split(_MARKER)
+        before, after = reverse(view_name, kwargs={**dict(fixed), argument: _MARKER}, urlconf=urlconf).split(_MARKER)
     return before, after
 
 

@@ -1,10 +1,12 @@
-"""Articles', categories' and authors' addresses: reversed once per language, the same as reverse() gives."""
+"""Articles', categories', authors' and sources' addresses and the citation downloads: reversed once per
+language, the same as reverse() gives."""
 
 import pytest
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
-from articles.models import Article, Author, Category
+from articles.models import Article, Author, Category, Source
+from articles.templatetags.archive_cite import downloads
 from tests.factories import make_article, make_author, make_category
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +50,23 @@ def test_addresses_keep_the_script_prefix_of_a_site_mounted_below_the_root():
         set_script_prefix("/")
     assert author.get_absolute_url() == "/authors/ahmad-rahimi/"
 
+
+
+@pytest.mark.parametrize("language", ["en", "fa", "ps"])
+@pytest.mark.parametrize("key", ["ruttig-2014", "روتیگ-۲۰۱۴", "a:b@c~d!e$f&'()*+,;=", "100%-sure"])
+def test_a_source_address_is_what_reverse_gives_in_the_page_language(language, key):
+    with translation.override(language):
+        assert Source(key=key).get_absolute_url() == reverse("articles:source", kwargs={"key": key})
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+@pytest.mark.parametrize(("view", "argument"), [("article_cite", "slug"), ("article_sources", "slug"),
+                                                ("source_cite", "key")])
+def test_citation_downloads_are_where_reverse_sends_them(language, view, argument):
+    value = "طالبان-و-روسیه-100%"
+    with translation.override(language):
+        links = downloads(view, argument, value)
+        expected = [reverse(f"articles:{view}", kwargs={argument: value, "extension": extension})
+                    for extension in ("bib", "ris", "json")]
+    assert [link["url"] for link in links] == expected
+    assert [link["label"] for link in links] == ["BibTeX", "RIS", "CSL-JSON"]

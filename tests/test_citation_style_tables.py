@@ -1,16 +1,17 @@
-"""References are rendered with each style's macros in a table (``articles.citations.elements``):
-the same references, byte for byte, as citeproc-py renders with its own classes, in the stored pages
-too; and citeproc-py's classes stay its own for every other style."""
+"""References are rendered with each style's macros, terms and variable callers in tables and each
+item's reference found once (``articles.citations.elements``): the same references, byte for byte, as
+citeproc-py renders with its own classes, in the stored pages too; and citeproc-py's classes stay its
+own for every other style."""
 
 import json
 from io import StringIO
 
 import pytest
-from citeproc import CitationStylesStyle
+from citeproc import CitationItem, CitationStylesStyle
 from citeproc.model import CitationStylesElement, Macro, Text
 from django.core.management import call_command
 
-from articles.citations import records, styles
+from articles.citations import elements, records, styles
 from articles.models import Article, ArticleRendering, Source
 from articles.pages import rendering
 from articles.pages.tasks import render_article_pages
@@ -62,6 +63,7 @@ def test_stored_pages_are_byte_identical_to_those_rendered_with_citeprocs_own_cl
 
     with_tables = stored()
     monkeypatch.setattr(styles, "style", styles.parse)  # each render parses the file, as citeproc gives it
+    monkeypatch.setattr(elements, "CitedItem", CitationItem)  # and finds the item's reference each time
     assert stored() == with_tables
     assert all('<p class="cite-text" id="cite-apa">' in page for page, _, _ in with_tables)
 

@@ -9,14 +9,20 @@ made); ``use_tables`` gives it, for that style only, a subclass of each of citep
 finds a macro in a table of the style's macros made once, and runs citeproc's own expressions
 compiled once. citeproc's classes are unchanged: other styles and other users of citeproc-py are
 untouched, and the references are the same, byte for byte (``tests/test_citation_style_tables.py``).
+
+More lookups repeat hundreds of times a reference with the same answer: an item's reference
+(``CitationItem.reference``, a chain of three dict subclasses' ``__getattr__``, read by every
+``cs:if`` test and every ``cs:text``), a locale's term or option (an XPath search or a find in each
+locale, the first often failing) and whether an element calls a variable (a walk of its subtree).
+``CitedItem`` keeps the first; the style's tables keep the others.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
-from citeproc import CitationStylesStyle
-from citeproc.model import CitationStylesElement
+from citeproc import CitationItem, CitationStylesStyle
+from citeproc.model import CitationStylesElement, Locale
 from lxml import etree
 
 CSL_NAMESPACE = "http://purl.org/net/xbiblio/csl"
@@ -36,20 +42,53 @@ class _StyleElement:
         return _compiled(expression)(self)
 
 
-class _Macro(_StyleElement):
-    """Whether a macro calls a variable (what a group tests) depends only on the style: found once
-    for each macro of the table (whose element objects live as long as the style)."""
+class _Localized(_StyleElement):
+    """For every class but ``Locale`` (whose own ``get_term`` and ``get_option`` search its terms and
+    options): an element of the style asks the style's locales (fixed once it is parsed) for a term
+    or an option, whichever element it is, so the answer depends on the arguments alone (None too:
+    no such term). The tables are the style's; not named ``terms``: citeproc reads a child element
+    by attribute name (``locale.terms``)."""
 
-    variable_callers: dict[str, bool] = {}
+    term_table: dict[tuple, CitationStylesElement | None] = {}
+    locale_options: dict[str, str | None] = {}
+
+    def get_term(self, name, form=None, fallback_locale=True, zero_padded=False):
+        key = (name, form, fallback_locale, zero_padded)
+        try:
+            return self.term_table[key]
+        except KeyError:
+            found = self.term_table[key] = super().get_term(name, form, fallback_locale, zero_padded)
+            return found
+
+    def get_locale_option(self, name):
+        try:
+            return self.locale_options[name]
+        except KeyError:
+            found = self.locale_options[name] = super().get_locale_option(name)
+            return found
+
+
+class _Caller(_Localized):
+    """For the classes that say whether they call a variable (what a ``cs:group`` asks of each child,
+    twice): the answer depends only on the style, so each element's is found once. Keyed by the
+    element, which keeps its object alive (lxml hands back that same object for the node): a few
+    hundred a style, for as long as the style."""
+
+    variable_callers: dict[CitationStylesElement, bool] = {}
 
     def calls_variable(self):
-        name = self.get("name")
-        if self.macros.get(name) is not self:
-            return super().calls_variable()
-        known = self.variable_callers.get(name)
-        if known is None:
-            known = self.variable_callers[name] = super().calls_variable()
-        return known
+        try:
+            return self.variable_callers[self]
+        except KeyError:
+            found = self.variable_callers[self] = super().calls_variable()
+            return found
+
+
+def _mixin(cls) -> type:
+    """The mixin of ``cls``'s subclass: ``Locale`` searches its own terms and options."""
+    if cls is Locale:
+        return _StyleElement
+    return _Caller if hasattr(cls, "calls_variable") else _Localized
 
 
 @lru_cache(maxsize=256)
@@ -64,15 +103,26 @@ def use_tables(style: CitationStylesStyle) -> None:
     Call it before rendering: the root's object (``style.root``) and its locales already exist
     and stay citeproc's own, which changes nothing (they call no macro)."""
     macros: dict[str, CitationStylesElement] = {}
-    shared = {"macros": macros, "variable_callers": {}, "__module__": __name__}
+    shared = {"macros": macros, "variable_callers": {}, "term_table": {}, "locale_options": {},
+              "__module__": __name__}
     lookup = etree.ElementNamespaceClassLookup()
     namespace = lookup.get_namespace(CSL_NAMESPACE)
     # The classes citeproc-py's own parser gives each name (``CitationStylesXML``), subclassed.
     namespace[None] = CitationStylesElement
     for cls in CitationStylesElement.__subclasses__():
         tag = cls.__name__.replace("_", "-").lower()
-        namespace[tag] = type(cls.__name__, (_Macro if tag == "macro" else _StyleElement, cls), shared)
+        namespace[tag] = type(cls.__name__, (_mixin(cls), cls), shared)
     style.parser.set_element_class_lookup(lookup)
     # The first macro of each name, as citeproc's ``cs:macro[@name=…][1]``.
     for macro in style.root.iterfind("cs:macro", CitationStylesElement.nsmap):
         macros.setdefault(macro.get("name"), macro)
+
+
+class CitedItem(CitationItem):
+    """A citation item that finds its reference once (citeproc reads it hundreds of times a
+    reference). Registered in a bibliography before rendering, as ``CitationItem`` must be: the
+    reference is then that of its key in the bibliography's source, which never changes."""
+
+    @cached_property
+    def reference(self):
+        return super().reference

@@ -94,12 +94,14 @@ def _never_initialize(style) -> None:
 
 def render(item: dict, name: str, *, parsed: CitationStylesStyle | None = None) -> Rendered:
     """``item`` (CSL-JSON) as its entry in a bibliography in the style ``name`` (``parsed``: that
-    style as given, instead of the process's shared one)."""
+    style as given, instead of the process's shared one, and citeproc-py's own item class: the
+    reference exactly as citeproc-py renders it, which the faster one is compared with)."""
     source = CiteProcJSON([for_citeproc(item)])
+    cited = CitationItem(str(item["id"])) if parsed else elements.CitedItem(str(item["id"]))
     with _lock, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # citeproc warns of CSL features it does not implement
         bibliography = CitationStylesBibliography(parsed or style(name), source, formatter.html)
-        bibliography.register(Citation([CitationItem(str(item["id"]))]))
+        bibliography.register(Citation([cited]))
         entries = bibliography.bibliography()
     html = str(entries[0]) if entries else ""
     return Rendered(name, title(name), nh3.clean(html, tags=ALLOWED_TAGS, attributes={}))

@@ -1,8 +1,8 @@
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from articles.addresses import address
 from articles.identifiers import normalize_doi, normalize_isbn, validate_doi, validate_isbn
 from articles.languages import CALENDARS, GREGORIAN, LUNAR_HIJRI, SOLAR_HIJRI
 
@@ -74,7 +74,7 @@ class Source(models.Model):
         self.doi, self.isbn = normalize_doi(self.doi), normalize_isbn(self.isbn)
 
     def get_absolute_url(self):
-        return reverse("articles:source", kwargs={"key": self.key})
+        return address("articles:source", "key", self.key)
 
     def author_surnames(self):
         names = []

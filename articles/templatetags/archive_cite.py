@@ -4,8 +4,8 @@ Rendered with the stored page (``articles.pages.rendering``), from what ``for_pa
 """
 
 from django import template
-from django.urls import reverse
 
+from articles.addresses import address
 from articles.citations import metadata, records, styles
 from articles.citations.formats import FORMATS
 
@@ -24,10 +24,12 @@ def article_item(context, article) -> dict:
     return item
 
 
-def downloads(url_name, **kwargs) -> list[dict]:
+def downloads(url_name, argument, value) -> list[dict]:
+    """The view's address in each format, from ``articles.addresses``: a page links nine downloads,
+    and ``reverse()`` would walk the resolver for each."""
     return [
         {"label": fmt.label, "media_type": fmt.media_type,
-         "url": reverse(f"articles:{url_name}", kwargs={**kwargs, "extension": fmt.extension})}
+         "url": address(f"articles:{url_name}", argument, value, extension=fmt.extension)}
         for fmt in FORMATS.values()
     ]
 
@@ -36,7 +38,7 @@ def downloads(url_name, **kwargs) -> list[dict]:
 def citation_head(context, article):
     return {
         "meta_tags": metadata.meta_tags(article_item(context, article)),
-        "alternates": downloads("article_cite", slug=article.slug),
+        "alternates": downloads("article_cite", "slug", article.slug),
     }
 
 
@@ -45,12 +47,13 @@ def cite_block(context, article):
     item = article_item(context, article)
     return {
         "references": styles.render_all(styles.for_page(item)),
-        "downloads": downloads("article_cite", slug=article.slug),
-        "source_downloads": downloads("article_sources", slug=article.slug) if records.article_sources(article) else [],
+        "downloads": downloads("article_cite", "slug", article.slug),
+        "source_downloads": (downloads("article_sources", "slug", article.slug)
+                             if records.article_sources(article) else []),
         "permalink": item["URL"],
     }
 
 
 @register.simple_tag
 def source_downloads(source):
-    return downloads("source_cite", key=source.key)
+    return downloads("source_cite", "key", source.key)

@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.management.base import BaseCommand, CommandError
@@ -29,7 +30,15 @@ class Command(BaseCommand):
             raise CommandError(f"{exc}. Run `manage.py collectstatic` first, then this command again.") from exc
         queryset = Article.objects.all()
         ids = list(queryset.order_by("pk").values_list("pk", flat=True) if all else rendering.stale_ids(queryset))
-        stored = rendering.refresh(ids, stream=self.stderr, workers=workers)
+        # What is loaded by now (Django, the URLconf, the templates) lives as long as the command: kept
+        # out of the collections the render's garbage sets off (about 5 % of its CPU, half of it
+        # spent scanning these), and out of the forked workers' copy-on-write pages. Thawed after,
+        # for a caller that runs the command in a long-lived process.
+        gc.freeze()
+        try:
+            stored = rendering.refresh(ids, stream=self.stderr, workers=workers)
+        finally:
+            gc.unfreeze()
         up_to_date = queryset.count() - len(ids)
         self.stderr.write(f"Rendered {stored} article page(s); {up_to_date} were already current.")
         # Cards stale where the pages are current (a deploy that changed only the cards): the cards alone.
