@@ -8,12 +8,12 @@ the handler runs at once.
 Each ``add`` registers its own ``transaction.on_commit`` callback, so a savepoint rolled back takes
 nothing with it that a later write needs: the first callback to run hands on everything pending
 and the others find nothing left. But Django keeps each callback (with the savepoints open when it
-was registered) until the commit, a few hundred bytes, and an import adds each article to six: in
-one transaction of thousands of articles, that is megabytes. So a transaction of many writes opens
-``gathered()`` inside its
-``transaction.atomic()``: adds inside register nothing, and its end registers one callback per
-``AtCommit`` added to, in the transaction itself (not in a savepoint inside it, which could take it
-away): what a savepoint rolled back inside the block added is handed on with the rest.
+was registered) until the commit, a few hundred bytes, and an import adds each article to up to
+six: in one transaction of thousands of articles, that is megabytes. So a transaction of many
+writes opens ``gathered()`` inside its ``transaction.atomic()``: adds inside register nothing, and
+its end registers one callback per ``AtCommit`` added to, in the transaction itself (not in a
+savepoint inside it, which could take it away): what a savepoint rolled back inside the block added
+is handed on with the rest.
 
 Keys added in a transaction that was rolled back stay pending and are handed on with the next
 commit of the same thread: the tasks are idempotent and skip rows that do not exist, so that costs
