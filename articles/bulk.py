@@ -1,7 +1,7 @@
 """An import's batched rows written without Django's per-value compilation: COPY on PostgreSQL.
 
-Kept only for the rows an import writes a batch at a time that carry text: new articles' footnotes
-(``importers/batch.py``) and what ``FileCache.flush`` writes (the articles' and footnotes'
+Kept only for the rows an import writes a batch at a time that carry text: new articles and their
+footnotes (``importers/batch.py``) and what ``FileCache.flush`` writes (the articles' and footnotes'
 revisions, import records, new articles' comments). Everything else uses ``bulk_create``; the
 measurement that keeps this is in docs/architecture.md, "Mechanisms kept, and why".
 

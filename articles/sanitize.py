@@ -102,13 +102,23 @@ class _TagCounter(HTMLParser):
         self.tags[tag] += 1
 
 
-def dropped_elements(value: str) -> Counter:
+# Where ``<`` and a letter start a tag, the name HTMLParser reads (its ``tagfind_tolerant``).
+_TAG_NAME = re.compile(r"<([a-zA-Z][^\t\n\r\f />\x00]*)")
+
+
+def dropped_elements(value: str, ignore: frozenset[str] = frozenset()) -> Counter:
     """The elements ``clean_html`` removes from ``value`` (unwrapped or dropped with their content),
-    counted by name, so an import report can say what a body lost."""
+    counted by name, so an import report can say what a body lost; those named in ``ignore`` not."""
+    kept = ALLOWED_TAGS | ignore
+    # Every tag the parser could meet is among these names (a name this misses lies inside one it
+    # reads, which holds a "<" and so is neither allowed nor ignored), so a body of such tags alone,
+    # the usual one, costs a regular expression instead of a parse in Python.
+    if {name.lower() for name in _TAG_NAME.findall(value or "")} <= kept:
+        return Counter()
     counter = _TagCounter()
     counter.feed(value or "")
     counter.close()
-    return Counter({tag: n for tag, n in counter.tags.items() if tag not in ALLOWED_TAGS})
+    return Counter({tag: n for tag, n in counter.tags.items() if tag not in kept})
 
 
 def safe_url(value: str) -> str:

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import bulk
-from articles.models import Article, Footnote, ImportRecord
+from articles.models import Article, Footnote, ImportRecord, TranslationGroup
 from tests.factories import make_article, make_source
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,31 @@ def test_inserted_rows_and_ids_are_those_bulk_create_gives():
     rows = {number: row for number, *row in Footnote.objects.values_list("number", *FOOTNOTE_COLUMNS)}
     # The same values, but the number, as bulk_create wrote them.
     assert [rows[3], rows[4]] == [rows[1], rows[2]]
+
+
+def test_new_articles_inserted_are_the_rows_bulk_create_writes():
+    group = TranslationGroup.objects.create(key="rivers")
+    category = make_article("Elsewhere").primary_category
+    when = timezone.now().replace(microsecond=0)
+
+    def articles(prefix):
+        return [Article(slug=f"{prefix}-{n}", title=f"Water {n}", body="<p>Rivers.</p>", summary="Short.",
+                        status=Article.Status.PUBLISHED, published_at=when, edited_at=when, language="fa",
+                        translation_group=group, primary_category=category, sticky=n == 1,
+                        original_url="https://old.example/water", import_key=f"{prefix}:{n}",
+                        import_guid=f"guid-{n}", import_hash="h" * 64) for n in (1, 2)]
+
+    created = Article.objects.bulk_create(articles("created"))
+    inserted = bulk.insert(Article, articles("inserted"), ids=True)
+    assert not any(article._state.adding for article in inserted)
+    assert min(a.pk for a in inserted) > max(a.pk for a in created)
+    columns = [f.attname for f in Article._meta.concrete_fields
+               if f.attname not in ("id", "slug", "import_key", "created_at", "updated_at")]
+    def rows(ids):
+        return list(Article.objects.filter(pk__in=ids).order_by("pk").values_list(*columns))
+
+    assert rows([a.pk for a in inserted]) == rows([a.pk for a in created])
+    assert Article.objects.filter(pk__in=[a.pk for a in inserted], created_at__isnull=False).count() == 2
 
 
 def test_auto_dates_and_json_are_prepared_as_a_save_prepares_them():

@@ -151,6 +151,14 @@ def test_detection_latin_is_english_and_pashto_letters_make_pashto():
     assert parse_text(pashto).language == "ps"
 
 
+def test_detection_counts_every_letter_not_each_letter_once():
+    # Few distinct Latin letters written many times against more distinct Dari letters written once.
+    latin_majority = "Aaaa\n\nPublished Date: January 2, 2016\n\naaaa aaaa aaaa aaaa aaaa بپتثجچحخ.\n"
+    dari_majority = "کابل\n\nتاریخ: ۱۲ جدی ۱۳۹۴\n\nکابل کابل کابل کابل در Kabul, Herat and Mazar.\n"
+    assert parse_text(latin_majority).language == "en"
+    assert parse_text(dari_majority).language == "fa"
+
+
 def test_an_unknown_language_header_is_refused_with_the_choices():
     with pytest.raises(ImportFailed) as error:
         parse_text(HEADER.format(date_line="تاریخ: ۱۲ جدی ۱۳۹۴", extra="Language: Klingon"), "x.txt")

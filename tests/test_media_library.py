@@ -149,6 +149,18 @@ def test_the_sanitizer_keeps_media_but_no_script_urls_or_handlers(dirty, clean):
 def test_the_sanitizer_counts_what_it_removes():
     body = '<p>x</p><iframe src="https://a"></iframe><script>1</script><object></object><embed src="x"><div>y</div>'
     assert dict(dropped_elements(body)) == {"iframe": 1, "script": 1, "object": 1, "embed": 1, "div": 1}
+    assert dict(dropped_elements(body, ignore=frozenset({"div", "script"}))) == {"iframe": 1, "object": 1, "embed": 1}
+
+
+@pytest.mark.parametrize(("body", "dropped"), [
+    ('<p>A <a href="/x">link</a>, <em>stress</em><br/></p><div><span>kept inside</span></div>', {}),
+    ("<p>Not a tag: a &lt;script&gt; in text, 1 < 2 > 0</p>", {}),
+    ("<!-- <iframe> in a comment --><p>x</p>", {}),
+    ("<p<iframe src=x>x</p>", {"p<iframe": 1}),
+    ("<P>upper case</P><IFRAME></IFRAME>", {"iframe": 1}),
+])
+def test_the_sanitizer_counts_only_real_tags_it_removes_not_wrappers_the_caller_ignores(body, dropped):
+    assert dict(dropped_elements(body, ignore=frozenset({"div", "span"}))) == dropped
 
 
 def test_a_restore_brings_back_the_media_rows_of_each_article(db, tmp_path):

@@ -2,6 +2,7 @@
 by a worker; scheduled work uses the same queue."""
 
 import datetime as dt
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from articles.importers.pipeline import import_paths
+from articles.importers import loader
+from articles.importers.pipeline import import_path, import_paths
 from articles.models import Article, ArticleTerm, RelatedArticle
 from articles.models.provenance import ImportRun, ImportUploadChunk
 from articles.tasks import (
@@ -20,7 +22,7 @@ from articles.tasks import (
     publish_scheduled,
     schedule_maintenance,
 )
-from tests.benchmarks.datasets import write_seed_files
+from tests.benchmarks.datasets import write_seed_files, write_wxr
 from tests.factories import make_article
 from tests.worker import run_db_worker
 
@@ -69,6 +71,57 @@ def test_an_import_enqueues_a_task_per_batch_not_per_article(task_queue, tmp_pat
     ids = sorted(item.article_id for result in results for item in result.items)
     assert len(ids) == 12
     assert queued() == {SEARCH: [ids], LINKS: [ids], RELATED: [ids], RENDER: [ids]}
+
+
+@pytest.mark.django_db
+def test_a_write_after_a_rolled_back_savepoint_is_still_handed_on(task_queue, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            with suppress(RuntimeError), transaction.atomic():
+                make_article("Rolled back")  # the first write of the transaction
+                raise RuntimeError("rolled back")
+            kept = make_article("Kept")
+    assert {path: [kept.pk in batch for batch in batches] for path, batches in queued().items()} == {
+        SEARCH: [True], LINKS: [True], RELATED: [True], RENDER: [True]}
+
+
+def callbacks_of_an_import(capture, path, items):
+    """The number of commit callbacks the import of ``path`` (``items`` new articles) registered."""
+    with capture() as callbacks:
+        result = import_path(path)
+    assert result.counts == {"created": items}
+    return len(callbacks)
+
+
+@pytest.mark.django_db
+def test_an_import_registers_as_many_commit_callbacks_for_thirty_articles_as_for_three(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.ARCHIVE_MEDIA_FETCH = True  # the media files' fetches wait for the commit too
+    capture = django_capture_on_commit_callbacks
+    few = callbacks_of_an_import(capture, write_wxr(tmp_path / "few.xml", 3, seed=5), 3)
+    many = callbacks_of_an_import(capture, write_wxr(tmp_path / "many.xml", 30, seed=5, first=10), 30)
+    assert many == few
+
+
+@pytest.mark.django_db
+def test_an_import_whose_first_article_fails_in_its_savepoint_hands_on_the_others(
+    task_queue, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    path = write_wxr(tmp_path / "export.xml", 6, seed=5)
+    failed = {}
+
+    def fail_the_first(article, parsed):  # after its save: its follow-up work was already asked for
+        if parsed.identity == failed.setdefault("identity", parsed.identity):
+            raise ValueError("refused by a test hook")
+
+    monkeypatch.setattr(loader, "after_load_hooks", [*loader.after_load_hooks, fail_the_first])
+    with django_capture_on_commit_callbacks(execute=True):
+        result = import_path(path)
+    assert [item.outcome for item in result.items] == ["failed"] + ["created"] * 5
+    ids = {item.article_id for item in result.items[1:]}
+    assert {path: [ids <= set(batch) for batch in batches] for path, batches in queued().items()} == {
+        SEARCH: [True], LINKS: [True], RELATED: [True], RENDER: [True]}
 
 
 @pytest.mark.django_db

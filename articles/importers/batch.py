@@ -159,7 +159,7 @@ def _prepare(entries, slugs, links, policy, using) -> list[NewArticle]:
 
 
 def _insert_articles(articles: list[Article]) -> None:
-    Article.objects.bulk_create(articles)
+    bulk.insert(Article, articles, ids=True)
     if not all(a.pk for a in articles):  # backends that do not return ids on bulk insert
         ids = dict(Article.objects.filter(slug__in=[a.slug for a in articles]).values_list("slug", "pk"))
         for article in articles:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from articles.aftercommit import gathered
+
 from .base import ITEM_ERRORS, ImportFailed, ImportResult, ItemResult
 from .batch import LoadEntry, create_articles, known_articles, unchanged_result
 from .formats import FORMATS, detect_format, iter_articles
@@ -59,7 +61,7 @@ def import_stream(
             return restore_stream(stream, file_name, dry_run=dry_run, on_items=on_items)
         result.format = fmt.name
         sha256 = sha256_of(stream)
-        with transaction.atomic(), file_cache() as cache:
+        with transaction.atomic(), gathered(), file_cache() as cache:
             parsed = fmt.parse(stream, file_name, include_pages=include_pages)
             parsed.before_load(cache)
             since_flush = 0
@@ -252,6 +254,7 @@ class _GroupedImport:
     def _open_group(self) -> None:
         self.group, self.items, self.since_flush = ExitStack(), 0, 0
         self.group.enter_context(transaction.atomic())
+        self.group.enter_context(gathered())  # one commit callback per kind of follow-up work
         self.cache = self.group.enter_context(file_cache())  # shared lookups (tags, categories, Sources...)
         # The group's batched rows, before the commit (not when failing).
         self.group.push(lambda kind, error, trace, cache=self.cache: None if kind else cache.flush())

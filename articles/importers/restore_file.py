@@ -16,6 +16,8 @@ from itertools import islice
 
 from django.db import transaction
 
+from articles.aftercommit import gathered
+
 from .base import ITEM_ERRORS, ImportFailed, ImportResult, ItemResult
 from .file_cache import file_cache
 from .jsonl import FORMAT_NAME, parse_lines
@@ -71,7 +73,7 @@ def _restore_one_batch(batch, file_name, waiting):
         keep_waiting(cache, waiting)
         mark = cache.mark()
         try:
-            with transaction.atomic():
+            with transaction.atomic(), gathered():
                 items = restore_batch(batch, file_name, cache)
                 cache.flush()
         except ITEM_ERRORS as exc:

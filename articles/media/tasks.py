@@ -8,11 +8,11 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
+from articles.aftercommit import AtCommit
 from articles.models import Media
 
 from .fetch import FetchRefused, fetch
@@ -42,13 +42,19 @@ def fetch_media(media_id: int) -> str:
     return Media.Status.STORED
 
 
+def _fetch_each(media_ids) -> None:
+    for pk in media_ids:
+        fetch_media.enqueue(pk)
+
+
+_to_fetch = AtCommit(_fetch_each)
+
+
 def enqueue_fetches(media_ids) -> None:
     """At the commit of the write that made them, one fetch task per pending file (none when
     ``ARCHIVE_MEDIA_FETCH`` is off: they stay pending, and are shown so in the admin)."""
-    if not settings.ARCHIVE_MEDIA_FETCH:
-        return
-    ids = list(media_ids)
-    transaction.on_commit(lambda: [fetch_media.enqueue(pk) for pk in ids])
+    if settings.ARCHIVE_MEDIA_FETCH:
+        _to_fetch.add(media_ids)
 
 
 def file_digest(media: Media) -> str | None:

@@ -353,7 +353,9 @@ def _slug(text: str) -> str:
     letters become ASCII (as they always have); letters of other scripts are kept, with Arabic
     letter forms, Persian digits and the non-joiner folded as search folds them."""
     text = _APOSTROPHES.sub("", text)  # "Karzai’s" and "Karzai's" both become "karzais"
-    kept = "".join(_slug_char(char) for char in unicodedata.normalize("NFKD", languages.fold_for_search(text)))
+    kept = unicodedata.normalize("NFKD", languages.fold_for_search(text))
+    if not kept.isascii():  # ASCII is kept whole: only other text is looked at a character at a time
+        kept = "".join(_slug_char(char) for char in kept)
     return _NOT_SLUG.sub("-", kept.lower()).strip("-")
 
 

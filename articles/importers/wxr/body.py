@@ -30,7 +30,7 @@ _WRAPPERS = frozenset({"div", "span", "font", "center", "small", "big", "mark", 
 
 
 def _warn_about_dropped(content: str, warnings: list[str]) -> None:
-    dropped = {tag: n for tag, n in dropped_elements(content).items() if tag not in _WRAPPERS}
+    dropped = dropped_elements(content, ignore=_WRAPPERS)
     if dropped:
         counts = ", ".join(f"{n} <{tag}>" for tag, n in sorted(dropped.items()))
         warnings.append(f"The sanitizer removed elements the archive does not keep: {counts}.")
