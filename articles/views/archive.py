@@ -2,12 +2,10 @@
 
 from django.conf import settings
 from django.http import Http404
-from django.utils import translation
 from django.views.generic import MonthArchiveView, TemplateView, YearArchiveView
 
 from articles.charts import year_chart
 from articles.models import Article
-from articles.pages import cards
 from articles.pages.cache import versioned
 from articles.pagination import ListingPagesMixin
 
@@ -55,7 +53,7 @@ class DateListMixin(CardsMixin, ListingPagesMixin):
     def get_dated_queryset(self, **lookup):
         # Not Django's, which asks EXISTS first when empty periods are 404s: the page's own query tells
         # (``paginate_queryset``). Future dates are allowed, so there is nothing else to filter.
-        return self.get_queryset().filter(**lookup).for_cards(translation.get_language(), cards.digest())
+        return self.with_cards(self.get_queryset().filter(**lookup))
 
     def paginate_queryset(self, queryset, page_size):
         paginated = super().paginate_queryset(queryset, page_size)

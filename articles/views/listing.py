@@ -16,6 +16,11 @@ class CardsMixin:
     """A list shown as article cards: each article's stored card (``articles.pages.cards``), read with
     the list by ``for_cards``, or rendered now when it is not current."""
 
+    @staticmethod
+    def with_cards(queryset):
+        """``queryset`` reading each article's stored card in the page's language, when current."""
+        return queryset.for_cards(translation.get_language(), cards.digest())
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         cards.attach(context["articles"])
@@ -31,7 +36,7 @@ class ArticleListView(CardsMixin, ListingPagesMixin, ListView):
     paginate_by = settings.ARCHIVE_PAGE_SIZE
 
     def get_queryset(self):
-        return Article.objects.published().for_cards(translation.get_language(), cards.digest())
+        return self.with_cards(Article.objects.published())
 
 
 class HomeView(ArticleListView):
