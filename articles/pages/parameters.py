@@ -54,30 +54,35 @@ PAGE_PARAMETERS = {
     "articles:tag_feed_rss": (),
     "articles:tag_feed_atom": (),
     "articles:sitemap": (),
-    "articles:sitemap_section": ("p",),  # the page of a long sitemap
+    # The page of a long sitemap, read as a page number (1 or none is the first page, anything else
+    # the paginator judges), not as the home page's WordPress post id of the same name.
+    "articles:sitemap_section": (("p", _page_number),),
 }
 DEFAULT = ("q", "page")
-# A parameter one page reads its own way: a sitemap's "p" is a page number (1 or none is the first
-# page, anything else the paginator judges), where the home page's "p" is a WordPress post id.
-OWN_READERS = {("articles:sitemap_section", "p"): _page_number}
+
+
+def _readers(view_name) -> dict:
+    """{name: how the page of this URL name reads it}: an entry of ``PAGE_PARAMETERS`` is a name, read
+    as ``PARAMETERS`` says, or a (name, reader) pair for a page that reads it its own way."""
+    entries = PAGE_PARAMETERS.get(view_name, DEFAULT)
+    return dict(entry if isinstance(entry, tuple) else (entry, PARAMETERS.get(entry, str)) for entry in entries)
 
 
 def read_by(view_name) -> tuple[str, ...]:
     """The parameters the page of this URL name reads."""
-    return PAGE_PARAMETERS.get(view_name, DEFAULT)
+    return tuple(_readers(view_name))
 
 
 def reads(view_name, parameters) -> None:
-    """Declare the parameters a page reads: ``reads("articles:sitemap_section", ("p",))``."""
+    """Declare the parameters a page reads (names, or (name, reader) pairs): ``reads("app:view", ("q",))``."""
     PAGE_PARAMETERS[view_name] = tuple(parameters)
 
 
 def values_read(query, view_name) -> list[tuple[str, str]]:
     """(name, value) of each parameter the page reads in ``query`` (a QueryDict), by name."""
     pairs = []
-    for name in sorted(read_by(view_name)):
+    for name, read in sorted(_readers(view_name).items()):
         raw = query.get(name)  # the last value, as ``QueryDict.get`` gives it to the views
-        read = OWN_READERS.get((view_name, name)) or PARAMETERS.get(name, str)
         value = read(raw) if raw is not None else None
         if value is not None:
             pairs.append((name, value))
