@@ -3,8 +3,7 @@ from django.urls import path, register_converter
 from . import feeds
 from .citations import views as citations
 from .citations.formats import EXTENSION_PATTERN
-from .comments import views as comments
-from .views import archive, article, indexes, listing, search, sitemaps
+from .views import archive, article, comments, indexes, listing, search, sitemaps
 
 
 class YearConverter:

@@ -279,7 +279,7 @@ def test_article_page_with_the_comment_form_is_shared_yet_each_reader_can_post(s
 
     from django.test import Client
 
-    from articles.comments.views import CONFIRM
+    from articles.views.comments import CONFIRM
 
     article = make_article("Open for replies")
     first = Client(enforce_csrf_checks=True)

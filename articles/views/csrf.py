@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext, gettext_noop
 
-from articles.comments.views import refuse_after_csrf_failure
+from articles.views.comments import refuse_after_csrf_failure
 
 EXPLANATION = gettext_noop(
     "The page's security check failed: your browser did not send back the cookie this site gave it "
