@@ -13,7 +13,7 @@ from articles.importers.pipeline import import_path
 from articles.models import Article, ArticleTerm, Footnote, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from articles.pages import rendering
 from articles.related.engine import recompute
-from articles.related.links import related_links
+from articles.related.links import related_links, related_shown
 from articles.related.policy import RelatednessPolicy, display_label, term_counts
 from articles.related.rebuild import rebuild
 from tests.factories import FIXTURES, import_seed, make_article, make_author, make_category, make_source
@@ -171,7 +171,7 @@ def test_pins_come_first_in_order_and_exclusions_disappear(corpus, django_captur
         RelatedPin.objects.create(article=article, related=corpus["elections3"], position=2)
         RelatedPin.objects.create(article=article, related=corpus["water1"], position=1)
         RelatedExclusion.objects.create(article=article, related_id=best)
-    shown = [link.related_id for link in Article.objects.get(pk=article.pk).related_for_page()]
+    shown = [link.related_id for link in related_shown(Article.objects.get(pk=article.pk))]
     assert shown[:2] == [corpus["water1"].pk, corpus["elections3"].pk]
     assert best not in shown
     remaining = {corpus[f"russia{i}"].pk for i in (1, 2, 3)} - {best}

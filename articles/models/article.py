@@ -14,11 +14,9 @@ from taggit.managers import TaggableManager
 
 from articles import languages
 from articles.addresses import article_address
-from articles.related.policy import get_policy
 from articles.sanitize import clean_html
 
 from .links import LinkCitation
-from .related import RelatedArticle
 from .rendering import ArticleRendering
 from .sources import Footnote
 from .taxonomy import Author, Category, unique_slug
@@ -434,12 +432,6 @@ class Article(models.Model):
         if not hasattr(self, "_comments_for_page"):
             self._comments_for_page = list(self.comments.public().order_by("submitted_at", "id"))
         return self._comments_for_page
-
-    def related_for_page(self):
-        """The related posts the page shows (pins first) in one query, kept for JSON-LD to reuse."""
-        if not hasattr(self, "_related_for_page"):
-            self._related_for_page = list(RelatedArticle.objects.for_page(self)[: get_policy().shown])
-        return self._related_for_page
 
     def set_authors(self, authors):
         ArticleAuthor.objects.filter(article=self).delete()

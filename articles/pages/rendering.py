@@ -60,9 +60,9 @@ from articles.citations import styles as citation_styles
 from articles.comments.forms import form_token
 from articles.comments.moderation import moderator
 from articles.context_processors import site
-from articles.models import Article, ArticleRendering, Comment, RelatedArticle
+from articles.models import Article, ArticleRendering, Comment
 from articles.progress import progress
-from articles.related.policy import get_policy
+from articles.related.links import prefetch_related_shown, related_shown
 from articles.workers import can_fork, forked_pool
 
 from .cards import digest as cards_digest
@@ -102,7 +102,7 @@ TEMPLATES = (
 # Where the reader's own parts go in the stored page (HTML comments: bodies are sanitized without
 # comments, and everything else in the page is escaped, so nothing else can contain them).
 MESSAGES_HOLE = "<!--archive:messages-->"
-# Messages tagged so (``comments.views``) are about the reader's comment: shown at the reply form.
+# Messages tagged so (``views.comments``) are about the reader's comment: shown at the reply form.
 COMMENT_MESSAGE_TAG = "comment"
 COMMENTS_HOLE = "<!--archive:comments-->"
 # The comments section as most readers get it (a fresh reply form) is stored as a shell: a hole
@@ -172,7 +172,8 @@ def render(article) -> Rendered:
 
 
 def _render(article) -> Rendered:
-    context = {"article": article, "article_page": article, "request": _OriginRequest(),
+    context = {"article": article, "article_page": article, "related_posts": related_shown(article),
+               "request": _OriginRequest(),
                "messages_section": mark_safe(MESSAGES_HOLE), "comments_section": mark_safe(COMMENTS_HOLE), **site(None)}
     comments = loader.get_template(COMMENTS_TEMPLATE).render(context)
     section = loader.get_template(SECTION_TEMPLATE).render(
@@ -334,7 +335,7 @@ def _render_chunk(chunk) -> int:
     comments = Prefetch("comments", queryset=Comment.objects.public().order_by("submitted_at", "id"),
                         to_attr="_comments_for_page")  # ``Article.comments_for_page``
     articles = list(Article.objects.for_page().filter(pk__in=chunk).prefetch_related(comments))
-    _prefetch_related_posts(articles)
+    prefetch_related_shown(articles)
     _prefetch_translations(articles)
     stored = 0
     for start in range(0, len(articles), STORE_BATCH):
@@ -380,19 +381,6 @@ def _row_values(row):
     article_id, generation, rendered = row
     cards = json.dumps(rendered.cards, ensure_ascii=False)
     return article_id, generation, rendered.page, rendered.comments, rendered.section, rendered.comments_open, cards
-
-
-def _prefetch_related_posts(articles):
-    """``Article.related_for_page`` for many articles in one query."""
-    shown = get_policy().shown
-    by_article = {article.pk: article for article in articles}
-    for article in articles:
-        article._related_for_page = []
-    links = RelatedArticle.objects.for_page(None).filter(article_id__in=list(by_article)).order_by("article_id", "rank")
-    for link in links:
-        chosen = by_article[link.article_id]._related_for_page
-        if len(chosen) < shown:
-            chosen.append(link)
 
 
 def _prefetch_translations(articles):
