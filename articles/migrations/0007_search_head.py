@@ -17,13 +17,17 @@ class PostgresOnlyAddIndex(migrations.AddIndex):
 
 
 def fill_search_heads(apps, schema_editor):
-    """Existing articles get their head vector in one UPDATE (later ones with every save)."""
+    """Existing articles get their head vector in one UPDATE (later ones with every save): the
+    title and summary words, weighted as in the full vector, in the one configuration of the time
+    (articles had no language yet). Written out here, not imported, so the migration stays as it ran."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    from articles.search.vector import head_vector
-
+    SearchVector = django.contrib.postgres.search.SearchVector
+    config = settings.ARCHIVE_SEARCH_CONFIG
     Article = apps.get_model("articles", "Article")
-    Article.objects.update(search_head=head_vector(settings.ARCHIVE_SEARCH_CONFIG))
+    Article.objects.update(
+        search_head=SearchVector("title", weight="A", config=config) + SearchVector("summary", weight="B", config=config)
+    )
 
 
 class Migration(migrations.Migration):
