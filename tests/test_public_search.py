@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from articles.models import Article, Footnote
+from articles.pages.cache import current_versions
 from articles.search import parse_query, refresh_search_vectors, snippet
 from tests.factories import make_article
 
@@ -170,3 +171,19 @@ def test_generated_articles_are_indexed_for_search_with_their_notes(client):
     assert list(Article.objects.filter(search_vector="zzyzxquartz").values_list("pk", flat=True)) == [article.pk]
     title_word = re.findall(r"[A-Za-z]{5,}", article.title)[0]
     assert article.title in client.get("/search/", {"q": title_word}).content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored vector is PostgreSQL's")
+def test_a_kept_search_page_is_stale_once_vectors_are_written(django_capture_on_commit_callbacks):
+    """Search answers change when vectors are written, not when the article is saved: the listings'
+    kept pages (search among them) are made stale then, whoever wrote the vectors (a task, a reindex)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article(title="Quarterly irrigation figures", body="<p>Canals.</p>")
+    before = current_versions(["listings"])
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_search_vectors([article.pk])
+    assert current_versions(["listings"]) != before
+    before = current_versions(["listings"])
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_search_vectors([])  # nothing written, nothing stale
+    assert current_versions(["listings"]) == before

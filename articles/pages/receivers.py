@@ -15,8 +15,8 @@ Two stores of pages follow the writes (see ``cache`` and ``rendering``):
 
 Writes that send no signal (``QuerySet.update``, ``bulk_create``) say what they changed
 themselves: ``Comment.objects.set_status`` sends ``comments_moderated``; related posts' engine
-sends ``related_lists_changed``. Deletions are read in ``pre_delete``, while the rows that say
-which articles are affected still exist.
+sends ``related_lists_changed``; search, ``vectors_written``. Deletions are read in ``pre_delete``,
+while the rows that say which articles are affected still exist.
 """
 
 from django.conf import settings
@@ -33,6 +33,7 @@ from articles.models import Article, ArticleAuthor, Author, Category, Comment, F
 from articles.models.comments import comments_moderated
 from articles.models.links import Link, LinkCitation, link_citations_changed
 from articles.related.lists import refresh_pages, related_lists_changed, showing_in_related
+from articles.search.vector import vectors_written
 
 from . import rendering
 from .cache import COMMENTS, LISTINGS, SITE, article_scope, bump, depends_on, scopes_committed
@@ -167,6 +168,11 @@ def related_lists_rewritten(sender, article_ids, **kwargs):
     elif article_ids:
         bump(*(article_scope(s) for s in sorted(set(_slugs(article_ids)))))
         _invalidate(article_ids, cards=False)
+
+
+@receiver(vectors_written, dispatch_uid="pages_search_vectors_written")
+def search_answers_changed(sender, article_ids, **kwargs):
+    bump(LISTINGS)  # the search pages among them: what a query finds changed
 
 
 # -- rows shown on an article's page -------------------------------------------------------------

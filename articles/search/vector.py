@@ -16,11 +16,16 @@ from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import Case, F, OuterRef, Subquery, TextField, Value, When
 from django.db.models.functions import Coalesce
+from django.dispatch import Signal
 
 from articles import languages
 from articles.models import Article, Footnote
 
 from .folding import folded_sql
+
+# Sent with ``article_ids`` once their vectors are written: from then on search answers with the new
+# words, so pages kept with the old answers are stale (``pages.receivers`` listens).
+vectors_written = Signal()
 
 
 def uses_postgres_search():
@@ -44,11 +49,8 @@ def _vector(text, weight):
     return SearchVector(folded_sql(text), weight=weight, config=language_config())
 
 
-def head_vector(config=None):
-    """The title and summary words, weighted as in the full vector. With ``config``: one
-    configuration for every row, unfolded, as migration 0007 (before articles had a language) wrote it."""
-    if config is not None:
-        return SearchVector("title", weight="A", config=config) + SearchVector("summary", weight="B", config=config)
+def head_vector():
+    """The title and summary words, weighted as in the full vector."""
     return _vector(F("title"), "A") + _vector(F("summary"), "B")
 
 
@@ -67,6 +69,7 @@ def refresh_search_vector(article_id):
         search_vector=_full_vector(Value(notes, output_field=TextField())),
         search_head=head_vector(),
     )
+    vectors_written.send(sender=Article, article_ids=[article_id])
 
 
 def refresh_search_vectors(article_ids):
@@ -86,3 +89,4 @@ def refresh_search_vectors(article_ids):
         search_vector=_full_vector(Coalesce(notes, Value("", output_field=TextField()))),
         search_head=head_vector(),
     )
+    vectors_written.send(sender=Article, article_ids=list(article_ids))
