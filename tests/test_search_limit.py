@@ -116,9 +116,9 @@ def test_a_broad_query_needs_every_word_in_the_title_or_summary_to_come_first(cl
 def test_a_broad_search_page_costs_a_fixed_number_of_queries(client, django_assert_num_queries):
     for i in range(6):
         make_article(f"Water {i}")
-    # PostgreSQL: count (up to the limit + 1), the page's ids, its rows with snippets, authors.
-    # SQLite: count, the rows, authors.
-    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 3):
+    # PostgreSQL: count (up to the limit + 1), the page's ids, its rows with snippets and stored cards.
+    # SQLite: count, the rows with their cards.
+    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 2):
         html = search(client, "water")
     assert result_titles(html) == ["Water 5", "Water 4"]
 

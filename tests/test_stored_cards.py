@@ -65,7 +65,8 @@ def test_an_article_written_has_its_card_stored_in_every_interface_language(writ
         '  <span class="byline"> · by <a href="/authors/ann-author/">Ann Author</a> and '
         '<a href="/authors/bob-writer/">Bob Writer</a></span>\n'
         '</p>\n\n'
-        '  <p class="card-summary" lang="en" dir="auto">Dams and deals.</p>\n'
+        '  <!--archive:card-text--><p class="card-summary" lang="en" dir="auto">Dams and deals.</p>'
+        '<!--/archive:card-text-->\n'
         '</article>\n'
     )
 
@@ -93,6 +94,35 @@ def test_list_pages_emit_the_stored_card_as_stored(client, written):
     assert "stored en" in get(client, "/authors/ann-author/")
     assert "stored fa" in get(client, "/fa/")
     assert "stored" not in get(client, "/ps/")
+
+
+def test_a_search_result_is_the_stored_card_with_the_excerpt_in_place_of_its_text(client, written):
+    first, _ = written
+    row = ArticleRendering.objects.get(article=first)
+    row.cards = {**row.cards, "en": '<article class="card">stored en <!--archive:card-text--><p>Dams and deals.</p>'
+                                    '<!--/archive:card-text--></article>\n'}
+    row.save()
+    html = get(client, "/search/?q=water")
+    assert ('<article class="card">stored en <!--archive:card-text--><p class="snippet" lang="en" dir="auto">'
+            'Body text.</p><!--/archive:card-text--></article>\n') in html
+    assert "Dams and deals." not in html
+
+
+def test_search_pages_are_identical_with_cards_stored_and_rendered_live(client, written):
+    paths = ["/search/?q=water", "/search/?q=%D8%B3%DB%8C%D8%A7%D8%B3%D8%AA", "/fa/search/?q=water"]
+    stored = {path: get(client, path) for path in paths}
+    assert '<p class="snippet" lang="en" dir="auto">Body text.</p>' in stored["/search/?q=water"]
+    ArticleRendering.objects.update(cards={}, cards_digest="")
+    assert {path: get(client, path) for path in paths} == stored
+
+
+def test_a_search_page_reads_its_cards_with_the_results_and_no_byline(client, written):
+    get(client, "/search/?q=water")  # process-wide caches
+    with CaptureQueriesContext(connection) as queries:
+        get(client, "/search/?q=water")
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert not any('"articles_articleauthor"."position"' in statement for statement in sql)  # no byline read
+    assert sum("articles_articlerendering" in statement for statement in sql) == 1
 
 
 def test_a_list_page_reads_its_cards_with_the_list_and_no_byline(client, written, django_assert_num_queries):

@@ -1,7 +1,8 @@
 """An article's card in the lists, rendered when the article is written, not when a list is read.
 
-Home, category, tag, author, source and date archive pages show each article as a card
-(``includes/article_card.html``: category, title, date, byline, summary). A card is the same on
+Home, category, tag, author, source, date archive and search pages show each article as a card
+(``includes/article_card.html``: category, title, date, byline, summary; a search shows an excerpt
+in place of the summary, ``with_text``). A card is the same on
 every list in a given interface language, so it is rendered for each of ``settings.LANGUAGES`` by the
 task that renders the article's page (``rendering``), or on its own (``refresh``) when only what a
 card shows changed, and stored beside the page (``ArticleRendering.cards``). A list page reads its
@@ -34,6 +35,8 @@ from articles.models import Article, ArticleRendering
 from articles.models.article import byline_prefetch
 
 CARD_TEMPLATE = "includes/article_card.html"
+# Around a card's text (its summary): a search result is the card with its excerpt there instead.
+TEXT_START, TEXT_END = "<!--archive:card-text-->", "<!--/archive:card-text-->"
 TEMPLATES = (CARD_TEMPLATE, "includes/article_meta.html")
 # Raise when the Python that shapes a card changes (the date and digit filters, addresses, full_name).
 FORMAT_VERSION = "1"
@@ -84,6 +87,13 @@ def attach(articles) -> None:
         template = loader.get_template(CARD_TEMPLATE)
         for article in live:
             article.card = template.render({"article": article})
+
+
+def with_text(card, text):
+    """``card`` (from ``attach``) with ``text`` (HTML) in place of its own, as a search shows it."""
+    before, _, rest = card.partition(TEXT_START)
+    _, _, after = rest.partition(TEXT_END)
+    return mark_safe("".join((before, TEXT_START, text, TEXT_END, after)))  # noqa: S308  (both escaped)
 
 
 # -- writing ---------------------------------------------------------------------------------------
