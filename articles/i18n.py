@@ -7,7 +7,9 @@ Dari, ``/ps/…`` Pashto, unprefixed English); an article's page is under its ow
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
@@ -25,6 +27,17 @@ MONTH_NAMES = [
     gettext_noop("May"), gettext_noop("June"), gettext_noop("July"), gettext_noop("August"),
     gettext_noop("September"), gettext_noop("October"), gettext_noop("November"), gettext_noop("December"),
 ]
+
+
+def catalogues_digest() -> str:
+    """A hash of the interface's compiled catalogues (``.mo``), the translations pages are rendered
+    with: a ``.po`` edited but not compiled yet changes no page, and its compilation does."""
+    compiled = hashlib.sha256()
+    for folder in sorted(Path(path) for path in settings.LOCALE_PATHS):
+        for catalogue in sorted(folder.glob("*/LC_MESSAGES/django.mo")):
+            compiled.update(f"{catalogue.relative_to(folder)}\x1f".encode())
+            compiled.update(catalogue.read_bytes())
+    return compiled.hexdigest()
 
 
 def language_of_path(path: str) -> str:

@@ -4,6 +4,7 @@ and never stale: every write that changes what they show invalidates exactly the
 import datetime as dt
 import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core import signing
@@ -17,7 +18,7 @@ from taggit.models import Tag
 from articles.comments.forms import TOKEN_SALT
 from articles.importers.pipeline import import_path
 from articles.models import Article, ArticleRendering, Comment, Footnote, RelatedArticle
-from articles.pages import rendering
+from articles.pages import cards, rendering
 from articles.related.lists import related_lists_changed
 from tests.factories import SEED_FILE, make_article, make_author, make_category, make_comment, make_source
 
@@ -220,6 +221,30 @@ def test_a_template_change_makes_every_rendering_stale(cited, monkeypatch):
     finally:
         monkeypatch.undo()
         rendering.digest.cache_clear()
+
+
+@pytest.mark.parametrize("digest", [rendering.digest, cards.digest], ids=["page", "cards"])
+def test_stored_pages_follow_the_compiled_catalogues_not_their_sources(settings, tmp_path, digest):
+    """What renders a page is the compiled catalogue: a ``.po`` edited and not yet compiled changes no
+    page (rendering then would store the old translations as current), and a compiled change does."""
+    compiled = {code: (Path(settings.BASE_DIR) / "locale" / code / "LC_MESSAGES" / "django.mo").read_bytes()
+                for code in ("fa", "ps")}  # two real catalogues (compiled for the session), as two versions
+    folder = tmp_path / "fa" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "django.po").write_text('msgid "Search"\nmsgstr "جستجو"\n', encoding="utf-8")
+    (folder / "django.mo").write_bytes(compiled["fa"])
+    settings.LOCALE_PATHS = [str(tmp_path)]
+    digest.cache_clear()
+    try:
+        before = digest()
+        (folder / "django.po").write_text('# a comment\nmsgid "Search"\nmsgstr "پالنه"\n', encoding="utf-8")
+        digest.cache_clear()
+        assert digest() == before
+        (folder / "django.mo").write_bytes(compiled["ps"])
+        digest.cache_clear()
+        assert digest() != before
+    finally:
+        digest.cache_clear()
 
 
 def test_deleting_an_article_with_notes_authors_and_comments_leaves_no_rendering(cited):

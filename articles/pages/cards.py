@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import lru_cache
-from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -31,6 +30,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
+from articles.i18n import catalogues_digest
 from articles.models import Article, ArticleRendering
 from articles.models.article import byline_prefetch
 
@@ -56,8 +56,7 @@ def digest() -> str:
             parts.append(reverse("articles:home"))
     parts += [loader.get_template(name).template.source for name in TEMPLATES]
     # The separators and month names of the byline and dates are the catalogues'.
-    for catalogue in sorted(Path(path) for path in settings.LOCALE_PATHS):
-        parts += [po.read_text(encoding="utf-8") for po in sorted(catalogue.glob("*/LC_MESSAGES/django.po"))]
+    parts.append(catalogues_digest())
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 

@@ -43,7 +43,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -60,6 +59,7 @@ from articles.citations import styles as citation_styles
 from articles.comments.forms import form_token
 from articles.comments.moderation import moderator
 from articles.context_processors import site
+from articles.i18n import catalogues_digest
 from articles.models import Article, ArticleRendering, Comment
 from articles.progress import progress
 from articles.related.links import prefetch_related_shown, related_shown
@@ -148,8 +148,7 @@ def digest() -> str:
     for name in TEMPLATES:
         parts.append(loader.get_template(name).template.source)
     # The interface's translations: a corrected catalogue is a deploy that changes the pages.
-    for catalogue in sorted(Path(path) for path in settings.LOCALE_PATHS):
-        parts += [po.read_text(encoding="utf-8") for po in sorted(catalogue.glob("*/LC_MESSAGES/django.po"))]
+    parts.append(catalogues_digest())
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
