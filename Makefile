@@ -73,4 +73,4 @@ lint: venv
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 test.sqlite3 .test-backends artifacts
+	rm -rf $(VENV) staticfiles db.sqlite3 test.sqlite3 test-run-*.sqlite3 .test-backends artifacts

@@ -19,7 +19,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not os.environ.get("TEST_DB_NAME"):
     # A file, not shared-cache memory: threads of the live server then lock the database, not tables.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-run.sqlite3")}
+    # The run's own (its process id): two runs in one checkout would otherwise share it and break each other.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-run-{os.getpid()}.sqlite3")}
 
 # Tasks run in the process that enqueues them, at the commit of the write that needs them (tests that
 # check the queue or a real worker say so: tests/test_tasks.py).
