@@ -286,7 +286,7 @@ def main(argv=None):
     finally:
         run.close_connections()
         run.pg_admin(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-        run._forget_cache(url, prefix)
+        run.forget_cache(url, prefix)
     results["failures"] = failures(results)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -941,7 +941,7 @@ def main():
         close_connections()
         if not KEEP_DB:
             pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        _forget_cache(url, prefix)
+        forget_cache(url, prefix)
     results["total_seconds"] = round(time.monotonic() - started_all, 1)
     _save(results)
     print(table(results))
@@ -960,7 +960,7 @@ def _save(results, partial=False):
     OUTPUT.write_text(json.dumps({**results, "partial": partial}, indent=2) + "\n")
 
 
-def _forget_cache(url, prefix):
+def forget_cache(url, prefix):
     if not url.startswith("redis"):
         return
     import redis
