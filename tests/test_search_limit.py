@@ -1,8 +1,8 @@
 """A search counts, ranks and lists at most ARCHIVE_SEARCH_LIMIT matches; a broader query says "more than".
 
 Up to the limit every match is ranked on its whole text (PostgreSQL). Past it, title and summary
-matches come first, ranked on the small stored ``search_head``, then the other matches newest first,
-so a word found in most of the archive never ranks every match's full vector.
+matches come first (the newest ``limit`` of them), ranked on the small stored ``search_head``, then
+the other matches newest first, so a word found in most of the archive never ranks every match.
 """
 
 import re
@@ -110,6 +110,20 @@ def test_a_broad_query_needs_every_word_in_the_title_or_summary_to_come_first(cl
     found = results("water rights")
     assert found.more
     assert [a.title for a in found[0:3]] == ["Water rights"]  # listed up to the limit: 1
+
+
+@postgres_only
+@override_settings(ARCHIVE_SEARCH_LIMIT=2)
+def test_a_broad_query_ranks_its_newest_title_and_summary_matches_only():
+    """A word in most titles: ranking all its title matches would grow with the archive (a million
+    articles, hundreds of thousands ranked for each page); the newest ``limit`` of them are ranked."""
+    make_article("Water, water, water", summary="Water.")  # the best title match, and the oldest
+    make_article("Water rights")
+    make_article("Canals", summary="On water schemes.")
+    make_article("Body only", body="<p>Water.</p>")
+    found = results("water")
+    assert found.more
+    assert [a.title for a in found[0:2]] == ["Water rights", "Canals"]
 
 
 @override_settings(ARCHIVE_SEARCH_LIMIT=2, ARCHIVE_PAGE_CACHE=False)

@@ -71,9 +71,10 @@ class SearchResults:
     places, rarer words: the usual search) every match is ranked on its whole weighted vector, so a
     title match comes before a passing mention in a footnote. A query matching more (a word in most
     of the archive) is *broad*: the page says "more than" and lists the first that many, articles
-    with every word in their title or summary first (ranked on those, from the small stored
-    ``search_head``), then the rest newest first. Ranking it the first way would read and rank the
-    full vector of every match (most of the archive); this way a page reads only its own rows.
+    with every word in their title or summary first (the newest that many of them, ranked on those
+    words, from the small stored ``search_head``), then the rest newest first. Ranking it the first
+    way would read and rank the full vector of every match (most of the archive); this way a page
+    ranks at most ``limit`` rows and reads only its own, whatever the archive's size.
 
     On SQLite (no vectors) matches are the newest first in both cases.
     """
@@ -133,14 +134,16 @@ class SearchResults:
     def _broad_page_ids(self, start, stop):
         """One page of a broad query's order, as ids, in one statement.
 
-        Head matches (every word in title or summary) ranked on ``search_head`` through its GIN
-        index, then the other matches newest first along ``article_listing_idx``, which stops after
-        ``stop`` rows. Neither part ranks or reads more than ``stop`` full vectors.
+        Head matches (every word in title or summary), the newest ``limit`` of them, ranked on
+        ``search_head``, then the other matches newest first along ``article_listing_idx``, which
+        stops after ``stop`` rows. Neither part ranks more than ``limit`` rows or reads more than
+        ``stop`` full vectors, however many articles the words are in.
         """
         base = self.queryset.order_by().select_related(None).prefetch_related(None)
         columns = ("id", "tier", "rank", "published_at")
+        newest_heads = base.filter(search_head=self.query).order_by("-published_at", "-id").values("pk")[: self.limit]
         head = (
-            base.filter(search_head=self.query)
+            base.filter(pk__in=newest_heads)
             .annotate(tier=Value(1), rank=SearchRank(F("search_head"), self.query))
             .order_by("-rank", "-published_at", "-id")
             .values_list(*columns)[:stop]
