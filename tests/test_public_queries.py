@@ -39,8 +39,8 @@ PAGES = {
     "year": ("/archive/2014/", 4),
     # next and previous month, list
     "month": ("/archive/2014/01/", 3),
-    # count, ranked list, authors; a query without words runs none
-    "search": ("/search/?q=archive+article", 3),
+    # count, ranked list with the stored cards; a query without words runs none
+    "search": ("/search/?q=archive+article", 2),
     "search_without_words": ("/search/?q=%21%21", 0),
     # entries, authors, tags (+ the category or tag)
     "feed_rss": ("/feeds/rss/", 3),
