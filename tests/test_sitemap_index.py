@@ -113,3 +113,23 @@ def test_a_section_of_every_language_lists_each_address_with_its_alternates_and_
                   for url in urls.values())
         + "</urlset>"
     )
+
+
+def test_the_index_is_written_exactly_as_the_sitemap_protocol_and_django_write_it(client, monkeypatch, settings):
+    settings.TIME_ZONE = "Asia/Kabul"  # lastmod in the site's zone, with its offset (+04:30)
+    monkeypatch.setattr(sitemaps.ArticleSitemap, "limit", 1)
+    make_article("First")
+    make_article("Second & <third>")
+    Article.objects.update(updated_at=dt.datetime(2024, 3, 5, 10, 0, 0, 250000, tzinfo=dt.UTC))
+    lastmod = "<lastmod>2024-03-05T14:30:00.250000+04:30</lastmod>"
+    assert client.get("/sitemap.xml").content.decode() == (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        "<sitemap><loc>http://example.com/sitemap-archive.xml</loc></sitemap>"
+        f"<sitemap><loc>http://example.com/sitemap-articles.xml</loc>{lastmod}</sitemap>"
+        f"<sitemap><loc>http://example.com/sitemap-articles.xml?p=2</loc>{lastmod}</sitemap>"
+        "<sitemap><loc>http://example.com/sitemap-categories.xml</loc></sitemap>"
+        "<sitemap><loc>http://example.com/sitemap-tags.xml</loc></sitemap>"
+        "<sitemap><loc>http://example.com/sitemap-authors.xml</loc></sitemap>"
+        "<sitemap><loc>http://example.com/sitemap-sources.xml</loc></sitemap>"
+        "\n</sitemapindex>\n"
+    )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from articles.pages.sites import fresh_site_cache
 from articles.sitemaps import SITEMAPS, sections
 
+INDEX_START = '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
 URLSET_START = (
     '<?xml version="1.0" encoding="utf-8"?>\n'
     '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">'
@@ -16,8 +17,25 @@ URLSET_START = (
 
 
 def index(request):
+    """Django's sitemap index view; its entries written as ``urlset_xml`` writes a section's (the
+    template cost ~30 µs an entry: at 1,000,000 articles, 1,000 pages of articles, 30 ms)."""
     fresh_site_cache()
-    return views.index(request, sections(), sitemap_url_name="articles:sitemap_section")
+    response = views.index(request, sections(), sitemap_url_name="articles:sitemap_section")
+    response.content = index_xml(response.context_data["sitemaps"])  # marks the response rendered
+    return response
+
+
+def index_xml(entries) -> str:
+    """The sitemap protocol's index of ``entries`` (Django's ``SitemapIndexItem``), as Django's
+    ``sitemap_index.xml`` writes it: lastmod in the site's time zone, as ``|date:"c"`` gives."""
+    parts = [INDEX_START]
+    for entry in entries:
+        parts.append(f"<sitemap><loc>{escape(entry.location)}</loc>")
+        if entry.last_mod:
+            parts.append(f"<lastmod>{timezone.localtime(entry.last_mod).isoformat()}</lastmod>")
+        parts.append("</sitemap>")
+    parts.append("\n</sitemapindex>\n")
+    return "".join(parts)
 
 
 def section(request, section):
