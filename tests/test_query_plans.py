@@ -29,7 +29,7 @@ ARTICLES = 3000
 # The tables with rows per article (or per note, tagging, filing): a scan of one costs the archive's size.
 ARCHIVE_TABLES = {
     "articles_article", "articles_article_categories", "articles_articleauthor", "articles_footnote",
-    "taggit_taggeditem", "articles_comment", "articles_articlerendering", "articles_relatedarticle",
+    "articles_taggedarticle", "articles_comment", "articles_articlerendering", "articles_relatedarticle",
 }
 # A word in nearly every generated article: its search may scan (see the module's docstring).
 BROAD_SEARCH = "/search/?q=government"
@@ -42,7 +42,7 @@ def busiest(model, relation):
 def page_urls():
     """Every public page type of issue 25 on the generated archive."""
     newest = Article.objects.published().order_by("-published_at").first().published_at
-    tag = busiest(Tag, "taggit_taggeditem_items")
+    tag = busiest(Tag, "articles_taggedarticle_items")
     root = Category.objects.roots().order_by("path").first()
     return {
         "home": "/",

@@ -7,6 +7,7 @@ from .provenance import ImportRecord
 from .related import ArticleTerm, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from .rendering import ArticleRendering
 from .sources import Footnote, Source
+from .tagging import TaggedArticle
 from .taxonomy import Author, Category
 from .translations import TranslationGroup
 
@@ -32,6 +33,7 @@ __all__ = [
     "RelatedExclusion",
     "RelatedPin",
     "Source",
+    "TaggedArticle",
     "TermFrequency",
     "TranslationGroup",
 ]
