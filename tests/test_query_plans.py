@@ -8,6 +8,7 @@ there a scan is the right plan; docs/performance.md gives its time).
 """
 
 from io import StringIO
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -22,6 +23,7 @@ from taggit.models import Tag
 from articles import navigation
 from articles.models import Article, Author, Category, Source
 from articles.pages import cards
+from articles.pagination import cursor
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db]
 
@@ -149,3 +151,35 @@ def test_a_source_page_asks_each_article_about_its_notes_from_an_index_alone(gen
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0][0]["Plan"]
     assert reads_of(plan, "articles_footnote") == ["Index Only Scan"]
+
+
+def nodes(plan):
+    """Every node of a plan (EXPLAIN FORMAT JSON's top node), depth first."""
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from nodes(child)
+
+
+def tag_list_plan(client, url):
+    """The plan of the query the tag page at ``url`` reads its articles with (the one of the taggings)."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    [sql] = [q["sql"] for q in captured.captured_queries if '"articles_taggedarticle"' in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        return cursor.fetchone()[0][0]["Plan"]
+
+
+@override_settings(ARCHIVE_PAGE_CACHE=False)
+def test_a_tag_page_reads_its_page_from_the_tags_listing_index_without_sorting_the_tag(generated_archive, client):
+    tag = busiest(Tag, "articles_taggedarticle_items")
+    newest = Article.objects.listed_under(tag).order_by("-published_at", "-pk")
+    url = reverse("articles:tag", kwargs={"slug": tag.slug})
+    deep = f"{url}?{urlencode({'before': cursor(newest[30])})}"
+    for address in (url, f"{url}?page=2", deep):
+        plan = tag_list_plan(client, address)
+        assert plan["Node Type"] == "Limit", address
+        reads = [(n["Node Type"].replace("Index Only Scan", "Index Scan"), n.get("Index Name"))
+                 for n in nodes(plan) if n.get("Relation Name") == "articles_taggedarticle"]
+        assert reads == [("Index Scan", "tagged_article_listing_idx")], address
+        assert "Sort" not in {n["Node Type"] for n in nodes(plan)}, address
