@@ -7,7 +7,7 @@ public pages of the ``articles`` namespace, so the page cache keeps each like an
 """
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, Min, OuterRef, Subquery
+from django.db.models import Max, Min, OuterRef, Subquery
 from django.urls import reverse
 from taggit.models import Tag
 
@@ -163,9 +163,9 @@ class TagSitemap(KeptItemsSitemap):
     def listed(self):
         # A list, not a queryset: the sitemap's paginator then needs no COUNT query; of slugs, not
         # rows, as for authors and sources: the index only counts them (no model built for each). A tag is in if one
-        # published article carries it: an index probe per tag, not a join of every tagging.
-        published = Article.objects.published().filter(pk=OuterRef("content_object_id"))
-        tagged = TaggedArticle.objects.filter(Exists(published), tag=OuterRef("pk"))
+        # published article carries it: one entry of the tag's listing index (the taggings carry their
+        # article's status), not a join of every tagging.
+        tagged = TaggedArticle.objects.filter(tag=OuterRef("pk"), status=Article.Status.PUBLISHED)
         return list(having(Tag.objects.all(), tagged, "tag_id").order_by("slug").values_list("slug", flat=True))
 
     def location(self, item):

@@ -1,4 +1,5 @@
-"""A tag's page lists exactly the tag's published articles, newest first, whatever wrote them.
+"""A tag's page lists exactly the tag's published articles, newest first, whatever wrote them (and so
+do its feed and the tags' sitemap).
 
 The page reads its rows in the order of the taggings' copy of each article's status and date
 (``TaggedArticle``, ``ArticleQuerySet.listed_under``); every path that changes an article's status,
@@ -12,16 +13,19 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
+from articles.feeds import TagFeed
 from articles.importers.pipeline import import_path
 from articles.models import Article, TaggedArticle
 from articles.models.article import TAGGED_LISTING_KEY
 from articles.pagination import cursor, listing_page
+from articles.sitemaps import TagSitemap
 from articles.tasks import publish_due
 from tests.adminform import article_form
 from tests.backup import round_trip
@@ -62,6 +66,8 @@ def tag_page(client, tag):
 def assert_every_tag_page_matches(client):
     for tag in Tag.objects.order_by("pk"):
         assert tag_page(client, tag) == plain(tag), tag.name
+        assert [a.pk for a in TagFeed().items(tag)] == plain(tag)[: settings.ARCHIVE_FEED_SIZE], tag.name
+    assert TagSitemap().listed() == sorted(t.slug for t in Tag.objects.all() if plain(t))
     keys = TaggedArticle.objects.order_by("pk")
     assert list(keys.values_list("pk", "status", "published_at")) == list(
         keys.values_list("pk", "content_object__status", "content_object__published_at")
