@@ -177,7 +177,8 @@ class AuthorSitemap(KeptItemsSitemap):
     priority = 0.4
 
     def listed(self):
-        signed = ArticleAuthor.objects.filter(author=OuterRef("pk"), article__status=Article.Status.PUBLISHED)
+        # One entry of the author's listing index: the bylines carry their article's status.
+        signed = ArticleAuthor.objects.filter(author=OuterRef("pk"), status=Article.Status.PUBLISHED)
         return list(having(Author.objects.all(), signed, "article_id").order_by("slug").values_list("slug", flat=True))
 
     def location(self, item):

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
 from articles.importers import seedtext
-from articles.models import Article, TaggedArticle
+from articles.models import Article, ArticleAuthor, TaggedArticle
 from tests.factories import SEED_FILE
 
 # The foundation's schema (articles and comments), before any branch's migrations.
@@ -137,7 +137,7 @@ def test_old_site_redirects_to_a_dari_article_follow_it_under_its_prefix(client)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_article_taggings_move_to_their_own_table_with_each_articles_listing_key_and_back(client):
+def test_article_taggings_and_bylines_get_each_articles_listing_key_and_back(client):
     before = [("articles", "0029_footnote_article_source_idx")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
@@ -153,6 +153,9 @@ def test_article_taggings_move_to_their_own_table_with_each_articles_listing_key
     for article, tag in ((live, water), (live, dams), (draft, water)):
         Generic.objects.create(content_type=article_type, object_id=article.pk, tag=tag)
     Generic.objects.create(content_type=category_type, object_id=7, tag=water)  # not an article's: left alone
+    author = apps.get_model("articles", "Author").objects.create(name="Amina Rahimi", slug="amina-rahimi")
+    for article in (live, draft):
+        apps.get_model("articles", "ArticleAuthor").objects.create(article=article, author=author)
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
@@ -162,6 +165,9 @@ def test_article_taggings_move_to_their_own_table_with_each_articles_listing_key
     ]
     assert list(TaggedItem.objects.values_list("content_type_id", "object_id", "tag__name")) == [
         (category_type.pk, 7, "water")
+    ]
+    assert sorted(ArticleAuthor.objects.values_list("article_id", "status", "published_at")) == [
+        (live.pk, "published", published), (draft.pk, "draft", None),
     ]
     assert [a.title for a in Article.objects.listed_under(Tag.objects.get(name="water"))] == ["Live"]
     assert sorted(Article.objects.get(pk=live.pk).tags.names()) == ["dams", "water"]
@@ -174,3 +180,15 @@ def test_article_taggings_move_to_their_own_table_with_each_articles_listing_key
     ])
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_the_indexes_made_in_sql_outlive_the_columns_added_after_them():
+    # A NOT NULL column added on SQLite rebuilds the table, and the rebuilt one had lost 0026's index.
+    indexes = import_module("articles.migrations.0026_listing_probes").INDEXES
+    with connection.cursor() as cursor:
+        found = {
+            name for table in {t for t, _ in indexes.values()}
+            for name in connection.introspection.get_constraints(cursor, table)
+        }
+    assert set(indexes) <= found

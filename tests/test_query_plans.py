@@ -160,26 +160,34 @@ def nodes(plan):
         yield from nodes(child)
 
 
-def tag_list_plan(client, url):
-    """The plan of the query the tag page at ``url`` reads its articles with (the one of the taggings)."""
+def list_plan(client, url, table):
+    """The plan of the query the page at ``url`` reads its articles with (the one reading ``table``)."""
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
-    [sql] = [q["sql"] for q in captured.captured_queries if '"articles_taggedarticle"' in q["sql"]]
+    [sql] = [q["sql"] for q in captured.captured_queries if f'"{table}"' in q["sql"] and "LIMIT" in q["sql"]]
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
         return cursor.fetchone()[0][0]["Plan"]
 
 
 @override_settings(ARCHIVE_PAGE_CACHE=False)
-def test_a_tag_page_reads_its_page_from_the_tags_listing_index_without_sorting_the_tag(generated_archive, client):
-    tag = busiest(Tag, "articles_taggedarticle_items")
-    newest = Article.objects.listed_under(tag).order_by("-published_at", "-pk")
-    url = reverse("articles:tag", kwargs={"slug": tag.slug})
-    deep = f"{url}?{urlencode({'before': cursor(newest[30])})}"
+@pytest.mark.parametrize("kind", ["tag", "author"])
+def test_a_tag_or_author_page_reads_its_page_from_a_listing_index_without_sorting(generated_archive, client, kind):
+    if kind == "tag":
+        tag = busiest(Tag, "articles_taggedarticle_items")
+        newest = Article.objects.listed_under(tag)
+        url = reverse("articles:tag", kwargs={"slug": tag.slug})
+        table, index = "articles_taggedarticle", "tagged_article_listing_idx"
+    else:
+        author = busiest(Author, "articles")
+        newest = Article.objects.listed_by(author)
+        url = author.get_absolute_url()
+        table, index = "articles_articleauthor", "articleauthor_listing_idx"
+    deep = f"{url}?{urlencode({'before': cursor(newest.order_by('-published_at', '-pk')[30])})}"
     for address in (url, f"{url}?page=2", deep):
-        plan = tag_list_plan(client, address)
+        plan = list_plan(client, address, table)
         assert plan["Node Type"] == "Limit", address
         reads = [(n["Node Type"].replace("Index Only Scan", "Index Scan"), n.get("Index Name"))
-                 for n in nodes(plan) if n.get("Relation Name") == "articles_taggedarticle"]
-        assert reads == [("Index Scan", "tagged_article_listing_idx")], address
+                 for n in nodes(plan) if n.get("Relation Name") == table]
+        assert reads == [("Index Scan", index)], address
         assert "Sort" not in {n["Node Type"] for n in nodes(plan)}, address

@@ -223,11 +223,11 @@ def _link(new):
         [categorised(article_id=n.article.pk, category_id=c.pk) for n in new for c in n.links.categories]
     )
     ArticleAuthor.objects.bulk_create(
-        [ArticleAuthor(article_id=n.article.pk, author_id=author.pk, position=i)
+        [ArticleAuthor.for_article(n.article, author_id=author.pk, position=i)
          for n in new for i, author in enumerate(n.links.authors)]
     )
     TaggedArticle.objects.bulk_create(
-        [TaggedArticle.for_article(n.article, t.pk) for n in new for t in n.links.tags]
+        [TaggedArticle.for_article(n.article, tag_id=t.pk) for n in new for t in n.links.tags]
     )
 
 

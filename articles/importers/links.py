@@ -154,7 +154,7 @@ def _set_tags(article, tags, created):
         if stale:
             rows.filter(tag_id__in=stale).delete()
         wanted = [pk for pk in wanted if pk not in have]
-    TaggedArticle.objects.bulk_create(TaggedArticle.for_article(article, pk) for pk in wanted)
+    TaggedArticle.objects.bulk_create(TaggedArticle.for_article(article, tag_id=pk) for pk in wanted)
 
 
 def unique_rows(rows):

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
             name='TaggedArticle',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(blank=True, editable=False, max_length=20)),
+                ('status', models.CharField(blank=True, editable=False, max_length=20, null=True)),
                 ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='taggings', to='articles.article')),
                 ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(app_label)s_%(class)s_items', to='taggit.tag')),

@@ -1,4 +1,5 @@
-from .article import Article, ArticleAuthor, ArticleQuerySet
+from .article import Article, ArticleQuerySet
+from .bylines import ArticleAuthor
 from .comments import Comment
 from .harvesting import DeletedRecord
 from .links import Link, LinkCheck, LinkCitation, LostLinkNote

@@ -167,9 +167,9 @@ def _populate_for_benchmark(n_articles, *, seed=1, stream=sys.stderr):
             for a, (subject, _) in zip(created, plans, strict=True):
                 for position, author in enumerate(rng.sample(authors[(subject % 50) * 3 : (subject % 50) * 3 + 3],
                                                              rng.randint(1, 2))):
-                    authorships.append(ArticleAuthor(article_id=a.pk, author_id=author.pk, position=position))
+                    authorships.append(ArticleAuthor.for_article(a, author_id=author.pk, position=position))
                 for tag in {t.pk: t for t in rng.choices(tags, weights=tag_weights, k=rng.randint(0, 6))}.values():
-                    taggings.append(TaggedArticle.for_article(a, tag.pk))
+                    taggings.append(TaggedArticle.for_article(a, tag_id=tag.pk))
                 cited = rng.choices(sources, weights=source_weights, k=9)
                 for number, source in enumerate(cited, start=1):
                     notes.append(Footnote(article_id=a.pk, number=number, text=str(source.title), kind="citation",

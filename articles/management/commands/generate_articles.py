@@ -150,11 +150,11 @@ def _write_batch(archive, shared, start, stop, totals):
     for a, row in zip(items, rows, strict=True):
         links.append(ArticleCategory(article_id=row.pk, category_id=shared["categories"][a.category_index]))
         authors.extend(
-            ArticleAuthor(article_id=row.pk, author_id=shared["authors"][n], position=p)
+            ArticleAuthor.for_article(row, author_id=shared["authors"][n], position=p)
             for p, n in enumerate(a.author_indexes)
         )
         tagged.extend(
-            TaggedArticle.for_article(row, shared["tags"][t]) for t in a.tag_indexes
+            TaggedArticle.for_article(row, tag_id=shared["tags"][t]) for t in a.tag_indexes
         )
         notes.extend(_footnote_rows(a, row.pk, shared))
         comments.extend(_comment_rows(a, row.pk))
