@@ -27,6 +27,7 @@ from articles.models import Article, ArticleAuthor, Author, TaggedArticle
 from articles.models.article import BYLINE_LISTING_KEY, LISTED_BY, TAGGED_LISTING_KEY
 from articles.models.listing_keys import refresh_listing_keys
 from articles.pagination import cursor, listing_page
+from articles.revisions import record_related, restore_revision
 from articles.sitemaps import AuthorSitemap, TagSitemap
 from articles.tasks import publish_due
 from tests.adminform import article_form
@@ -256,3 +257,19 @@ def test_refresh_listing_keys_mends_keys_written_behind_its_back(tagged):
     refresh_listing_keys(Article.objects.filter(title="Amu").values("pk"), LISTED_BY)
     assert titles(water) == ["Amu", "Kunar", "Helmand", "Kajaki"]
     assert titles(authors()[1]) == ["Amu", "Kunar", "Helmand"]
+
+
+def test_a_restored_revision_puts_the_article_back_at_its_old_date_with_its_old_tags_and_authors(client, tagged):
+    water, dams, articles = tagged
+    amu = articles["Amu"]
+    record_related(amu)  # the revision as it stands: under "water", by Bashir, dated the 1st
+    old = amu.history.order_by("-history_date", "-history_id").first()
+    amu.published_at = when(25)
+    amu.save()
+    amu.tags.set([dams])
+    amu.set_authors([authors()[0]])
+    assert titles(dams)[0] == titles(authors()[0])[0] == "Amu"
+    restore_revision(old)
+    assert titles(water) == ["Kunar", "Helmand", "Kajaki", "Amu"]
+    assert titles(authors()[1]) == ["Kunar", "Helmand", "Amu"]
+    assert_every_list_matches(client)
