@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from articles.models import Article, Category
-from articles.models.article import FEED_BODY_HEAD
+from articles.models.article import FEED_BODY_HEAD, TAGGED_LISTING_KEY
 from articles.pages.sites import fresh_site_cache
 
 TEASER_WORDS = 60
@@ -130,7 +130,8 @@ class TagFeed(LatestArticlesFeed):
         return reverse("articles:tag", kwargs={"slug": obj.slug})
 
     def articles(self, obj):
-        return Article.objects.published().tagged(obj)
+        # Newest first by the taggings' key: the tag's listing index gives the entries in order.
+        return Article.objects.listed_under(obj).order_by(*(f"-{name}" for name in TAGGED_LISTING_KEY))
 
 
 class TagAtomFeed(TagFeed):

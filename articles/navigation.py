@@ -2,13 +2,12 @@
 
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
-from articles.models import Article, Category
+from articles.models import Article, Category, TaggedArticle
 from articles.pages.cache import versioned
 
 RECENT_TAGS = 20
@@ -77,9 +76,9 @@ def _recent_tags(limit):
 def _latest_uses(dated: dict) -> dict:
     """Tag id -> the latest publication date among the articles of ``dated`` (article id -> date) that carry it."""
     latest = {}
-    for tag_id, article_id in TaggedItem.objects.filter(
-        content_type=ContentType.objects.get_for_model(Article), object_id__in=list(dated)
-    ).values_list("tag_id", "object_id"):
+    for tag_id, article_id in TaggedArticle.objects.filter(content_object_id__in=list(dated)).values_list(
+        "tag_id", "content_object_id"
+    ):
         when = dated[article_id]
         if when is not None and (tag_id not in latest or when > latest[tag_id]):
             latest[tag_id] = when

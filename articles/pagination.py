@@ -21,6 +21,9 @@ OFFSET_PAGES = 50
 MAX_PAGE = 10_000_000
 _CURSOR = re.compile(r"^(\d{20})-(\d{1,18})$")
 _STAMP = "%Y%m%d%H%M%S%f"
+# The (date, id) a list sorts on, newest first: the article's own, which ``article_listing_idx`` holds.
+# A list keyed by other columns (a tag's page: ``ArticleQuerySet.listed_under``) names its own.
+ARTICLE_KEY = ("published_at", "pk")
 
 
 class DeepPage(Exception):  # noqa: N818  (a signal to redirect, not an error)
@@ -31,9 +34,13 @@ class DeepPage(Exception):  # noqa: N818  (a signal to redirect, not an error)
         self.query = query
 
 
-def cursor(article) -> str:
-    """The position of ``article`` in the newest-first order, as a URL value."""
-    return f"{article.published_at.astimezone(dt.UTC):{_STAMP}}-{article.pk}"
+def cursor(article, key=ARTICLE_KEY) -> str:
+    """The position of ``article`` in the newest-first order of ``key``, as a URL value."""
+    return _cursor_value(getattr(article, key[0]), getattr(article, key[1]))
+
+
+def _cursor_value(when, pk):
+    return f"{when.astimezone(dt.UTC):{_STAMP}}-{pk}"
 
 
 def _parse_cursor(value):
@@ -47,13 +54,15 @@ def _parse_cursor(value):
     return when, int(match.group(2))
 
 
-def _older_than(when, pk):
+def _older_than(key, when, pk):
     # The first condition alone is what the index range reads; the second drops the ties before the cursor.
-    return Q(published_at__lte=when) & (Q(published_at__lt=when) | Q(pk__lt=pk))
+    date, id_ = key
+    return Q(**{f"{date}__lte": when}) & (Q(**{f"{date}__lt": when}) | Q(**{f"{id_}__lt": pk}))
 
 
-def _newer_than(when, pk):
-    return Q(published_at__gte=when) & (Q(published_at__gt=when) | Q(pk__gt=pk))
+def _newer_than(key, when, pk):
+    date, id_ = key
+    return Q(**{f"{date}__gte": when}) & (Q(**{f"{date}__gt": when}) | Q(**{f"{id_}__gt": pk}))
 
 
 @dataclass
@@ -87,24 +96,25 @@ def _page_query(number):
     return urlencode({"page": number})
 
 
-def listing_page(queryset, params, per_page) -> ListingPage:
+def listing_page(queryset, params, per_page, key=ARTICLE_KEY) -> ListingPage:
     """The page of ``queryset`` (published articles, any order) that ``params`` (request.GET) asks for,
-    newest first. Raises Http404 for a page with no rows (page 1 excepted) or a malformed address,
-    and ``DeepPage`` for a page number past ``OFFSET_PAGES``."""
-    newest_first = queryset.order_by("-published_at", "-pk")
+    newest first by ``key`` (the names of a date and an id ``queryset`` has). Raises Http404 for a
+    page with no rows (page 1 excepted) or a malformed address, and ``DeepPage`` for a page number
+    past ``OFFSET_PAGES``."""
+    newest_first = queryset.order_by(*(f"-{name}" for name in key))
     if params.get("before") is not None:
         when, pk = _parse_cursor(params["before"])
-        rows = list(newest_first.filter(_older_than(when, pk))[: per_page + 1])
-        return _cursor_page(rows[:per_page], newer=True, older=len(rows) > per_page)
+        rows = list(newest_first.filter(_older_than(key, when, pk))[: per_page + 1])
+        return _cursor_page(rows[:per_page], key, newer=True, older=len(rows) > per_page)
     if params.get("after") is not None:
         when, pk = _parse_cursor(params["after"])
-        rows = list(queryset.order_by("published_at", "pk").filter(_newer_than(when, pk))[: per_page + 1])
+        rows = list(queryset.order_by(*key).filter(_newer_than(key, when, pk))[: per_page + 1])
         if len(rows) <= per_page:
             raise DeepPage("")  # the newest rows: that is page 1
-        return _cursor_page(rows[:per_page][::-1], newer=True, older=True)
+        return _cursor_page(rows[:per_page][::-1], key, newer=True, older=True)
     number = _page_number(params.get("page"))
     if number > OFFSET_PAGES:
-        raise DeepPage(_deep_cursor(newest_first, number, per_page))
+        raise DeepPage(_deep_cursor(newest_first, key, number, per_page))
     start = (number - 1) * per_page
     rows = list(newest_first[start : start + per_page + 1])
     if not rows and number > 1:
@@ -112,18 +122,18 @@ def listing_page(queryset, params, per_page) -> ListingPage:
     page = rows[:per_page]
     older = None
     if len(rows) > per_page:
-        older = _page_query(number + 1) if number < OFFSET_PAGES else urlencode({"before": cursor(page[-1])})
+        older = _page_query(number + 1) if number < OFFSET_PAGES else urlencode({"before": cursor(page[-1], key)})
     return ListingPage(page, number, _page_query(number - 1) if number > 1 else None, older)
 
 
-def _cursor_page(rows, *, newer, older):
+def _cursor_page(rows, key, *, newer, older):
     if not rows:
         raise Http404("There are no articles past that point.")
     return ListingPage(
         rows,
         None,
-        urlencode({"after": cursor(rows[0])}) if newer else None,
-        urlencode({"before": cursor(rows[-1])}) if older else None,
+        urlencode({"after": cursor(rows[0], key)}) if newer else None,
+        urlencode({"before": cursor(rows[-1], key)}) if older else None,
     )
 
 
@@ -135,22 +145,24 @@ def _page_number(value):
     return int(value)
 
 
-def _deep_cursor(newest_first, number, per_page):
+def _deep_cursor(newest_first, key, number, per_page):
     """The cursor of page ``number``: the (date, id) of the last row of the page before it, read from
     the listing index alone."""
     end = (number - 1) * per_page
-    found = list(newest_first.prefetch_related(None).values_list("published_at", "pk")[end - 1 : end])
+    found = list(newest_first.prefetch_related(None).values_list(*key)[end - 1 : end])
     if not found:
         raise Http404("There is no page of that number.")
-    when, pk = found[0]
-    return urlencode({"before": f"{when.astimezone(dt.UTC):{_STAMP}}-{pk}"})
+    return urlencode({"before": _cursor_value(*found[0])})
 
 
 class ListingPagesMixin:
-    """For a ListView or a date archive view: pages by ``listing_page`` (deep page numbers redirected)."""
+    """For a ListView or a date archive view: pages by ``listing_page`` (deep page numbers redirected),
+    newest first by ``listing_key``."""
+
+    listing_key = ARTICLE_KEY
 
     def paginate_queryset(self, queryset, page_size):
-        page = listing_page(queryset, self.request.GET, page_size)
+        page = listing_page(queryset, self.request.GET, page_size, self.listing_key)
         return None, page, page.object_list, page.has_other_pages()
 
     def get(self, request, *args, **kwargs):

@@ -26,6 +26,7 @@ ROLES = {
         ("articles", "change_lostlinknote"),
         ("django_tasks_database", "view_dbtaskresult"),  # what background work waits
         ("articles", "import_articles"),
-        *(("taggit", f"{action}_{model}") for model in ("tag", "taggeditem") for action in CRUD),
+        *(("taggit", f"{action}_tag") for action in CRUD),
+        *(("articles", f"{action}_taggedarticle") for action in CRUD),
     ],
 }

@@ -6,14 +6,13 @@ public pages of the ``articles`` namespace, so the page cache keeps each like an
 ``Last-Modified`` and ``ETag``) until a write changes what they list (``articles.pages.receivers``).
 """
 
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, Min, OuterRef, Subquery
+from django.db.models import Max, Min, OuterRef, Subquery
 from django.urls import reverse
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
 from articles.addresses import address, article_address
-from articles.models import Article, ArticleAuthor, Author, Category, Source
+from articles.models import Article, ArticleAuthor, Author, Category, Source, TaggedArticle
 from articles.pages.cache import versioned
 
 # URLs per sitemap page: well under the protocol's 50,000, so a page is quick to build and to read.
@@ -164,11 +163,9 @@ class TagSitemap(KeptItemsSitemap):
     def listed(self):
         # A list, not a queryset: the sitemap's paginator then needs no COUNT query; of slugs, not
         # rows, as for authors and sources: the index only counts them (no model built for each). A tag is in if one
-        # published article carries it: an index probe per tag, not a join of every tagging.
-        published = Article.objects.published().filter(pk=OuterRef("object_id"))
-        tagged = TaggedItem.objects.filter(
-            Exists(published), tag=OuterRef("pk"), content_type=ContentType.objects.get_for_model(Article)
-        )
+        # published article carries it: one entry of the tag's listing index (the taggings carry their
+        # article's status), not a join of every tagging.
+        tagged = TaggedArticle.objects.filter(tag=OuterRef("pk"), status=Article.Status.PUBLISHED)
         return list(having(Tag.objects.all(), tagged, "tag_id").order_by("slug").values_list("slug", flat=True))
 
     def location(self, item):
@@ -180,7 +177,8 @@ class AuthorSitemap(KeptItemsSitemap):
     priority = 0.4
 
     def listed(self):
-        signed = ArticleAuthor.objects.filter(author=OuterRef("pk"), article__status=Article.Status.PUBLISHED)
+        # One entry of the author's listing index: the bylines carry their article's status.
+        signed = ArticleAuthor.objects.filter(author=OuterRef("pk"), status=Article.Status.PUBLISHED)
         return list(having(Author.objects.all(), signed, "article_id").order_by("slug").values_list("slug", flat=True))
 
     def location(self, item):

@@ -4,12 +4,22 @@ revisions and outcomes loading them one at a time gives; a bad item in a batch s
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
 from articles.importers import formats, loader, pipeline
 from articles.importers.links import _tag, tags_named
 from articles.importers.pipeline import import_path
-from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, ImportRecord, Source
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Category,
+    Comment,
+    Footnote,
+    ImportRecord,
+    Source,
+    TaggedArticle,
+)
 from tests.benchmarks.datasets import write_seed_files, write_wxr
 from tests.factories import FIXTURES, make_article
 
@@ -53,7 +63,9 @@ def rows():
             (key[a], name, position)
             for a, name, position in ArticleAuthor.objects.values_list("article_id", "author__name", "position")
         ),
-        "tags": ordered((key[int(o)], name) for o, name in TaggedItem.objects.values_list("object_id", "tag__name")),
+        "tags": ordered(
+            (key[a], name) for a, name in TaggedArticle.objects.values_list("content_object_id", "tag__name")
+        ),
     }
     comments = ordered(
         (key[c.article_id], c.import_id, c.parent.import_id if c.parent_id else None, c.status, c.body)

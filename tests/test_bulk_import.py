@@ -276,7 +276,7 @@ def test_queries_per_wordpress_item_are_bounded(archive, tmp_path):
     many = _queries([write_wxr(tmp_path / "many.xml", 40, seed=31)])  # 20 unchanged, 20 new
 
     def tags(queries):  # a tag an item is the first to use is looked up and made (in a savepoint)
-        looked_up = len([sql for sql in queries if '"taggit_tag"' in sql and "taggit_taggeditem" not in sql])
+        looked_up = len([sql for sql in queries if '"taggit_tag"' in sql and "articles_taggedarticle" not in sql])
         return looked_up + 2 * _inserts(queries, "taggit_tag")
 
     # An unchanged item: savepoint, lookup, release. A new one: savepoint, lookup, slug, Sources

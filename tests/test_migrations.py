@@ -1,5 +1,6 @@
 """Migrations are complete (makemigrations --check) and run forward over a database holding the seed."""
 
+import datetime as dt
 import io
 from importlib import import_module
 
@@ -8,9 +9,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.text import slugify
+from taggit.models import Tag, TaggedItem
 
 from articles.importers import seedtext
-from articles.models import Article
+from articles.models import Article, ArticleAuthor, TaggedArticle
 from tests.factories import SEED_FILE
 
 # The foundation's schema (articles and comments), before any branch's migrations.
@@ -132,3 +134,61 @@ def test_old_site_redirects_to_a_dari_article_follow_it_under_its_prefix(client)
     assert Redirect.objects.get(old_path="/fa/2016/01/water/").new_path == encoded
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_article_taggings_and_bylines_get_each_articles_listing_key_and_back(client):
+    before = [("articles", "0029_footnote_article_source_idx")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    OldArticle, OldTag = apps.get_model("articles", "Article"), apps.get_model("taggit", "Tag")
+    ContentType, Generic = apps.get_model("contenttypes", "ContentType"), apps.get_model("taggit", "TaggedItem")
+    article_type, _ = ContentType.objects.get_or_create(app_label="articles", model="article")
+    category_type, _ = ContentType.objects.get_or_create(app_label="articles", model="category")
+    published = dt.datetime(2016, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    live = OldArticle.objects.create(title="Live", slug="live", status="published", published_at=published)
+    draft = OldArticle.objects.create(title="Draft", slug="draft", status="draft")
+    water, dams = OldTag.objects.create(name="water", slug="water"), OldTag.objects.create(name="dams", slug="dams")
+    for article, tag in ((live, water), (live, dams), (draft, water)):
+        Generic.objects.create(content_type=article_type, object_id=article.pk, tag=tag)
+    Generic.objects.create(content_type=category_type, object_id=7, tag=water)  # not an article's: left alone
+    author = apps.get_model("articles", "Author").objects.create(name="Amina Rahimi", slug="amina-rahimi")
+    for article in (live, draft):
+        apps.get_model("articles", "ArticleAuthor").objects.create(article=article, author=author)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert sorted(TaggedArticle.objects.values_list("content_object_id", "tag__name", "status", "published_at")) == [
+        (live.pk, "dams", "published", published), (live.pk, "water", "published", published),
+        (draft.pk, "water", "draft", None),
+    ]
+    assert list(TaggedItem.objects.values_list("content_type_id", "object_id", "tag__name")) == [
+        (category_type.pk, 7, "water")
+    ]
+    assert sorted(ArticleAuthor.objects.values_list("article_id", "status", "published_at")) == [
+        (live.pk, "published", published), (draft.pk, "draft", None),
+    ]
+    assert [a.title for a in Article.objects.listed_under(Tag.objects.get(name="water"))] == ["Live"]
+    assert sorted(Article.objects.get(pk=live.pk).tags.names()) == ["dams", "water"]
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)  # and back: the generic rows again
+    assert sorted(Generic.objects.values_list("content_type_id", "object_id", "tag__name")) == sorted([
+        (article_type.pk, live.pk, "water"), (article_type.pk, live.pk, "dams"), (article_type.pk, draft.pk, "water"),
+        (category_type.pk, 7, "water"),
+    ])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_the_indexes_made_in_sql_outlive_the_columns_added_after_them():
+    # A NOT NULL column added on SQLite rebuilds the table, and the rebuilt one had lost 0026's index.
+    indexes = import_module("articles.migrations.0026_listing_probes").INDEXES
+    with connection.cursor() as cursor:
+        found = {
+            name for table in {t for t, _ in indexes.values()}
+            for name in connection.introspection.get_constraints(cursor, table)
+        }
+    assert set(indexes) <= found

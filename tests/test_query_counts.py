@@ -18,7 +18,7 @@ MAX_QUERIES = 8
 
 def _urls():
     article = Article.objects.published().order_by("pk").first()
-    tag = Tag.objects.filter(taggit_taggeditem_items__isnull=False).order_by("pk").first()
+    tag = Tag.objects.filter(articles_taggedarticle_items__isnull=False).order_by("pk").first()
     author = Author.objects.filter(articles__isnull=False).order_by("pk").first()
     source = Source.objects.filter(footnotes__isnull=False).order_by("pk").first()
     urls = {

@@ -8,6 +8,7 @@ there a scan is the right plan; docs/performance.md gives its time).
 """
 
 from io import StringIO
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -22,6 +23,7 @@ from taggit.models import Tag
 from articles import navigation
 from articles.models import Article, Author, Category, Source
 from articles.pages import cards
+from articles.pagination import cursor
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db]
 
@@ -29,7 +31,7 @@ ARTICLES = 3000
 # The tables with rows per article (or per note, tagging, filing): a scan of one costs the archive's size.
 ARCHIVE_TABLES = {
     "articles_article", "articles_article_categories", "articles_articleauthor", "articles_footnote",
-    "taggit_taggeditem", "articles_comment", "articles_articlerendering", "articles_relatedarticle",
+    "articles_taggedarticle", "articles_comment", "articles_articlerendering", "articles_relatedarticle",
 }
 # A word in nearly every generated article: its search may scan (see the module's docstring).
 BROAD_SEARCH = "/search/?q=government"
@@ -42,7 +44,7 @@ def busiest(model, relation):
 def page_urls():
     """Every public page type of issue 25 on the generated archive."""
     newest = Article.objects.published().order_by("-published_at").first().published_at
-    tag = busiest(Tag, "taggit_taggeditem_items")
+    tag = busiest(Tag, "articles_taggedarticle_items")
     root = Category.objects.roots().order_by("path").first()
     return {
         "home": "/",
@@ -149,3 +151,43 @@ def test_a_source_page_asks_each_article_about_its_notes_from_an_index_alone(gen
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0][0]["Plan"]
     assert reads_of(plan, "articles_footnote") == ["Index Only Scan"]
+
+
+def nodes(plan):
+    """Every node of a plan (EXPLAIN FORMAT JSON's top node), depth first."""
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from nodes(child)
+
+
+def list_plan(client, url, table):
+    """The plan of the query the page at ``url`` reads its articles with (the one reading ``table``)."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    [sql] = [q["sql"] for q in captured.captured_queries if f'"{table}"' in q["sql"] and "LIMIT" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        return cursor.fetchone()[0][0]["Plan"]
+
+
+@override_settings(ARCHIVE_PAGE_CACHE=False)
+@pytest.mark.parametrize("kind", ["tag", "author"])
+def test_a_tag_or_author_page_reads_its_page_from_a_listing_index_without_sorting(generated_archive, client, kind):
+    if kind == "tag":
+        tag = busiest(Tag, "articles_taggedarticle_items")
+        newest = Article.objects.listed_under(tag)
+        url = reverse("articles:tag", kwargs={"slug": tag.slug})
+        table, index = "articles_taggedarticle", "tagged_article_listing_idx"
+    else:
+        author = busiest(Author, "articles")
+        newest = Article.objects.listed_by(author)
+        url = author.get_absolute_url()
+        table, index = "articles_articleauthor", "articleauthor_listing_idx"
+    deep = f"{url}?{urlencode({'before': cursor(newest.order_by('-published_at', '-pk')[30])})}"
+    for address in (url, f"{url}?page=2", deep):
+        plan = list_plan(client, address, table)
+        assert plan["Node Type"] == "Limit", address
+        reads = [(n["Node Type"].replace("Index Only Scan", "Index Scan"), n.get("Index Name"))
+                 for n in nodes(plan) if n.get("Relation Name") == table]
+        assert reads == [("Index Scan", index)], address
+        assert "Sort" not in {n["Node Type"] for n in nodes(plan)}, address

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import router, transaction
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from articles import bulk
-from articles.models import Article, ArticleAuthor, Footnote
+from articles.models import Article, ArticleAuthor, Footnote, TaggedArticle
 from articles.models.taxonomy import unique_slugs
 
 from . import loader
@@ -224,14 +223,11 @@ def _link(new):
         [categorised(article_id=n.article.pk, category_id=c.pk) for n in new for c in n.links.categories]
     )
     ArticleAuthor.objects.bulk_create(
-        [ArticleAuthor(article_id=n.article.pk, author_id=author.pk, position=i)
+        [ArticleAuthor.for_article(n.article, author_id=author.pk, position=i)
          for n in new for i, author in enumerate(n.links.authors)]
     )
-    content_type = ContentType.objects.get_for_model(Article)
-    tagged = Article.tags.through
-    tagged.objects.bulk_create(
-        [tagged(content_type_id=content_type.pk, object_id=n.article.pk, tag_id=t.pk)
-         for n in new for t in n.links.tags]
+    TaggedArticle.objects.bulk_create(
+        [TaggedArticle.for_article(n.article, tag_id=t.pk) for n in new for t in n.links.tags]
     )
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from taggit.models import Tag
 
-from articles.models import Article, Author, Category
+from articles.models import Article, Author, Category, TaggedArticle
 from articles.models.taxonomy import category_slug
 from articles.revisions import revision_snapshot
 
@@ -146,17 +145,16 @@ def _tag(name):
 
 
 def _set_tags(article, tags, created):
-    link = Article.tags.through
-    content_type = ContentType.objects.get_for_model(Article)  # cached by Django after the first call
+    # The article in hand is as just saved: each new tagging copies its listing key from it.
     wanted = [t.pk for t in unique_rows(tags)]
     if not created:
-        rows = link.objects.filter(content_type=content_type, object_id=article.pk)
+        rows = TaggedArticle.objects.filter(content_object_id=article.pk)
         have = set(rows.values_list("tag_id", flat=True))
         stale = have - set(wanted)
         if stale:
             rows.filter(tag_id__in=stale).delete()
         wanted = [pk for pk in wanted if pk not in have]
-    link.objects.bulk_create(link(content_type=content_type, object_id=article.pk, tag_id=pk) for pk in wanted)
+    TaggedArticle.objects.bulk_create(TaggedArticle.for_article(article, tag_id=pk) for pk in wanted)
 
 
 def unique_rows(rows):

@@ -113,7 +113,7 @@ def _load(parsed, digest, cache, *, file_name, fmt, sha256):
     _set_categories(article, links.categories, created)
     if created:
         ArticleAuthor.objects.bulk_create(
-            ArticleAuthor(article=article, author=author, position=i) for i, author in enumerate(links.authors)
+            ArticleAuthor.for_article(article, author=author, position=i) for i, author in enumerate(links.authors)
         )
     else:
         article.set_authors(links.authors)

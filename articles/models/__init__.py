@@ -1,4 +1,5 @@
-from .article import Article, ArticleAuthor, ArticleQuerySet
+from .article import Article, ArticleQuerySet
+from .bylines import ArticleAuthor
 from .comments import Comment
 from .harvesting import DeletedRecord
 from .links import Link, LinkCheck, LinkCitation, LostLinkNote
@@ -7,6 +8,7 @@ from .provenance import ImportRecord
 from .related import ArticleTerm, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from .rendering import ArticleRendering
 from .sources import Footnote, Source
+from .tagging import TaggedArticle
 from .taxonomy import Author, Category
 from .translations import TranslationGroup
 
@@ -32,6 +34,7 @@ __all__ = [
     "RelatedExclusion",
     "RelatedPin",
     "Source",
+    "TaggedArticle",
     "TermFrequency",
     "TranslationGroup",
 ]

@@ -5,7 +5,7 @@ from itertools import pairwise
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.fields.json import KT
 from django.db.models.functions import Left, TruncMonth
 from django.utils import timezone
@@ -16,9 +16,12 @@ from articles import languages
 from articles.addresses import article_address
 from articles.sanitize import clean_html
 
+from .bylines import ArticleAuthor
 from .links import LinkCitation
+from .listing_keys import LISTING_KEY_FIELDS, refresh_listing_keys
 from .rendering import ArticleRendering
 from .sources import Footnote
+from .tagging import TaggedArticle
 from .taxonomy import Author, Category, unique_slug
 from .translations import TranslationGroup
 
@@ -119,6 +122,26 @@ class ArticleQuerySet(models.QuerySet):
 
     def tagged(self, tag):
         return self.filter(tags=tag)
+
+    def listed_under(self, tag):
+        """The published articles tagged ``tag``, keyed for a list by their tagging's copy of their
+        listing key (``TaggedArticle``): ordered by ``TAGGED_LISTING_KEY``, newest first, the page is
+        read from the tag's listing index, ~21 entries whatever the tag's size. The same articles as
+        ``published().tagged(tag)``, and the same order as the listing's when the keys are current."""
+        published = Article.Status.PUBLISHED
+        return self.published().filter(taggings__tag=tag, taggings__status=published).annotate(
+            **dict(zip(TAGGED_LISTING_KEY, (F("taggings__published_at"), F("taggings__content_object")), strict=True))
+        )
+
+    def listed_by(self, author):
+        """The published articles signed by ``author``, keyed for a list by their byline's copy of their
+        listing key (``ArticleAuthor``), as ``listed_under`` keys a tag's: ordered by
+        ``BYLINE_LISTING_KEY``, newest first, the page is read from the author's listing index."""
+        published = Article.Status.PUBLISHED
+        return self.published().filter(articleauthor__author=author, articleauthor__status=published).annotate(
+            **dict(zip(BYLINE_LISTING_KEY, (F("articleauthor__published_at"), F("articleauthor__article")),
+                       strict=True))
+        )
 
     def by_author(self, author):
         return self.filter(authors=author)
@@ -249,6 +272,14 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+# The names of the date and id ``listed_under`` and ``listed_by`` sort on: the tagging's or the
+# byline's, which their listing indexes hold.
+TAGGED_LISTING_KEY = ("tagged_published_at", "tagged_article_id")
+BYLINE_LISTING_KEY = ("byline_published_at", "byline_article_id")
+# The rows listing an article that carry its listing key (``models.listing_keys``).
+LISTED_BY = (TaggedArticle, ArticleAuthor)
+
+
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
     def get_for_reading(self, slug, user=None):
         """The article page's one query: the article of this slug as ``for_reading()`` reads it (its
@@ -288,7 +319,8 @@ class Article(models.Model):
         Category, blank=True, related_name="articles", help_text="Every category, the primary one included."
     )
     authors = models.ManyToManyField(Author, through="ArticleAuthor", blank=True, related_name="articles")
-    tags = TaggableManager(blank=True)
+    # Each tagging carries the article's listing key (``models.tagging``): a tag's page reads them in order.
+    tags = TaggableManager(through=TaggedArticle, blank=True)
     # The choices are the setting ARCHIVE_LANGUAGES (a callable: changing it needs no migration).
     language = models.CharField(
         max_length=12,
@@ -357,7 +389,13 @@ class Article(models.Model):
         if not self.slug:
             self.slug = unique_slug(Article, self.title, exclude_pk=self.pk, max_length=240, fallback="article")
         self.prepare_for_save()
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if not adding and (update_fields is None or set(LISTING_KEY_FIELDS) & set(update_fields)):
+            # Its tags' and bylines' copies of its status and date (a new article has none yet: each
+            # copies them when it is made). Unconditional: another instance may have saved meanwhile.
+            refresh_listing_keys([self.pk], LISTED_BY)
 
     def prepare_for_save(self):
         """What every write of the row does first (``save``, and the importer's batched inserts):
@@ -436,20 +474,6 @@ class Article(models.Model):
     def set_authors(self, authors):
         ArticleAuthor.objects.filter(article=self).delete()
         ArticleAuthor.objects.bulk_create(
-            ArticleAuthor(article=self, author=author, position=i) for i, author in enumerate(authors)
+            ArticleAuthor.for_article(self, author_id=author.pk, position=i) for i, author in enumerate(authors)
         )
 
-
-class ArticleAuthor(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE)
-    author = models.ForeignKey(Author, on_delete=models.CASCADE)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["position"]
-        constraints = [
-            models.UniqueConstraint(fields=["article", "author"], name="article_author_unique"),
-        ]
-
-    def __str__(self):
-        return f"{self.author} on {self.article}"

@@ -20,16 +20,15 @@ while the rows that say which articles are affected still exist.
 """
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.sites.models import Site
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
 from articles.aftercommit import AtCommit, in_batches
-from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, Source
+from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, Source, TaggedArticle
 from articles.models.comments import comments_moderated
 from articles.models.links import Link, LinkCitation, link_citations_changed
 from articles.related.lists import refresh_pages, related_lists_changed, showing_in_related
@@ -290,8 +289,7 @@ def _articles_showing(instance):
         return Footnote.objects.filter(source=instance).values_list("article_id", flat=True)
     if isinstance(instance, Author):
         return ArticleAuthor.objects.filter(author=instance).values_list("article_id", flat=True)
-    items = TaggedItem.objects.filter(tag=instance, content_type=ContentType.objects.get_for_model(Article))
-    return items.values_list("object_id", flat=True)
+    return TaggedArticle.objects.filter(tag=instance).values_list("content_object_id", flat=True)
 
 
 @receiver(post_save, sender=Source, dispatch_uid="pages_source_saved")

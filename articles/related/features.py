@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 
@@ -45,7 +44,9 @@ class Own:
         rows = ArticleTerm.objects.filter(article_id__in=chunk).values_list("article_id", "term", "weight")
         for a, term, weight in rows:
             self.vectors[a][term] = weight
-        for a, t, name in tagged_articles().filter(object_id__in=chunk).values_list("object_id", "tag_id", "tag__name"):
+        for a, t, name in tagged_articles().filter(content_object_id__in=chunk).values_list(
+            "content_object_id", "tag_id", "tag__name"
+        ):
             self.tags[a][t] = name
         for a, s in (
             Footnote.objects.filter(article_id__in=chunk, source__isnull=False).order_by()
@@ -129,7 +130,7 @@ class Catalogue:
         for chunk in chunks(new_tags):
             self.tag_counts.update(
                 tagged_articles().filter(tag_id__in=chunk).values("tag_id")
-                .annotate(n=Count("object_id", distinct=True)).values_list("tag_id", "n")
+                .annotate(n=Count("content_object_id", distinct=True)).values_list("tag_id", "n")
             )
             self.tag_counts.update({t: self.tag_counts.get(t, 1) for t in chunk})
         new_sources = sorted({s for sources in own.sources.values() for s in sources} - self.source_labels.keys())
@@ -144,7 +145,9 @@ class Catalogue:
     @staticmethod
     def _tagged_published(chunk):
         published = Article.objects.filter(status=PUBLISHED).values("pk")
-        return tagged_articles().filter(tag_id__in=chunk, object_id__in=published).values_list("tag_id", "object_id")
+        return tagged_articles().filter(tag_id__in=chunk, content_object_id__in=published).values_list(
+            "tag_id", "content_object_id"
+        )
 
     @staticmethod
     def _citing_published(chunk):
@@ -199,7 +202,6 @@ class Catalogue:
         read is a few index ranges whatever the tags and Sources are)."""
         missing = [b for b in ids if b not in self.candidate_meta and b not in self.unpublished]
         self.unpublished.update(missing)
-        content_type = ContentType.objects.get_for_model(Article).pk
         # One int object per distinct category, tag, Source or author (rows bring a new one each time).
         shared = {}
         for pk, published_at, category, language, group in select_in(
@@ -213,8 +215,8 @@ class Catalogue:
             self.unpublished.discard(pk)
         # Kept as tuples (a quarter of a set's memory: every article of a large import is read).
         for into, sql, params in (
-            (self.tags_of, "SELECT object_id, tag_id FROM taggit_taggeditem WHERE content_type_id = %s "
-                           "AND object_id {ids}", [content_type]),
+            (self.tags_of, "SELECT content_object_id, tag_id FROM articles_taggedarticle "
+                           "WHERE content_object_id {ids}", []),
             (self.sources_of, "SELECT article_id, source_id FROM articles_footnote "
                               "WHERE source_id IS NOT NULL AND article_id {ids}", []),
             (self.authors_of, "SELECT article_id, author_id FROM articles_articleauthor WHERE article_id {ids}", []),

@@ -5,11 +5,9 @@ Only portable SQL: the same results on SQLite and PostgreSQL (PostgreSQL gets ar
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from taggit.models import TaggedItem
 
-from articles.models import Article
+from articles.models import Article, TaggedArticle
 
 PUBLISHED = Article.Status.PUBLISHED
 CHUNK = 500  # rows per IN (...) list: well under every backend's parameter limit
@@ -69,7 +67,7 @@ def ts(value):
 
 
 def tagged_articles():
-    return TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(Article))
+    return TaggedArticle.objects.all()
 
 
 def family(category_id, parents):

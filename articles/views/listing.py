@@ -7,6 +7,7 @@ from django.views.generic import ListView
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, Footnote, Source
+from articles.models.article import BYLINE_LISTING_KEY, TAGGED_LISTING_KEY
 from articles.navigation import home_sidebar
 from articles.pages import cards
 from articles.pagination import ListingPagesMixin
@@ -64,10 +65,12 @@ class CategoryView(ArticleListView):
 
 class TagView(ArticleListView):
     template_name = "articles/tag.html"
+    # Sorted on the taggings' copy of the listing key: the tag's index gives the page in order.
+    listing_key = TAGGED_LISTING_KEY
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return super().get_queryset().tagged(self.tag)
+        return super().get_queryset().listed_under(self.tag)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
@@ -75,10 +78,12 @@ class TagView(ArticleListView):
 
 class AuthorView(ArticleListView):
     template_name = "articles/author.html"
+    # Sorted on the bylines' copy of the listing key: the author's index gives the page in order.
+    listing_key = BYLINE_LISTING_KEY
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        return super().get_queryset().by_author(self.author)
+        return super().get_queryset().listed_by(self.author)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)

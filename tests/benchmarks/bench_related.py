@@ -79,12 +79,11 @@ def _populate_for_benchmark(n_articles, *, seed=1, stream=sys.stderr):
     """
     import datetime as dt
 
-    from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
     from django.utils import timezone
-    from taggit.models import Tag, TaggedItem
+    from taggit.models import Tag
 
-    from articles.models import Article, ArticleAuthor, Author, Category, Footnote, Source
+    from articles.models import Article, ArticleAuthor, Author, Category, Footnote, Source, TaggedArticle
 
     rng = random.Random(seed)
     started = time.monotonic()
@@ -101,7 +100,7 @@ def _populate_for_benchmark(n_articles, *, seed=1, stream=sys.stderr):
         )
 
         for model in (RelatedArticle, RelatedPin, RelatedExclusion, ArticleTerm, TermFrequency,
-                      TaggedItem, Footnote, ArticleAuthor, Article.categories.through, ImportRecord, Comment,
+                      TaggedArticle, Footnote, ArticleAuthor, Article.categories.through, ImportRecord, Comment,
                       Article, Tag, Source, Author):
             model.objects.all()._raw_delete(connection.alias)
         for depth in (2, 1, 0):
@@ -131,7 +130,6 @@ def _populate_for_benchmark(n_articles, *, seed=1, stream=sys.stderr):
         subjects = [rng.sample(vocabulary[2000:], 40) for _ in range(400)]
         tag_weights = [1.0 / (i + 1) ** 0.8 for i in range(len(tags))]
         source_weights = [1.0 / (i + 1) ** 0.7 for i in range(len(sources))]
-        content_type = ContentType.objects.get_for_model(Article)
         epoch = timezone.make_aware(dt.datetime(2005, 1, 1))
 
         batch = 1000
@@ -169,15 +167,15 @@ def _populate_for_benchmark(n_articles, *, seed=1, stream=sys.stderr):
             for a, (subject, _) in zip(created, plans, strict=True):
                 for position, author in enumerate(rng.sample(authors[(subject % 50) * 3 : (subject % 50) * 3 + 3],
                                                              rng.randint(1, 2))):
-                    authorships.append(ArticleAuthor(article_id=a.pk, author_id=author.pk, position=position))
+                    authorships.append(ArticleAuthor.for_article(a, author_id=author.pk, position=position))
                 for tag in {t.pk: t for t in rng.choices(tags, weights=tag_weights, k=rng.randint(0, 6))}.values():
-                    taggings.append(TaggedItem(content_type=content_type, object_id=a.pk, tag_id=tag.pk))
+                    taggings.append(TaggedArticle.for_article(a, tag_id=tag.pk))
                 cited = rng.choices(sources, weights=source_weights, k=9)
                 for number, source in enumerate(cited, start=1):
                     notes.append(Footnote(article_id=a.pk, number=number, text=str(source.title), kind="citation",
                                           source_id=source.pk))
             ArticleAuthor.objects.bulk_create(authorships)
-            TaggedItem.objects.bulk_create(taggings)
+            TaggedArticle.objects.bulk_create(taggings)
             Footnote.objects.bulk_create(notes)
             print(f"\r  populated {start + len(rows)}/{n_articles}", end="", file=stream, flush=True)
     print(file=stream)

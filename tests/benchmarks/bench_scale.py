@@ -30,14 +30,15 @@ import psycopg
 
 from tests.benchmarks import run
 
-# Rows copied with each article: (table, column holding the article id, the other columns copied).
+# Rows copied with each article: (table, column holding the article id, the other columns copied,
+# whether the row carries its article's listing key: then its date moves with the copy's).
 # A note's "ibid." link (refers_to) is left out: it names another note's id, not an article's.
 FOLLOWERS = [
-    ("articles_article_categories", "article_id", "category_id"),
-    ("articles_articleauthor", "article_id", "position, author_id"),
-    ("taggit_taggeditem", "object_id", "content_type_id, tag_id"),
+    ("articles_article_categories", "article_id", "category_id", False),
+    ("articles_articleauthor", "article_id", "position, author_id, status", True),
+    ("articles_taggedarticle", "content_object_id", "tag_id, status", True),
     ("articles_footnote", "article_id",
-     "number, text, kind, prefix, locator, url, url_missing, source_id, found_url, found_where"),
+     "number, text, kind, prefix, locator, url, url_missing, source_id, found_url, found_where", False),
 ]
 ARTICLE_COLUMNS = ("title, status, summary, body, comments_open, sticky, original_url, import_hash, created_at, "
                    "updated_at, primary_category_id, search_vector, search_head, language, edited_at, "
@@ -60,7 +61,7 @@ def copy_archive(source, target, copies):
                 _copy_once(db, k, step, last)
             run.log(f"copy {k} of {copies - 1} done in {time.monotonic() - started:.0f} s")
         for table in ("articles_article", "articles_article_categories", "articles_articleauthor",
-                      "taggit_taggeditem", "articles_footnote"):
+                      "articles_taggedarticle", "articles_footnote"):
             db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         db.execute("DELETE FROM archive_cache")  # lists kept for the smaller archive
         db.execute("SET maintenance_work_mem = '1GB'")
@@ -79,9 +80,14 @@ def _copy_once(db, k, step, last):
         f"import_guid || %s, {ARTICLE_COLUMNS} FROM articles_article WHERE id <= %s",
         [offset, f"-{k}", k, f"#{k}", f"#{k}", last],
     )
-    for table, article, columns in FOLLOWERS:
-        db.execute(f"INSERT INTO {table} ({article}, {columns}) SELECT {article} + %s, {columns} FROM {table} "
-                   f"WHERE {article} <= %s", [offset, last])
+    for table, article, columns, keyed in FOLLOWERS:
+        if keyed:  # the copy's date, a second apart as the article's
+            db.execute(f"INSERT INTO {table} ({article}, {columns}, published_at) SELECT {article} + %s, {columns}, "
+                       f"published_at + make_interval(secs => %s) FROM {table} WHERE {article} <= %s",
+                       [offset, k, last])
+        else:
+            db.execute(f"INSERT INTO {table} ({article}, {columns}) SELECT {article} + %s, {columns} FROM {table} "
+                       f"WHERE {article} <= %s", [offset, last])
     # The cards as stored (the lists read them); the page itself is rendered at its first read.
     db.execute(
         "INSERT INTO articles_articlerendering (article_id, generation, page_html, comments_html, section_html, "

@@ -356,7 +356,7 @@ def _page_builders():
     return {
         "home": lambda: reverse("articles:home"),
         "category": lambda: Category.objects.roots().order_by("path").first().get_absolute_url(),
-        "tag": lambda: reverse("articles:tag", kwargs={"slug": busiest(Tag, "taggit_taggeditem_items").slug}),
+        "tag": lambda: reverse("articles:tag", kwargs={"slug": busiest(Tag, "articles_taggedarticle_items").slug}),
         "author": lambda: busiest(Author, "articles").get_absolute_url(),
         "source": lambda: busiest(Source, "footnotes").get_absolute_url(),
         "year": lambda: reverse("articles:archive_year", kwargs={"year": newest().year - 1}),

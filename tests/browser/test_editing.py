@@ -16,7 +16,7 @@ UPLOAD = Path(__file__).resolve().parents[1] / "fixtures" / "browser" / "upload.
 UPLOADED_TITLE = "Water rights along the Helmand"
 EDITOR_MODELS = [
     "articles.article", "articles.footnote", "articles.articleauthor", "articles.category", "articles.author",
-    "articles.source", "articles.importrecord", "taggit.tag", "taggit.taggeditem",
+    "articles.source", "articles.importrecord", "taggit.tag", "articles.taggedarticle",
 ]
 
 

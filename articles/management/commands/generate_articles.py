@@ -2,13 +2,12 @@
 
 import time
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries, transaction
 from django.utils.text import slugify
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
-from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, Source
+from articles.models import Article, ArticleAuthor, Author, Category, Comment, Footnote, Source, TaggedArticle
 from articles.pages.cache import invalidate_listings
 from articles.progress import progress
 from articles.search import refresh_search_vectors
@@ -70,7 +69,6 @@ def _shared_rows(archive):
         "authors": _author_ids(archive),
         "sources": _source_ids(archive),
         "tags": _tag_ids(archive),
-        "article_type": ContentType.objects.get_for_model(Article).pk,
     }
 
 
@@ -152,18 +150,17 @@ def _write_batch(archive, shared, start, stop, totals):
     for a, row in zip(items, rows, strict=True):
         links.append(ArticleCategory(article_id=row.pk, category_id=shared["categories"][a.category_index]))
         authors.extend(
-            ArticleAuthor(article_id=row.pk, author_id=shared["authors"][n], position=p)
+            ArticleAuthor.for_article(row, author_id=shared["authors"][n], position=p)
             for p, n in enumerate(a.author_indexes)
         )
         tagged.extend(
-            TaggedItem(tag_id=shared["tags"][t], content_type_id=shared["article_type"], object_id=row.pk)
-            for t in a.tag_indexes
+            TaggedArticle.for_article(row, tag_id=shared["tags"][t]) for t in a.tag_indexes
         )
         notes.extend(_footnote_rows(a, row.pk, shared))
         comments.extend(_comment_rows(a, row.pk))
     ArticleCategory.objects.bulk_create(links)
     ArticleAuthor.objects.bulk_create(authors)
-    TaggedItem.objects.bulk_create(tagged)
+    TaggedArticle.objects.bulk_create(tagged)
     Footnote.objects.bulk_create(notes)
     Comment.objects.bulk_create(comments)
     # Bulk-inserted (no signals): their search vectors in one UPDATE.
