@@ -2,9 +2,8 @@
 (``models.listing_keys``): an author's page reads the author's published articles in order from its index."""
 
 from django.db import models
-from django.db.models import Q
 
-from .listing_keys import PUBLISHED, ListingKey, ListingKeyQuerySet
+from .listing_keys import ListingKey, ListingKeyQuerySet, listing_index
 from .taxonomy import Author
 
 
@@ -20,14 +19,8 @@ class ArticleAuthor(ListingKey):
         constraints = [
             models.UniqueConstraint(fields=["article", "author"], name="article_author_unique"),
         ]
-        indexes = [
-            # An author's page: their published articles newest first, read in order (``ArticleQuerySet.listed_by``).
-            models.Index(
-                fields=["author", "-published_at", "-article"],
-                name="articleauthor_listing_idx",
-                condition=Q(status=PUBLISHED),
-            ),
-        ]
+        # An author's page: their published articles newest first, read in order (``ArticleQuerySet.listed_by``).
+        indexes = [listing_index("author", "articleauthor_listing_idx")]
 
     def __str__(self):
         return f"{self.author} on {self.article}"

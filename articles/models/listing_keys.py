@@ -15,7 +15,7 @@ may have changed. A write that bypasses ``Article.save`` (a raw ``update()`` of 
 """
 
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
 # The article columns the lists filter and sort on, copied onto each row (the id is the row's own).
 LISTING_KEY_FIELDS = ("status", "published_at")
@@ -58,6 +58,11 @@ class ListingKey(models.Model):
         for name, value in _key_of(getattr(self, self.LISTED_ARTICLE)).items():
             setattr(self, name, value)
         super().save(*args, **kwargs)
+
+
+def listing_index(owner, name, listed_article="article"):
+    """The index a page of ``owner``'s articles reads in order: its published rows, newest first."""
+    return models.Index(fields=[owner, "-published_at", f"-{listed_article}"], name=name, condition=Q(status=PUBLISHED))
 
 
 def _key_of(article):

@@ -2,10 +2,9 @@
 a tag's page, feed and sitemap entry read the tag's published articles in order from its index."""
 
 from django.db import models
-from django.db.models import Q
 from taggit.models import TaggedItemBase
 
-from .listing_keys import PUBLISHED, ListingKey, ListingKeyQuerySet
+from .listing_keys import ListingKey, ListingKeyQuerySet, listing_index
 
 
 class TaggedArticle(ListingKey, TaggedItemBase):
@@ -22,14 +21,8 @@ class TaggedArticle(ListingKey, TaggedItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_article_unique"),
         ]
-        indexes = [
-            # A tag's page: its published articles newest first, read in order (``ArticleQuerySet.listed_under``).
-            models.Index(
-                fields=["tag", "-published_at", "-content_object"],
-                name="tagged_article_listing_idx",
-                condition=Q(status=PUBLISHED),
-            ),
-        ]
+        # A tag's page: its published articles newest first, read in order (``ArticleQuerySet.listed_under``).
+        indexes = [listing_index("tag", "tagged_article_listing_idx", listed_article="content_object")]
 
     def __str__(self):
         return f"{self.tag_id} on {self.content_object_id}"
