@@ -128,20 +128,21 @@ class ArticleQuerySet(models.QuerySet):
         listing key (``TaggedArticle``): ordered by ``TAGGED_LISTING_KEY``, newest first, the page is
         read from the tag's listing index, ~21 entries whatever the tag's size. The same articles as
         ``published().tagged(tag)``, and the same order as the listing's when the keys are current."""
-        published = Article.Status.PUBLISHED
-        return self.published().filter(taggings__tag=tag, taggings__status=published).annotate(
-            **dict(zip(TAGGED_LISTING_KEY, (F("taggings__published_at"), F("taggings__content_object")), strict=True))
-        )
+        return self._listed_on("taggings", "content_object", TAGGED_LISTING_KEY, tag=tag)
 
     def listed_by(self, author):
-        """The published articles signed by ``author``, keyed for a list by their byline's copy of their
-        listing key (``ArticleAuthor``), as ``listed_under`` keys a tag's: ordered by
-        ``BYLINE_LISTING_KEY``, newest first, the page is read from the author's listing index."""
-        published = Article.Status.PUBLISHED
-        return self.published().filter(articleauthor__author=author, articleauthor__status=published).annotate(
-            **dict(zip(BYLINE_LISTING_KEY, (F("articleauthor__published_at"), F("articleauthor__article")),
-                       strict=True))
-        )
+        """The published articles signed by ``author``, keyed as ``listed_under`` keys a tag's, by their
+        byline's copy (``ArticleAuthor``, ``BYLINE_LISTING_KEY``): read from the author's listing index."""
+        return self._listed_on("articleauthor", "article", BYLINE_LISTING_KEY, author=author)
+
+    def _listed_on(self, rows, article, key, **owner):
+        """Published articles with a published row of ``rows`` for ``owner``, the row's copy of their
+        date and id annotated under the names of ``key``."""
+        (field, value), = owner.items()
+        date, article_id = key
+        return self.published().filter(
+            **{f"{rows}__{field}": value, f"{rows}__status": Article.Status.PUBLISHED}
+        ).annotate(**{date: F(f"{rows}__published_at"), article_id: F(f"{rows}__{article}")})
 
     def by_author(self, author):
         return self.filter(authors=author)

@@ -22,11 +22,12 @@ from articles.models import (
     RelatedExclusion,
     RelatedPin,
     Source,
+    TaggedArticle,
     TermFrequency,
 )
 
 from .policy import rarity
-from .sql import PUBLISHED, chunks, select_in, tagged_articles, ts
+from .sql import PUBLISHED, chunks, select_in, ts
 from .terms import CORPUS
 
 
@@ -44,7 +45,7 @@ class Own:
         rows = ArticleTerm.objects.filter(article_id__in=chunk).values_list("article_id", "term", "weight")
         for a, term, weight in rows:
             self.vectors[a][term] = weight
-        for a, t, name in tagged_articles().filter(content_object_id__in=chunk).values_list(
+        for a, t, name in TaggedArticle.objects.filter(content_object_id__in=chunk).values_list(
             "content_object_id", "tag_id", "tag__name"
         ):
             self.tags[a][t] = name
@@ -129,7 +130,7 @@ class Catalogue:
         new_tags = sorted({t for tags in own.tags.values() for t in tags} - self.tag_counts.keys())
         for chunk in chunks(new_tags):
             self.tag_counts.update(
-                tagged_articles().filter(tag_id__in=chunk).values("tag_id")
+                TaggedArticle.objects.filter(tag_id__in=chunk).values("tag_id")
                 .annotate(n=Count("content_object_id", distinct=True)).values_list("tag_id", "n")
             )
             self.tag_counts.update({t: self.tag_counts.get(t, 1) for t in chunk})
@@ -145,7 +146,7 @@ class Catalogue:
     @staticmethod
     def _tagged_published(chunk):
         published = Article.objects.filter(status=PUBLISHED).values("pk")
-        return tagged_articles().filter(tag_id__in=chunk, content_object_id__in=published).values_list(
+        return TaggedArticle.objects.filter(tag_id__in=chunk, content_object_id__in=published).values_list(
             "tag_id", "content_object_id"
         )
 

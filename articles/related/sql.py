@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from articles.models import Article, TaggedArticle
+from articles.models import Article
 
 PUBLISHED = Article.Status.PUBLISHED
 CHUNK = 500  # rows per IN (...) list: well under every backend's parameter limit
@@ -64,10 +64,6 @@ def insert_rows(model, columns, rows):
 def ts(value):
     """A date as seconds (0 for none): what recency compares."""
     return value.timestamp() if value else 0.0
-
-
-def tagged_articles():
-    return TaggedArticle.objects.all()
 
 
 def family(category_id, parents):
