@@ -229,6 +229,13 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": _DATABASE_CACHE}
+# The layout's parts alike on every page in a language (head links, site name and menu, footer:
+# templates/base.html's {% cache %} blocks, keyed on language and script prefix) are kept in each
+# process's memory, as its compiled templates are: they change only with a deploy, which restarts it.
+# Not with DEBUG on: runserver takes an edited template without a restart, and so must the layout.
+# ("template_fragments" is the alias the {% cache %} tag uses when there is one, else "default".)
+CACHES["template_fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache" if DEBUG
+                                else "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "layout"}
 # Whole pages for anonymous readers, never stale (articles/pages/cache.py). ARCHIVE_PAGE_CACHE=0 turns it off.
 ARCHIVE_PAGE_CACHE = env_bool("ARCHIVE_PAGE_CACHE", True)
 # HTTP caching for a front cache (CDN, nginx, Varnish) and browsers (articles/pages/http.py): a page

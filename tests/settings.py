@@ -29,7 +29,11 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Memory local to the test process, emptied before each test (tests/conftest.py): tests count the
 # queries of a page, and a database cache would add its own. Tests of the shared caches (Redis, the
 # database cache, several server processes) choose theirs.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The layout's kept parts, as served (archive/settings.py).
+    "template_fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "layout"},
+}
 
 # Imports never reach the network from tests: media stay pending unless a test turns fetching on
 # (tests/test_media_import.py serves its files from a local HTTP server).

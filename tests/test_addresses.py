@@ -2,6 +2,7 @@
 language, the same as reverse() gives."""
 
 import pytest
+from django.test.utils import override_settings
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
@@ -50,6 +51,25 @@ def test_addresses_keep_the_script_prefix_of_a_site_mounted_below_the_root():
         set_script_prefix("/")
     assert author.get_absolute_url() == "/authors/ahmad-rahimi/"
 
+
+
+def _home_page(client, script_prefix):
+    set_script_prefix(script_prefix)  # as the WSGI handler sets it from SCRIPT_NAME
+    try:
+        return client.get("/").content.decode()
+    finally:
+        set_script_prefix("/")
+
+
+@override_settings(ARCHIVE_PAGE_CACHE=False)
+def test_the_layout_kept_in_each_process_keeps_the_script_prefix_of_each_site(client):
+    """The layout's kept parts (base.html's {% cache %} blocks) vary on the script prefix, as their
+    addresses do: a site mounted below the root after one at the root links below the root."""
+    assert '<li><a href="/authors/">Authors</a></li>' in _home_page(client, "/")
+    mounted = _home_page(client, "/archive-site/")
+    assert '<li><a href="/archive-site/authors/">Authors</a></li>' in mounted
+    assert '<a class="site-name" href="/archive-site/">The Archive</a>' in mounted
+    assert 'type="application/atom+xml" title="The Archive (Atom)" href="/archive-site/feeds/atom/">' in mounted
 
 
 @pytest.mark.parametrize("language", ["en", "fa", "ps"])

@@ -147,6 +147,26 @@ def test_the_page_cache_keeps_each_language_apart(client):
     assert "<h1>Latest articles</h1>" in english.content.decode()
 
 
+def _footer(html):
+    return re.search(r'<footer class="site-footer">.*?</footer>', html, re.S).group(0)
+
+
+def test_the_layout_kept_in_each_process_is_each_languages_own(client, settings):
+    """The head links, menu and footer alike on every page are kept in memory per language (base.html's
+    {% cache %} blocks): a Dari page after an English one has the Dari ones, and back."""
+    settings.ARCHIVE_PAGE_CACHE = False
+    make_article("Water and farming")
+    pages = {path: client.get(path).content.decode() for path in ("/", "/fa/", "/ps/", "/tags/")}
+    assert '<li><a href="/archive/">All articles by date</a></li>' in _footer(pages["/"])
+    assert '<li><a href="/fa/archive/">همهٔ مقاله‌ها به ترتیب تاریخ</a></li>' in _footer(pages["/fa/"])
+    assert '<li><a href="/ps/archive/">ټولې لیکنې د نېټې له مخې</a></li>' in _footer(pages["/ps/"])
+    assert _footer(pages["/tags/"]) == _footer(pages["/"])
+    assert '<a class="site-name" href="/fa/">The Archive</a>' in pages["/fa/"]
+    assert '<li><a href="/ps/archive/">' in pages["/ps/"].split("</nav>")[0]
+    assert ('<link rel="alternate" type="application/rss+xml" title="The Archive (RSS)" href="/ps/feeds/rss/">'
+            in pages["/ps/"])
+
+
 def test_dari_pages_write_numbers_in_persian_digits_and_keep_anchors_ascii(client):
     article = dari_article()
     html = client.get(article.get_absolute_url()).content.decode()
