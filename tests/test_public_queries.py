@@ -4,9 +4,14 @@ Sizes 3 and 30: the larger has ten times the articles, authors' bylines, tags, f
 citations, and more than one page of results. Every public page stays within eight queries.
 """
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from articles.models import Article
 from articles.pages import rendering
@@ -100,3 +105,20 @@ def test_the_article_page_reads_its_article_and_stored_page_in_one_query_for_rea
         assert Article.objects.get_for_reading("draft-of-one", staff).pk == draft.pk
     with django_assert_num_queries(1), pytest.raises(Article.DoesNotExist):
         Article.objects.get_for_reading("draft-of-one")
+
+
+@pytest.mark.parametrize("url", ["/archive/2016/", "/archive/2016/01/"])
+def test_the_date_pages_probe_their_neighbouring_periods_for_a_date_alone(client, settings, url):
+    """The next and previous period links (Django's date views) read one article each: its date and
+    id, never its body, its search vectors or the rest of a wide row."""
+    settings.ARCHIVE_PAGE_CACHE = False
+    for year, month in ((2013, 5), (2016, 1), (2019, 7)):
+        make_article(f"In {year}", published=timezone.make_aware(dt.datetime(year, month, 2)))
+    client.get(url)  # whatever is worked out once per version of the lists
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    probes = [q["sql"] for q in queries.captured_queries if q["sql"].endswith("LIMIT 1")]
+    assert len(probes) == 2
+    for sql in probes:
+        selected = sql.split(" FROM ", 1)[0]
+        assert selected == 'SELECT "articles_article"."id", "articles_article"."published_at"'

@@ -47,8 +47,10 @@ class DateListMixin(CardsMixin, ListingPagesMixin):
     allow_future = True  # scheduled articles are not published; published ones may be post-dated
 
     def get_queryset(self):
-        # Also what the next/previous period links probe: no prefetches here, or each probe costs two.
-        return Article.objects.published()
+        # Also what the next/previous period links probe (a whole article each, in Django's date
+        # views): no prefetches here, or each probe costs two, and only the date, not the body.
+        # The list's own columns are chosen by ``with_cards``.
+        return Article.objects.published().only("published_at")
 
     def get_dated_queryset(self, **lookup):
         # Not Django's, which asks EXISTS first when empty periods are 404s: the page's own query tells
