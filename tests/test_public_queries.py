@@ -30,9 +30,9 @@ PAGES = {
     "home": ("/", 5),
     # the article with its stored rendering (content, notes, related posts, approved comments)
     "article": ("{article}", 1),
-    # category, list (and cards), breadcrumb, subcategories
-    "category": ("/category/region/", 4),
-    "subcategory": ("/category/region/politics/", 4),
+    # category, list (and cards), subcategories; the breadcrumb from the category's own path and names
+    "category": ("/category/region/", 3),
+    "subcategory": ("/category/region/politics/", 3),
     # tag/author/source, list (+ the listed articles' notes citing the source)
     "tag": ("/tags/elections/", 2),
     "author": ("{author}", 2),

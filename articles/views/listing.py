@@ -57,7 +57,7 @@ class CategoryView(ArticleListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             category=self.category,
-            crumbs=self.category.ancestors(),
+            crumbs=self.category.crumbs(),
             subcategories=self.category.children.order_by("name"),
             **kwargs,
         )
