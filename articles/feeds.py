@@ -81,7 +81,7 @@ class LatestArticlesFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item):
-        return strip_tags(", ".join(author.name for author in item.authors.all())) or None
+        return strip_tags(", ".join(author.name for author in item.author_list)) or None
 
     def item_categories(self, item):
         return [strip_tags(tag.name) for tag in item.tag_list]

@@ -1,5 +1,6 @@
 """Feeds (RSS and Atom for the site, each category, each tag) and sitemap.xml."""
 
+import datetime as dt
 import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
@@ -49,6 +50,21 @@ def test_site_feeds_list_published_articles_newest_first(client, url, version, c
     assert entry.author == "Ada Analyst"
     assert [t.term for t in entry.tags] == ["water"]
     assert entry.published_parsed[:3] == old.published_at.timetuple()[:3]
+
+
+@pytest.mark.parametrize("url", ["/feeds/rss/", "/feeds/atom/", "/feeds/tags/water/rss/"])
+def test_each_entry_names_its_own_authors_in_byline_order_and_its_own_tags(client, url):
+    ada, zed, bo = make_author("Ada Analyst"), make_author("Zed Zimmer"), make_author("Bo <b>Bold</b>")
+    day = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    make_article("First", authors=[zed, ada], tags=["water", "dams"], published=day)
+    make_article("Second", authors=[bo], tags=["water", "<i>rivers</i>"], published=day + dt.timedelta(days=1))
+    make_article("Third", tags=["water"], published=day + dt.timedelta(days=2))
+    _, feed = parse(client, url)
+    assert [(e.title, e.get("author"), sorted(t.term for t in e.tags)) for e in feed.entries] == [
+        ("Third", None, ["water"]),
+        ("Second", "Bo Bold", ["rivers", "water"]),
+        ("First", "Zed Zimmer, Ada Analyst", ["dams", "water"]),
+    ]
 
 
 def test_entry_without_summary_is_described_by_the_start_of_its_text(client):

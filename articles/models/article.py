@@ -65,6 +65,8 @@ def previews_drafts(user) -> bool:
 
 # How much of a body a feed reads to describe an article without a summary (its first words).
 FEED_BODY_HEAD = 4000
+# The columns of an article a feed entry shows (its link: slug and language).
+FEED_FIELDS = ("title", "slug", "language", "summary", "published_at", "updated_at")
 
 
 def byline_prefetch():
@@ -207,14 +209,16 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_feed(self):
-        """What a feed entry shows: the listing, its tags as a list (``tag_list``: taggit's manager
-        would build a queryset per article to hold them) and the start of the body (``body_head``: one
-        character more than ``FEED_BODY_HEAD`` tells whether it is the whole body without the body's
-        length, which PostgreSQL would decompress every body to count), from which an article
-        without a summary is described."""
-        return self.for_listing().prefetch_related(Prefetch("tags", to_attr="tag_list")).annotate(
-            body_head=Left("body", FEED_BODY_HEAD + 1)
-        )
+        """What a feed entry shows and no more: its own columns of ``FEED_FIELDS`` (no category, no
+        body), its authors' names in byline order (``author_list``) and its tags (``tag_list``), as
+        lists: a related manager would build a manager and a queryset per article to hold them. And
+        the start of the body (``body_head``: one character more than ``FEED_BODY_HEAD`` tells
+        whether it is the whole body without the body's length, which PostgreSQL would decompress
+        every body to count), from which an article without a summary is described."""
+        authors = Author.objects.only("name").order_by("articleauthor__position")
+        return self.only(*FEED_FIELDS).prefetch_related(
+            Prefetch("authors", queryset=authors, to_attr="author_list"), Prefetch("tags", to_attr="tag_list")
+        ).annotate(body_head=Left("body", FEED_BODY_HEAD + 1))
 
     def for_citing(self):
         """What an article's citation shows: the listing plus its tags (as keywords)."""
