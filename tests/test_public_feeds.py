@@ -73,6 +73,17 @@ def test_entry_without_summary_is_described_by_the_start_of_its_text(client):
     assert feed.entries[0].summary == "First words of the text."
 
 
+def test_each_entry_is_described_by_its_summary_or_else_by_its_own_text(client):
+    day = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    make_article("Summed", summary="The <b>summary</b>.", body="<p>Unread text.</p>", published=day)
+    make_article("Bare", body="<p>Its own &amp; only text.</p>", published=day + dt.timedelta(days=1))
+    make_article("Blank", summary=" ", body="<p>Not read either.</p>", published=day + dt.timedelta(days=2))
+    _, feed = parse(client, "/feeds/rss/")
+    assert [(e.title, e.summary) for e in feed.entries] == [
+        ("Blank", ""), ("Bare", "Its own &amp; only text."), ("Summed", "The &lt;b&gt;summary&lt;/b&gt;."),
+    ]
+
+
 def queries_of_a_feed_of_one_short_entry(client):
     """The queries of the RSS feed with one entry whose body is its head (the site's domain read before)."""
     make_article("First", body="<p>One.</p>")

@@ -5,7 +5,7 @@ from itertools import pairwise
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Left, TruncMonth
 from django.utils import timezone
@@ -214,11 +214,13 @@ class ArticleQuerySet(models.QuerySet):
         lists: a related manager would build a manager and a queryset per article to hold them. And
         the start of the body (``body_head``: one character more than ``FEED_BODY_HEAD`` tells
         whether it is the whole body without the body's length, which PostgreSQL would decompress
-        every body to count), from which an article without a summary is described."""
+        every body to count), from which an article without a summary is described: None for an
+        article with one, whose body the feed does not show."""
         authors = Author.objects.only("name").order_by("articleauthor__position")
+        head = Case(When(summary="", then=Left("body", FEED_BODY_HEAD + 1)))
         return self.only(*FEED_FIELDS).prefetch_related(
             Prefetch("authors", queryset=authors, to_attr="author_list"), Prefetch("tags", to_attr="tag_list")
-        ).annotate(body_head=Left("body", FEED_BODY_HEAD + 1))
+        ).annotate(body_head=head)
 
     def for_citing(self):
         """What an article's citation shows: the listing plus its tags (as keywords)."""
