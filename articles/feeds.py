@@ -18,7 +18,7 @@ from articles.models.article import FEED_BODY_HEAD, TAGGED_LISTING_KEY
 from articles.pages.sites import fresh_site_cache
 
 TEASER_WORDS = 60
-# A tag or an entity cut short at the end of a body's head (``for_feed``'s ``body_head``).
+# A tag or an entity cut short at the end of a body's head (``feed_entries``' ``body_head``).
 _CUT_MARKUP_RE = re.compile(r"<[^>]*$|&[#\w]*$")
 
 
@@ -31,7 +31,7 @@ def _words(markup):
 
 
 def _first_words(article):
-    """The words of the body the teaser is made of: from its head (``Article.objects.for_feed``)
+    """The words of the body the teaser is made of: from its head (``Article.objects.feed_entries``)
     when the head holds more than the teaser shows, else from the whole body (a body of little text
     in a lot of markup: one query for that article)."""
     if len(article.body_head) <= FEED_BODY_HEAD:  # the whole body
@@ -62,7 +62,7 @@ class LatestArticlesFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj=None):
-        return self.articles(obj).for_feed()[: settings.ARCHIVE_FEED_SIZE]
+        return self.articles(obj).feed_entries(settings.ARCHIVE_FEED_SIZE)
 
     def item_title(self, item):
         # Some readers render RSS titles as HTML: no tags in them, as WordPress's feeds do.
@@ -81,7 +81,7 @@ class LatestArticlesFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item):
-        return strip_tags(", ".join(author.name for author in item.author_list)) or None
+        return strip_tags(", ".join(item.author_names)) or None
 
     def item_categories(self, item):
         return [strip_tags(tag.name) for tag in item.tag_list]

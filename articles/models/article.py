@@ -208,19 +208,22 @@ class ArticleQuerySet(models.QuerySet):
             "slug", "title", "language", "status", "published_at", "comments_open", *READING_RENDERING_FIELDS
         )
 
-    def for_feed(self):
-        """What a feed entry shows and no more: its own columns of ``FEED_FIELDS`` (no category, no
-        body), its authors' names in byline order (``author_list``) and its tags (``tag_list``), as
-        lists: a related manager would build a manager and a queryset per article to hold them. And
-        the start of the body (``body_head``: one character more than ``FEED_BODY_HEAD`` tells
-        whether it is the whole body without the body's length, which PostgreSQL would decompress
-        every body to count), from which an article without a summary is described: None for an
-        article with one, whose body the feed does not show."""
-        authors = Author.objects.only("name").order_by("articleauthor__position")
+    def feed_entries(self, size):
+        """The first ``size`` articles here as a feed shows them, and no more: their own columns of
+        ``FEED_FIELDS`` (no category, no body), their authors' names in byline order
+        (``author_names``: one query of names) and their tags (``tag_list``: taggit's manager would
+        build a queryset per article to hold them). And the start of the body (``body_head``: one
+        character more than ``FEED_BODY_HEAD`` tells whether it is the whole body without the body's
+        length, which PostgreSQL would decompress every body to count), from which an article
+        without a summary is described: None for an article with one, whose body the feed does not
+        show."""
         head = Case(When(summary="", then=Left("body", FEED_BODY_HEAD + 1)))
-        return self.only(*FEED_FIELDS).prefetch_related(
-            Prefetch("authors", queryset=authors, to_attr="author_list"), Prefetch("tags", to_attr="tag_list")
-        ).annotate(body_head=head)
+        tags = Prefetch("tags", to_attr="tag_list")
+        entries = list(self.only(*FEED_FIELDS).prefetch_related(tags).annotate(body_head=head)[:size])
+        names = ArticleAuthor.objects.names_by_article([entry.pk for entry in entries])
+        for entry in entries:
+            entry.author_names = names.get(entry.pk, [])
+        return entries
 
     def for_citing(self):
         """What an article's citation shows: the listing plus its tags (as keywords)."""
