@@ -6,11 +6,14 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sites.models import Site
 from django.utils.http import http_date
 
 from articles import sitemaps
-from articles.models import Article
+from articles.models import Article, TranslationGroup
 from tests.factories import make_article
+from tests.public_site import build_archive
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +136,25 @@ def test_the_index_is_written_exactly_as_the_sitemap_protocol_and_django_write_i
         "<sitemap><loc>http://example.com/sitemap-sources.xml</loc></sitemap>"
         "\n</sitemapindex>\n"
     )
+
+
+def test_every_sections_pages_list_what_djangos_sitemap_lists_them_with(monkeypatch):
+    # Pages of 4: an item's three languages (/, /fa/, /ps/) run over from one page to the next.
+    monkeypatch.setattr(sitemaps.PagedSitemap, "limit", 4)
+    build_archive(5)
+    group = TranslationGroup.objects.create(key="water")
+    make_article("Water", language="en", translation_group=group, tags=["en"])  # x-default drops a first "/en/"
+    make_article("آب", language="fa", translation_group=group)
+    site = Site.objects.get_current()
+    pages, versions = 0, []
+    for name, section in sitemaps.SITEMAPS.items():
+        ours, djangos = section(), section()
+        for page in ours.paginator.page_range:
+            urls = ours.get_urls(page, site, "https")
+            if name == "articles":  # the language versions of an article: Django's has none
+                versions += [len(url["alternates"]) for url in urls if url["item"].translation_group_id]
+                urls = [{**url, "alternates": []} for url in urls]
+            assert urls == Sitemap.get_urls(djangos, page, site, "https"), (name, page)
+            assert getattr(ours, "latest_lastmod", None) == getattr(djangos, "latest_lastmod", None)
+            pages += 1
+    assert (pages, versions) == (19, [2, 2])
