@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from taggit.models import Tag
 
-from articles.addresses import address, article_address
+from articles.addresses import address, addresser, article_address
 from articles.models import Article, ArticleAuthor, Author, Category, Source, TaggedArticle
 from articles.pages.cache import versioned
 
@@ -48,19 +48,24 @@ class EveryLanguageSitemap(PagedSitemap):
         each item's address made once per language: Django's makes five a URL (its own and the
         alternates), each in ``translation.override``, ~80 µs a URL (80 ms a page of tags)."""
         origin = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
+        locate = self.locator()
         urls, item_of_alternates, located, alternates = [], _NONE, {}, []
         for item, language in self.paginator.page(page).object_list:
             if item is not item_of_alternates:  # an item's languages are consecutive (Sitemap._items)
                 item_of_alternates = item
-                located, alternates = self.located_in_each_language(item, origin)
+                located, alternates = self.located_in_each_language(item, origin, locate)
             urls.append(url_info((item, language), located[language], None, self, list(alternates)))
         return urls
 
-    def located_in_each_language(self, item, origin):
+    def locator(self):
+        """A function of (item, language): the item's address in that language, for one page."""
+        return self.location
+
+    def located_in_each_language(self, item, origin, locate):
         """({language: the item's address}, its hreflang alternates) as Django's ``Sitemap`` makes them:
         x-default is the default language's address with its first "/<code>/" made "/"."""
         languages = self.get_languages_for_item(item)
-        located = {language: origin + self.location(item, language) for language in languages}
+        located = {language: origin + locate(item, language) for language in languages}
         alternates = [{"location": located[language], "lang_code": language} for language in languages]
         default = settings.LANGUAGE_CODE
         if self.x_default and default in languages:
@@ -151,16 +156,16 @@ class ArticleSitemap(PagedSitemap):
         built here without its per-URL attribute lookups; each article with its language versions as
         hreflang alternates (itself included), in one more query per sitemap page."""
         origin = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
+        locate = addresser("articles:article", "slug")  # article_address, for a page of them
         rows = self.paginator.page(page).object_list
         versions = self.language_versions({row.translation_group_id for row in rows} - {None})
         urls = []
         for row in rows:
             group = versions.get(row.translation_group_id, ())
             alternates = [
-                {"lang_code": language, "location": origin + article_address(slug, language)}
-                for slug, language in group
+                {"lang_code": language, "location": origin + locate(slug, language)} for slug, language in group
             ] if len(group) > 1 else []
-            urls.append(url_info(row, origin + self.location(row), row.updated_at, self, alternates))
+            urls.append(url_info(row, origin + locate(row.slug, row.language), row.updated_at, self, alternates))
         if rows:  # every article has an updated_at
             self.latest_lastmod = max(row.updated_at for row in rows)
         return urls
@@ -178,10 +183,19 @@ class ArticleSitemap(PagedSitemap):
 class KeptItemsSitemap(EveryLanguageSitemap):
     """A section of slugs or paths (``listed``) worked out once per version of the lists with the others
     (``kept_items``), as the page cache keeps the sitemap pages themselves: the index counts every
-    section's items on each request (at 100,000 articles, a probe per cited source alone took 10-17 ms)."""
+    section's items on each request (at 100,000 articles, a probe per cited source alone took 10-17 ms).
+    Each item is the one argument of the section's page (``view``: its name and argument)."""
+
+    view = None
 
     def items(self):
         return self.kept()[type(self).__name__]
+
+    def location(self, item, language=None):
+        return address(*self.view, item, language)
+
+    def locator(self):
+        return addresser(*self.view)
 
     def listed(self):
         raise NotImplementedError
@@ -190,6 +204,7 @@ class KeptItemsSitemap(EveryLanguageSitemap):
 class CategorySitemap(KeptItemsSitemap):
     """Every category with a published article in it or below it (its page lists the subtree)."""
 
+    view = ("articles:category", "path")
     changefreq = "weekly"
     priority = 0.5
 
@@ -206,11 +221,9 @@ class CategorySitemap(KeptItemsSitemap):
             prefixes.update("/".join(parts[: i + 1]) for i in range(len(parts)))
         return sorted(prefixes)
 
-    def location(self, item, language=None):
-        return address("articles:category", "path", item, language)
-
 
 class TagSitemap(KeptItemsSitemap):
+    view = ("articles:tag", "slug")
     changefreq = "weekly"
     priority = 0.3
 
@@ -222,11 +235,9 @@ class TagSitemap(KeptItemsSitemap):
         tagged = TaggedArticle.objects.filter(tag=OuterRef("pk"), status=Article.Status.PUBLISHED)
         return list(having(Tag.objects.all(), tagged, "tag_id").order_by("slug").values_list("slug", flat=True))
 
-    def location(self, item, language=None):
-        return address("articles:tag", "slug", item, language)
-
 
 class AuthorSitemap(KeptItemsSitemap):
+    view = ("articles:author", "slug")
     changefreq = "monthly"
     priority = 0.4
 
@@ -235,19 +246,14 @@ class AuthorSitemap(KeptItemsSitemap):
         signed = ArticleAuthor.objects.filter(author=OuterRef("pk"), status=Article.Status.PUBLISHED)
         return list(having(Author.objects.all(), signed, "article_id").order_by("slug").values_list("slug", flat=True))
 
-    def location(self, item, language=None):
-        return address("articles:author", "slug", item, language)
-
 
 class SourceSitemap(KeptItemsSitemap):
+    view = ("articles:source", "key")
     changefreq = "monthly"
     priority = 0.3
 
     def listed(self):
         return list(Source.objects.cited().order_by("key").values_list("key", flat=True))
-
-    def location(self, item, language=None):
-        return address("articles:source", "key", item, language)
 
 
 class ArchiveSitemap(EveryLanguageSitemap):
