@@ -8,9 +8,12 @@ import feedparser
 import pytest
 from django.contrib.sites.models import Site
 from django.db import connection
+from django.http import HttpResponse
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from articles.models import Article
 from articles.models.article import FEED_BODY_HEAD
 from tests.factories import make_article, make_author, make_category
@@ -65,6 +68,19 @@ def test_each_entry_names_its_own_authors_in_byline_order_and_its_own_tags(clien
         ("Second", "Bo Bold", ["rivers", "water"]),
         ("First", "Zed Zimmer, Ada Analyst", ["dams", "water"]),
     ]
+
+
+@pytest.mark.parametrize(("url", "feed", "generator"), [
+    ("/feeds/rss/", LatestArticlesFeed, Rss201rev2Feed), ("/feeds/atom/", LatestArticlesAtomFeed, Atom1Feed),
+])
+def test_a_feed_is_byte_for_byte_what_djangos_generator_writes_to_a_response(client, rf, url, feed, generator):
+    make_article("آب و آینده زراعت", summary="R&D <b>and</b> “quotes” — ok", language="fa", tags=["آب"])
+    make_article("Plain", summary="Plain.", authors=[make_author("Ada Analyst")])
+    response = client.get(url)
+    written = HttpResponse(content_type=response["Content-Type"])
+    generator.write(feed().get_feed(None, rf.get(url)), written, "utf-8")
+    assert response.content == written.content
+    assert "آب و آینده زراعت".encode() in response.content
 
 
 def test_entry_without_summary_is_described_by_the_start_of_its_text(client):
