@@ -6,10 +6,12 @@ public pages of the ``articles`` namespace, so the page cache keeps each like an
 ``Last-Modified`` and ``ETag``) until a write changes what they list (``articles.pages.receivers``).
 """
 
+from collections.abc import Sequence
 from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 from django.db.models import Max, Min, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import translation
@@ -42,6 +44,20 @@ class EveryLanguageSitemap(PagedSitemap):
     i18n = True
     alternates = True
     x_default = True
+
+    def every_language(self):
+        """The languages of every item: Django's default (``languages``, else ``LANGUAGES``)."""
+        return self.languages if self.languages is not None else [code for code, _ in settings.LANGUAGES]
+
+    def get_languages_for_item(self, item):
+        return self.every_language()
+
+    @property
+    def paginator(self):
+        """Django's pages of (item, language) pairs, each item in every language, without making the
+        pairs of every page (Django's ``Sitemap`` lists them all for each page and for the index:
+        ~1 µs a pair, 2 ms for 2,000 sources)."""
+        return Paginator(EveryLanguage(self.items(), self.every_language()), self.limit)
 
     def get_urls(self, page=1, site=None, protocol=None):
         """What Django's ``Sitemap.get_urls`` gives for these sections (which have no ``lastmod``),
@@ -76,6 +92,25 @@ class EveryLanguageSitemap(PagedSitemap):
 
 # No item: what the first item of a page is compared with.
 _NONE = object()
+
+
+class EveryLanguage(Sequence):
+    """``(item, language)`` for each of ``items`` and each of ``languages``, in that order (as
+    Django's ``Sitemap`` pairs them for its pages), made for the slice a page reads only."""
+
+    def __init__(self, items, languages):
+        self.items, self.languages = items, languages
+
+    def __len__(self):
+        return len(self.items) * len(self.languages)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return [self[n] for n in range(*key.indices(len(self)))]
+        if not -len(self) <= key < len(self):
+            raise IndexError(key)
+        item, language = divmod(key % len(self), len(self.languages))
+        return self.items[item], self.languages[language]
 
 
 def url_info(item, location, lastmod, sitemap, alternates):

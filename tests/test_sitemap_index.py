@@ -149,7 +149,10 @@ def test_every_sections_pages_list_what_djangos_sitemap_lists_them_with(monkeypa
     pages, versions = 0, []
     for name, section in sitemaps.SITEMAPS.items():
         ours, djangos = section(), section()
+        pages_of_djangos = Sitemap.paginator.fget(djangos)
+        assert ours.paginator.num_pages == pages_of_djangos.num_pages
         for page in ours.paginator.page_range:
+            assert list(ours.paginator.page(page)) == list(pages_of_djangos.page(page)), (name, page)
             urls = ours.get_urls(page, site, "https")
             if name == "articles":  # the language versions of an article: Django's has none
                 versions += [len(url["alternates"]) for url in urls if url["item"].translation_group_id]
@@ -158,3 +161,11 @@ def test_every_sections_pages_list_what_djangos_sitemap_lists_them_with(monkeypa
             assert getattr(ours, "latest_lastmod", None) == getattr(djangos, "latest_lastmod", None)
             pages += 1
     assert (pages, versions) == (19, [2, 2])
+
+
+def test_the_pairs_of_items_and_languages_read_as_a_list_of_them():
+    pairs = sitemaps.EveryLanguage(["a", "b"], ["en", "fa", "ps"])
+    expected = [("a", "en"), ("a", "fa"), ("a", "ps"), ("b", "en"), ("b", "fa"), ("b", "ps")]
+    assert (len(pairs), list(pairs), pairs[2:5], pairs[-1]) == (6, expected, expected[2:5], ("b", "ps"))
+    with pytest.raises(IndexError):
+        pairs[6]
