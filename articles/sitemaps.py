@@ -171,16 +171,13 @@ class ArticleSitemap(PagedSitemap):
     priority = 0.8
 
     def items(self):
-        rows = Article.objects.published().values_list(
-            "slug", "language", "updated_at", "translation_group_id", named=True
-        )
-        return IdRanges(rows)
+        return IdRanges(Article.objects.published().for_sitemap())
 
     def location(self, item):
         return article_address(item.slug, item.language)
 
     def lastmod(self, item):
-        return item.updated_at
+        return item.updated
 
     def get_latest_lastmod(self):
         # The index's date for this section: one aggregate, not every article read (Sitemap's default).
@@ -200,9 +197,9 @@ class ArticleSitemap(PagedSitemap):
             alternates = [
                 {"lang_code": language, "location": origin + locate(slug, language)} for slug, language in group
             ] if len(group) > 1 else []
-            urls.append(url_info(row, origin + locate(row.slug, row.language), row.updated_at, self, alternates))
+            urls.append(url_info(row, origin + locate(row.slug, row.language), row.updated, self, alternates))
         if rows:  # every article has an updated_at
-            self.latest_lastmod = max(row.updated_at for row in rows)
+            self.latest_lastmod = max(row.updated for row in rows)
         return urls
 
     def language_versions(self, groups):

@@ -169,3 +169,17 @@ def test_the_pairs_of_items_and_languages_read_as_a_list_of_them():
     assert (len(pairs), list(pairs), pairs[2:5], pairs[-1]) == (6, expected, expected[2:5], ("b", "ps"))
     with pytest.raises(IndexError):
         pairs[6]
+
+
+@pytest.mark.parametrize("moment", [
+    dt.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=dt.UTC),
+    dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC),
+    dt.datetime(2100, 1, 1, 0, 0, 0, 1, tzinfo=dt.UTC),
+    dt.datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=dt.UTC),
+])
+def test_the_article_sitemaps_rows_carry_each_articles_last_change_to_the_microsecond(moment):
+    article = make_article("Changed")
+    Article.objects.filter(pk=article.pk).update(updated_at=moment)
+    (row,) = Article.objects.for_sitemap()
+    assert (row.slug, row.language, row.updated, row.translation_group_id) == (article.slug, "en", moment, None)
+    assert row.updated.utcoffset() == dt.timedelta(0)

@@ -19,6 +19,7 @@ from articles.sanitize import clean_html
 from .bylines import ArticleAuthor
 from .links import LinkCitation
 from .listing_keys import LISTING_KEY_FIELDS, refresh_listing_keys
+from .moments import Moment
 from .rendering import ArticleRendering
 from .sources import Footnote
 from .tagging import TaggedArticle
@@ -224,6 +225,12 @@ class ArticleQuerySet(models.QuerySet):
         for entry in entries:
             entry.author_names = names.get(entry.pk, [])
         return entries
+
+    def for_sitemap(self):
+        """Rows (slug, language, updated, translation_group_id) of the articles, as the article
+        sitemap lists a thousand a page: ``updated`` is ``updated_at`` read as a ``Moment``."""
+        rows = self.annotate(updated=Moment("updated_at"))
+        return rows.values_list("slug", "language", "updated", "translation_group_id", named=True)
 
     def for_citing(self):
         """What an article's citation shows: the listing plus its tags (as keywords)."""
