@@ -106,7 +106,7 @@ class LatestArticlesFeed(Feed):
         return strip_tags(", ".join(item.author_names)) or None
 
     def item_categories(self, item):
-        return [strip_tags(tag.name) for tag in item.tag_list]
+        return [strip_tags(name) for name in item.tag_names]
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):

@@ -56,14 +56,14 @@ def test_site_feeds_list_published_articles_newest_first(client, url, version, c
 
 
 @pytest.mark.parametrize("url", ["/feeds/rss/", "/feeds/atom/", "/feeds/tags/water/rss/"])
-def test_each_entry_names_its_own_authors_in_byline_order_and_its_own_tags(client, url):
+def test_each_entry_names_its_own_authors_in_byline_order_and_its_own_tags_by_name(client, url):
     ada, zed, bo = make_author("Ada Analyst"), make_author("Zed Zimmer"), make_author("Bo <b>Bold</b>")
     day = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
     make_article("First", authors=[zed, ada], tags=["water", "dams"], published=day)
     make_article("Second", authors=[bo], tags=["water", "<i>rivers</i>"], published=day + dt.timedelta(days=1))
     make_article("Third", tags=["water"], published=day + dt.timedelta(days=2))
     _, feed = parse(client, url)
-    assert [(e.title, e.get("author"), sorted(t.term for t in e.tags)) for e in feed.entries] == [
+    assert [(e.title, e.get("author"), [t.term for t in e.tags]) for e in feed.entries] == [
         ("Third", None, ["water"]),
         ("Second", "Bo Bold", ["rivers", "water"]),
         ("First", "Zed Zimmer, Ada Analyst", ["dams", "water"]),

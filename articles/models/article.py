@@ -212,18 +212,19 @@ class ArticleQuerySet(models.QuerySet):
     def feed_entries(self, size):
         """The first ``size`` articles here as a feed shows them, and no more: their own columns of
         ``FEED_FIELDS`` (no category, no body), their authors' names in byline order
-        (``author_names``: one query of names) and their tags (``tag_list``: taggit's manager would
-        build a queryset per article to hold them). And the start of the body (``body_head``: one
-        character more than ``FEED_BODY_HEAD`` tells whether it is the whole body without the body's
-        length, which PostgreSQL would decompress every body to count), from which an article
-        without a summary is described: None for an article with one, whose body the feed does not
-        show."""
+        (``author_names``) and their tags' names by name (``tag_names``), each in one query of
+        names (a prefetch builds a model for each, and taggit's a queryset per article). And the
+        start of the body (``body_head``: one character more than ``FEED_BODY_HEAD`` tells whether
+        it is the whole body without the body's length, which PostgreSQL would decompress every body
+        to count), from which an article without a summary is described: None for an article with
+        one, whose body the feed does not show."""
         head = Case(When(summary="", then=Left("body", FEED_BODY_HEAD + 1)))
-        tags = Prefetch("tags", to_attr="tag_list")
-        entries = list(self.only(*FEED_FIELDS).prefetch_related(tags).annotate(body_head=head)[:size])
-        names = ArticleAuthor.objects.names_by_article([entry.pk for entry in entries])
+        entries = list(self.only(*FEED_FIELDS).annotate(body_head=head)[:size])
+        ids = [entry.pk for entry in entries]
+        authors = ArticleAuthor.objects.names_by_article(ids, "author__name", "position", "pk")
+        tags = TaggedArticle.objects.names_by_article(ids, "tag__name", "tag__name", "tag_id")
         for entry in entries:
-            entry.author_names = names.get(entry.pk, [])
+            entry.author_names, entry.tag_names = authors.get(entry.pk, []), tags.get(entry.pk, [])
         return entries
 
     def for_sitemap(self):
