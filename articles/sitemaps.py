@@ -6,12 +6,18 @@ public pages of the ``articles`` namespace, so the page cache keeps each like an
 ``Last-Modified`` and ``ETag``) until a write changes what they list (``articles.pages.receivers``).
 """
 
+from collections.abc import Sequence
+from contextlib import nullcontext
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 from django.db.models import Max, Min, OuterRef, Subquery
 from django.urls import reverse
+from django.utils import translation
 from taggit.models import Tag
 
-from articles.addresses import address, article_address
+from articles.addresses import address, addresser, article_address
 from articles.models import Article, ArticleAuthor, Author, Category, Source, TaggedArticle
 from articles.pages.cache import versioned
 
@@ -32,11 +38,93 @@ class PagedSitemap(Sitemap):
 
 class EveryLanguageSitemap(PagedSitemap):
     """Pages that exist in each interface language (/, /fa/, /ps/): each address once per language,
-    with the others as hreflang alternates (Django's ``i18n``); an article is in its own language only."""
+    with the others as hreflang alternates (Django's ``i18n``); an article is in its own language only.
+    ``location(item, language)`` gives an item's address in a language (None: the active one)."""
 
     i18n = True
     alternates = True
     x_default = True
+
+    def every_language(self):
+        """The languages of every item: Django's default (``languages``, else ``LANGUAGES``)."""
+        return self.languages if self.languages is not None else [code for code, _ in settings.LANGUAGES]
+
+    def get_languages_for_item(self, item):
+        return self.every_language()
+
+    @property
+    def paginator(self):
+        """Django's pages of (item, language) pairs, each item in every language, without making the
+        pairs of every page (Django's ``Sitemap`` lists them all for each page and for the index:
+        ~1 µs a pair, 2 ms for 2,000 sources)."""
+        return Paginator(EveryLanguage(self.items(), self.every_language()), self.limit)
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        """What Django's ``Sitemap.get_urls`` gives for these sections (which have no ``lastmod``),
+        each item's address made once per language: Django's makes five a URL (its own and the
+        alternates), each in ``translation.override``, ~80 µs a URL (80 ms a page of tags)."""
+        origin = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
+        locate = self.locator()
+        urls, item_of_alternates, located, alternates = [], _NONE, {}, []
+        for item, language in self.paginator.page(page).object_list:
+            if item is not item_of_alternates:  # an item's languages are consecutive (Sitemap._items)
+                item_of_alternates = item
+                located, alternates = self.located_in_each_language(item, origin, locate)
+            urls.append(url_info((item, language), located[language], None, self, list(alternates)))
+        return urls
+
+    def locator(self):
+        """A function of (item, language): the item's address in that language, for one page."""
+        return self.location
+
+    def located_in_each_language(self, item, origin, locate):
+        """({language: the item's address}, its hreflang alternates) as Django's ``Sitemap`` makes them:
+        x-default is the default language's address with its first "/<code>/" made "/"."""
+        languages = self.get_languages_for_item(item)
+        located = {language: origin + locate(item, language) for language in languages}
+        alternates = [{"location": located[language], "lang_code": language} for language in languages]
+        default = settings.LANGUAGE_CODE
+        if self.x_default and default in languages:
+            x_default = located[default].replace(f"/{default}/", "/", 1)
+            alternates.append({"location": x_default, "lang_code": "x-default"})
+        return located, alternates
+
+
+# No item: what the first item of a page is compared with.
+_NONE = object()
+
+
+class EveryLanguage(Sequence):
+    """``(item, language)`` for each of ``items`` and each of ``languages``, in that order (as
+    Django's ``Sitemap`` pairs them for its pages), made for the slice a page reads only."""
+
+    def __init__(self, items, languages):
+        self.items, self.languages = items, languages
+
+    def __len__(self):
+        return len(self.items) * len(self.languages)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return [self[n] for n in range(*key.indices(len(self)))]
+        if not -len(self) <= key < len(self):
+            raise IndexError(key)
+        item, language = divmod(key % len(self), len(self.languages))
+        return self.items[item], self.languages[language]
+
+
+def url_info(item, location, lastmod, sitemap, alternates):
+    """One URL of a sitemap page as Django's ``Sitemap.get_urls`` describes it (``views.sitemaps``
+    writes it): the section's ``changefreq`` and ``priority`` are attributes."""
+    priority = sitemap.priority
+    return {
+        "item": item,
+        "location": location,
+        "lastmod": lastmod,
+        "changefreq": sitemap.changefreq,
+        "priority": str(priority if priority is not None else ""),
+        "alternates": alternates,
+    }
 
 
 def having(rows, correlated, order):
@@ -83,51 +171,63 @@ class ArticleSitemap(PagedSitemap):
     priority = 0.8
 
     def items(self):
-        rows = Article.objects.published().values_list(
-            "slug", "language", "updated_at", "translation_group_id", named=True
-        )
-        return IdRanges(rows)
+        return IdRanges(Article.objects.published().for_sitemap())
 
     def location(self, item):
         return article_address(item.slug, item.language)
 
     def lastmod(self, item):
-        return item.updated_at
+        return item.updated
 
     def get_latest_lastmod(self):
         # The index's date for this section: one aggregate, not every article read (Sitemap's default).
         return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
 
     def get_urls(self, page=1, site=None, protocol=None):
-        """Each article with its language versions as hreflang alternates (itself included), in one
-        more query per sitemap page."""
-        urls = super().get_urls(page, site, protocol)
-        groups = {url["item"].translation_group_id for url in urls} - {None}
-        if not groups:
-            return urls
-        versions = {}
-        for group, slug, language in Article.objects.published().filter(translation_group_id__in=groups).order_by(
-            "language", "pk"
-        ).values_list("translation_group_id", "slug", "language"):
-            versions.setdefault(group, []).append((slug, language))
-        for url in urls:
-            group = versions.get(url["item"].translation_group_id, [])
-            if len(group) > 1:
-                origin = url["location"][: -len(self.location(url["item"]))]
-                url["alternates"] = [
-                    {"lang_code": language, "location": origin + article_address(slug, language)}
-                    for slug, language in group
-                ]
+        """What Django's ``Sitemap.get_urls`` gives (``latest_lastmod`` included) for the page's rows,
+        built here without its per-URL attribute lookups; each article with its language versions as
+        hreflang alternates (itself included), in one more query per sitemap page."""
+        origin = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
+        locate = addresser("articles:article", "slug")  # article_address, for a page of them
+        rows = self.paginator.page(page).object_list
+        versions = self.language_versions({row.translation_group_id for row in rows} - {None})
+        urls = []
+        for row in rows:
+            group = versions.get(row.translation_group_id, ())
+            alternates = [
+                {"lang_code": language, "location": origin + locate(slug, language)} for slug, language in group
+            ] if len(group) > 1 else []
+            urls.append(url_info(row, origin + locate(row.slug, row.language), row.updated, self, alternates))
+        if rows:  # every article has an updated_at
+            self.latest_lastmod = max(row.updated for row in rows)
         return urls
+
+    def language_versions(self, groups):
+        """{translation group: [(slug, language)] of its published articles, by language}."""
+        versions = {}
+        if groups:
+            rows = Article.objects.published().filter(translation_group_id__in=groups).order_by("language", "pk")
+            for group, slug, language in rows.values_list("translation_group_id", "slug", "language"):
+                versions.setdefault(group, []).append((slug, language))
+        return versions
 
 
 class KeptItemsSitemap(EveryLanguageSitemap):
     """A section of slugs or paths (``listed``) worked out once per version of the lists with the others
     (``kept_items``), as the page cache keeps the sitemap pages themselves: the index counts every
-    section's items on each request (at 100,000 articles, a probe per cited source alone took 10-17 ms)."""
+    section's items on each request (at 100,000 articles, a probe per cited source alone took 10-17 ms).
+    Each item is the one argument of the section's page (``view``: its name and argument)."""
+
+    view = None
 
     def items(self):
         return self.kept()[type(self).__name__]
+
+    def location(self, item, language=None):
+        return address(*self.view, item, language)
+
+    def locator(self):
+        return addresser(*self.view)
 
     def listed(self):
         raise NotImplementedError
@@ -136,6 +236,7 @@ class KeptItemsSitemap(EveryLanguageSitemap):
 class CategorySitemap(KeptItemsSitemap):
     """Every category with a published article in it or below it (its page lists the subtree)."""
 
+    view = ("articles:category", "path")
     changefreq = "weekly"
     priority = 0.5
 
@@ -152,11 +253,9 @@ class CategorySitemap(KeptItemsSitemap):
             prefixes.update("/".join(parts[: i + 1]) for i in range(len(parts)))
         return sorted(prefixes)
 
-    def location(self, item):
-        return address("articles:category", "path", item)
-
 
 class TagSitemap(KeptItemsSitemap):
+    view = ("articles:tag", "slug")
     changefreq = "weekly"
     priority = 0.3
 
@@ -168,11 +267,9 @@ class TagSitemap(KeptItemsSitemap):
         tagged = TaggedArticle.objects.filter(tag=OuterRef("pk"), status=Article.Status.PUBLISHED)
         return list(having(Tag.objects.all(), tagged, "tag_id").order_by("slug").values_list("slug", flat=True))
 
-    def location(self, item):
-        return address("articles:tag", "slug", item)
-
 
 class AuthorSitemap(KeptItemsSitemap):
+    view = ("articles:author", "slug")
     changefreq = "monthly"
     priority = 0.4
 
@@ -181,19 +278,14 @@ class AuthorSitemap(KeptItemsSitemap):
         signed = ArticleAuthor.objects.filter(author=OuterRef("pk"), status=Article.Status.PUBLISHED)
         return list(having(Author.objects.all(), signed, "article_id").order_by("slug").values_list("slug", flat=True))
 
-    def location(self, item):
-        return address("articles:author", "slug", item)
-
 
 class SourceSitemap(KeptItemsSitemap):
+    view = ("articles:source", "key")
     changefreq = "monthly"
     priority = 0.3
 
     def listed(self):
         return list(Source.objects.cited().order_by("key").values_list("key", flat=True))
-
-    def location(self, item):
-        return address("articles:source", "key", item)
 
 
 class ArchiveSitemap(EveryLanguageSitemap):
@@ -209,9 +301,10 @@ class ArchiveSitemap(EveryLanguageSitemap):
             ("articles:archive_year", {"year": year}) for year in years
         ]
 
-    def location(self, item):
+    def location(self, item, language=None):
         name, kwargs = item
-        return reverse(name, kwargs=kwargs)
+        with translation.override(language) if language else nullcontext():
+            return reverse(name, kwargs=kwargs)
 
 
 def kept_items():

@@ -6,6 +6,7 @@ from django.test.utils import override_settings
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
+from articles.addresses import addresser
 from articles.models import Article, Author, Category, Source
 from articles.templatetags.archive_cite import downloads
 from tests.factories import make_article, make_author, make_category
@@ -90,3 +91,21 @@ def test_citation_downloads_are_where_reverse_sends_them(language, view, argumen
                     for extension in ("bib", "ris", "json")]
     assert [link["url"] for link in links] == expected
     assert [link["label"] for link in links] == ["BibTeX", "RIS", "CSL-JSON"]
+
+
+@pytest.mark.parametrize("prefix", ["/", "/archive/"])
+def test_many_addresses_of_one_view_are_what_reverse_gives_in_each_language(prefix):
+    values = ["plain-slug", "طالبان-و-روسیه", "a:b@c~d!e$f&'()*+,;=", "100%-sure"]
+    set_script_prefix(prefix)
+    try:
+        address_of = addresser("articles:tag", "slug")
+        made = [address_of(value, language) for value in values for language in ("en", "fa", "ps")]
+        expected = []
+        for value in values:
+            for language in ("en", "fa", "ps"):
+                with translation.override(language):
+                    expected.append(reverse("articles:tag", kwargs={"slug": value}))
+    finally:
+        set_script_prefix("/")
+    assert made == expected
+    assert made[4] == f"{prefix}fa/tags/%D8%B7%D8%A7%D9%84%D8%A8%D8%A7%D9%86-%D9%88-%D8%B1%D9%88%D8%B3%DB%8C%D9%87/"

@@ -1,5 +1,6 @@
 """Feeds (RSS and Atom for the site, each category, each tag) and sitemap.xml."""
 
+import datetime as dt
 import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
@@ -7,9 +8,12 @@ import feedparser
 import pytest
 from django.contrib.sites.models import Site
 from django.db import connection
+from django.http import HttpResponse
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from articles.models import Article
 from articles.models.article import FEED_BODY_HEAD
 from tests.factories import make_article, make_author, make_category
@@ -51,10 +55,49 @@ def test_site_feeds_list_published_articles_newest_first(client, url, version, c
     assert entry.published_parsed[:3] == old.published_at.timetuple()[:3]
 
 
+@pytest.mark.parametrize("url", ["/feeds/rss/", "/feeds/atom/", "/feeds/tags/water/rss/"])
+def test_each_entry_names_its_own_authors_in_byline_order_and_its_own_tags_by_name(client, url):
+    ada, zed, bo = make_author("Ada Analyst"), make_author("Zed Zimmer"), make_author("Bo <b>Bold</b>")
+    day = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    make_article("First", authors=[zed, ada], tags=["water", "dams"], published=day)
+    make_article("Second", authors=[bo], tags=["water", "<i>rivers</i>"], published=day + dt.timedelta(days=1))
+    make_article("Third", tags=["water"], published=day + dt.timedelta(days=2))
+    _, feed = parse(client, url)
+    assert [(e.title, e.get("author"), [t.term for t in e.tags]) for e in feed.entries] == [
+        ("Third", None, ["water"]),
+        ("Second", "Bo Bold", ["rivers", "water"]),
+        ("First", "Zed Zimmer, Ada Analyst", ["dams", "water"]),
+    ]
+
+
+@pytest.mark.parametrize(("url", "feed", "generator"), [
+    ("/feeds/rss/", LatestArticlesFeed, Rss201rev2Feed), ("/feeds/atom/", LatestArticlesAtomFeed, Atom1Feed),
+])
+def test_a_feed_is_byte_for_byte_what_djangos_generator_writes_to_a_response(client, rf, url, feed, generator):
+    make_article("آب و آینده زراعت", summary="R&D <b>and</b> “quotes” — ok", language="fa", tags=["آب"])
+    make_article("Plain", summary="Plain.", authors=[make_author("Ada Analyst")])
+    response = client.get(url)
+    written = HttpResponse(content_type=response["Content-Type"])
+    generator.write(feed().get_feed(None, rf.get(url)), written, "utf-8")
+    assert response.content == written.content
+    assert "آب و آینده زراعت".encode() in response.content
+
+
 def test_entry_without_summary_is_described_by_the_start_of_its_text(client):
     make_article("No summary", body="<p>First <em>words</em> of the text.</p>")
     _, feed = parse(client, "/feeds/atom/")
     assert feed.entries[0].summary == "First words of the text."
+
+
+def test_each_entry_is_described_by_its_summary_or_else_by_its_own_text(client):
+    day = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    make_article("Summed", summary="The <b>summary</b>.", body="<p>Unread text.</p>", published=day)
+    make_article("Bare", body="<p>Its own &amp; only text.</p>", published=day + dt.timedelta(days=1))
+    make_article("Blank", summary=" ", body="<p>Not read either.</p>", published=day + dt.timedelta(days=2))
+    _, feed = parse(client, "/feeds/rss/")
+    assert [(e.title, e.summary) for e in feed.entries] == [
+        ("Blank", ""), ("Bare", "Its own &amp; only text."), ("Summed", "The &lt;b&gt;summary&lt;/b&gt;."),
+    ]
 
 
 def queries_of_a_feed_of_one_short_entry(client):

@@ -6,11 +6,14 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sites.models import Site
 from django.utils.http import http_date
 
 from articles import sitemaps
-from articles.models import Article
+from articles.models import Article, TranslationGroup
 from tests.factories import make_article
+from tests.public_site import build_archive
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +136,50 @@ def test_the_index_is_written_exactly_as_the_sitemap_protocol_and_django_write_i
         "<sitemap><loc>http://example.com/sitemap-sources.xml</loc></sitemap>"
         "\n</sitemapindex>\n"
     )
+
+
+def test_every_sections_pages_list_what_djangos_sitemap_lists_them_with(monkeypatch):
+    # Pages of 4: an item's three languages (/, /fa/, /ps/) run over from one page to the next.
+    monkeypatch.setattr(sitemaps.PagedSitemap, "limit", 4)
+    build_archive(5)
+    group = TranslationGroup.objects.create(key="water")
+    make_article("Water", language="en", translation_group=group, tags=["en"])  # x-default drops a first "/en/"
+    make_article("آب", language="fa", translation_group=group)
+    site = Site.objects.get_current()
+    pages, versions = 0, []
+    for name, section in sitemaps.SITEMAPS.items():
+        ours, djangos = section(), section()
+        pages_of_djangos = Sitemap.paginator.fget(djangos)
+        assert ours.paginator.num_pages == pages_of_djangos.num_pages
+        for page in ours.paginator.page_range:
+            assert list(ours.paginator.page(page)) == list(pages_of_djangos.page(page)), (name, page)
+            urls = ours.get_urls(page, site, "https")
+            if name == "articles":  # the language versions of an article: Django's has none
+                versions += [len(url["alternates"]) for url in urls if url["item"].translation_group_id]
+                urls = [{**url, "alternates": []} for url in urls]
+            assert urls == Sitemap.get_urls(djangos, page, site, "https"), (name, page)
+            assert getattr(ours, "latest_lastmod", None) == getattr(djangos, "latest_lastmod", None)
+            pages += 1
+    assert (pages, versions) == (19, [2, 2])
+
+
+def test_the_pairs_of_items_and_languages_read_as_a_list_of_them():
+    pairs = sitemaps.EveryLanguage(["a", "b"], ["en", "fa", "ps"])
+    expected = [("a", "en"), ("a", "fa"), ("a", "ps"), ("b", "en"), ("b", "fa"), ("b", "ps")]
+    assert (len(pairs), list(pairs), pairs[2:5], pairs[-1]) == (6, expected, expected[2:5], ("b", "ps"))
+    with pytest.raises(IndexError):
+        pairs[6]
+
+
+@pytest.mark.parametrize("moment", [
+    dt.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=dt.UTC),
+    dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC),
+    dt.datetime(2100, 1, 1, 0, 0, 0, 1, tzinfo=dt.UTC),
+    dt.datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=dt.UTC),
+])
+def test_the_article_sitemaps_rows_carry_each_articles_last_change_to_the_microsecond(moment):
+    article = make_article("Changed")
+    Article.objects.filter(pk=article.pk).update(updated_at=moment)
+    (row,) = Article.objects.for_sitemap()
+    assert (row.slug, row.language, row.updated, row.translation_group_id) == (article.slug, "en", moment, None)
+    assert row.updated.utcoffset() == dt.timedelta(0)

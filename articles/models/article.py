@@ -5,7 +5,7 @@ from itertools import pairwise
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Left, TruncMonth
 from django.utils import timezone
@@ -19,6 +19,7 @@ from articles.sanitize import clean_html
 from .bylines import ArticleAuthor
 from .links import LinkCitation
 from .listing_keys import LISTING_KEY_FIELDS, refresh_listing_keys
+from .moments import Moment
 from .rendering import ArticleRendering
 from .sources import Footnote
 from .tagging import TaggedArticle
@@ -65,6 +66,8 @@ def previews_drafts(user) -> bool:
 
 # How much of a body a feed reads to describe an article without a summary (its first words).
 FEED_BODY_HEAD = 4000
+# The columns of an article a feed entry shows (its link: slug and language).
+FEED_FIELDS = ("title", "slug", "language", "summary", "published_at", "updated_at")
 
 
 def byline_prefetch():
@@ -206,15 +209,29 @@ class ArticleQuerySet(models.QuerySet):
             "slug", "title", "language", "status", "published_at", "comments_open", *READING_RENDERING_FIELDS
         )
 
-    def for_feed(self):
-        """What a feed entry shows: the listing, its tags as a list (``tag_list``: taggit's manager
-        would build a queryset per article to hold them) and the start of the body (``body_head``: one
-        character more than ``FEED_BODY_HEAD`` tells whether it is the whole body without the body's
-        length, which PostgreSQL would decompress every body to count), from which an article
-        without a summary is described."""
-        return self.for_listing().prefetch_related(Prefetch("tags", to_attr="tag_list")).annotate(
-            body_head=Left("body", FEED_BODY_HEAD + 1)
-        )
+    def feed_entries(self, size):
+        """The first ``size`` articles here as a feed shows them, and no more: their own columns of
+        ``FEED_FIELDS`` (no category, no body), their authors' names in byline order
+        (``author_names``) and their tags' names by name (``tag_names``), each in one query of
+        names (a prefetch builds a model for each, and taggit's a queryset per article). And the
+        start of the body (``body_head``: one character more than ``FEED_BODY_HEAD`` tells whether
+        it is the whole body without the body's length, which PostgreSQL would decompress every body
+        to count), from which an article without a summary is described: None for an article with
+        one, whose body the feed does not show."""
+        head = Case(When(summary="", then=Left("body", FEED_BODY_HEAD + 1)))
+        entries = list(self.only(*FEED_FIELDS).annotate(body_head=head)[:size])
+        ids = [entry.pk for entry in entries]
+        authors = ArticleAuthor.objects.names_by_article(ids, "author__name", "position", "pk")
+        tags = TaggedArticle.objects.names_by_article(ids, "tag__name", "tag__name", "tag_id")
+        for entry in entries:
+            entry.author_names, entry.tag_names = authors.get(entry.pk, []), tags.get(entry.pk, [])
+        return entries
+
+    def for_sitemap(self):
+        """Rows (slug, language, updated, translation_group_id) of the articles, as the article
+        sitemap lists a thousand a page: ``updated`` is ``updated_at`` read as a ``Moment``."""
+        rows = self.annotate(updated=Moment("updated_at"))
+        return rows.values_list("slug", "language", "updated", "translation_group_id", named=True)
 
     def for_citing(self):
         """What an article's citation shows: the listing plus its tags (as keywords)."""

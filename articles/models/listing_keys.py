@@ -24,6 +24,16 @@ PUBLISHED = "published"
 
 
 class ListingKeyQuerySet(models.QuerySet):
+    def names_by_article(self, article_ids, name, *order):
+        """{article id: the ``name`` (a path to a related row's name) of each row here of the
+        article, in ``order``} for ``article_ids``: one query of names, no model built."""
+        article_id = self.model.LISTED_ARTICLE + "_id"
+        names = {}
+        rows = self.filter(**{f"{article_id}__in": article_ids}).order_by(*order)
+        for article, row_name in rows.values_list(article_id, name):
+            names.setdefault(article, []).append(row_name)
+        return names
+
     def refresh_keys(self, article_ids=None):
         """Copy each article's listing key onto its rows here, in one UPDATE: those of
         ``article_ids`` (an iterable or a queryset of ids), or every row. Returns how many rows."""
