@@ -78,15 +78,15 @@ class EveryLanguageSitemap(PagedSitemap):
         return self.location
 
     def located_in_each_language(self, item, origin, locate):
-        """({language: the item's address}, its hreflang alternates) as Django's ``Sitemap`` makes them:
-        x-default is the default language's address with its first "/<code>/" made "/"."""
+        """({language: the item's address}, its hreflang alternates) as Django's ``Sitemap`` makes them,
+        but for x-default: the default language's address as it is, which is unprefixed here (Django's
+        removes the first "/<code>/" anywhere in it, and a tag "en" lost its slug)."""
         languages = self.get_languages_for_item(item)
         located = {language: origin + locate(item, language) for language in languages}
         alternates = [{"location": located[language], "lang_code": language} for language in languages]
         default = settings.LANGUAGE_CODE
         if self.x_default and default in languages:
-            x_default = located[default].replace(f"/{default}/", "/", 1)
-            alternates.append({"location": x_default, "lang_code": "x-default"})
+            alternates.append({"location": located[default], "lang_code": "x-default"})
         return located, alternates
 
 
