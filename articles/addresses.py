@@ -1,8 +1,8 @@
 """Addresses of the archive's pages for one object each (an article, a category, an author, a source
 and its downloads), built cheaply.
 
-A listing links every card's article, category and authors, an article page each note's source and
-its citation downloads; ``reverse()`` walks the resolver for each one. Here a view's address is
+A listing links every card's article, category and authors, an article page each note's source, tag
+and citation download and the home page; ``reverse()`` walks the resolver for each one. Here a view's address is
 reversed once per URLconf, script prefix and language, with a marker for its one argument that
 varies, and each object's address is that address with the value quoted in exactly as ``reverse()``
 quotes it (Perso-Arabic slugs percent-encoded).
@@ -49,6 +49,13 @@ def addresser(view_name: str, argument: str, **fixed: str):
     return address_of
 
 
+def fixed_address(view_name: str, language: str | None = None) -> str:
+    """``reverse(view_name)`` of a view that takes no argument (home, archive), in ``language``
+    (default: the active one)."""
+    language = language or translation.get_language()
+    return _fixed(view_name, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix(), language)
+
+
 def article_address(slug: str, language: str) -> str:
     """An article's page: under its language's prefix (/fa/articles/…), whatever the language of the
     page linking to it."""
@@ -63,7 +70,15 @@ def _around(view_name, argument, root_urlconf, urlconf, script_prefix, language,
     return before, after
 
 
+@lru_cache(maxsize=64)
+def _fixed(view_name, root_urlconf, urlconf, script_prefix, language):
+    # Keyed as ``_around`` is: the address is the same for every call with these.
+    with translation.override(language):
+        return reverse(view_name, urlconf=urlconf)
+
+
 @receiver(setting_changed, dispatch_uid="addresses_setting_changed")
 def _forget(**kwargs):
     # A setting a test overrides may change the URLconf's patterns or prefixes (languages).
     _around.cache_clear()
+    _fixed.cache_clear()

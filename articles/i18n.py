@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from articles import languages
+from articles.addresses import fixed_address
 
 # Django's month names (django.utils.dates), in this project's catalogues too, which take precedence:
 # Dari pages write the Gregorian months as Afghanistan does (جنوری, not Iran's ژانویه), and Django has
@@ -93,8 +94,7 @@ def language_links(current_path: str | None, article=None, match=None) -> list[L
         elif current_path and article is None:
             url = _address_in(match, policy.code) or path_in(current_path, policy.code)
         else:
-            with translation.override(policy.code):
-                url = reverse("articles:home")
+            url = fixed_address("articles:home", policy.code)
         links.append(LanguageLink(policy.code, policy.native_name, policy.direction, url, policy.code == current))
     return links
 

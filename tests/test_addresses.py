@@ -2,11 +2,12 @@
 language, the same as reverse() gives."""
 
 import pytest
+from django.template import Context, Template
 from django.test.utils import override_settings
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
-from articles.addresses import addresser
+from articles.addresses import addresser, fixed_address
 from articles.models import Article, Author, Category, Source
 from articles.templatetags.archive_cite import downloads
 from tests.factories import make_article, make_author, make_category
@@ -51,7 +52,6 @@ def test_addresses_keep_the_script_prefix_of_a_site_mounted_below_the_root():
     finally:
         set_script_prefix("/")
     assert author.get_absolute_url() == "/authors/ahmad-rahimi/"
-
 
 
 def _home_page(client, script_prefix):
@@ -109,3 +109,41 @@ def test_many_addresses_of_one_view_are_what_reverse_gives_in_each_language(pref
         set_script_prefix("/")
     assert made == expected
     assert made[4] == f"{prefix}fa/tags/%D8%B7%D8%A7%D9%84%D8%A8%D8%A7%D9%86-%D9%88-%D8%B1%D9%88%D8%B3%DB%8C%D9%87/"
+
+
+@pytest.mark.parametrize("view", ["articles:home", "articles:archive"])
+def test_a_page_without_arguments_is_where_reverse_sends_it_in_each_language_in_turn(view):
+    expected = {}
+    for language in ("en", "fa", "ps"):
+        with translation.override(language):
+            expected[language] = reverse(view)
+    assert expected["en"] != expected["fa"] != expected["ps"]
+    for _ in range(2):  # the second time from the memo, each language its own
+        for language in ("fa", "en", "ps"):
+            assert fixed_address(view, language) == expected[language]
+            with translation.override(language):
+                assert fixed_address(view) == expected[language]
+
+
+def test_a_page_without_arguments_keeps_the_script_prefix():
+    assert fixed_address("articles:home", "fa") == "/fa/"
+    set_script_prefix("/archive/")
+    try:
+        assert fixed_address("articles:home", "fa") == "/archive/fa/"
+    finally:
+        set_script_prefix("/")
+    assert fixed_address("articles:home", "fa") == "/fa/"
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+@pytest.mark.parametrize("slug", ["plain-slug", "طالبان-و-روسیه", "a:b@c~d!e$f&'()*+,;=", "100%-sure"])
+def test_the_address_tag_writes_what_the_url_tag_writes(language, slug):
+    def rendered(source):
+        return Template("{% load archive_addresses %}" + source).render(Context({"slug": slug}))
+
+    with translation.override(language):
+        assert rendered("{% address 'articles:tag' slug=slug %}") == rendered("{% url 'articles:tag' slug %}")
+        assert (rendered("{% address 'articles:comment_post' slug=slug %}")
+                == rendered("{% url 'articles:comment_post' slug %}"))
+        assert rendered("{% address 'articles:home' %}") == rendered("{% url 'articles:home' %}")
+    assert "&amp;" in rendered("{% address 'articles:tag' slug='a&b' %}")

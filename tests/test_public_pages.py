@@ -275,6 +275,8 @@ def test_json_ld_cannot_close_its_script_element(client):
     html = html_of(client.get(article.get_absolute_url()))
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
     assert "<" not in block and json.loads(block)["headline"] == "</script><script>alert(1)</script>"
+    assert '"headline": "\\u003C/script\\u003E\\u003Cscript\\u003Ealert(1)\\u003C/script\\u003E"' in block
+    assert '"description": "a \\u003C!-- b \\u0026 c"' in block
 
 
 def test_source_citation_in_json_ld_carries_authors_year_and_url():

@@ -13,7 +13,7 @@ from articles.importers.pipeline import import_path
 from articles.models import Article, ArticleTerm, Footnote, RelatedArticle, RelatedExclusion, RelatedPin, TermFrequency
 from articles.pages import rendering
 from articles.related.engine import recompute
-from articles.related.links import related_links, related_shown
+from articles.related.links import prefetch_related_shown, related_links, related_shown
 from articles.related.policy import RelatednessPolicy, display_label, term_counts
 from articles.related.rebuild import rebuild
 from tests.factories import FIXTURES, import_seed, make_article, make_author, make_category, make_source
@@ -274,6 +274,23 @@ def test_related_posts_cost_the_page_one_query(corpus, client, django_assert_num
     assert len(related) == 1
     with django_assert_num_queries(len(without)):
         client.get(corpus["water0"].get_absolute_url())
+
+
+def test_a_batch_of_pages_shows_each_article_its_first_five_published_related_posts(corpus, django_assert_num_queries):
+    # A related article unpublished without its rows removed (an update, no save): still listed, never shown.
+    hidden = corpus["russia1"]
+    Article.objects.filter(pk=hidden.pk).update(status=Article.Status.DRAFT)
+    listing_it = RelatedArticle.objects.filter(related=hidden).values_list("article_id", flat=True)
+    assert listing_it.exists()
+    articles = list(Article.objects.filter(pk__in=[a.pk for a in corpus.values()]).order_by("pk"))
+    with django_assert_num_queries(1):
+        prefetch_related_shown(articles)
+    for article in articles:
+        published = [pk for pk in _related_ids(article) if pk != hidden.pk]
+        shown = [link.related_id for link in related_shown(article)]
+        assert shown == published[:5], article.title
+        assert shown == [link.related_id for link in related_shown(Article.objects.get(pk=article.pk))]
+    assert len(related_shown(corpus["russia0"])) == 5 and len(_related_ids(corpus["russia0"])) > 5
 
 
 def test_related_links_for_json_ld_reuse_the_page_query(corpus, rf, django_assert_num_queries):

@@ -14,7 +14,9 @@ More lookups repeat hundreds of times a reference with the same answer: an item'
 (``CitationItem.reference``, a chain of three dict subclasses' ``__getattr__``, read by every
 ``cs:if`` test and every ``cs:text``), a locale's term or option (an XPath search or a find in each
 locale, the first often failing) and whether an element calls a variable (a walk of its subtree).
-``CitedItem`` keeps the first; the style's tables keep the others.
+``CitedItem`` keeps the first; the style's tables keep the others. A ``cs:if`` or ``cs:else-if``
+(some sixty a reference) reads its attributes six times and splits its lists of types and variables
+for every item; the style's table keeps what each one tests, read once.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 from functools import cached_property, lru_cache
 
 from citeproc import CitationItem, CitationStylesStyle
-from citeproc.model import CitationStylesElement, Locale
+from citeproc.model import CitationStylesElement, ConditionFailed, Else_If, If, Locale
 from lxml import etree
 
 CSL_NAMESPACE = "http://purl.org/net/xbiblio/csl"
@@ -32,6 +34,11 @@ class _StyleElement:
     """Mixed in before a citeproc class; ``macros`` is the style's table (set on each subclass)."""
 
     macros: dict[str, CitationStylesElement] = {}
+    style_root: CitationStylesElement | None = None  # the root of the style's tree, every element's root
+
+    def get_formatter(self):
+        # citeproc's finds the root (``getroottree().getroot()``) each time, some 190 times a reference.
+        return self.style_root.formatter
 
     def get_macro(self, name):
         found = self.macros.get(name)
@@ -84,10 +91,55 @@ class _Caller(_Localized):
             return found
 
 
+# The attributes of a condition ``_Condition`` tests itself, as citeproc's ``If.render`` does.
+_TESTED = frozenset({"type", "variable", "match"})
+
+
+class _Condition(_Caller):
+    """For ``cs:if`` and ``cs:else-if``: the types and variables a condition tests depend only on the
+    style, so each element's are read once, into the style's table (None: it makes a test citeproc
+    makes itself, e.g. ``is-numeric`` or ``position``). The result is citeproc's: each type compared
+    with the item's, each variable looked up in its reference (``locator`` in the cited item), then
+    ``match`` (any, none, else all), and ``ConditionFailed`` raised when it fails."""
+
+    condition_tests: dict[CitationStylesElement, tuple | None] = {}
+
+    def render(self, item, context=None, delimiter="", **kwargs):
+        try:
+            tests = self.condition_tests[self]
+        except KeyError:
+            tests = self.condition_tests[self] = self._tests()
+        if tests is None:
+            return super().render(item, context=context, delimiter=delimiter, **kwargs)
+        types, variables, match = tests
+        reference = item.reference
+        kind = reference.type if types else None  # read only when tested, as citeproc does
+        results = [typ == kind for typ in types]
+        results += [("locator" in item) if variable == "locator" else (variable in reference) for variable in variables]
+        if match == "any":
+            passed = any(results)
+        elif match == "none":
+            passed = not any(results)
+        else:
+            passed = all(results)
+        if not passed:
+            raise ConditionFailed
+        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+    def _tests(self) -> tuple | None:
+        if not set(self.attrib) <= _TESTED:
+            return None
+        types = tuple(typ.lower() for typ in self.get("type", "").split())
+        variables = tuple(variable.replace("-", "_") for variable in self.get("variable", "").split())
+        return types, variables, self.get("match")
+
+
 def _mixin(cls) -> type:
     """The mixin of ``cls``'s subclass: ``Locale`` searches its own terms and options."""
     if cls is Locale:
         return _StyleElement
+    if cls in (If, Else_If):
+        return _Condition
     return _Caller if hasattr(cls, "calls_variable") else _Localized
 
 
@@ -104,6 +156,7 @@ def use_tables(style: CitationStylesStyle) -> None:
     and stay citeproc's own, which changes nothing (they call no macro)."""
     macros: dict[str, CitationStylesElement] = {}
     shared = {"macros": macros, "variable_callers": {}, "term_table": {}, "locale_options": {},
+              "condition_tests": {}, "style_root": style.root,
               "__module__": __name__}
     lookup = etree.ElementNamespaceClassLookup()
     namespace = lookup.get_namespace(CSL_NAMESPACE)

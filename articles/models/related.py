@@ -9,7 +9,8 @@
 """
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 
 
 class TermFrequency(models.Model):
@@ -67,6 +68,12 @@ class RelatedArticleQuerySet(models.QuerySet):
             )
             .order_by("rank")
         )
+
+    def first_of_each(self, count):
+        """The first ``count`` rows of each article by rank, of those the other filters keep: what a
+        batch of pages shows, without reading (and making objects of) the rows kept past it."""
+        place = Window(RowNumber(), partition_by=F("article_id"), order_by=F("rank").asc())
+        return self.alias(place=place).filter(place__lte=count)
 
 
 class RelatedArticle(models.Model):

