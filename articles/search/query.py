@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import DatabaseError, connections
 from django.db.models import Exists, F, FloatField, Func, OuterRef, Q, TextField, Value
 from django.db.models.functions import Greatest, Left, Lower, StrIndex, Substr
 from django.utils.functional import cached_property
@@ -31,10 +33,11 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # escaping, then become <mark> elements.
 _START, _STOP = "\ue000", "\ue001"
 # A snippet is cut from this many characters of the body: at its start for a broad query, around the
-# first word's first appearance for a ranked one (ts_headline's cost grows with the text it parses).
-HEADLINE_CHARS = 4000
+# first word's first appearance for a ranked one. ts_headline's cost grows with the text it parses:
+# 1,500 characters (some 200 words, room for both 30-word fragments) cost half of 4,000.
+HEADLINE_CHARS = 1500
 # How far before that appearance the window opens, so the snippet can start before the word.
-HEADLINE_LEAD = 600
+HEADLINE_LEAD = 300
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,11 @@ class SearchResults:
         if not self.terms:
             return 0
         # Ids alone: what the list annotates (a stored card) is not read for a thousand rows to count them.
-        return self.matching.order_by().values("pk")[: self.limit + 1].count()
+        first = self.matching.order_by().values("pk")[: self.limit + 1]
+        if not self.postgres:
+            return first.count()
+        with _from_the_index(first.db):
+            return first.count()
 
     def count(self):
         return min(self._counted, self.limit)
@@ -175,6 +182,25 @@ class SearchResults:
             max_words=30,
             fragment_delimiter=" … ",
         )
+
+
+@contextmanager
+def _from_the_index(using):
+    """The statements inside find their matches in the search index, never by reading the table.
+
+    For a word in most articles PostgreSQL prices a sequential scan as cheap (it stops after ``limit``
+    matches), not knowing that testing each row reads its whole stored vector: on 2,000 generated
+    articles 5 ms for the first 1,001 matches, against 0.4 ms from the index. The connection's
+    setting is put back as it was after them: three round trips, where a transaction would take five.
+    """
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', false)")
+        before = cursor.fetchone()[0]
+        try:
+            yield
+        finally:
+            with suppress(DatabaseError):  # a transaction that failed undid the setting itself
+                cursor.execute("SELECT set_config('enable_seqscan', %s, false)", [before])
 
 
 def _word_queries(words):
