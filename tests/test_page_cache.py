@@ -500,3 +500,25 @@ def test_a_page_stored_for_versions_bumped_since_is_never_served(shared_cache, r
     assert response["X-Archive-Cache"] == "miss" and response.content == b"<p>new list</p>"
     response = middleware(rf.get("/"))
     assert response["X-Archive-Cache"] == "hit" and response.content == b"<p>new list</p>"
+
+
+@pytest.mark.django_db
+def test_a_derived_value_is_read_from_the_cache_once_a_version_in_each_process(shared_cache, monkeypatch):
+    from articles.pages.cache import LISTINGS, _bump_now, versioned
+
+    computed = []
+
+    def compute():
+        computed.append(len(computed) + 1)
+        return f"value {computed[-1]}"
+
+    assert versioned("test-derived", compute) == "value 1"
+    gets = []
+    real_get = shared_cache.get
+    monkeypatch.setattr(shared_cache, "get", lambda *a, **kw: gets.append(a[0]) or real_get(*a, **kw))
+    assert versioned("test-derived", compute) == "value 1"
+    assert gets == []  # the versions were read (one get_many), the value was not
+    _bump_now([LISTINGS])
+    assert versioned("test-derived", compute) == "value 2"
+    assert [key.split(":")[:2] for key in gets] == [["derived", "test-derived"]]
+    assert computed == [1, 2]
