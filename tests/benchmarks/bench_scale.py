@@ -108,6 +108,8 @@ def page_paths(database):
 
 
 def drive_pages(databases, rounds, only):
+    # The pages link the stylesheets by their hashed names: without the manifest each answers 500.
+    run.manage("collectstatic", "--noinput", "-v0", env=run.server_env())
     paths = {database: page_paths(database) for database in databases}
     # Each archive's kept lists apart from the other's, and forgotten afterwards, as ``run`` does.
     prefixes = {database: f"scale-{uuid.uuid4().hex[:12]}" for database in databases}
@@ -131,6 +133,10 @@ def _drive(databases, rounds, only, paths, prefixes):
                         continue
                     run.prewarm(base, page_list * 2)
                     measured = run.drive(base, page_list, run.SECONDS)
+                    if measured["non_2xx"]:
+                        raise SystemExit(f"{page} on {database}: {measured['non_2xx']} answers were errors (4xx or 5xx), "
+                                         f"so its times are not a page's. Ask {base}{page_list[0]} and read the "
+                                         "server's log.")
                     results.setdefault(page, {}).setdefault(database, []).append(measured)
                     run.log(f"round {n + 1} {database} {page}: p50 {measured['p50_ms']} ms, "
                             f"p99 {measured['p99_ms']} ms, {measured['rps']} req/s, non-2xx {measured['non_2xx']}")
