@@ -37,7 +37,7 @@ def main(argv=None):
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.test.utils import override_settings
 
     with override_settings(ARCHIVE_PAGE_CACHE=False, ALLOWED_HOSTS=["*"]):
         client = Client()
@@ -62,15 +62,19 @@ def main(argv=None):
 
         if args.explain:
             for q in args.queries:
-                with CaptureQueriesContext(connection) as captured:
-                    get(q)
                 print(f"\n=== {q}")
-                for query in captured.captured_queries:
-                    if not any(word in query["sql"] for word in ("search_vector", "search_head", "ts_headline")):
-                        continue
-                    with connection.cursor() as cursor:
-                        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + query["sql"])
-                        print("\n".join(row[0] for row in cursor.fetchall()))
+                with connection.execute_wrapper(explain_search_statements):
+                    get(q)
+
+
+def explain_search_statements(execute, sql, params, many, context):
+    """EXPLAIN (ANALYZE) each search statement just before it runs, on its connection: with the
+    planner settings the search made for it (its count's) in force, as a separate EXPLAIN would not."""
+    if any(word in sql for word in ("search_vector", "search_head", "ts_headline")):
+        raw = context["cursor"].cursor  # the driver's own cursor: not through this wrapper again
+        raw.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params)
+        print("\n".join(row[0] for row in raw.fetchall()))
+    return execute(sql, params, many, context)
 
 
 if __name__ == "__main__":
