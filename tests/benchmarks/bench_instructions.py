@@ -11,7 +11,9 @@ few seconds a page), serves each page ``--warm`` times through Django's WSGI han
 cache off, then ``--requests`` times between a zeroing and a dump of the counters
 (``callgrind_control``), and prints the millions of instructions a request for each page. With no
 URL, the page types of ``run.page_types()``. Compare two trees on the same database, or one tree
-before and after a change: each count is the same from run to run within about 0.1 %.
+before and after a change: each count is the same from run to run within about 0.1 %, for the
+same list of pages. The order of pages in one process can move a count by more (an author page
+read 21.0 M after the list pages, 18.5 M alone): compare counts made with the same arguments.
 """
 
 from __future__ import annotations
