@@ -192,8 +192,8 @@ def _walking_an_index(using):
     ``limit`` matches), but its cost depends on where the matches lie in the table (10.9 ms on
     100,000 generated articles, 48 ms on 1,000,000). Without it the planner takes the search index
     for a rarer word and the listing index for a common one, stopping at the limit: 7.6 ms on
-    100,000, reading the newest matches only, however large the archive. The connection's setting is put back as it was after them:
-    three round trips, where a transaction would take five.
+    100,000, reading the newest matches only, however large the archive. The connection's setting
+    is put back as it was after them: three round trips, where a transaction would take five.
     """
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', false)")

@@ -137,9 +137,9 @@ def _drive(databases, rounds, only, paths, prefixes):
                     run.prewarm(base, page_list * 2)
                     measured = run.drive(base, page_list, run.SECONDS)
                     if measured["non_2xx"]:
-                        raise SystemExit(f"{page} on {database}: {measured['non_2xx']} answers were errors (4xx or 5xx), "
-                                         f"so its times are not a page's. Ask {base}{page_list[0]} and read the "
-                                         "server's log.")
+                        raise SystemExit(f"{page} on {database}: {measured['non_2xx']} answers were errors "
+                                         f"(4xx or 5xx), so its times are not a page's. Ask {base}{page_list[0]} "
+                                         "and read the server's log.")
                     results.setdefault(page, {}).setdefault(database, []).append(measured)
                     run.log(f"round {n + 1} {database} {page}: p50 {measured['p50_ms']} ms, "
                             f"p99 {measured['p99_ms']} ms, {measured['rps']} req/s, non-2xx {measured['non_2xx']}")
