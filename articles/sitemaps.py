@@ -12,7 +12,7 @@ from contextlib import nullcontext
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
-from django.db.models import Max, Min, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import translation
 from taggit.models import Tag
@@ -138,28 +138,24 @@ def having(rows, correlated, order):
 
 
 class IdRanges:
-    """A queryset as Django's paginator reads it, a page being a range of ids: ``[a:b]`` is the rows
-    with ids in (first + a, first + b], and the "count" is the span of ids. A page then costs one
-    index range at any depth (no OFFSET) and no COUNT, and an article stays on its page as the
-    archive grows; a page may hold fewer rows than ``limit`` (drafts and deleted ids leave gaps)."""
+    """A queryset as Django's paginator reads it, a page being a run of ``size`` ids that holds a
+    row: run n is the ids from ``first + n * size`` up to the next run's, and ``blocks`` lists the
+    runs with a row in them (``Article.objects.published_id_blocks``), so a run of drafts or deleted
+    ids as long as a page leaves no page empty. A page costs one index range at any depth (no OFFSET,
+    no COUNT), and an article stays on its page as the archive grows; a page may hold fewer rows
+    than ``size`` (drafts and deleted ids leave gaps)."""
 
-    def __init__(self, queryset):
-        self.queryset = queryset
-        self._bounds = None
-
-    def bounds(self):
-        if self._bounds is None:
-            ids = self.queryset.aggregate(first=Min("pk"), last=Max("pk"))
-            self._bounds = (ids["first"] or 1, ids["last"] or 0)
-        return self._bounds
+    def __init__(self, queryset, first, blocks, size):
+        self.queryset, self.first, self.blocks, self.size = queryset, first, blocks, size
 
     def count(self):
-        first, last = self.bounds()
-        return max(0, last - first + 1)
+        return len(self.blocks) * self.size
 
     def __getitem__(self, key):
-        base = self.bounds()[0] - 1
-        return list(self.queryset.filter(pk__gt=base + key.start, pk__lte=base + key.stop).order_by("pk"))
+        if key.start >= key.stop:  # the one empty page of an archive with nothing published
+            return []
+        start = self.first + self.blocks[key.start // self.size] * self.size
+        return list(self.queryset.filter(pk__gte=start, pk__lt=start + self.size).order_by("pk"))
 
 
 class ArticleSitemap(PagedSitemap):
@@ -171,7 +167,8 @@ class ArticleSitemap(PagedSitemap):
     priority = 0.8
 
     def items(self):
-        return IdRanges(Article.objects.published().for_sitemap())
+        first, blocks = self.kept()["article_blocks"]
+        return IdRanges(Article.objects.published().for_sitemap(), first, blocks, self.limit)
 
     def location(self, item):
         return article_address(item.slug, item.language)
@@ -308,9 +305,9 @@ class ArchiveSitemap(EveryLanguageSitemap):
 
 
 def kept_items():
-    """{section class name: its items} for the kept sections, and the archive's years: worked out
-    together once per version of the lists, so the index, which needs them all, reads them in one
-    cache read (building the years' probes alone costs ~8 ms)."""
+    """{section class name: its items} for the kept sections, the archive's years and the article
+    sitemap's runs of ids (``IdRanges``): worked out together once per version of the lists, so the
+    index, which needs them all, reads them in one cache read (the years' probes alone cost ~8 ms)."""
     return versioned("sitemap-items", _items_now)
 
 
@@ -323,7 +320,8 @@ def sections():
 
 def _items_now():
     kept = {cls.__name__: cls().listed() for cls in (CategorySitemap, TagSitemap, AuthorSitemap, SourceSitemap)}
-    return {**kept, "years": Article.objects.published().years()}
+    blocks = Article.objects.published_id_blocks(ArticleSitemap.limit)
+    return {**kept, "years": Article.objects.published().years(), "article_blocks": blocks}
 
 
 SITEMAPS = {

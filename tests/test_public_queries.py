@@ -56,8 +56,8 @@ PAGES = {
     # the index: years (the first and last dates, then a probe per year), then per section its
     # latest date and page count (articles), or its items
     "sitemap": ("/sitemap.xml", 8),
-    # a section's page: its highest id (the page count), the page of items
-    "sitemap_articles": ("/sitemap-articles.xml", 2),
+    # a section's page: the page of items (its run of ids is kept with the index's items)
+    "sitemap_articles": ("/sitemap-articles.xml", 1),
     "robots": ("/robots.txt", 0),
 }
 

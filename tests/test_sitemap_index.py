@@ -57,6 +57,34 @@ def test_the_index_lists_each_page_of_each_section(client, monkeypatch):
     assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
+def test_a_run_of_unpublished_articles_leaves_no_empty_page_of_articles(client, monkeypatch):
+    """Pages are runs of ids: a run of drafts, a bulk-deleted import or a trashed batch as long as a
+    page would leave a page with no address, which the protocol forbids (a urlset holds at least one)."""
+    monkeypatch.setattr(sitemaps.ArticleSitemap, "limit", 2)
+    statuses = ["published", "published", "draft", "draft", "trashed", "draft", "draft", "published"]
+    articles = [make_article(f"Article {n}", status=status) for n, status in enumerate(statuses)]
+    assert [a.pk - articles[0].pk for a in articles] == list(range(8))
+    assert [entry for entry in index_entries(client) if "articles" in entry] == [
+        "/sitemap-articles.xml", "/sitemap-articles.xml?p=2",
+    ]
+    assert addresses(client, "/sitemap-articles.xml") == ["/articles/article-0/", "/articles/article-1/"]
+    assert addresses(client, "/sitemap-articles.xml?p=2") == ["/articles/article-7/"]
+    assert client.get("/sitemap-articles.xml?p=3").status_code == 404
+
+    Article.objects.filter(pk=articles[5].pk).set_status(Article.Status.PUBLISHED)
+    assert [entry for entry in index_entries(client) if "articles" in entry] == [
+        "/sitemap-articles.xml", "/sitemap-articles.xml?p=2", "/sitemap-articles.xml?p=3",
+    ]
+    assert addresses(client, "/sitemap-articles.xml?p=2") == ["/articles/article-5/"]
+    assert addresses(client, "/sitemap-articles.xml?p=3") == ["/articles/article-7/"]
+
+
+def test_an_archive_without_published_articles_has_one_empty_page_of_articles(client):
+    make_article("Draft", status="draft")
+    assert [entry for entry in index_entries(client) if "articles" in entry] == ["/sitemap-articles.xml"]
+    assert addresses(client, "/sitemap-articles.xml") == []
+
+
 @pytest.mark.parametrize("path", ["/sitemap.xml", "/sitemap-articles.xml"])
 def test_each_sitemap_page_is_cached_with_validators_until_an_article_is_published(client, path):
     make_article("First")
