@@ -8,6 +8,7 @@ import subprocess
 import time
 
 import pytest
+import redis
 from django.core.cache import caches
 from django.core.management import call_command
 from django.urls import reverse
@@ -77,6 +78,23 @@ def redis_server(tmp_path, settings):
     if server.process.poll() is None:
         server.stop()
     caches["default"].close()
+
+
+def test_a_process_talks_to_redis_through_one_client_not_a_new_one_each_call(redis_server, monkeypatch):
+    made = []
+    make = redis.Redis.__init__
+
+    def counted(client, *args, **kwargs):
+        made.append(client)
+        make(client, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counted)
+    cache = caches["default"]
+    cache.set("water", 1)
+    assert (cache.get("water"), cache.get_many(["water", "land"]), cache.add("water", 2)) == (1, {"water": 1}, False)
+    assert (cache.delete("water"), cache.get("water"), cache.incr("land", 1) if cache.add("land", 1) else None) \
+        == (True, None, 2)
+    assert len(made) == 1
 
 
 def _pages(article):
