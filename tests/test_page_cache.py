@@ -520,5 +520,5 @@ def test_a_derived_value_is_read_from_the_cache_once_a_version_in_each_process(s
     assert gets == []  # the versions were read (one get_many), the value was not
     _bump_now([LISTINGS])
     assert versioned("test-derived", compute) == "value 2"
-    assert [key.split(":")[:2] for key in gets] == [["derived", "test-derived"]]
+    assert [key.split(":")[:2] for key in gets] == [["derived2", "test-derived"]]
     assert computed == [1, 2]

@@ -12,6 +12,7 @@ from django.utils.http import http_date
 
 from articles import sitemaps
 from articles.models import Article, TranslationGroup
+from articles.pages.cache import LISTINGS, SITE, current_versions, page_cache
 from tests.factories import make_article
 from tests.public_site import build_archive
 
@@ -77,6 +78,16 @@ def test_a_run_of_unpublished_articles_leaves_no_empty_page_of_articles(client, 
     ]
     assert addresses(client, "/sitemap-articles.xml?p=2") == ["/articles/article-5/"]
     assert addresses(client, "/sitemap-articles.xml?p=3") == ["/articles/article-7/"]
+
+
+def test_the_kept_items_of_the_release_before_are_not_read_after_a_deploy(client):
+    """Derived values live in the shared cache under their versions: a deploy that changes a value's
+    shape must not read what the old code kept (here, without the article sitemap's runs of ids)."""
+    make_article("First")
+    versions = ".".join(str(v) for v in current_versions((SITE, LISTINGS)))
+    page_cache().set(f"derived:sitemap-items:{versions}", {"years": [2020]}, 60)
+    assert "/sitemap-articles.xml" in index_entries(client)
+    assert addresses(client, "/sitemap-articles.xml") == ["/articles/first/"]
 
 
 def test_an_archive_without_published_articles_has_one_empty_page_of_articles(client):

@@ -157,6 +157,10 @@ def current_versions(scopes, found=None) -> list[int]:
 
 
 DERIVED_TIMEOUT = 24 * 60 * 60
+# The shape of a derived value is part of its key, as a page's layout is (``PAGE_PREFIX``): raise it
+# in a deploy that changes one, so no process reads what older code kept. derived2: the sitemap's
+# kept items carry the article sitemap's runs of ids.
+DERIVED_PREFIX = "derived2:"
 
 
 # The value of each name this process last read, with its key. A key names one value for good (its
@@ -170,7 +174,7 @@ def versioned(name: str, compute, scopes=(SITE, LISTINGS)):
     after each write that changes them (list counts, the home page's recent tags), never stale.
     Read-only for callers: the value may be shared by the requests of this process."""
     versions = ".".join(str(v) for v in current_versions(scopes))
-    key = f"derived:{name}:{versions}"
+    key = f"{DERIVED_PREFIX}{name}:{versions}"
     last_key, value = _last_read.get(name, (None, None))
     if last_key == key:
         return value
