@@ -37,11 +37,13 @@ def test_check_deploy_passes_with_zero_warnings_when_debug_is_off(tmp_path):
     assert "WARNING" not in result.stderr
 
 
-def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
+def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off_saying_what_to_set(tmp_path):
     result = run_django(["manage.py", "check"], env_overrides={"DJANGO_ALLOWED_HOSTS": "archive.example.org"},
                         tmp_path=tmp_path)
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1, "", "DJANGO_SECRET_KEY is not set. Set it to a long random string in production, or set "
+        "DJANGO_DEBUG=1 for local development.\n",
+    )
 
 
 def test_the_admin_lives_where_DJANGO_ADMIN_URL_says(tmp_path):
