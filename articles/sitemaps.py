@@ -12,6 +12,7 @@ from contextlib import nullcontext
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import translation
@@ -139,23 +140,44 @@ def having(rows, correlated, order):
 
 class IdRanges:
     """A queryset as Django's paginator reads it, a page being a run of ``size`` ids that holds a
-    row: run n is the ids from ``first + n * size`` up to the next run's, and ``blocks`` lists the
-    runs with a row in them (``Article.objects.published_id_blocks``), so a run of drafts or deleted
-    ids as long as a page leaves no page empty. A page costs one index range at any depth (no OFFSET,
-    no COUNT), and an article stays on its page as the archive grows; a page may hold fewer rows
-    than ``size`` (drafts and deleted ids leave gaps)."""
+    row: run n is the ids from ``first + n * size`` up to the next run's, and ``runs`` lists those
+    with a row in them (``published_id_runs``), so a run of drafts or deleted ids as long as a page
+    leaves no page empty. A page costs one index range at any depth (no OFFSET, no COUNT), and an
+    article stays on its page as the archive grows; a page may hold fewer rows than ``size``."""
 
-    def __init__(self, queryset, first, blocks, size):
-        self.queryset, self.first, self.blocks, self.size = queryset, first, blocks, size
+    def __init__(self, queryset, first, runs, size):
+        self.queryset, self.first, self.runs, self.size = queryset, first, runs, size
 
     def count(self):
-        return len(self.blocks) * self.size
+        return len(self.runs) * self.size
 
     def __getitem__(self, key):
         if key.start >= key.stop:  # the one empty page of an archive with nothing published
             return []
-        start = self.first + self.blocks[key.start // self.size] * self.size
+        start = self.first + self.runs[key.start // self.size] * self.size
         return list(self.queryset.filter(pk__gte=start, pk__lt=start + self.size).order_by("pk"))
+
+
+def published_id_runs(size):
+    """``(first, runs)``: the first published article's id (None without one) and, in order, the
+    numbers of the runs of ``size`` ids from it (run n: ``first + n * size`` up to the next) that
+    hold a published article. One statement, an index probe for each run that has one (a loose
+    index scan), however many ids lie in the gaps between."""
+    table = connection.ops.quote_name(Article._meta.db_table)
+    sql = (
+        f"WITH RECURSIVE origin (first_id) AS (SELECT MIN(id) FROM {table} WHERE status = %s), "
+        f"run (first_id) AS (SELECT first_id FROM origin UNION ALL "
+        f"SELECT (SELECT MIN(id) FROM {table} WHERE status = %s "
+        f"AND id >= origin.first_id + ((run.first_id - origin.first_id) / %s + 1) * %s) "
+        f"FROM run, origin WHERE run.first_id IS NOT NULL) "
+        f"SELECT origin.first_id, (run.first_id - origin.first_id) / %s "
+        f"FROM run, origin WHERE run.first_id IS NOT NULL"
+    )
+    published = Article.Status.PUBLISHED
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [published, published, size, size, size])
+        rows = cursor.fetchall()
+    return (rows[0][0] if rows else None), [run for _, run in rows]
 
 
 class ArticleSitemap(PagedSitemap):
@@ -167,8 +189,8 @@ class ArticleSitemap(PagedSitemap):
     priority = 0.8
 
     def items(self):
-        first, blocks = self.kept()["article_blocks"]
-        return IdRanges(Article.objects.published().for_sitemap(), first, blocks, self.limit)
+        first, runs = self.kept()["article_runs"]
+        return IdRanges(Article.objects.published().for_sitemap(), first, runs, self.limit)
 
     def location(self, item):
         return article_address(item.slug, item.language)
@@ -320,8 +342,8 @@ def sections():
 
 def _items_now():
     kept = {cls.__name__: cls().listed() for cls in (CategorySitemap, TagSitemap, AuthorSitemap, SourceSitemap)}
-    blocks = Article.objects.published_id_blocks(ArticleSitemap.limit)
-    return {**kept, "years": Article.objects.published().years(), "article_blocks": blocks}
+    runs = published_id_runs(ArticleSitemap.limit)
+    return {**kept, "years": Article.objects.published().years(), "article_runs": runs}
 
 
 SITEMAPS = {

@@ -4,7 +4,7 @@ from itertools import pairwise
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
-from django.db import connections, models
+from django.db import models
 from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Left, TruncMonth
@@ -304,27 +304,6 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         stored page joined in), drafts for staff only. Raises ``Article.DoesNotExist`` as ``get()``
         does."""
         return self.for_reading().visible_to(user).get(slug=slug)
-
-    def published_id_blocks(self, size):
-        """``(first, blocks)``: the first published article's id (None without one) and, in order, the
-        numbers of the runs of ``size`` ids from it (run n: ``first + n * size`` up to the next) that
-        hold a published article. One statement, one index probe a run that has one (a loose index
-        scan), however many ids lie in the gaps between: what pages the article sitemap by id."""
-        table = connections[self.db].ops.quote_name(self.model._meta.db_table)
-        published = self.model.Status.PUBLISHED
-        sql = (
-            f"WITH RECURSIVE origin (first_id) AS (SELECT MIN(id) FROM {table} WHERE status = %s), "
-            f"run (first_id) AS (SELECT first_id FROM origin UNION ALL "
-            f"SELECT (SELECT MIN(id) FROM {table} WHERE status = %s "
-            f"AND id >= origin.first_id + ((run.first_id - origin.first_id) / %s + 1) * %s) "
-            f"FROM run, origin WHERE run.first_id IS NOT NULL) "
-            f"SELECT origin.first_id, (run.first_id - origin.first_id) / %s "
-            f"FROM run, origin WHERE run.first_id IS NOT NULL"
-        )
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, [published, published, size, size, size])
-            rows = cursor.fetchall()
-        return (rows[0][0] if rows else None), [block for _, block in rows]
 
 
 class Article(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
@@ -103,9 +103,7 @@ class SearchResults:
             return 0
         # Ids alone: what the list annotates (a stored card) is not read for a thousand rows to count them.
         first = self.matching.order_by().values("pk")[: self.limit + 1]
-        if not self.postgres:
-            return first.count()
-        with _walking_an_index(first.db):
+        with _walking_an_index(first.db) if self.postgres else nullcontext():
             return first.count()
 
     def count(self):
